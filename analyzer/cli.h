@@ -1,0 +1,34 @@
+/* cli: the subcommand table and what every subcommand shares (exit codes, usage errors).
+ *
+ * Exit codes, documented in backsight(1): 0 success, 1 runtime error (a file could not be
+ * imported, a case could not be read), 2 usage error.
+ */
+#ifndef BS_CLI_H
+#define BS_CLI_H
+
+#include <stdio.h>
+
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+extern const struct command commands[];
+
+int cmd_import(int argc, char **argv);
+int cmd_timeline(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_query(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+
+/* Print "backsight CMD: MSG" and the usage line to stderr; returns EXIT_USAGE. */
+int usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print "backsight: MSG" to stderr. */
+void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

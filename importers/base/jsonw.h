@@ -1,0 +1,47 @@
+/* jsonw: append JSON text to a strbuf.
+ *
+ * Only writing: JSON is parsed with jansson everywhere in backsight. This writer exists because
+ * events are serialised millions of times per import, and it escapes every string the way the
+ * outputs need: control characters, quotes and backslashes escaped; '<', '>' and '&' escaped as
+ * \u003c.. so that JSON embedded in HTML can never close a <script> element; invalid UTF-8
+ * replaced by U+FFFD so the output is always valid JSON whatever bytes the evidence held.
+ */
+#ifndef BS_JSONW_H
+#define BS_JSONW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "strbuf.h"
+
+void jsonw_string(struct strbuf *sb, const char *s, size_t len);
+static inline void jsonw_cstr(struct strbuf *sb, const char *s)
+{
+	jsonw_string(sb, s, strlen(s));
+}
+
+/*
+ * An object writer: jsonw_begin, then any number of jsonw_key_* calls, then jsonw_end. The
+ * `first` flag tracks the comma; nested objects and arrays are written with jsonw_key and
+ * raw text.
+ */
+struct jsonw_obj {
+	struct strbuf *sb;
+	bool first;
+};
+
+void jsonw_begin(struct jsonw_obj *o, struct strbuf *sb);
+void jsonw_end(struct jsonw_obj *o);
+void jsonw_key(struct jsonw_obj *o, const char *key);
+void jsonw_key_str(struct jsonw_obj *o, const char *key, const char *val);
+void jsonw_key_strn(struct jsonw_obj *o, const char *key, const char *val, size_t len);
+void jsonw_key_i64(struct jsonw_obj *o, const char *key, int64_t val);
+void jsonw_key_bool(struct jsonw_obj *o, const char *key, bool val);
+void jsonw_key_raw(struct jsonw_obj *o, const char *key, const char *json);
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if the bytes there are not valid UTF-8. */
+size_t utf8_seq_len(const unsigned char *s, size_t len);
+
+#endif

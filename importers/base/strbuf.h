@@ -1,0 +1,61 @@
+/* strbuf: a growable byte buffer.
+ *
+ * Invariants: buf is never NULL after strbuf_init (it points at a static empty string until the
+ * first growth); len < cap unless cap == 0; buf[len] == '\0' always, so buf can be handed to any
+ * C string API even when it holds binary data with embedded NULs.
+ *
+ * Ownership: a strbuf owns its buf. strbuf_detach hands it to the caller (free it with free()).
+ * Allocation failure aborts: backsight treats out-of-memory as fatal, like git does.
+ */
+#ifndef BS_STRBUF_H
+#define BS_STRBUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct strbuf {
+	char *buf;
+	size_t len;
+	size_t cap;
+};
+
+#define STRBUF_INIT { (char *)strbuf_empty, 0, 0 }
+extern const char strbuf_empty[1];
+
+void strbuf_init(struct strbuf *sb);
+void strbuf_release(struct strbuf *sb);
+void strbuf_reset(struct strbuf *sb);
+char *strbuf_detach(struct strbuf *sb, size_t *ret_len);
+void strbuf_grow(struct strbuf *sb, size_t extra);
+void strbuf_add(struct strbuf *sb, const void *data, size_t len);
+void strbuf_addstr(struct strbuf *sb, const char *s);
+void strbuf_addch(struct strbuf *sb, char c);
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+void strbuf_setlen(struct strbuf *sb, size_t len);
+
+static inline void strbuf_addu64(struct strbuf *sb, unsigned long long v)
+{
+	char tmp[24];
+	int n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	strbuf_grow(sb, (size_t)n);
+	while (n)
+		sb->buf[sb->len++] = tmp[--n];
+	sb->buf[sb->len] = '\0';
+}
+
+static inline void strbuf_addi64(struct strbuf *sb, long long v)
+{
+	if (v < 0) {
+		strbuf_addch(sb, '-');
+		strbuf_addu64(sb, 0ULL - (unsigned long long)v);
+	} else {
+		strbuf_addu64(sb, (unsigned long long)v);
+	}
+}
+
+#endif

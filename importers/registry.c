@@ -1,0 +1,35 @@
+/* registry: the table of evidence formats, and format detection by probing. */
+#include "importer.h"
+
+#include <string.h>
+
+extern const struct importer imp_timeline_jsonl;
+
+/* Probed in this order; on a tie the earlier row wins, so put stricter probes first. */
+const struct importer *const importers[] = {
+	&imp_timeline_jsonl,
+	NULL,
+};
+
+const struct importer *importer_find(const char *name)
+{
+	for (size_t i = 0; importers[i]; i++)
+		if (!strcmp(importers[i]->name, name))
+			return importers[i];
+	return NULL;
+}
+
+const struct importer *importer_probe(const uint8_t *head, size_t len)
+{
+	const struct importer *best = NULL;
+	int best_score = 0;
+
+	for (size_t i = 0; importers[i]; i++) {
+		int score = importers[i]->probe(head, len);
+		if (score > best_score) {
+			best = importers[i];
+			best_score = score;
+		}
+	}
+	return best;
+}
