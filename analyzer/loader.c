@@ -1,6 +1,8 @@
 /* loader: bulk insertion of events, raw records, processes and damage reports; see loader.h. */
 #include "loader.h"
 
+#include "i64map.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +29,8 @@ struct loader {
 	struct casedb *cdb;
 	int64_t evidence_id;
 	char *format;
-	sqlite3_stmt *ins_event, *ins_raw, *ins_proc, *ins_issue;
+	sqlite3_stmt *ins_event, *ins_raw, *ins_proc, *upd_proc, *ins_issue;
+	struct i64map process_rows; /* bs_process.key → processes.id */
 	uint64_t in_batch;
 	uint64_t issues, issues_dropped;
 	struct strbuf error;
@@ -45,10 +48,10 @@ struct loader {
 static const char *event_insert_sql(struct strbuf *sb)
 {
 	strbuf_addstr(sb, "INSERT INTO events (ts, ts_precision, source, type, host, summary, evidence_id, "
-			  "raw_offset, raw_length, fields");
+			  "raw_offset, raw_length, fields, process_id");
 	for (size_t i = 0; i < bs_event_ncolumns; i++)
 		strbuf_addf(sb, ", %s", bs_event_columns[i].name);
-	strbuf_addstr(sb, ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?");
+	strbuf_addstr(sb, ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?");
 	for (size_t i = 0; i < bs_event_ncolumns; i++)
 		strbuf_addstr(sb, ", ?");
 	strbuf_addch(sb, ')');
@@ -101,6 +104,7 @@ int loader_new(struct casedb *cdb, int64_t evidence_id, const char *format, stru
 	strbuf_init(&l->error);
 	strbuf_init(&l->samples);
 	strbuf_init(&l->zbuf);
+	i64map_init(&l->process_rows);
 	l->cctx = ZSTD_createCCtx();
 	if (!l->cctx || !l->format) {
 		r = -ENOMEM;
@@ -113,9 +117,18 @@ int loader_new(struct casedb *cdb, int64_t evidence_id, const char *format, stru
 	    casedb_prepare(cdb, "INSERT INTO raw (event_id, dict_id, data) VALUES (?, ?, ?)", &l->ins_raw, err) < 0 ||
 	    casedb_prepare(cdb,
 			   "INSERT INTO processes (host, pid, ppid, start_ts, end_ts, exe, name, args, cwd, tty,"
-			   " container_id, uid, euid, loginuid, sid, exit_status, evidence_id)"
-			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			   " container_id, uid, euid, loginuid, sid, exit_status, parent_id, evidence_id)"
+			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			   &l->ins_proc, err) < 0 ||
+	    casedb_prepare(cdb,
+			   "UPDATE processes SET host = coalesce(?1, host), pid = coalesce(?2, pid),"
+			   " ppid = coalesce(?3, ppid), start_ts = coalesce(?4, start_ts), end_ts = coalesce(?5, end_ts),"
+			   " exe = coalesce(?6, exe), name = coalesce(?7, name), args = coalesce(?8, args),"
+			   " cwd = coalesce(?9, cwd), tty = coalesce(?10, tty), container_id = coalesce(?11, container_id),"
+			   " uid = coalesce(?12, uid), euid = coalesce(?13, euid), loginuid = coalesce(?14, loginuid),"
+			   " sid = coalesce(?15, sid), exit_status = coalesce(?16, exit_status),"
+			   " parent_id = coalesce(?17, parent_id) WHERE id = ?18",
+			   &l->upd_proc, err) < 0 ||
 	    casedb_prepare(cdb, "INSERT INTO evidence_issues (evidence_id, offset, severity, message) VALUES (?, ?, ?, ?)",
 			   &l->ins_issue, err) < 0)
 		goto fail;
@@ -138,6 +151,8 @@ void loader_free(struct loader *l)
 	sqlite3_finalize(l->ins_event);
 	sqlite3_finalize(l->ins_raw);
 	sqlite3_finalize(l->ins_proc);
+	sqlite3_finalize(l->upd_proc);
+	i64map_release(&l->process_rows);
 	sqlite3_finalize(l->ins_issue);
 	ZSTD_freeCCtx(l->cctx);
 	ZSTD_freeCDict(l->cdict);
@@ -293,6 +308,14 @@ static int collect_raw(struct loader *l, int64_t event_id, const void *raw, size
 	return 0;
 }
 
+/* The processes row of an importer's process key, or BS_NONE. */
+static int64_t process_row(const struct loader *l, int64_t key)
+{
+	int64_t row;
+
+	return key != BS_NONE && i64map_get(&l->process_rows, key, &row) ? row : BS_NONE;
+}
+
 int loader_event(void *userdata, const struct bs_event *ev)
 {
 	struct loader *l = userdata;
@@ -310,6 +333,7 @@ int loader_event(void *userdata, const struct bs_event *ev)
 	sqlite3_bind_int64(st, i++, (int64_t)ev->offset);
 	bind_int(st, i++, ev->raw ? (int64_t)ev->raw_len : BS_NONE);
 	bind_text(st, i++, ev->fields);
+	bind_int(st, i++, process_row(l, ev->process_key));
 	for (size_t c = 0; c < bs_event_ncolumns; c++) {
 		const struct bs_event_column *col = &bs_event_columns[c];
 		if (col->kind == BS_COLUMN_INT)
@@ -335,8 +359,9 @@ int loader_event(void *userdata, const struct bs_event *ev)
 int loader_process(void *userdata, const struct bs_process *p)
 {
 	struct loader *l = userdata;
-	sqlite3_stmt *st = l->ins_proc;
-	int i = 1;
+	int64_t row = process_row(l, p->key);
+	sqlite3_stmt *st = row != BS_NONE ? l->upd_proc : l->ins_proc;
+	int i = 1, r;
 
 	bind_text(st, i++, p->host);
 	bind_int(st, i++, p->pid);
@@ -354,8 +379,12 @@ int loader_process(void *userdata, const struct bs_process *p)
 	bind_int(st, i++, p->loginuid);
 	bind_int(st, i++, p->sid);
 	bind_int(st, i++, p->exit_status);
-	sqlite3_bind_int64(st, i++, l->evidence_id);
-	return step_reset(l, st, "inserting process");
+	bind_int(st, i++, process_row(l, p->parent_key));
+	sqlite3_bind_int64(st, i++, row != BS_NONE ? row : l->evidence_id);
+	r = step_reset(l, st, row != BS_NONE ? "updating process" : "inserting process");
+	if (r == 0 && row == BS_NONE && p->key != BS_NONE)
+		i64map_put(&l->process_rows, p->key, sqlite3_last_insert_rowid(l->cdb->db));
+	return r;
 }
 
 void loader_issue(void *userdata, uint64_t offset, const char *severity, const char *msg)

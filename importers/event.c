@@ -55,11 +55,13 @@ void bs_event_init(struct bs_event *ev)
 #define X(kind, name, desc) init_##kind(&ev->name);
 	BS_EVENT_COLUMNS(X)
 #undef X
+	ev->process_key = BS_NONE;
 }
 
 void bs_process_init(struct bs_process *p)
 {
 	memset(p, 0, sizeof(*p));
+	p->key = p->parent_key = BS_NONE;
 	p->pid = p->ppid = p->start_ts = p->end_ts = BS_NONE;
 	p->uid = p->euid = p->loginuid = p->sid = p->exit_status = BS_NONE;
 }

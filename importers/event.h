@@ -84,6 +84,9 @@ struct bs_event {
 	BS_EVENT_COLUMNS(X)
 #undef X
 	const char *fields; /* JSON object text with the source's own detail, or NULL */
+	/* The actor, as the key of a struct bs_process this importer emitted (BS_NONE: none). The
+	 * loader turns it into events.process_id, through which rules reach the process tree. */
+	int64_t process_key;
 };
 
 enum bs_column_kind { BS_COLUMN_INT, BS_COLUMN_STR };
@@ -108,8 +111,14 @@ static inline const char *bs_event_str(const struct bs_event *ev, const struct b
 	return *(const char *const *)(const void *)((const char *)ev + c->offset);
 }
 
-/* A process of the reconstructed tree, as an importer learns of it. */
+/*
+ * A process of the reconstructed tree, as an importer learns of it. `key` identifies the process
+ * within one evidence file (the importer's choice: unique per process, not per pid, so that pid
+ * reuse gives two keys). Emitting a process with a key already emitted updates that row (an exit
+ * adds end_ts and exit_status); parent_key links to the parent's row when the parent is known.
+ */
 struct bs_process {
+	int64_t key, parent_key;
 	const char *host;
 	int64_t pid, ppid;
 	int64_t start_ts, end_ts;

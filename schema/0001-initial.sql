@@ -66,7 +66,8 @@ CREATE TABLE events (
   access_key_id TEXT,
   user_agent    TEXT,
   result        TEXT,
-  fields        TEXT
+  fields        TEXT,
+  process_id    INTEGER REFERENCES processes (id)
 );
 
 CREATE TABLE processes (
