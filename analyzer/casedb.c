@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <zstd.h>
 
+#include "bstime.h"
 #include "embedded.h"
 
 int casedb_schema_latest(void)
@@ -166,11 +167,41 @@ int casedb_build_event_indexes(struct casedb *cdb, struct strbuf *err)
 	return casedb_exec(cdb, schema_indexes[0].text, err);
 }
 
+/* bs_time(text) → ns since the epoch (NULL if not a time); dates and zoneless times are UTC. */
+static void sql_bs_time(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	int64_t ns;
+
+	if (s && bs_time_parse(s, (size_t)sqlite3_value_bytes(argv[0]), 1, &ns, NULL) == 0)
+		sqlite3_result_int64(ctx, ns);
+	else
+		sqlite3_result_null(ctx);
+}
+
+/* bs_rfc3339(ns) → RFC 3339 UTC text with nanoseconds. */
+static void sql_bs_rfc3339(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	char out[BS_TIME_MAX_LEN];
+	size_t n;
+
+	if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	n = bs_time_format(sqlite3_value_int64(argv[0]), out);
+	sqlite3_result_text(ctx, out, (int)n, SQLITE_TRANSIENT);
+}
+
 static int configure(struct casedb *cdb, struct strbuf *err)
 {
 	int64_t app_id;
 
 	sqlite3_busy_timeout(cdb->db, 10000);
+	sqlite3_create_function(cdb->db, "bs_time", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_bs_time, NULL,
+				NULL);
+	sqlite3_create_function(cdb->db, "bs_rfc3339", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_bs_rfc3339,
+				NULL, NULL);
 	if (casedb_exec(cdb, "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -32768; PRAGMA temp_store = FILE", err) < 0)
 		return -EIO;
 	app_id = query_int(cdb, "PRAGMA application_id");

@@ -184,7 +184,7 @@ int cmd_import(int argc, char **argv)
 	int64_t started = bs_time_now(), ignored;
 	int c, rc = 0;
 
-	while ((c = getopt_long(argc, argv, "+f:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (!importer_find(optarg))
