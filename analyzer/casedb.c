@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <zstd.h>
 
 #include "bstime.h"
 #include "embedded.h"
@@ -125,7 +124,7 @@ static int recover(struct casedb *cdb, struct strbuf *err)
 int casedb_forget_evidence(struct casedb *cdb, int64_t evidence_id, struct strbuf *err)
 {
 	static const char *const steps[] = {
-		"DELETE FROM raw WHERE event_id IN (SELECT id FROM events WHERE evidence_id = ?1)",
+		"DELETE FROM raw WHERE first_event_id IN (SELECT id FROM events WHERE evidence_id = ?1)",
 		"DELETE FROM events WHERE evidence_id = ?1",
 		"DELETE FROM processes WHERE evidence_id = ?1",
 		"DELETE FROM dicts WHERE evidence_id = ?1",
@@ -151,7 +150,7 @@ int casedb_forget_evidence(struct casedb *cdb, int64_t evidence_id, struct strbu
 
 int casedb_drop_event_indexes(struct casedb *cdb, struct strbuf *err)
 {
-	static const char *const names[] = { "events_ts", "events_source_ts", "events_access_key", "processes_host_pid" };
+	static const char *const names[] = { "events_ts", "events_access_key", "processes_host_pid" };
 	char sql[96];
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -222,7 +221,8 @@ static int configure(struct casedb *cdb, struct strbuf *err)
 		if (casedb_exec(cdb, sql, err) < 0)
 			return -EIO;
 	}
-	if (cdb->writable && casedb_exec(cdb, "PRAGMA synchronous = NORMAL", err) < 0)
+	/* Checkpoint every 64 MiB of WAL rather than every 4 MiB: a bulk load syncs 16x less often. */
+	if (cdb->writable && casedb_exec(cdb, "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 16384", err) < 0)
 		return -EIO;
 	return 0;
 }
@@ -280,55 +280,9 @@ void casedb_free(struct casedb *cdb)
 		return;
 	if (cdb->db) {
 		if (cdb->writable)
-			sqlite3_exec(cdb->db, "PRAGMA optimize", NULL, NULL, NULL);
+			sqlite3_exec(cdb->db, "PRAGMA optimize; PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
 		sqlite3_close(cdb->db);
 	}
 	free(cdb->path);
 	free(cdb);
-}
-
-int casedb_raw_record(struct casedb *cdb, int64_t event_id, struct strbuf *out, struct strbuf *err)
-{
-	sqlite3_stmt *st = NULL;
-	ZSTD_DDict *ddict = NULL;
-	ZSTD_DCtx *dctx = NULL;
-	unsigned long long size;
-	const void *data;
-	int len, r = -ENOENT;
-
-	if (casedb_prepare(cdb,
-			   "SELECT raw.data, dicts.dict FROM raw LEFT JOIN dicts ON dicts.id = raw.dict_id"
-			   " WHERE raw.event_id = ?",
-			   &st, err) < 0)
-		return -EIO;
-	sqlite3_bind_int64(st, 1, event_id);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		goto out;
-	data = sqlite3_column_blob(st, 0);
-	len = sqlite3_column_bytes(st, 0);
-	size = ZSTD_getFrameContentSize(data, (size_t)len);
-	if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > (1ULL << 30)) {
-		strbuf_addf(err, "%s: raw record of event %lld is damaged", cdb->path, (long long)event_id);
-		r = -EBADMSG;
-		goto out;
-	}
-	dctx = ZSTD_createDCtx();
-	if (sqlite3_column_type(st, 1) == SQLITE_BLOB)
-		ddict = ZSTD_createDDict(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1));
-	strbuf_grow(out, (size_t)size);
-	size_t got = ddict ? ZSTD_decompress_usingDDict(dctx, out->buf + out->len, (size_t)size, data, (size_t)len, ddict)
-			   : ZSTD_decompressDCtx(dctx, out->buf + out->len, (size_t)size, data, (size_t)len);
-	if (ZSTD_isError(got)) {
-		strbuf_addf(err, "%s: raw record of event %lld: %s", cdb->path, (long long)event_id,
-			    ZSTD_getErrorName(got));
-		r = -EBADMSG;
-		goto out;
-	}
-	strbuf_setlen(out, out->len + got);
-	r = 0;
-out:
-	ZSTD_freeDDict(ddict);
-	ZSTD_freeDCtx(dctx);
-	sqlite3_finalize(st);
-	return r;
 }

@@ -51,7 +51,5 @@ int casedb_forget_evidence(struct casedb *cdb, int64_t evidence_id, struct strbu
 int casedb_drop_event_indexes(struct casedb *cdb, struct strbuf *err);
 int casedb_build_event_indexes(struct casedb *cdb, struct strbuf *err);
 
-/* The decompressed raw record of an event into out; 0, -ENOENT, or another negative errno. */
-int casedb_raw_record(struct casedb *cdb, int64_t event_id, struct strbuf *out, struct strbuf *err);
 
 #endif

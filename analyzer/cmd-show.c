@@ -12,6 +12,7 @@
 #include "bstime.h"
 #include "cli.h"
 #include "jsonw.h"
+#include "rawstore.h"
 #include "termsafe.h"
 #include "timeline.h"
 
@@ -240,7 +241,7 @@ int cmd_show(int argc, char **argv)
 		error("%s: no event %lld", argv[optind], (long long)filter.event_id);
 		goto out;
 	}
-	r = casedb_raw_record(cdb, row.id, &raw, &err);
+	r = raw_read(cdb, row.id, &raw, &err);
 	if (r < 0 && r != -ENOENT) {
 		error("%s", err.buf);
 		goto out;

@@ -355,7 +355,7 @@ int import_file(struct casedb *cdb, const char *path, const struct import_option
 	}
 	in.stream = s;
 	head = reader_fill(&in, IMP_PROBE_LEN);
-	imp = o->format ? importer_find(o->format) : importer_probe(reader_data(&in), head);
+	imp = o->importer ? o->importer : o->format ? importer_find(o->format) : importer_probe(reader_data(&in), head);
 	if (casedb_exec(cdb, "BEGIN IMMEDIATE", err) < 0) {
 		r = -EIO;
 		goto out;

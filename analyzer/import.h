@@ -36,6 +36,7 @@ typedef void (*import_progress_fn)(void *userdata, const char *path, uint64_t do
 
 struct import_options {
 	const char *format; /* NULL: detect */
+	const struct importer *importer; /* overrides format (benchmarks, tests) */
 	struct imp_options imp;
 	import_progress_fn progress;
 	void *progress_userdata;

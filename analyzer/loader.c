@@ -2,47 +2,22 @@
 #include "loader.h"
 
 #include "i64map.h"
+#include "rawstore.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#define ZDICT_STATIC_LINKING_ONLY
-#include <zdict.h>
-#include <zstd.h>
-
-/* A dictionary is trained on up to this many of a format's first records ... */
-#define DICT_SAMPLES 4096
-#define DICT_SAMPLE_BYTES (2u << 20)
-/* ... but only once it has at least this many; fewer are stored without one. */
-#define DICT_MIN_SAMPLES 256
-#define DICT_CAPACITY (64u << 10)
-#define ZSTD_LEVEL 3
-
-enum dict_state { DICT_COLLECTING, DICT_READY, DICT_NONE };
-
-struct pending_raw {
-	int64_t event_id;
-	size_t offset, len; /* in samples */
-};
 
 struct loader {
 	struct casedb *cdb;
 	int64_t evidence_id;
 	char *format;
-	sqlite3_stmt *ins_event, *ins_raw, *ins_proc, *upd_proc, *ins_issue;
+	sqlite3_stmt *ins_event, *ins_proc, *upd_proc, *ins_issue;
 	struct i64map process_rows; /* bs_process.key → processes.id */
 	uint64_t in_batch;
 	uint64_t issues, issues_dropped;
 	struct strbuf error;
-
-	ZSTD_CCtx *cctx;
-	ZSTD_CDict *cdict;
-	int64_t dict_id;
-	enum dict_state dict_state;
-	struct strbuf samples;
-	struct pending_raw *pending;
-	size_t npending;
-	struct strbuf zbuf;
+	struct raw_writer *raw;
 };
 
 static const char *event_insert_sql(struct strbuf *sb)
@@ -65,30 +40,6 @@ static int fail(struct loader *l, const char *what)
 	return -EIO;
 }
 
-static int load_dict(struct loader *l, struct strbuf *err)
-{
-	sqlite3_stmt *st;
-	int r = 0;
-
-	if (casedb_prepare(l->cdb, "SELECT id, dict FROM dicts WHERE format = ? ORDER BY id LIMIT 1", &st, err) < 0)
-		return -EIO;
-	sqlite3_bind_text(st, 1, l->format, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		l->dict_id = sqlite3_column_int64(st, 0);
-		l->cdict = ZSTD_createCDict(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1), ZSTD_LEVEL);
-		if (!l->cdict) {
-			strbuf_addf(err, "%s: compression dictionary %lld is damaged", l->cdb->path,
-				    (long long)l->dict_id);
-			r = -EBADMSG;
-		} else {
-			l->dict_state = DICT_READY;
-			ZSTD_CCtx_refCDict(l->cctx, l->cdict);
-		}
-	}
-	sqlite3_finalize(st);
-	return r;
-}
-
 int loader_new(struct casedb *cdb, int64_t evidence_id, const char *format, struct loader **ret_loader,
 	       struct strbuf *err)
 {
@@ -102,19 +53,12 @@ int loader_new(struct casedb *cdb, int64_t evidence_id, const char *format, stru
 	l->evidence_id = evidence_id;
 	l->format = strdup(format);
 	strbuf_init(&l->error);
-	strbuf_init(&l->samples);
-	strbuf_init(&l->zbuf);
 	i64map_init(&l->process_rows);
-	l->cctx = ZSTD_createCCtx();
-	if (!l->cctx || !l->format) {
+	if (!l->format) {
 		r = -ENOMEM;
 		goto fail;
 	}
-	ZSTD_CCtx_setParameter(l->cctx, ZSTD_c_compressionLevel, ZSTD_LEVEL);
-	ZSTD_CCtx_setParameter(l->cctx, ZSTD_c_checksumFlag, 0);
-	ZSTD_CCtx_setParameter(l->cctx, ZSTD_c_dictIDFlag, 0);
 	if (casedb_prepare(cdb, event_insert_sql(&sql), &l->ins_event, err) < 0 ||
-	    casedb_prepare(cdb, "INSERT INTO raw (event_id, dict_id, data) VALUES (?, ?, ?)", &l->ins_raw, err) < 0 ||
 	    casedb_prepare(cdb,
 			   "INSERT INTO processes (host, pid, ppid, start_ts, end_ts, exe, name, args, cwd, tty,"
 			   " container_id, uid, euid, loginuid, sid, exit_status, parent_id, evidence_id)"
@@ -132,7 +76,7 @@ int loader_new(struct casedb *cdb, int64_t evidence_id, const char *format, stru
 	    casedb_prepare(cdb, "INSERT INTO evidence_issues (evidence_id, offset, severity, message) VALUES (?, ?, ?, ?)",
 			   &l->ins_issue, err) < 0)
 		goto fail;
-	r = load_dict(l, err);
+	r = raw_writer_new(cdb, evidence_id, format, &l->raw, err);
 	if (r < 0)
 		goto fail;
 	strbuf_release(&sql);
@@ -149,24 +93,21 @@ void loader_free(struct loader *l)
 	if (!l)
 		return;
 	sqlite3_finalize(l->ins_event);
-	sqlite3_finalize(l->ins_raw);
 	sqlite3_finalize(l->ins_proc);
 	sqlite3_finalize(l->upd_proc);
 	i64map_release(&l->process_rows);
 	sqlite3_finalize(l->ins_issue);
-	ZSTD_freeCCtx(l->cctx);
-	ZSTD_freeCDict(l->cdict);
+	raw_writer_free(l->raw);
 	strbuf_release(&l->error);
-	strbuf_release(&l->samples);
-	strbuf_release(&l->zbuf);
-	free(l->pending);
 	free(l->format);
 	free(l);
 }
 
 const char *loader_error(const struct loader *l)
 {
-	return l->error.len ? l->error.buf : NULL;
+	if (l->error.len)
+		return l->error.buf;
+	return l->raw ? raw_writer_error(l->raw) : NULL;
 }
 
 uint64_t loader_issues_dropped(const struct loader *l)
@@ -209,105 +150,6 @@ static int maybe_commit(struct loader *l)
 	return 0;
 }
 
-static int store_raw(struct loader *l, int64_t event_id, const void *raw, size_t len)
-{
-	size_t bound = ZSTD_compressBound(len), n;
-
-	strbuf_reset(&l->zbuf);
-	strbuf_grow(&l->zbuf, bound);
-	n = ZSTD_compress2(l->cctx, l->zbuf.buf, bound, raw, len);
-	if (ZSTD_isError(n)) {
-		strbuf_addf(&l->error, "compressing raw record of event %lld: %s", (long long)event_id,
-			    ZSTD_getErrorName(n));
-		return -EIO;
-	}
-	sqlite3_bind_int64(l->ins_raw, 1, event_id);
-	if (l->dict_state == DICT_READY)
-		sqlite3_bind_int64(l->ins_raw, 2, l->dict_id);
-	else
-		sqlite3_bind_null(l->ins_raw, 2);
-	sqlite3_bind_blob(l->ins_raw, 3, l->zbuf.buf, (int)n, SQLITE_STATIC);
-	return step_reset(l, l->ins_raw, "inserting raw record");
-}
-
-/*
- * Train the format's dictionary on the records collected so far, store it, then write every
- * pending raw record with it. With too few samples (or a failed training, e.g. on records that
- * are all alike) the records are stored compressed without a dictionary.
- */
-static int settle_dict(struct loader *l)
-{
-	size_t *sizes = NULL;
-	void *dict = NULL;
-	int r = 0;
-
-	l->dict_state = DICT_NONE;
-	if (l->npending >= DICT_MIN_SAMPLES) {
-		size_t got;
-		sizes = malloc(l->npending * sizeof(*sizes));
-		dict = malloc(DICT_CAPACITY);
-		if (!sizes || !dict) {
-			r = -ENOMEM;
-			goto out;
-		}
-		for (size_t i = 0; i < l->npending; i++)
-			sizes[i] = l->pending[i].len;
-		got = ZDICT_trainFromBuffer(dict, DICT_CAPACITY, l->samples.buf, sizes, (unsigned)l->npending);
-		if (!ZDICT_isError(got)) {
-			sqlite3_stmt *st;
-			if (sqlite3_prepare_v2(l->cdb->db,
-					       "INSERT INTO dicts (format, evidence_id, samples, dict) VALUES (?, ?, ?, ?)",
-					       -1, &st, NULL) != SQLITE_OK) {
-				r = fail(l, "storing dictionary");
-				goto out;
-			}
-			sqlite3_bind_text(st, 1, l->format, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(st, 2, l->evidence_id);
-			sqlite3_bind_int64(st, 3, (int64_t)l->npending);
-			sqlite3_bind_blob(st, 4, dict, (int)got, SQLITE_STATIC);
-			if (sqlite3_step(st) != SQLITE_DONE) {
-				sqlite3_finalize(st);
-				r = fail(l, "storing dictionary");
-				goto out;
-			}
-			sqlite3_finalize(st);
-			l->dict_id = sqlite3_last_insert_rowid(l->cdb->db);
-			l->cdict = ZSTD_createCDict(dict, got, ZSTD_LEVEL);
-			if (l->cdict) {
-				ZSTD_CCtx_refCDict(l->cctx, l->cdict);
-				l->dict_state = DICT_READY;
-			}
-		}
-	}
-	for (size_t i = 0; i < l->npending && r == 0; i++)
-		r = store_raw(l, l->pending[i].event_id, l->samples.buf + l->pending[i].offset, l->pending[i].len);
-out:
-	free(sizes);
-	free(dict);
-	free(l->pending);
-	l->pending = NULL;
-	l->npending = 0;
-	strbuf_release(&l->samples);
-	return r;
-}
-
-static int collect_raw(struct loader *l, int64_t event_id, const void *raw, size_t len)
-{
-	if (!l->pending) {
-		l->pending = malloc(DICT_SAMPLES * sizeof(*l->pending));
-		if (!l->pending)
-			return -ENOMEM;
-	}
-	l->pending[l->npending].event_id = event_id;
-	l->pending[l->npending].offset = l->samples.len;
-	l->pending[l->npending].len = len;
-	l->npending++;
-	strbuf_add(&l->samples, raw, len);
-	if (l->npending == DICT_SAMPLES || l->samples.len >= DICT_SAMPLE_BYTES)
-		return settle_dict(l);
-	return 0;
-}
-
 /* The processes row of an importer's process key, or BS_NONE. */
 static int64_t process_row(const struct loader *l, int64_t key)
 {
@@ -346,10 +188,7 @@ int loader_event(void *userdata, const struct bs_event *ev)
 		return r;
 	id = sqlite3_last_insert_rowid(l->cdb->db);
 	if (ev->raw) {
-		if (l->dict_state == DICT_COLLECTING)
-			r = collect_raw(l, id, ev->raw, ev->raw_len);
-		else
-			r = store_raw(l, id, ev->raw, ev->raw_len);
+		r = raw_writer_add(l->raw, id, ev->raw, ev->raw_len);
 		if (r < 0)
 			return r;
 	}
@@ -406,12 +245,10 @@ void loader_issue(void *userdata, uint64_t offset, const char *severity, const c
 
 int loader_flush(struct loader *l, struct strbuf *err)
 {
-	int r = 0;
+	int r = raw_writer_flush(l->raw);
 
-	if (l->dict_state == DICT_COLLECTING)
-		r = settle_dict(l);
 	if (r < 0 || l->error.len) {
-		strbuf_addstr(err, l->error.len ? l->error.buf : strerror(-r));
+		strbuf_addstr(err, loader_error(l) ? loader_error(l) : strerror(-r));
 		return r < 0 ? r : -EIO;
 	}
 	return 0;

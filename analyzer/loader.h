@@ -1,9 +1,9 @@
 /* loader: the bulk writer that puts one evidence file's events into the case database.
  *
- * A loader is the sink an importer emits into. It binds each event to a prepared INSERT, keeps
- * the raw record zstd-compressed in `raw` with the dictionary of the evidence format (trained on
- * that format's first records when the case has none yet, and stored in `dicts`), and commits
- * every LOADER_BATCH events so a huge file never builds a huge transaction. The ledger row stays
+ * A loader is the sink an importer emits into. It binds each event to a prepared INSERT, hands
+ * its raw record to the rawstore (compressed blocks, see rawstore.h), maps the importer's
+ * process keys to `processes` rows, and commits every LOADER_BATCH events so a huge file never
+ * builds a huge transaction. The ledger row stays
  * at status 'importing' until loader_finish; casedb_open removes such rows after a crash.
  *
  * Ownership: loader_new borrows the casedb; loader_free accepts NULL and rolls back anything
@@ -31,7 +31,7 @@ int loader_event(void *userdata, const struct bs_event *ev);
 int loader_process(void *userdata, const struct bs_process *p);
 void loader_issue(void *userdata, uint64_t offset, const char *severity, const char *msg);
 
-/* Write what is still pending (raw records awaiting a dictionary); the caller commits. */
+/* Write what is still held back (the last raw block); the caller commits. */
 int loader_flush(struct loader *l, struct strbuf *err);
 /* The first error a callback hit, if any. */
 const char *loader_error(const struct loader *l);

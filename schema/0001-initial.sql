@@ -101,9 +101,11 @@ CREATE TABLE dicts (
 );
 
 CREATE TABLE raw (
-  event_id INTEGER PRIMARY KEY REFERENCES events (id),
-  dict_id  INTEGER REFERENCES dicts (id),
-  data     BLOB NOT NULL
+  first_event_id INTEGER PRIMARY KEY REFERENCES events (id),
+  count          INTEGER NOT NULL,
+  dict_id        INTEGER REFERENCES dicts (id),
+  lengths        BLOB NOT NULL,
+  data           BLOB NOT NULL
 );
 
 CREATE TABLE runs (
