@@ -66,16 +66,26 @@ static const char *str_or_null(json_t *obj, const char *key)
 	return json_string_value(json_object_get(obj, key));
 }
 
-/* fields = the record's fields, plus origin {source, evidence, sha256, offset, id} if not there. */
+/*
+ * fields = the record's fields; for a record exported from another case (it names its
+ * evidence), plus origin {source, evidence, evidence_sha256, offset, id} unless it already has
+ * one, so an event keeps where it first came from however often it is passed on.
+ */
 static const char *build_fields(struct state *st, json_t *rec)
 {
+	static const char *const keys[] = { "source", "evidence", "evidence_sha256", "offset", "id" };
 	json_t *fields = json_object_get(rec, "fields");
-	json_t *out = json_is_object(fields) ? json_deep_copy(fields) : json_object();
+	json_t *out;
 	char *text;
 
-	if (!json_object_get(out, "origin")) {
+	if (!json_object_get(rec, "evidence_sha256"))
+		out = json_is_object(fields) ? json_incref(fields) : NULL;
+	else
+		out = json_is_object(fields) ? json_deep_copy(fields) : json_object();
+	if (!out)
+		return NULL;
+	if (json_object_get(rec, "evidence_sha256") && !json_object_get(out, "origin")) {
 		json_t *origin = json_object();
-		static const char *const keys[] = { "source", "evidence", "evidence_sha256", "offset", "id" };
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 			json_t *v = json_object_get(rec, keys[i]);
 			if (v)
