@@ -22,7 +22,6 @@ Test(casedb, create_then_reopen_at_the_latest_schema)
 	cr_assert_eq(casedb_schema_version(cdb), casedb_schema_latest());
 	casedb_free(cdb);
 	strbuf_release(&err);
-	free(path);
 }
 
 Test(casedb, uses_wal_and_marks_itself)
@@ -44,7 +43,6 @@ Test(casedb, uses_wal_and_marks_itself)
 	casedb_free(cdb);
 	strbuf_release(&err);
 	strbuf_release(&out);
-	free(path);
 }
 
 Test(casedb, refuses_a_database_that_is_not_a_case)
@@ -60,7 +58,6 @@ Test(casedb, refuses_a_database_that_is_not_a_case)
 	cr_assert_eq(casedb_open(path, CASEDB_WRITE, &cdb, &err), -EINVAL);
 	cr_assert_not_null(strstr(err.buf, "not a backsight case database"), "%s", err.buf);
 	strbuf_release(&err);
-	free(path);
 }
 
 Test(casedb, refuses_a_newer_schema)
@@ -77,7 +74,6 @@ Test(casedb, refuses_a_newer_schema)
 	strbuf_reset(&err);
 	cr_assert_eq(casedb_open(path, CASEDB_READ, &cdb, &err), -EPROTO);
 	strbuf_release(&err);
-	free(path);
 }
 
 Test(casedb, reading_a_missing_case_does_not_create_it)
@@ -90,5 +86,4 @@ Test(casedb, reading_a_missing_case_does_not_create_it)
 	cr_assert_not_null(strstr(err.buf, "missing.db"));
 	cr_assert_eq(access(path, F_OK), -1);
 	strbuf_release(&err);
-	free(path);
 }

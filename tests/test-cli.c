@@ -35,8 +35,6 @@ static char *make_case(void)
 	cr_assert_eq(test_run(&out, &err, "import", "-q", db, pa, pb, NULL), 0, "%s", err.buf);
 	strbuf_release(&out);
 	strbuf_release(&err);
-	free(pa);
-	free(pb);
 	return db;
 }
 
@@ -50,9 +48,10 @@ static void lines_of(const char *text, char ***ret_lines, size_t *ret_n)
 		if (!*line)
 			continue;
 		lines = realloc(lines, (n + 1) * sizeof(*lines));
-		lines[n++] = strdup(line);
+		lines[n++] = test_keep(strdup(line));
 	}
 	free(copy);
+	test_keep(lines);
 	*ret_lines = lines;
 	*ret_n = n;
 }

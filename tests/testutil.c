@@ -67,12 +67,31 @@ const char *test_tmpdir(void)
 	return tmpdir;
 }
 
+static void **kept;
+static size_t nkept;
+
+static void free_kept(void)
+{
+	for (size_t i = 0; i < nkept; i++)
+		free(kept[i]);
+	free(kept);
+}
+
+void *test_keep(void *p)
+{
+	if (!nkept)
+		atexit(free_kept);
+	kept = realloc(kept, (nkept + 1) * sizeof(*kept));
+	kept[nkept++] = p;
+	return p;
+}
+
 char *test_path(const char *name)
 {
 	struct strbuf sb = STRBUF_INIT;
 
 	strbuf_addf(&sb, "%s/%s", test_tmpdir(), name);
-	return strbuf_detach(&sb, NULL);
+	return test_keep(strbuf_detach(&sb, NULL));
 }
 
 static void slurp(int fd, struct strbuf *out)

@@ -22,8 +22,10 @@ const char *test_shared_dir(void);
 
 /* A fresh directory under $TMPDIR, removed at exit. Returned string lives until exit. */
 const char *test_tmpdir(void);
-/* test_tmpdir()/name */
+/* test_tmpdir()/name; the string lives until the test process exits (do not free it). */
 char *test_path(const char *name);
+/* Free p when the test process exits; returns p. */
+void *test_keep(void *p);
 
 /* Run `backsight ARGS...` (NULL-terminated), capturing stdout and stderr; returns the exit code. */
 int test_run(struct strbuf *out, struct strbuf *err, const char *arg, ...) __attribute__((sentinel));
