@@ -16,7 +16,7 @@ import os
 import random
 import sys
 
-T0 = 1795404600  # 2026-11-23T02:10:00Z
+T0 = 1795399800  # 2026-11-23T02:10:00Z
 HOST = "ip-10-0-1-23.ec2.internal"
 TASK = "0f3c9a1e5b7d4c2a8e6f1b3d5c7a9e0f"
 ACCOUNT = "111122223333"
@@ -24,8 +24,9 @@ KEY = "ASIAQNZGKEXAMPLE7STL"
 ATTACKER = "203.0.113.50"
 
 
-def event(ts, source, etype, summary, **columns):
-    rec = {"ts_ns": int(ts * 1_000_000_000), "ts_precision": 1000, "source": source, "type": etype,
+def event(offset_us, source, etype, summary, **columns):
+    """An event `offset_us` microseconds after T0 (integers only: no float rounding in times)."""
+    rec = {"ts_ns": T0 * 1_000_000_000 + offset_us * 1000, "ts_precision": 1000, "source": source, "type": etype,
            "host": columns.pop("host", HOST), "summary": summary}
     fields = columns.pop("fields", None)
     rec.update(columns)
@@ -37,17 +38,17 @@ def event(ts, source, etype, summary, **columns):
 def benign(rng, events):
     """Health checks, package updates and the application's own AWS calls, all through the hour."""
     for i in range(240):
-        ts = T0 + i * 15 + rng.random()
+        ts = i * 15_000_000 + rng.randrange(1_000_000)
         events.append(event(ts, "network", "http", "GET /healthz 200 from 10.0.0.5", l4proto="tcp",
                             src_ip="10.0.0.5", src_port=40000 + i, dst_ip="10.0.1.23", dst_port=8080,
                             result="200", fields={"http.method": "GET", "http.uri": "/healthz"}))
     for i in range(60):
-        ts = T0 + i * 60 + 7.5
+        ts = i * 60_000_000 + 7_500_000
         events.append(event(ts, "aws_cloudtrail", "GetObject", "GetObject s3://app-assets/logo.png by task role",
                             host=ACCOUNT, principal=f"arn:aws:sts::{ACCOUNT}:assumed-role/web-task/{TASK}",
                             access_key_id=KEY, src_ip="10.0.1.23", user_agent="aws-sdk-go/1.44.0",
                             result="success", fields={"ct.request.bucketName": "app-assets"}))
-    events.append(event(T0 + 30, "syscall", "execve", "execve /usr/bin/apt-get update (cron)", pid=3100,
+    events.append(event(30_000_000, "syscall", "execve", "execve /usr/bin/apt-get update (cron)", pid=3100,
                         ppid=1, uid=0, user_name="root", proc_name="apt-get", exe="/usr/bin/apt-get",
                         cmdline="apt-get update", cwd="/"))
 
@@ -89,10 +90,10 @@ def attack(events):
          dict(pid=4501, ppid=4250, uid=0, proc_name="rm", exe="/usr/bin/rm", fd_name="/root/.bash_history")),
     ]
     for offset, source, etype, summary, cols in steps:
-        events.append(event(T0 + offset, source, etype, summary, **cols))
+        events.append(event(offset * 1_000_000, source, etype, summary, **cols))
     cloud = ["GetCallerIdentity", "ListBuckets", "GetObject", "CreateUser", "CreateAccessKey", "StopLogging"]
     for i, name in enumerate(cloud):
-        events.append(event(T0 + 1500 + i * 40, "aws_cloudtrail", name, f"{name} by {KEY} from {ATTACKER}",
+        events.append(event((1500 + i * 40) * 1_000_000, "aws_cloudtrail", name, f"{name} by {KEY} from {ATTACKER}",
                             host=ACCOUNT, principal=f"arn:aws:sts::{ACCOUNT}:assumed-role/web-task/{TASK}",
                             access_key_id=KEY, src_ip=ATTACKER, user_agent="aws-cli/2.15.0 Python/3.11.6",
                             result="success"))
