@@ -40,6 +40,18 @@ static void text_row(FILE *out, const struct timeline_row *row, struct strbuf *s
 
 /* jsonl ----------------------------------------------------------------------------------- */
 
+/* The typed columns an event has, as keys of the object being written. */
+static void json_columns(struct jsonw_obj *o, const struct bs_event *ev)
+{
+	for (size_t i = 0; i < bs_event_ncolumns; i++) {
+		const struct bs_event_column *c = &bs_event_columns[i];
+		if (c->kind == BS_COLUMN_INT && bs_event_int(ev, c) != BS_NONE)
+			jsonw_key_i64(o, c->name, bs_event_int(ev, c));
+		else if (c->kind == BS_COLUMN_STR && bs_event_str(ev, c))
+			jsonw_key_str(o, c->name, bs_event_str(ev, c));
+	}
+}
+
 void timeline_row_json(struct strbuf *sb, const struct timeline_row *row)
 {
 	char ts[BS_TIME_MAX_LEN];
@@ -56,13 +68,7 @@ void timeline_row_json(struct strbuf *sb, const struct timeline_row *row)
 	if (row->ev.host)
 		jsonw_key_str(&o, "host", row->ev.host);
 	jsonw_key_str(&o, "summary", row->ev.summary);
-	for (size_t i = 0; i < bs_event_ncolumns; i++) {
-		const struct bs_event_column *c = &bs_event_columns[i];
-		if (c->kind == BS_COLUMN_INT && bs_event_int(&row->ev, c) != BS_NONE)
-			jsonw_key_i64(&o, c->name, bs_event_int(&row->ev, c));
-		else if (c->kind == BS_COLUMN_STR && bs_event_str(&row->ev, c))
-			jsonw_key_str(&o, c->name, bs_event_str(&row->ev, c));
-	}
+	json_columns(&o, &row->ev);
 	if (row->ev.fields && row->ev.fields[0] == '{')
 		jsonw_key_raw(&o, "fields", row->ev.fields);
 	jsonw_key_str(&o, "evidence", row->evidence_name);
@@ -188,13 +194,7 @@ static void timesketch_row(FILE *out, const struct timeline_row *row, struct str
 	jsonw_key_i64(&o, "event_id", row->id);
 	if (row->ev.host)
 		jsonw_key_str(&o, "hostname", row->ev.host);
-	for (size_t i = 0; i < bs_event_ncolumns; i++) {
-		const struct bs_event_column *c = &bs_event_columns[i];
-		if (c->kind == BS_COLUMN_INT && bs_event_int(&row->ev, c) != BS_NONE)
-			jsonw_key_i64(&o, c->name, bs_event_int(&row->ev, c));
-		else if (c->kind == BS_COLUMN_STR && bs_event_str(&row->ev, c))
-			jsonw_key_str(&o, c->name, bs_event_str(&row->ev, c));
-	}
+	json_columns(&o, &row->ev);
 	if (row->ev.fields)
 		fields = json_loads(row->ev.fields, 0, NULL);
 	if (json_is_object(fields)) {
