@@ -316,137 +316,169 @@ static int forget_failed_attempts(struct casedb *cdb, struct stream *s, struct s
 	return r;
 }
 
-int import_file(struct casedb *cdb, const char *path, const struct import_options *o, struct import_result *res,
-		struct strbuf *err)
-{
-	const char *name = strcmp(path, "-") ? path : "(stdin)";
-	char head_hex[SHA256_HEX_LEN + 1] = "";
-	const struct importer *imp = NULL;
-	struct loader *loader = NULL;
-	struct stream *s = NULL;
+/* Everything an import of one file carries from stage to stage. */
+struct import_job {
+	struct casedb *cdb;
+	const struct import_options *opts;
+	const char *name; /* as shown: the path, or "(stdin)" */
+	struct stream *s;
 	struct reader in;
 	struct imp_ctx ctx;
-	struct stat stbuf;
-	struct ledger_final fin = { .reason_offset = -1 };
-	uint64_t total = 0;
-	int64_t id = 0, dup;
-	bool in_txn = false;
-	size_t head;
+	uint64_t total;   /* file size when known, for progress */
+	char head_hex[SHA256_HEX_LEN + 1];
+	int64_t id;       /* the ledger row */
+};
+
+/* The message of a file no importer takes: empty, unreadable, or of an unknown format. */
+static void describe_unclaimed(struct import_job *job, size_t head, struct import_result *res)
+{
+	if (!head && job->in.err)
+		strbuf_addf(&res->message, "%s: %s", job->name, stream_error(job->s));
+	else if (!head)
+		strbuf_addf(&res->message, "%s: empty file, nothing to import", job->name);
+	else
+		strbuf_addf(&res->message, "%s: unknown evidence format (no importer recognises its first bytes; "
+			    "see 'backsight import --list-formats')", job->name);
+	res->outcome = IMPORT_FAILED;
+}
+
+/* Run the importer into a loader. Returns < 0 only when the case itself could not be written. */
+static int load_events(struct import_job *job, const struct importer *imp, struct import_result *res,
+		       struct strbuf *err)
+{
+	struct loader *loader = NULL;
 	int r;
 
-	reader_init(&in, NULL);
-	imp_ctx_init(&ctx, name, &in, &o->imp, (struct imp_sink){ 0 });
-	if (strcmp(path, "-") && stat(path, &stbuf) == 0 && S_ISREG(stbuf.st_mode)) {
-		total = (uint64_t)stbuf.st_size;
-		dup = find_duplicate_file(cdb, path, &stbuf, head_hex);
-		if (dup > 0) {
-			res->outcome = IMPORT_DUPLICATE;
-			res->evidence_id = dup;
-			strbuf_addf(&res->message, "already imported as evidence %lld", (long long)dup);
-			r = 0;
-			goto out;
-		}
-	}
-	r = stream_open(path, &s, &res->message);
-	if (r < 0) {
+	res->format = imp->name;
+	r = loader_new(job->cdb, job->id, imp->name, &loader, err);
+	if (r < 0)
+		return r;
+	job->ctx.sink = (struct imp_sink){ loader_event, loader_process, loader };
+	job->ctx.issue = loader_issue;
+	job->ctx.issue_userdata = loader;
+	r = run_importer(imp, &job->ctx, job->opts, job->s, job->total, &res->message);
+	if (r == -EIO || job->ctx.sink_error) {
+		strbuf_addstr(err, loader_error(loader) ? loader_error(loader) : "writing the case failed");
+		r = -EIO;
+	} else if (r < 0) {
 		res->outcome = IMPORT_FAILED;
 		r = 0;
-		goto out;
+	} else if ((r = loader_flush(loader, err)) == 0) {
+		res->outcome = job->ctx.partial ? IMPORT_PARTIAL : IMPORT_COMPLETE;
+		if (job->ctx.partial)
+			strbuf_addf(&res->message, "cut at byte %llu: %s", (unsigned long long)job->ctx.partial_offset,
+				    job->ctx.partial_reason.buf);
 	}
-	in.stream = s;
-	head = reader_fill(&in, IMP_PROBE_LEN);
-	imp = o->importer ? o->importer : o->format ? importer_find(o->format) : importer_probe(reader_data(&in), head);
-	if (casedb_exec(cdb, "BEGIN IMMEDIATE", err) < 0) {
-		r = -EIO;
-		goto out;
-	}
-	in_txn = true;
-	id = insert_ledger_row(cdb, name, imp, err);
-	if (id < 0) {
-		r = (int)id;
-		goto out;
-	}
-	res->evidence_id = id;
-	if (!imp) {
-		if (!head && in.err)
-			strbuf_addf(&res->message, "%s: %s", name, stream_error(s));
-		else if (!head)
-			strbuf_addf(&res->message, "%s: empty file, nothing to import", name);
-		else
-			strbuf_addf(&res->message, "%s: unknown evidence format (no importer recognises its first bytes; "
-				    "see 'backsight import --list-formats')", name);
-		res->outcome = IMPORT_FAILED;
-	} else {
-		res->format = imp->name;
-		r = loader_new(cdb, id, imp->name, &loader, err);
-		if (r < 0)
-			goto out;
-		ctx.sink = (struct imp_sink){ loader_event, loader_process, loader };
-		ctx.issue = loader_issue;
-		ctx.issue_userdata = loader;
-		r = run_importer(imp, &ctx, o, s, total, &res->message);
-		if (r == -EIO || ctx.sink_error) {
-			strbuf_addstr(err, loader_error(loader) ? loader_error(loader) : "writing the case failed");
-			r = -EIO;
-			goto out;
-		}
-		if (r < 0) {
-			res->outcome = IMPORT_FAILED;
-		} else {
-			r = loader_flush(loader, err);
-			if (r < 0)
-				goto out;
-			res->outcome = ctx.partial ? IMPORT_PARTIAL : IMPORT_COMPLETE;
-			if (ctx.partial)
-				strbuf_addf(&res->message, "cut at byte %llu: %s",
-					    (unsigned long long)ctx.partial_offset, ctx.partial_reason.buf);
-		}
-	}
-	drain(s);
-	report_progress(o, name, s, total);
-	res->bytes = stream_raw_size(s);
-	result_from_ctx(res, &ctx);
+	job->ctx.sink = (struct imp_sink){ 0 };
+	job->ctx.issue = NULL;
+	loader_free(loader);
+	return r;
+}
 
-	dup = find_content_duplicate(cdb, s, id);
+/* With the whole file read: drop it as a duplicate, or complete its ledger row. */
+static int settle_ledger(struct import_job *job, struct import_result *res, struct strbuf *err)
+{
+	struct ledger_final fin = { .reason_offset = -1 };
+	int64_t dup = find_content_duplicate(job->cdb, job->s, job->id);
+	int r;
+
 	if (dup < 0) {
-		r = casedb_forget_evidence(cdb, id, err);
-		if (r < 0)
-			goto out;
 		res->outcome = IMPORT_DUPLICATE;
 		res->evidence_id = -dup;
 		strbuf_reset(&res->message);
 		strbuf_addf(&res->message, "already imported as evidence %lld", (long long)-dup);
-	} else {
-		if (res->outcome != IMPORT_FAILED && (r = forget_failed_attempts(cdb, s, err)) < 0)
-			goto out;
-		fin.status = res->outcome == IMPORT_FAILED ? "failed" : res->outcome == IMPORT_PARTIAL ? "partial" : "complete";
-		fin.reason = res->message.len ? res->message.buf : NULL;
-		fin.reason_offset = ctx.partial ? (int64_t)ctx.partial_offset : -1;
-		fin.assumptions = ctx.assumptions.buf;
-		fin.head_hex = head_hex;
-		fin.ctx = &ctx;
-		r = complete_ledger_row(cdb, id, s, &fin, err);
-		if (r < 0)
-			goto out;
+		return casedb_forget_evidence(job->cdb, job->id, err);
 	}
-	r = casedb_exec(cdb, "COMMIT", err);
-	in_txn = false;
-out:
-	loader_free(loader);
-	if (in_txn) {
-		/* Earlier batches may be committed: forget them too, or the next open will. */
-		sqlite3_exec(cdb->db, "ROLLBACK", NULL, NULL, NULL);
-		if (id > 0 && sqlite3_exec(cdb->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK) {
-			struct strbuf ignored = STRBUF_INIT;
-			if (casedb_forget_evidence(cdb, id, &ignored) == 0)
-				sqlite3_exec(cdb->db, "COMMIT", NULL, NULL, NULL);
-			else
-				sqlite3_exec(cdb->db, "ROLLBACK", NULL, NULL, NULL);
-			strbuf_release(&ignored);
+	if (res->outcome != IMPORT_FAILED && (r = forget_failed_attempts(job->cdb, job->s, err)) < 0)
+		return r;
+	fin.status = res->outcome == IMPORT_FAILED ? "failed" : res->outcome == IMPORT_PARTIAL ? "partial" : "complete";
+	fin.reason = res->message.len ? res->message.buf : NULL;
+	fin.reason_offset = job->ctx.partial ? (int64_t)job->ctx.partial_offset : -1;
+	fin.assumptions = job->ctx.assumptions.buf;
+	fin.head_hex = job->head_hex;
+	fin.ctx = &job->ctx;
+	return complete_ledger_row(job->cdb, job->id, job->s, &fin, err);
+}
+
+/* Undo a failed import: roll back the open batch and forget the batches already committed. */
+static void abandon(struct import_job *job)
+{
+	struct strbuf ignored = STRBUF_INIT;
+
+	sqlite3_exec(job->cdb->db, "ROLLBACK", NULL, NULL, NULL);
+	if (job->id > 0 && sqlite3_exec(job->cdb->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK) {
+		if (casedb_forget_evidence(job->cdb, job->id, &ignored) == 0)
+			sqlite3_exec(job->cdb->db, "COMMIT", NULL, NULL, NULL);
+		else
+			sqlite3_exec(job->cdb->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+	strbuf_release(&ignored);
+}
+
+/* From an open stream to a committed ledger row. */
+static int import_stream(struct import_job *job, struct import_result *res, struct strbuf *err)
+{
+	const struct importer *imp;
+	size_t head = reader_fill(&job->in, IMP_PROBE_LEN);
+	const struct import_options *o = job->opts;
+	int r;
+
+	imp = o->importer ? o->importer : o->format ? importer_find(o->format)
+						   : importer_probe(reader_data(&job->in), head);
+	if (casedb_exec(job->cdb, "BEGIN IMMEDIATE", err) < 0)
+		return -EIO;
+	job->id = insert_ledger_row(job->cdb, job->name, imp, err);
+	if (job->id < 0) {
+		r = (int)job->id;
+		job->id = 0;
+		goto fail;
+	}
+	res->evidence_id = job->id;
+	if (!imp)
+		describe_unclaimed(job, head, res);
+	else if ((r = load_events(job, imp, res, err)) < 0)
+		goto fail;
+	drain(job->s);
+	report_progress(o, job->name, job->s, job->total);
+	res->bytes = stream_raw_size(job->s);
+	result_from_ctx(res, &job->ctx);
+	if ((r = settle_ledger(job, res, err)) < 0 || (r = casedb_exec(job->cdb, "COMMIT", err)) < 0)
+		goto fail;
+	return 0;
+fail:
+	abandon(job);
+	return r;
+}
+
+int import_file(struct casedb *cdb, const char *path, const struct import_options *o, struct import_result *res,
+		struct strbuf *err)
+{
+	struct import_job job = { .cdb = cdb, .opts = o, .name = strcmp(path, "-") ? path : "(stdin)" };
+	struct stat stbuf;
+	int64_t dup;
+	int r = 0;
+
+	reader_init(&job.in, NULL);
+	imp_ctx_init(&job.ctx, job.name, &job.in, &o->imp, (struct imp_sink){ 0 });
+	if (strcmp(path, "-") && stat(path, &stbuf) == 0 && S_ISREG(stbuf.st_mode)) {
+		job.total = (uint64_t)stbuf.st_size;
+		dup = find_duplicate_file(cdb, path, &stbuf, job.head_hex);
+		if (dup > 0) {
+			res->outcome = IMPORT_DUPLICATE;
+			res->evidence_id = dup;
+			strbuf_addf(&res->message, "already imported as evidence %lld", (long long)dup);
+			goto out;
 		}
 	}
-	reader_release(&in);
-	stream_free(s);
-	imp_ctx_release(&ctx);
+	if (stream_open(path, &job.s, &res->message) < 0) {
+		res->outcome = IMPORT_FAILED;
+		goto out;
+	}
+	job.in.stream = job.s;
+	r = import_stream(&job, res, err);
+out:
+	reader_release(&job.in);
+	stream_free(job.s);
+	imp_ctx_release(&job.ctx);
 	return r;
 }
