@@ -14,7 +14,8 @@
 /* ... but only once it has at least this many; with fewer the blocks are stored without one. */
 #define DICT_MIN_SAMPLES 256
 #define DICT_CAPACITY (64u << 10)
-#define ZSTD_LEVEL 1 /* level 3 compressed 38:1 against 26:1 here, at twice the cost */
+/* Level 1: on audit-like records it still compresses 26:1 in 64 KiB blocks, at half level 3's cost. */
+#define ZSTD_LEVEL 1
 /* Events without raw records between two that have one: a longer gap starts a new block. */
 #define MAX_GAP 16
 
