@@ -32,6 +32,12 @@ static bool icmp_ports(uint8_t ipver, uint16_t type, uint16_t code, uint16_t *re
 void net_community_id(uint8_t ipver, uint8_t proto, const uint8_t *src, const uint8_t *dst, uint16_t sport,
 		      uint16_t dport, char *buf, size_t len)
 {
+	net_community_id_seeded(0, ipver, proto, src, dst, sport, dport, buf, len);
+}
+
+void net_community_id_seeded(uint16_t seed, uint8_t ipver, uint8_t proto, const uint8_t *src, const uint8_t *dst,
+			     uint16_t sport, uint16_t dport, char *buf, size_t len)
+{
 	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t alen = ipver == 4 ? 4 : 16;
 	uint8_t in[2 + 32 + 2 + 4], md[SHA_DIGEST_LENGTH];
@@ -53,8 +59,8 @@ void net_community_id(uint8_t ipver, uint8_t proto, const uint8_t *src, const ui
 		src = dst, dst = t;
 		sport = dport, dport = tp;
 	}
-	in[n++] = 0;
-	in[n++] = 0;
+	in[n++] = (uint8_t)(seed >> 8);
+	in[n++] = (uint8_t)seed;
 	memcpy(in + n, src, alen), n += alen;
 	memcpy(in + n, dst, alen), n += alen;
 	in[n++] = proto;

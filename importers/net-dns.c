@@ -407,8 +407,8 @@ int net_dns_message(struct net_state *ns, struct net_dns_pending **pending, cons
 	flags = (uint16_t)(msg[2] << 8 | msg[3]);
 	(void)from_client;
 	if (!(flags & 0x8000)) {
-		struct net_dns_pending *e = pool_get(pool);
-		if (!e) /* pool exhausted: the query stands alone */
+		struct net_dns_pending *e = len <= KEEP ? pool_get(pool) : NULL;
+		if (!e) /* too big to keep, or the pool is exhausted: the query stands alone */
 			return emit(ns, t, pkt, msg, len, -1);
 		e->id = id;
 		e->ts = pkt->ts;

@@ -380,7 +380,7 @@ static int emit_conn(struct net_state *ns, struct flow *fl)
 		jsonw_key_i64(&j, "net.proto", fl->proto);
 	jsonw_key_str(&j, "net.community_id", cid);
 	jsonw_key_str(&j, "net.conn_state", state);
-	if (fl->proto == 6)
+	if (fl->hist_len)
 		jsonw_key_strn(&j, "net.history", fl->history, fl->hist_len);
 	jsonw_key_i64(&j, "net.duration_ns", fl->last_ts - fl->first_ts);
 	jsonw_key_i64(&j, "net.last_ts", fl->last_ts);
@@ -398,8 +398,11 @@ static int emit_conn(struct net_state *ns, struct flow *fl)
 	ev.fields = o->fields.buf;
 
 	strbuf_reset(&o->summary);
-	strbuf_addf(&o->summary, "%s %s %s %s, %llu/%llu pkts, %llu/%llu bytes", ev.l4proto ? ev.l4proto : "ip",
-		    ev.fd_name ? ev.fd_name : cbuf, ev.fd_name ? "" : "->", ev.fd_name ? "" : sbuf,
+	if (ev.fd_name)
+		strbuf_addf(&o->summary, "%s %s", ev.l4proto, ev.fd_name);
+	else
+		strbuf_addf(&o->summary, "%s %s->%s", ev.l4proto ? ev.l4proto : "ip", cbuf, sbuf);
+	strbuf_addf(&o->summary, ", %llu/%llu pkts, %llu/%llu bytes",
 		    (unsigned long long)fl->pkts[0], (unsigned long long)fl->pkts[1],
 		    (unsigned long long)fl->bytes[0], (unsigned long long)fl->bytes[1]);
 	strbuf_addf(&o->summary, " %s", state);
@@ -515,7 +518,7 @@ static void history(struct flow *fl, int dir, char letter)
 static bool server_port(uint16_t p)
 {
 	return p == 53 || p == 123 || p == 67 || p == 137 || p == 161 || p == 443 || p == 500 || p == 5353 ||
-	       p == 5355 || p == 4789;
+	       p == 5355 || p == 4789 || p == 3544;
 }
 
 /* Feed in-order application bytes of direction dir to the flow's parser. */
@@ -576,7 +579,8 @@ static bool looks_dns_tcp(const uint8_t *p, size_t len)
 	if (len < 14)
 		return false;
 	ml = (size_t)(p[0] << 8 | p[1]);
-	return ml >= 12 && (p[4] & 0x78) == 0 && p[6] == 0 && p[7] == 1 && (ml + 2 == len || ml + 2 < len);
+	return ml >= 17 && (p[4] & 0xf8) == 0 && (p[6] | p[7]) != 0 && p[8] == 0 && p[9] == 0 && p[10] == 0 &&
+	       p[11] == 0;
 }
 
 static int tcp_payload(struct net_state *ns, struct flow *fl, int dir, const struct net_pkt *pkt)
@@ -744,7 +748,8 @@ int net_flow_packet(struct net_state *ns, const struct net_pkt *pkt)
 		{
 			bool flip = false;
 			if (pkt->proto == 6)
-				flip = (pkt->tcp_flags & (F_SYN | F_ACK)) == (F_SYN | F_ACK);
+				flip = (pkt->tcp_flags & (F_SYN | F_ACK)) == (F_SYN | F_ACK) ||
+				       (!(pkt->tcp_flags & F_SYN) && pkt->sport < 1024 && pkt->dport >= 1024);
 			else if (pkt->proto == 17)
 				flip = server_port(pkt->sport) && !server_port(pkt->dport) && pkt->dport >= 1024;
 			else if (icmp_pair)
@@ -807,6 +812,8 @@ int net_flow_packet(struct net_state *ns, const struct net_pkt *pkt)
 		return tcp_payload(ns, fl, dir, pkt);
 	}
 	fl->bytes[dir] += pkt->l4_payload_len;
+	if (pkt->proto == 17 && pkt->l4_payload_len)
+		history(fl, dir, 'd');
 	if (pkt->proto == 17 && pkt->payload_len >= 12) {
 		if (fl->app == APP_UNKNOWN)
 			fl->app = (pkt->sport == 53 || pkt->dport == 53 || pkt->sport == 5353 || pkt->dport == 5353 ||

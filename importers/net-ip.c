@@ -214,6 +214,22 @@ static int udp(struct net_state *ns, struct net_pkt *pkt, const uint8_t *p, size
 		inner.nvlan = 0;
 		return net_decode_ethertype(ns, &inner, type, e.pos, cursor_remaining(&e), depth + 1);
 	}
+	/* Teredo (RFC 4380): IPv6 in UDP 3544, after optional authentication / origin indication. */
+	if (depth < MAX_DEPTH && plen >= 40 &&
+	    (sp == 3544 || dp == 3544 || ((p[8] >> 4) == 6 && (size_t)(p[12] << 8 | p[13]) + 40 == plen))) {
+		struct cursor t = cursor_make(p + 8, plen);
+		if (cursor_remaining(&t) >= 4 && t.pos[0] == 0 && t.pos[1] == 1) {
+			uint8_t idl = t.pos[2], aul = t.pos[3];
+			cursor_skip(&t, 4 + (size_t)idl + aul + 9);
+		}
+		if (cursor_remaining(&t) >= 8 && t.pos[0] == 0 && t.pos[1] == 0)
+			cursor_skip(&t, 8);
+		if (cursor_remaining(&t) >= 40 && (t.pos[0] >> 4) == 6) {
+			struct net_pkt inner = *pkt;
+			inner.ipver = 0;
+			return net_decode_ip(ns, &inner, t.pos, cursor_remaining(&t), depth + 1);
+		}
+	}
 	return 0;
 }
 
@@ -309,8 +325,10 @@ static int transport(struct net_state *ns, struct net_pkt *pkt, uint8_t proto, c
 		if (pkt->ipver == 6)
 			return ipv6_ext(ns, pkt, proto, p, caplen, claimed, depth);
 		/* fall through */
+	case 59: /* IPv6 no next header (Teredo bubbles): nothing to record */
+		return 0;
 	default:
-		/* Other protocols still make a connection record (Zeek does the same). */
+		/* Other protocols still make a connection record. */
 		pkt->ip_len = claimed;
 		pkt->payload = NULL;
 		pkt->payload_len = 0;

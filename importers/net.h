@@ -115,6 +115,9 @@ void net_addr_str(uint8_t ipver, const uint8_t *addr, char *buf, size_t len);
 /* net-community-id.c: Community ID v1 (seed 0) of a 5-tuple, "1:<base64>" into buf (>= 32). */
 void net_community_id(uint8_t ipver, uint8_t proto, const uint8_t *src, const uint8_t *dst, uint16_t sport,
 		      uint16_t dport, char *buf, size_t len);
+/* The same with a seed other than 0 (Suricata's community-id-seed; tests). */
+void net_community_id_seeded(uint16_t seed, uint8_t ipver, uint8_t proto, const uint8_t *src, const uint8_t *dst,
+			     uint16_t sport, uint16_t dport, char *buf, size_t len);
 
 /* The 5-tuple columns an application event shares with its connection (client -> server). */
 struct net_tuple {
