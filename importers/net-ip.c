@@ -321,14 +321,17 @@ static int transport(struct net_state *ns, struct net_pkt *pkt, uint8_t proto, c
 			return 0;
 		pkt->ipver = 0;
 		return net_decode_ip(ns, pkt, p, caplen, depth + 1);
+	case 59: /* IPv6 no next header (Teredo bubbles): nothing to record */
+		return 0;
 	case 0: case 43: case 44: case 60: case 51: case 135:
 		if (pkt->ipver == 6)
 			return ipv6_ext(ns, pkt, proto, p, caplen, claimed, depth);
-		/* fall through */
-	case 59: /* IPv6 no next header (Teredo bubbles): nothing to record */
-		return 0;
+		break;
 	default:
-		/* Other protocols still make a connection record. */
+		break;
+	}
+	/* Other protocols still make a connection record. */
+	{
 		pkt->ip_len = claimed;
 		pkt->payload = NULL;
 		pkt->payload_len = 0;
