@@ -29,7 +29,9 @@
 #define FIRST_RAW 192 /* bytes of the first packet kept as the conn event's raw record */
 #define SBUF_MAX (65536u + 2)
 #define MAX_BUFFERED (64u << 20)
+#define MAX_HTTP_LIVE 16384
 #define NS(s) ((int64_t)(s) * 1000000000)
+#define RAW(sb, lit) strbuf_add((sb), (lit), strlen(lit))
 #define TCP_IDLE NS(300)
 #define TCP_CLOSED_IDLE NS(10)
 #define OTHER_IDLE NS(60)
@@ -64,7 +66,7 @@ struct flow {
 	char history[24];
 	uint8_t hist_len;
 	uint8_t app;
-	bool tls_done[1];
+	bool tls_done[1], http_counted;
 	uint64_t first_offset;
 	uint16_t first_len;
 	uint8_t first_raw[FIRST_RAW];
@@ -82,6 +84,8 @@ struct net_flows {
 	uint64_t buffered;
 	uint64_t evicted_full;
 	struct net_dns_pool *pool;
+	uint32_t http_live; /* connections holding HTTP parser state */
+	bool http_capped;
 };
 
 struct net_flows *net_flows_new(struct net_dns_pool *pool)
@@ -112,6 +116,10 @@ static void sbuf_free(struct net_flows *t, struct sbuf *b)
 
 static void flow_release(struct net_flows *t, struct flow *fl)
 {
+	if (fl->http_counted) {
+		t->http_live--;
+		fl->http_counted = false;
+	}
 	sbuf_free(t, fl->sb[0]);
 	sbuf_free(t, fl->sb[1]);
 	fl->sb[0] = fl->sb[1] = NULL;
@@ -346,7 +354,7 @@ static int emit_conn(struct net_state *ns, struct flow *fl)
 	struct net_pkt pkt = { 0 };
 	struct net_tuple tp = { fl->ipver, fl->proto, fl->cli, fl->srv, fl->cport, fl->sport };
 	char cbuf[46], sbuf[46], cid[40];
-	struct jsonw_obj j;
+	struct strbuf *f;
 	const char *state = conn_state(fl);
 	int r;
 
@@ -366,46 +374,91 @@ static int emit_conn(struct net_state *ns, struct flow *fl)
 		ev.dst_port = fl->sport;
 	}
 	if (fl->proto == 6 || fl->proto == 17) {
-		snprintf(o->fd_name, sizeof(o->fd_name), fl->ipver == 6 ? "[%s]:%u->[%s]:%u" : "%s:%u->%s:%u", cbuf,
-			 fl->cport, sbuf, fl->sport);
-		ev.fd_name = o->fd_name;
+		struct strbuf *t = &o->tmp;
+		strbuf_reset(t);
+		if (fl->ipver == 6)
+			strbuf_addch(t, '[');
+		strbuf_addstr(t, cbuf);
+		RAW(t, fl->ipver == 6 ? "]:" : ":");
+		strbuf_addu64(t, fl->cport);
+		RAW(t, "->");
+		if (fl->ipver == 6)
+			strbuf_addch(t, '[');
+		strbuf_addstr(t, sbuf);
+		RAW(t, fl->ipver == 6 ? "]:" : ":");
+		strbuf_addu64(t, fl->sport);
+		ev.fd_name = t->buf;
 	}
 	ev.result = state;
 	net_community_id(fl->ipver, fl->proto, fl->cli, fl->srv, fl->cport, fl->sport, cid, sizeof(cid));
 
-	strbuf_reset(&o->fields);
-	jsonw_begin(&j, &o->fields);
-	jsonw_key_str(&j, "fd.type", fl->ipver == 4 ? "ipv4" : "ipv6");
-	if (!ev.l4proto)
-		jsonw_key_i64(&j, "net.proto", fl->proto);
-	jsonw_key_str(&j, "net.community_id", cid);
-	jsonw_key_str(&j, "net.conn_state", state);
-	if (fl->hist_len)
-		jsonw_key_strn(&j, "net.history", fl->history, fl->hist_len);
-	jsonw_key_i64(&j, "net.duration_ns", fl->last_ts - fl->first_ts);
-	jsonw_key_i64(&j, "net.last_ts", fl->last_ts);
-	jsonw_key_i64(&j, "net.orig_pkts", (int64_t)fl->pkts[0]);
-	jsonw_key_i64(&j, "net.resp_pkts", (int64_t)fl->pkts[1]);
-	jsonw_key_i64(&j, "net.orig_bytes", (int64_t)fl->bytes[0]);
-	jsonw_key_i64(&j, "net.resp_bytes", (int64_t)fl->bytes[1]);
-	jsonw_key_i64(&j, "net.orig_ip_bytes", (int64_t)fl->ip_bytes[0]);
-	jsonw_key_i64(&j, "net.resp_ip_bytes", (int64_t)fl->ip_bytes[1]);
-	if (fl->has_vlan)
-		jsonw_key_i64(&j, "net.vlan", fl->vlan);
-	if (fl->app >= APP_DNS)
-		jsonw_key_str(&j, "net.app", fl->app == APP_DNS ? "dns" : fl->app == APP_TLS ? "tls" : "http");
-	jsonw_end(&j);
-	ev.fields = o->fields.buf;
+	/* Written by hand rather than through jsonw: one of these per connection, keys constant
+	 * and values that need no escaping (numbers, base64, state and history letters). */
+	f = &o->fields;
+	strbuf_reset(f);
+	RAW(f, "{\"fd.type\":\"");
+	RAW(f, fl->ipver == 4 ? "ipv4" : "ipv6");
+	if (!ev.l4proto) {
+		RAW(f, "\",\"net.proto\":");
+		strbuf_addu64(f, fl->proto);
+		RAW(f, ",\"net.community_id\":\"");
+	} else {
+		RAW(f, "\",\"net.community_id\":\"");
+	}
+	strbuf_addstr(f, cid);
+	RAW(f, "\",\"net.conn_state\":\"");
+	strbuf_addstr(f, state);
+	if (fl->hist_len) {
+		RAW(f, "\",\"net.history\":\"");
+		strbuf_add(f, fl->history, fl->hist_len);
+	}
+	RAW(f, "\",\"net.duration_ns\":");
+	strbuf_addi64(f, fl->last_ts - fl->first_ts);
+	RAW(f, ",\"net.last_ts\":");
+	strbuf_addi64(f, fl->last_ts);
+	RAW(f, ",\"net.orig_pkts\":");
+	strbuf_addu64(f, fl->pkts[0]);
+	RAW(f, ",\"net.resp_pkts\":");
+	strbuf_addu64(f, fl->pkts[1]);
+	RAW(f, ",\"net.orig_bytes\":");
+	strbuf_addu64(f, fl->bytes[0]);
+	RAW(f, ",\"net.resp_bytes\":");
+	strbuf_addu64(f, fl->bytes[1]);
+	RAW(f, ",\"net.orig_ip_bytes\":");
+	strbuf_addu64(f, fl->ip_bytes[0]);
+	RAW(f, ",\"net.resp_ip_bytes\":");
+	strbuf_addu64(f, fl->ip_bytes[1]);
+	if (fl->has_vlan) {
+		RAW(f, ",\"net.vlan\":");
+		strbuf_addu64(f, fl->vlan);
+	}
+	if (fl->app >= APP_DNS) {
+		RAW(f, ",\"net.app\":\"");
+		RAW(f, fl->app == APP_DNS ? "dns\"" : fl->app == APP_TLS ? "tls\"" : "http\"");
+	}
+	strbuf_addch(f, '}');
+	ev.fields = f->buf;
 
 	strbuf_reset(&o->summary);
-	if (ev.fd_name)
-		strbuf_addf(&o->summary, "%s %s", ev.l4proto, ev.fd_name);
-	else
-		strbuf_addf(&o->summary, "%s %s->%s", ev.l4proto ? ev.l4proto : "ip", cbuf, sbuf);
-	strbuf_addf(&o->summary, ", %llu/%llu pkts, %llu/%llu bytes",
-		    (unsigned long long)fl->pkts[0], (unsigned long long)fl->pkts[1],
-		    (unsigned long long)fl->bytes[0], (unsigned long long)fl->bytes[1]);
-	strbuf_addf(&o->summary, " %s", state);
+	strbuf_addstr(&o->summary, ev.l4proto ? ev.l4proto : "ip");
+	strbuf_addch(&o->summary, ' ');
+	if (ev.fd_name) {
+		strbuf_addstr(&o->summary, ev.fd_name);
+	} else {
+		strbuf_addstr(&o->summary, cbuf);
+		RAW(&o->summary, "->");
+		strbuf_addstr(&o->summary, sbuf);
+	}
+	RAW(&o->summary, ", ");
+	strbuf_addu64(&o->summary, fl->pkts[0]);
+	strbuf_addch(&o->summary, '/');
+	strbuf_addu64(&o->summary, fl->pkts[1]);
+	RAW(&o->summary, " pkts, ");
+	strbuf_addu64(&o->summary, fl->bytes[0]);
+	strbuf_addch(&o->summary, '/');
+	strbuf_addu64(&o->summary, fl->bytes[1]);
+	RAW(&o->summary, " bytes ");
+	strbuf_addstr(&o->summary, state);
 	ev.summary = o->summary.buf;
 	o->events[0]++;
 	return imp_emit(o->ctx, &ev);
@@ -596,8 +649,18 @@ static int tcp_payload(struct net_state *ns, struct flow *fl, int dir, const str
 	if (fl->app == APP_UNKNOWN && dir == 0 && len) {
 		if (len >= 6 && p[0] == 0x16 && p[1] == 3 && p[5] == 1)
 			fl->app = APP_TLS;
-		else if (net_http_is_request(p, len))
+		else if (net_http_is_request(p, len) && t->http_live < MAX_HTTP_LIVE) {
 			fl->app = APP_HTTP;
+			fl->http_counted = true;
+			t->http_live++;
+		} else if (net_http_is_request(p, len)) {
+			fl->app = APP_NONE;
+			if (!t->http_capped)
+				imp_warning(ns->out.ctx, pkt->offset, "more than %u HTTP connections open at once: "
+								      "requests of the newer ones are not parsed",
+					    MAX_HTTP_LIVE);
+			t->http_capped = true;
+		}
 		else if (fl->sport == 53 || fl->cport == 53 || looks_dns_tcp(p, len))
 			fl->app = APP_DNS;
 		else
@@ -769,7 +832,8 @@ int net_flow_packet(struct net_state *ns, const struct net_pkt *pkt)
 		fl->first_offset = pkt->offset;
 		fl->first_len = (uint16_t)(pkt->frame_len < FIRST_RAW ? pkt->frame_len : FIRST_RAW);
 		memcpy(fl->first_raw, pkt->frame, fl->first_len);
-		redact(fl->first_raw, fl->first_len);
+		if (pkt->payload_len)
+			redact(fl->first_raw, fl->first_len);
 		if (pkt->nvlan) {
 			fl->has_vlan = true;
 			fl->vlan = pkt->vlan[0];
@@ -809,7 +873,20 @@ int net_flow_packet(struct net_state *ns, const struct net_pkt *pkt)
 		if ((fl->flags_seen[0] | fl->flags_seen[1]) & F_RST ||
 		    ((fl->flags_seen[0] & F_FIN) && (fl->flags_seen[1] & F_FIN)))
 			fl->closed = true;
-		return tcp_payload(ns, fl, dir, pkt);
+		r = tcp_payload(ns, fl, dir, pkt);
+		if (r < 0)
+			return r;
+		if (fl->closed && (fl->sb[0] || fl->sb[1] || fl->http || fl->dns)) {
+			/* Nothing more will come: finish the application records now and free their
+			 * state, so that memory follows the open connections, not the closed ones. */
+			struct net_tuple tp = { fl->ipver, fl->proto, fl->cli, fl->srv, fl->cport, fl->sport };
+			if (fl->dns && (r = net_dns_flush(ns, &fl->dns, &tp)) < 0)
+				return r;
+			if (fl->http && (r = net_http_flush(ns, &fl->http, &tp)) < 0)
+				return r;
+			flow_release(t, fl);
+		}
+		return 0;
 	}
 	fl->bytes[dir] += pkt->l4_payload_len;
 	if (pkt->proto == 17 && pkt->l4_payload_len)

@@ -21,13 +21,13 @@
 #include "jsonw.h"
 #include "net.h"
 
-#define QUEUE 4
+#define QUEUE 3
 #define MAX_HEADER 16384
-#define FRAME_KEEP 1024
+#define FRAME_KEEP 640
 #define F_METHOD 16
-#define F_URI 1024
+#define F_URI 512
 #define F_HOST 256
-#define F_UA 512
+#define F_UA 256
 
 struct req {
 	int64_t ts, precision;
