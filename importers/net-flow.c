@@ -53,11 +53,11 @@ struct flow {
 	bool used;
 	uint8_t ipver, proto;
 	uint8_t key_a[16], key_b[16];
-	uint16_t key_pa, key_pb;
+	uint16_t key_pa, key_pb, vkey[3];
 	uint8_t cli[16], srv[16];
 	uint16_t cport, sport;
-	uint16_t vlan;
-	bool has_vlan;
+	uint16_t vlan[3];
+	uint8_t nvlan;
 	int64_t first_ts, last_ts, precision;
 	uint64_t pkts[2], ip_bytes[2], bytes[2];
 	uint8_t flags_seen[2];
@@ -428,9 +428,14 @@ static int emit_conn(struct net_state *ns, struct flow *fl)
 	strbuf_addu64(f, fl->ip_bytes[0]);
 	RAW(f, ",\"net.resp_ip_bytes\":");
 	strbuf_addu64(f, fl->ip_bytes[1]);
-	if (fl->has_vlan) {
-		RAW(f, ",\"net.vlan\":");
-		strbuf_addu64(f, fl->vlan);
+	if (fl->nvlan) {
+		RAW(f, ",\"net.vlan\":[");
+		for (unsigned i = 0; i < fl->nvlan; i++) {
+			if (i)
+				strbuf_addch(f, ',');
+			strbuf_addu64(f, fl->vlan[i]);
+		}
+		strbuf_addch(f, ']');
 	}
 	if (fl->app >= APP_DNS) {
 		RAW(f, ",\"net.app\":\"");
@@ -749,6 +754,7 @@ int net_flow_packet(struct net_state *ns, const struct net_pkt *pkt)
 	struct flow *fl = NULL;
 	int dir, r;
 	bool icmp_pair = false;
+	uint16_t vkey[3];
 
 	if (!pkt->ipver)
 		return 0;
@@ -777,11 +783,18 @@ int net_flow_packet(struct net_state *ns, const struct net_pkt *pkt)
 		if (icmp_pair)
 			pa = lo, pb = hi;
 	}
-	h = hash_key(a, b, pa, pb, pkt->proto);
+	{
+		uint16_t vl[3] = { 0, 0, 0 };
+		memcpy(vl, pkt->vlan, (size_t)pkt->nvlan * sizeof(*vl));
+		memcpy(vkey, vl, sizeof(vkey));
+	}
+	/* VLAN ids are part of the key: the same tuple on two VLANs is two connections */
+	h = hash_key(a, b, pa, pb, pkt->proto) ^ (uint32_t)(vkey[0] * 0x9e3779b1u ^ vkey[1] * 0x85ebca6bu ^ vkey[2]);
 	for (idx = t->buckets[h & (t->nbuckets - 1)]; idx; idx = t->flows[idx].next) {
 		struct flow *c = &t->flows[idx];
 		if (c->hash == h && c->proto == pkt->proto && c->ipver == pkt->ipver && c->key_pa == pa &&
-		    c->key_pb == pb && !memcmp(c->key_a, a, 16) && !memcmp(c->key_b, b, 16)) {
+		    c->key_pb == pb && !memcmp(c->key_a, a, 16) && !memcmp(c->key_b, b, 16) &&
+		    !memcmp(c->vkey, vkey, sizeof(vkey))) {
 			fl = c;
 			break;
 		}
@@ -808,6 +821,7 @@ int net_flow_packet(struct net_state *ns, const struct net_pkt *pkt)
 		memcpy(fl->key_b, kb, 16);
 		fl->key_pa = pa;
 		fl->key_pb = pb;
+		memcpy(fl->vkey, vkey, sizeof(vkey));
 		{
 			bool flip = false;
 			if (pkt->proto == 6)
@@ -834,10 +848,8 @@ int net_flow_packet(struct net_state *ns, const struct net_pkt *pkt)
 		memcpy(fl->first_raw, pkt->frame, fl->first_len);
 		if (pkt->payload_len)
 			redact(fl->first_raw, fl->first_len);
-		if (pkt->nvlan) {
-			fl->has_vlan = true;
-			fl->vlan = pkt->vlan[0];
-		}
+		fl->nvlan = pkt->nvlan;
+		memcpy(fl->vlan, pkt->vlan, sizeof(fl->vlan));
 		fl->next = t->buckets[h & (t->nbuckets - 1)];
 		t->buckets[h & (t->nbuckets - 1)] = (uint32_t)(fl - t->flows);
 	}

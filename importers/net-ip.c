@@ -75,6 +75,11 @@ static int fragment(struct net_state *ns, struct net_pkt *pkt, uint8_t proto, ui
 	size_t addr_len = pkt->ipver == 4 ? 4 : 16;
 	int r;
 
+	if (pkt->reassembled) {
+		/* a fragment inside a reassembled datagram would reuse the buffer being read */
+		imp_skipped(ns->out.ctx, pkt->offset, "IP fragment nested in a reassembled datagram");
+		return 0;
+	}
 	for (size_t i = 0; i < FRAG_SLOTS; i++) {
 		struct frag_slot *c = &f->slot[i];
 		if (c->used && pkt->ts - c->first_ts > FRAG_TIMEOUT) {
@@ -462,7 +467,7 @@ int net_decode_ethertype(struct net_state *ns, struct net_pkt *pkt, uint16_t typ
 				imp_skipped(ns->out.ctx, pkt->offset, "VLAN tag cut short");
 				return 0;
 			}
-			if (pkt->nvlan < 2)
+			if (pkt->nvlan < 3)
 				pkt->vlan[pkt->nvlan++] = tci & 0x0fff;
 			continue;
 		}

@@ -59,7 +59,7 @@ struct net_pkt {
 	uint32_t l4_payload_len; /* transport payload length the headers claim (conn's bytes) */
 	const uint8_t *payload; /* transport payload as captured */
 	size_t payload_len;
-	uint16_t vlan[2];
+	uint16_t vlan[3];       /* 802.1Q ids, outermost first */
 	uint8_t nvlan;
 	bool truncated;         /* a header or payload was cut by the snaplen */
 	bool reassembled;       /* rebuilt from IP fragments */

@@ -471,7 +471,10 @@ static const struct sv_case sv_cases[] = {
 	{ "sv__linktype-ipv6-229-fragments.pcap", { "conn|" } },
 	{ "sv__linktype-ppp-ipv4-fragments.pcap", { "conn|" } },
 	{ "sv__icmp-type9.pcap", { "|icmp|" } },
-	{ "sv__vlan-1-2-3-tags.pcap", { "conn|" } },
+	{ "sv__vlan-1-2-3-tags.pcap", { "\"net.vlan\":[6]", "\"net.vlan\":[1,10]", "\"net.vlan\":[1,10,100]" } },
+	/* big-endian v2.1 file with thiszone: its NFS flow (community id: see community_id_matches_suricata) */
+	{ "sv__bigendian-v2.1-thiszone.pcap", { "conn|139.25.22.2|1022|139.25.22.102|2049|udp|SF|" } },
+	{ "zeek__pcapng-vlan-pcp-dei.pcapng", { "\"net.vlan\":[" } },
 	/* VXLAN: Suricata names the inner flows by their first packet (src_port 53 -> 12345);
 	 * backsight makes the DNS server the responder, as Zeek does. */
 	{ "sv__vxlan-inner-dns.pcap", { "|12345|10.96.0.10|53|udp|", "|32021|185.27.115.6|12345|udp|" } },
@@ -519,6 +522,12 @@ Test(pcap, community_id_matches_suricata)
 	cr_assert_str_eq(buf, "1:IwiTNfuO7aCaamMijl+7/X9uLx0=");
 	net_community_id_seeded(7, 4, 6, d, s, 443, 35958, buf, sizeof(buf));
 	cr_assert_str_eq(buf, "1:IwiTNfuO7aCaamMijl+7/X9uLx0=");
+	/* nfs3-01 (sv__bigendian-v2.1-thiszone) runs with seed 1234: its NFS flow over UDP */
+	{
+		uint8_t n1[16] = { 139, 25, 22, 2 }, n2[16] = { 139, 25, 22, 102 };
+		net_community_id_seeded(1234, 4, 17, n2, n1, 2049, 1022, buf, sizeof(buf));
+		cr_assert_str_eq(buf, "1:Vz08QRsy2I1yGIXi37yvHKBnVwM=");
+	}
 	/* seed 0, from the Community ID spec's own example (TCP 1.2.3.4:1122 -> 5.6.7.8:3344) */
 	uint8_t a[16] = { 1, 2, 3, 4 }, b[16] = { 5, 6, 7, 8 };
 	net_community_id(4, 6, a, b, 1122, 3344, buf, sizeof(buf));
