@@ -204,6 +204,16 @@ static int classic_next(struct imp_ctx *ctx, struct state *st)
 
 /* ---- pcapng ---- */
 
+/* Times are kept within [-2^60, 2^62] ns (1933 .. 2116): any difference of two of them fits in
+ * an int64_t, whatever a hostile if_tsoffset or tick count says. */
+#define TS_MIN (-(INT64_C(1) << 60))
+#define TS_MAX (INT64_C(1) << 62)
+
+static int64_t clamp_ts(int64_t t)
+{
+	return t < TS_MIN ? TS_MIN : t > TS_MAX ? TS_MAX : t;
+}
+
 static int64_t ticks_to_ns(const struct iface *ifc, uint64_t t)
 {
 	unsigned __int128 v;
@@ -216,9 +226,9 @@ static int64_t ticks_to_ns(const struct iface *ifc, uint64_t t)
 	} else {
 		v = ((unsigned __int128)t * 1000000000u) >> ifc->pow2;
 	}
-	if (v > INT64_MAX)
-		v = INT64_MAX;
-	return (int64_t)v + ifc->tsoffset_ns;
+	if (v > (unsigned __int128)TS_MAX)
+		v = TS_MAX;
+	return clamp_ts((int64_t)v + ifc->tsoffset_ns);
 }
 
 static void iface_options(struct iface *ifc, struct cursor *c, bool be)
@@ -248,7 +258,7 @@ static void iface_options(struct iface *ifc, struct cursor *c, bool be)
 			}
 		} else if (code == 14 && olen >= 8) { /* if_tsoffset, seconds */
 			int64_t s = (int64_t)cursor_u64(&v, be);
-			if (s > -(INT64_C(1) << 33) && s < (INT64_C(1) << 33))
+			if (s > -(INT64_C(1) << 31) && s < (INT64_C(1) << 31))
 				ifc->tsoffset_ns = s * 1000000000;
 		}
 	}

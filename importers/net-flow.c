@@ -95,7 +95,7 @@ struct net_flows *net_flows_new(struct net_dns_pool *pool)
 	if (!f)
 		return NULL;
 	f->pool = pool;
-	f->nbuckets = MAX_FLOWS * 2;
+	f->nbuckets = 2048; /* grows with the flow array, see flow_alloc */
 	f->buckets = calloc(f->nbuckets, sizeof(*f->buckets));
 	if (!f->buckets) {
 		free(f);
@@ -545,6 +545,23 @@ static struct flow *flow_alloc(struct net_state *ns, int64_t now, int *ret_err)
 			}
 			memset(nf + t->cap, 0, (size_t)(ncap - t->cap) * sizeof(*nf));
 			t->flows = nf;
+			if (ncap * 2 > t->nbuckets) {
+				/* twice as many buckets as flows: rehash the chains */
+				uint32_t nb = ncap * 2, *bk = calloc(nb, sizeof(*bk));
+				if (!bk) {
+					*ret_err = -ENOMEM;
+					return NULL;
+				}
+				for (uint32_t i = 1; i < t->cap; i++) {
+					if (!nf[i].used)
+						continue;
+					nf[i].next = bk[nf[i].hash & (nb - 1)];
+					bk[nf[i].hash & (nb - 1)] = i;
+				}
+				free(t->buckets);
+				t->buckets = bk;
+				t->nbuckets = nb;
+			}
 			/* index 0 is the chain terminator; put the rest on the free list */
 			for (uint32_t i = ncap - 1; i >= (t->cap ? t->cap : 1); i--) {
 				nf[i].next = t->free_head;
