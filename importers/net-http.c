@@ -152,7 +152,7 @@ static const char *after_prefix(const char *s, const char *prefix)
 
 /* Credentials from a metadata response body, into the event. Secrets are read, never kept. */
 static void credentials(struct jsonw_obj *j, struct bs_event *ev, const struct req *rq, const uint8_t *body,
-			size_t len, struct strbuf *keep)
+			size_t len, struct strbuf *keep, struct strbuf *keep_arn)
 {
 	const char *role = after_prefix(rq->uri, "/latest/meta-data/iam/security-credentials/");
 	json_t *doc;
@@ -186,6 +186,9 @@ static void credentials(struct jsonw_obj *j, struct bs_event *ev, const struct r
 		if (arn) {
 			const char *slash = strstr(arn, ":role/");
 			jsonw_key_str(j, "aws.role_arn", arn);
+			strbuf_reset(keep_arn);
+			strbuf_addstr(keep_arn, arn);
+			ev->principal = keep_arn->buf; /* the identity these credentials act as */
 			if (slash && !(role && *role))
 				jsonw_key_str(j, "aws.role_name", strrchr(arn, '/') + 1);
 		}
@@ -201,7 +204,7 @@ static int emit(struct net_state *ns, const struct net_tuple *t, struct req *rq,
 	struct net_pkt pkt = { 0 };
 	struct jsonw_obj j;
 	char cbuf[46], sbuf[46], st[16];
-	struct strbuf akid = STRBUF_INIT;
+	struct strbuf akid = STRBUF_INIT, arn = STRBUF_INIT;
 	int r;
 
 	pkt.ts = rq->ts;
@@ -229,7 +232,7 @@ static int emit(struct net_state *ns, const struct net_tuple *t, struct req *rq,
 	if (rq->imds) {
 		jsonw_key_bool(&j, "http.metadata_service", true);
 		if (body && status == 200)
-			credentials(&j, &ev, rq, body, body_len, &akid);
+			credentials(&j, &ev, rq, body, body_len, &akid, &arn);
 	}
 	jsonw_end(&j);
 	if (rq->ua[0])
@@ -245,6 +248,7 @@ static int emit(struct net_state *ns, const struct net_tuple *t, struct req *rq,
 	o->events[3]++;
 	r = imp_emit(o->ctx, &ev);
 	strbuf_release(&akid);
+	strbuf_release(&arn);
 	return r;
 }
 

@@ -891,6 +891,41 @@ Test(pcap, metadata_credentials_keep_the_key_id_and_redact_the_secrets)
 	strbuf_release(&b);
 }
 
+Test(pcap, ecs_credentials_in_a_chunked_response_name_the_role)
+{
+	static const uint8_t cli[4] = { 172, 17, 0, 5 }, ecs[4] = { 169, 254, 170, 2 };
+	static const char req[] = "GET /v2/credentials/0c8b5a6e-1111-2222-3333-444455556666 HTTP/1.1\r\n"
+				  "Host: 169.254.170.2\r\nUser-Agent: Boto3/1.26\r\n\r\n";
+	static const char body[] = "{\"RoleArn\":\"arn:aws:iam::123456789012:role/task-role\","
+				   "\"AccessKeyId\":\"ASIAECSEXAMPLE000001\",\"SecretAccessKey\":\"" SECRET "\","
+				   "\"Token\":\"" TOKEN "\",\"Expiration\":\"2026-11-02T08:00:00Z\"}";
+	char resp[1024];
+	struct strbuf b = STRBUF_INIT;
+	struct got g;
+	size_t half = strlen(body) / 2;
+
+	snprintf(resp, sizeof(resp),
+		 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+		 "%zx\r\n%.*s\r\n%zx\r\n%s\r\n0\r\n\r\n",
+		 half, (int)half, body, strlen(body) - half, body + half);
+	pcap_header(&b, 228);
+	tcp_record(&b, 1000, cli, ecs, 51000, 80, 100, 0x02, NULL);
+	tcp_record(&b, 1000, ecs, cli, 80, 51000, 500, 0x12, NULL);
+	tcp_record(&b, 1000, cli, ecs, 51000, 80, 101, 0x18, req);
+	tcp_record(&b, 1001, ecs, cli, 80, 51000, 501, 0x18, resp);
+	run_mem(b.buf, b.len, &g);
+	cr_assert_not_null(strstr(g.lines.buf, "http|172.17.0.5|51000|169.254.170.2|80|tcp|200|ASIAECSEXAMPLE000001|"),
+			   "%s", g.lines.buf);
+	cr_assert_not_null(strstr(g.lines.buf, "\"aws.role_name\":\"task-role\""), "%s", g.lines.buf);
+	cr_assert_not_null(strstr(g.lines.buf, "\"aws.role_arn\":\"arn:aws:iam::123456789012:role/task-role\""), "%s",
+			   g.lines.buf);
+	cr_assert_null(memmem(g.lines.buf, g.lines.len, "wJalrXUtnFEMI", 13));
+	cr_assert_null(memmem(g.raw.buf, g.raw.len, "wJalrXUtnFEMI", 13));
+	cr_assert_null(memmem(g.raw.buf, g.raw.len, "IQoJb3JpZ2lu", 12));
+	got_release(&g);
+	strbuf_release(&b);
+}
+
 Test(pcap, metadata_credentials_never_reach_the_case_database)
 {
 	struct strbuf b = STRBUF_INIT, out = STRBUF_INIT, err = STRBUF_INIT, dump = STRBUF_INIT;
