@@ -4,9 +4,11 @@
 #include <string.h>
 
 extern const struct importer imp_timeline_jsonl;
+extern const struct importer imp_pcap;
 
 /* Probed in this order; on a tie the earlier row wins, so put stricter probes first. */
 const struct importer *const importers[] = {
+	&imp_pcap,
 	&imp_timeline_jsonl,
 	NULL,
 };

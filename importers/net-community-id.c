@@ -1,0 +1,89 @@
+/* net-community-id: the Community ID v1 flow hash, for pivoting into Zeek and Suricata logs.
+ *
+ * Follows the Community ID specification v1 (github.com/corelight/community-id-spec): SHA-1 over
+ * seed (2 bytes, 0), source address, destination address, protocol, one zero byte, source port
+ * and destination port (network order), with the endpoints ordered so that both directions hash
+ * alike; ICMP and ICMPv6 use type and code as ports, a request/reply type pair mapped to its
+ * counterpart, and one-way types are hashed as given. The result is "1:" + base64(digest).
+ */
+#include <stdio.h>
+#include <openssl/sha.h>
+#include <string.h>
+
+#include "net.h"
+
+static bool icmp_ports(uint8_t ipver, uint16_t type, uint16_t code, uint16_t *ret_dst)
+{
+	static const uint8_t v4[][2] = { { 8, 0 }, { 0, 8 }, { 13, 14 }, { 14, 13 }, { 15, 16 },
+					 { 16, 15 }, { 10, 9 }, { 9, 10 }, { 17, 18 }, { 18, 17 } };
+	static const uint8_t v6[][2] = { { 128, 129 }, { 129, 128 }, { 133, 134 }, { 134, 133 }, { 135, 136 },
+					 { 136, 135 }, { 130, 131 }, { 131, 130 }, { 144, 145 }, { 145, 144 } };
+	const uint8_t(*m)[2] = ipver == 4 ? v4 : v6;
+
+	for (int i = 0; i < 10; i++)
+		if (m[i][0] == type) {
+			*ret_dst = m[i][1];
+			return true;
+		}
+	*ret_dst = code;
+	return false;
+}
+
+void net_community_id(uint8_t ipver, uint8_t proto, const uint8_t *src, const uint8_t *dst, uint16_t sport,
+		      uint16_t dport, char *buf, size_t len)
+{
+	net_community_id_seeded(0, ipver, proto, src, dst, sport, dport, buf, len);
+}
+
+void net_community_id_seeded(uint16_t seed, uint8_t ipver, uint8_t proto, const uint8_t *src, const uint8_t *dst,
+			     uint16_t sport, uint16_t dport, char *buf, size_t len)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t alen = ipver == 4 ? 4 : 16;
+	uint8_t in[2 + 32 + 2 + 4], md[SHA_DIGEST_LENGTH];
+	size_t n = 0;
+	bool one_way = false, swap;
+	char *o = buf;
+	int c;
+
+	if (proto == 1 || proto == 58) {
+		uint16_t d;
+		one_way = !icmp_ports(ipver, sport, dport, &d);
+		dport = d;
+	}
+	c = memcmp(src, dst, alen);
+	swap = !one_way && (c > 0 || (c == 0 && sport > dport));
+	if (swap) {
+		const uint8_t *t = src;
+		uint16_t tp = sport;
+		src = dst, dst = t;
+		sport = dport, dport = tp;
+	}
+	in[n++] = (uint8_t)(seed >> 8);
+	in[n++] = (uint8_t)seed;
+	memcpy(in + n, src, alen), n += alen;
+	memcpy(in + n, dst, alen), n += alen;
+	in[n++] = proto;
+	in[n++] = 0;
+	if (proto == 6 || proto == 17 || proto == 1 || proto == 58 || proto == 132) {
+		in[n++] = (uint8_t)(sport >> 8), in[n++] = (uint8_t)sport;
+		in[n++] = (uint8_t)(dport >> 8), in[n++] = (uint8_t)dport;
+	}
+	SHA1(in, n, md);
+	if (len < 32) {
+		if (len)
+			buf[0] = '\0';
+		return;
+	}
+	*o++ = '1';
+	*o++ = ':';
+	for (size_t i = 0; i < sizeof(md); i += 3) {
+		uint32_t v = (uint32_t)md[i] << 16 | (i + 1 < sizeof(md) ? (uint32_t)md[i + 1] << 8 : 0) |
+			     (i + 2 < sizeof(md) ? md[i + 2] : 0);
+		*o++ = b64[v >> 18 & 63];
+		*o++ = b64[v >> 12 & 63];
+		*o++ = i + 1 < sizeof(md) ? b64[v >> 6 & 63] : '=';
+		*o++ = i + 2 < sizeof(md) ? b64[v & 63] : '=';
+	}
+	*o = '\0';
+}

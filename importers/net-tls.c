@@ -1,0 +1,340 @@
+/* net-tls: the TLS ClientHello — SNI, ALPN, offered version, JA3 and JA4 — as a `tls` event.
+ *
+ * Follows RFC 8446 §4.1.2 (ClientHello) and RFC 5246 §6.2 (record layer), RFC 6066 §3
+ * (server_name), RFC 7301 (ALPN), RFC 8446 §4.2.1 (supported_versions), RFC 8701 (GREASE
+ * values, left out of both fingerprints). JA3 follows salesforce/ja3's definition
+ * (SSLVersion,Ciphers,Extensions,EllipticCurves,EllipticCurvePointFormats, decimal, dash-joined;
+ * its MD5); JA4 follows FoxIO's JA4 specification (JA4 TLS client: protocol, version, SNI flag,
+ * counts, ALPN first/last characters, then the truncated SHA-256 of the sorted ciphers and of the
+ * sorted extensions without SNI and ALPN plus the signature algorithms in order).
+ *
+ * Only a ClientHello held in the first record is read (one record holds up to 16 KiB, which
+ * every client we know of stays within); the server's side is not parsed.
+ */
+#include <stdio.h>
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cursor.h"
+#include "jsonw.h"
+#include "net.h"
+#include "sha256.h"
+
+#define MAX_LIST 256
+
+static bool grease(uint16_t v)
+{
+	return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
+}
+
+struct hello {
+	uint16_t legacy_version, best_version;
+	uint16_t ciphers[MAX_LIST], exts[MAX_LIST], groups[MAX_LIST], sigalgs[MAX_LIST];
+	uint8_t formats[MAX_LIST];
+	size_t nciphers, nexts, ngroups, nsigalgs, nformats;
+	const uint8_t *sni;
+	size_t sni_len;
+	struct cursor alpn; /* the ALPN protocol list */
+	bool has_alpn;
+};
+
+static void list16(struct cursor *c, uint16_t *out, size_t *n, bool skip_grease)
+{
+	while (cursor_remaining(c) >= 2) {
+		uint16_t v = cursor_be16(c);
+		if (skip_grease && grease(v))
+			continue;
+		if (*n < MAX_LIST)
+			out[(*n)++] = v;
+	}
+}
+
+static bool parse_hello(struct cursor *c, struct hello *h)
+{
+	struct cursor ciphers, exts;
+
+	h->legacy_version = cursor_be16(c);
+	cursor_skip(c, 32);
+	cursor_skip(c, cursor_u8(c));
+	ciphers = cursor_sub(c, cursor_be16(c));
+	list16(&ciphers, h->ciphers, &h->nciphers, true);
+	cursor_skip(c, cursor_u8(c));
+	if (c->truncated)
+		return false;
+	if (!cursor_remaining(c))
+		return true; /* no extensions (SSLv3 style) */
+	exts = cursor_sub(c, cursor_be16(c));
+	while (cursor_remaining(&exts) >= 4) {
+		uint16_t type = cursor_be16(&exts);
+		struct cursor e = cursor_sub(&exts, cursor_be16(&exts));
+		if (grease(type))
+			continue;
+		if (h->nexts < MAX_LIST)
+			h->exts[h->nexts++] = type;
+		switch (type) {
+		case 0: { /* server_name: list of (type, name); host_name is type 0 */
+			struct cursor l = cursor_sub(&e, cursor_be16(&e));
+			while (cursor_remaining(&l) >= 3) {
+				uint8_t nt = cursor_u8(&l);
+				uint16_t nl = cursor_be16(&l);
+				const uint8_t *name = cursor_bytes(&l, nl);
+				if (name && nt == 0 && !h->sni) {
+					h->sni = name;
+					h->sni_len = nl;
+				}
+			}
+			break;
+		}
+		case 16:
+			h->alpn = cursor_sub(&e, cursor_be16(&e));
+			h->has_alpn = true;
+			break;
+		case 10: {
+			struct cursor l = cursor_sub(&e, cursor_be16(&e));
+			list16(&l, h->groups, &h->ngroups, true);
+			break;
+		}
+		case 11: {
+			uint8_t n = cursor_u8(&e);
+			for (uint8_t i = 0; i < n && cursor_remaining(&e); i++)
+				if (h->nformats < MAX_LIST)
+					h->formats[h->nformats++] = cursor_u8(&e);
+			break;
+		}
+		case 13: {
+			struct cursor l = cursor_sub(&e, cursor_be16(&e));
+			list16(&l, h->sigalgs, &h->nsigalgs, true);
+			break;
+		}
+		case 43: {
+			struct cursor l = cursor_sub(&e, cursor_u8(&e));
+			while (cursor_remaining(&l) >= 2) {
+				uint16_t v = cursor_be16(&l);
+				if (!grease(v) && v > h->best_version)
+					h->best_version = v;
+			}
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	return true;
+}
+
+static const char *version_text(uint16_t v)
+{
+	switch (v) {
+	case 0x0300: return "SSL 3.0";
+	case 0x0301: return "TLS 1.0";
+	case 0x0302: return "TLS 1.1";
+	case 0x0303: return "TLS 1.2";
+	case 0x0304: return "TLS 1.3";
+	default: return NULL;
+	}
+}
+
+static const char *ja4_version(uint16_t v)
+{
+	switch (v) {
+	case 0x0304: return "13";
+	case 0x0303: return "12";
+	case 0x0302: return "11";
+	case 0x0301: return "10";
+	case 0x0300: return "s3";
+	case 0x0002: return "s2";
+	case 0xfeff: return "d1";
+	case 0xfefd: return "d2";
+	case 0xfefc: return "d3";
+	default: return "00";
+	}
+}
+
+static int cmp16(const void *a, const void *b)
+{
+	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+static void hex4_list(struct strbuf *sb, const uint16_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(sb, "%s%04x", i ? "," : "", v[i]);
+}
+
+static void sha12(const struct strbuf *sb, char out[13])
+{
+	char hex[SHA256_HEX_LEN + 1];
+
+	sha256_hex(sb->buf, sb->len, hex);
+	memcpy(out, hex, 12);
+	out[12] = '\0';
+}
+
+static void ja4(const struct hello *h, struct strbuf *tmp, char out[40])
+{
+	uint16_t sorted[MAX_LIST];
+	size_t n = 0;
+	char a[3] = "00", hc[13] = "000000000000", he[13] = "000000000000";
+	uint16_t v = h->best_version ? h->best_version : h->legacy_version;
+
+	if (h->has_alpn) {
+		struct cursor l = h->alpn;
+		uint8_t pl = cursor_u8(&l);
+		const uint8_t *p = cursor_bytes(&l, pl);
+		if (p && pl) {
+			static const char hex[] = "0123456789abcdef";
+			bool alnum = ((p[0] | 32) >= 'a' && (p[0] | 32) <= 'z') || (p[0] >= '0' && p[0] <= '9');
+			bool alnum2 = ((p[pl - 1] | 32) >= 'a' && (p[pl - 1] | 32) <= 'z') ||
+				      (p[pl - 1] >= '0' && p[pl - 1] <= '9');
+			if (alnum && alnum2) {
+				a[0] = (char)p[0];
+				a[1] = (char)p[pl - 1];
+			} else {
+				a[0] = hex[p[0] >> 4];
+				a[1] = hex[p[pl - 1] & 15];
+			}
+		}
+	}
+	if (h->nciphers) {
+		memcpy(sorted, h->ciphers, h->nciphers * sizeof(*sorted));
+		qsort(sorted, h->nciphers, sizeof(*sorted), cmp16);
+		strbuf_reset(tmp);
+		hex4_list(tmp, sorted, h->nciphers);
+		sha12(tmp, hc);
+	}
+	for (size_t i = 0; i < h->nexts; i++)
+		if (h->exts[i] != 0 && h->exts[i] != 16)
+			sorted[n++] = h->exts[i];
+	if (n || h->nsigalgs) {
+		qsort(sorted, n, sizeof(*sorted), cmp16);
+		strbuf_reset(tmp);
+		hex4_list(tmp, sorted, n);
+		if (h->nsigalgs) {
+			strbuf_addch(tmp, '_');
+			hex4_list(tmp, h->sigalgs, h->nsigalgs);
+		}
+		sha12(tmp, he);
+	}
+	snprintf(out, 40, "t%s%c%02zu%02zu%c%c_%s_%s", ja4_version(v), h->sni ? 'd' : 'i',
+		 h->nciphers > 99 ? 99 : h->nciphers, h->nexts > 99 ? 99 : h->nexts, a[0], a[1], hc, he);
+}
+
+static void ja3(const struct hello *h, struct strbuf *s, char md5hex[33])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+
+	strbuf_reset(s);
+	strbuf_addf(s, "%u,", h->legacy_version);
+	for (size_t i = 0; i < h->nciphers; i++)
+		strbuf_addf(s, "%s%u", i ? "-" : "", h->ciphers[i]);
+	strbuf_addch(s, ',');
+	for (size_t i = 0; i < h->nexts; i++)
+		strbuf_addf(s, "%s%u", i ? "-" : "", h->exts[i]);
+	strbuf_addch(s, ',');
+	for (size_t i = 0; i < h->ngroups; i++)
+		strbuf_addf(s, "%s%u", i ? "-" : "", h->groups[i]);
+	strbuf_addch(s, ',');
+	for (size_t i = 0; i < h->nformats; i++)
+		strbuf_addf(s, "%s%u", i ? "-" : "", h->formats[i]);
+	EVP_Digest(s->buf, s->len, md, &mdlen, EVP_md5(), NULL);
+	for (unsigned i = 0; i < 16; i++)
+		snprintf(md5hex + 2 * i, 3, "%02x", md[i]);
+}
+
+int net_tls_client(struct net_state *ns, const struct net_tuple *t, const struct net_pkt *pkt,
+		   const uint8_t *data, size_t len, bool *ret_done)
+{
+	struct net_out *o = &ns->out;
+	struct cursor c = cursor_make(data, len), body;
+	uint16_t reclen;
+	uint32_t hslen;
+	struct hello hs, *h = &hs;
+	struct bs_event ev;
+	struct jsonw_obj j;
+	char cbuf[46], sbuf[46], ja4s[40], md5hex[33];
+	const char *vt;
+	int r;
+
+	*ret_done = false;
+	if (cursor_u8(&c) != 0x16) {
+		*ret_done = true;
+		return 0;
+	}
+	cursor_skip(&c, 2);
+	reclen = cursor_be16(&c);
+	if (c.truncated)
+		return 0;
+	if (reclen < 4 || reclen > 16384 + 2048) {
+		*ret_done = true;
+		return 0;
+	}
+	if (cursor_remaining(&c) < reclen)
+		return 0; /* wait for the rest of the record */
+	body = cursor_sub(&c, reclen);
+	if (cursor_u8(&body) != 1) {
+		*ret_done = true;
+		return 0;
+	}
+	hslen = (uint32_t)cursor_u8(&body) << 16;
+	hslen |= cursor_be16(&body);
+	if (hslen > cursor_remaining(&body)) {
+		*ret_done = true; /* a ClientHello over several records: not followed */
+		return 0;
+	}
+	body = cursor_sub(&body, hslen);
+	*ret_done = true;
+	memset(h, 0, sizeof(*h));
+	if (!parse_hello(&body, h)) {
+		imp_skipped(o->ctx, pkt->offset, "TLS ClientHello cut short");
+		return 0;
+	}
+	strbuf_reset(&o->fields);
+	jsonw_begin(&j, &o->fields);
+	if (h->sni)
+		jsonw_key_strn(&j, "tls.sni", (const char *)h->sni, h->sni_len);
+	vt = version_text(h->best_version ? h->best_version : h->legacy_version);
+	if (vt)
+		jsonw_key_str(&j, "tls.version", vt);
+	jsonw_key_i64(&j, "tls.client_version", h->legacy_version);
+	if (h->has_alpn) {
+		struct cursor l = h->alpn;
+		bool first = true;
+		jsonw_key(&j, "tls.alpn");
+		strbuf_addch(&o->fields, '[');
+		while (cursor_remaining(&l)) {
+			uint8_t pl = cursor_u8(&l);
+			const uint8_t *p = cursor_bytes(&l, pl);
+			if (!p)
+				break;
+			if (!first)
+				strbuf_addch(&o->fields, ',');
+			first = false;
+			jsonw_string(&o->fields, (const char *)p, pl);
+		}
+		strbuf_addch(&o->fields, ']');
+	}
+	ja3(h, &o->tmp, md5hex);
+	jsonw_key_strn(&j, "tls.ja3", o->tmp.buf, o->tmp.len);
+	jsonw_key_str(&j, "tls.ja3_hash", md5hex);
+	ja4(h, &o->tmp, ja4s);
+	jsonw_key_str(&j, "tls.ja4", ja4s);
+	jsonw_end(&j);
+
+	strbuf_reset(&o->summary);
+	strbuf_addstr(&o->summary, "tls ClientHello");
+	if (h->sni) {
+		strbuf_addstr(&o->summary, " sni=");
+		strbuf_add(&o->summary, h->sni, h->sni_len > 200 ? 200 : h->sni_len);
+	}
+	if (vt)
+		strbuf_addf(&o->summary, " %s", vt);
+	strbuf_addf(&o->summary, " ja4=%s", ja4s);
+	net_event_fill(&ev, t, pkt, "tls", cbuf, sbuf);
+	ev.fields = o->fields.buf;
+	ev.summary = o->summary.buf;
+	o->events[2]++;
+	r = imp_emit(o->ctx, &ev);
+	return r < 0 ? r : 1;
+}
