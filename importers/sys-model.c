@@ -844,19 +844,25 @@ static void open_flags_text(struct strbuf *sb, int64_t flags)
 
 static struct proc *proc_for_call(struct sys_model *m, const struct sys_call *c, int host)
 {
-	int64_t pid = c->pid != BS_NONE ? c->pid : c->tid;
+	int64_t pid = c->pid;
 	struct proc *p = NULL, *parent;
 
-	if (pid == BS_NONE)
-		pid = -1; /* a source without pids (strace -ff file without its suffix): one process */
-	if (c->tid != BS_NONE && c->tid != pid)
+	if (pid == BS_NONE && c->tid != BS_NONE) {
+		/* a source naming only the thread (strace): the thread's process, or a new one */
 		p = lookup(m, host, c->tid);
-	if (!p)
-		p = lookup(m, host, pid);
+		pid = p ? p->pid : c->tid;
+	} else {
+		if (pid == BS_NONE)
+			pid = -1; /* a source without pids (strace -ff file without its suffix): one process */
+		if (c->tid != BS_NONE && c->tid != pid)
+			p = lookup(m, host, c->tid);
+		if (!p)
+			p = lookup(m, host, pid);
+	}
 	if (p && p->pid != pid)
 		p = NULL;
 	/* pid reuse: the pid ended, or a new parent other than a reaper adopting an orphan */
-	if (p && (p->end_ts != BS_NONE ||
+	if (p && ((p->end_ts != BS_NONE && !(c->name && !strcmp(c->name, "procexit"))) ||
 		  (c->ppid != BS_NONE && p->ppid != BS_NONE && c->ppid != p->ppid && c->ppid != 1))) {
 		p = NULL; /* the old row keeps what it had; its end is not in the evidence */
 	}
@@ -870,7 +876,7 @@ static struct proc *proc_for_call(struct sys_model *m, const struct sys_call *c,
 			strbuf_addstr(&p->cwd, parent->cwd.buf);
 		m->proc_dirty = true;
 	}
-	if (c->tid != BS_NONE && c->tid != pid && !lookup(m, host, c->tid))
+	if (c->pid != BS_NONE && c->tid != BS_NONE && c->tid != pid && !lookup(m, host, c->tid))
 		index_put(m, p, slot_of(m, p), c->tid);
 	p->last_seen = c->ts;
 	m->proc_dirty |= set_int(&p->ppid, c->ppid);
@@ -928,10 +934,44 @@ static void exec_image(struct sys_model *m, struct proc *p, const struct sys_cal
 
 static struct proc *fork_child(struct sys_model *m, struct proc *parent, int64_t child_pid, const struct sys_call *c)
 {
-	struct proc *ch;
+	struct proc *ch = lookup(m, parent->host, child_pid);
 
-	/* A live row still holding child_pid is an older process whose end was not recorded:
-	 * the new child gets its own row (pid reuse, told apart by start time). */
+	/* The child may have been seen before its parent's fork returned (strace -f prints the
+	 * child's first calls first): that row, without a parent yet, is adopted. Any other live
+	 * row holding child_pid is an older process whose end was not recorded: the new child gets
+	 * its own row (pid reuse, told apart by start time). */
+	if (ch && ch->pid == child_pid && ch->end_ts == BS_NONE && ch->parent_key == BS_NONE &&
+	    (ch->ppid == BS_NONE || ch->ppid == parent->pid) && ch != parent) {
+		ch->ppid = parent->pid;
+		ch->parent_key = parent->key;
+		ch->start_ts = c->ts;
+		if (ch->uid == BS_NONE)
+			ch->uid = parent->uid;
+		if (ch->euid == BS_NONE)
+			ch->euid = parent->euid;
+		if (ch->loginuid == BS_NONE)
+			ch->loginuid = parent->loginuid;
+		if (ch->sid == BS_NONE)
+			ch->sid = parent->sid;
+		if (!ch->exe.len) {
+			strbuf_addstr(&ch->exe, parent->exe.buf);
+			strbuf_addstr(&ch->name, parent->name.buf);
+			strbuf_addstr(&ch->args_json, parent->args_json.buf);
+			strbuf_addstr(&ch->cmdline, parent->cmdline.buf);
+			strbuf_addstr(&ch->argv0, parent->argv0.buf);
+			strbuf_addstr(&ch->args, parent->args.buf);
+		}
+		if (!ch->cwd.len)
+			strbuf_addstr(&ch->cwd, parent->cwd.buf);
+		for (size_t i = 0; i < parent->nfds; i++) {
+			struct fdent *f;
+			if (fd_find(ch, parent->fds[i].fd))
+				continue;
+			if ((f = fd_add(ch, parent->fds[i].fd)))
+				fd_copy(f, &parent->fds[i]);
+		}
+		return ch;
+	}
 	ch = proc_new(m, parent->host, child_pid);
 	ch->ppid = parent->pid;
 	ch->parent_key = parent->key;
@@ -988,6 +1028,11 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 		arg1 = resolve(m, p, &m->path, c->path, kind == K_OPEN || (c->name && !strcmp(c->name, "execveat")) ? c->fd : BS_NONE);
 	if (!arg1)
 		arg1 = c->path;
+
+	/* what the source says the fd argument is (strace -y) is fresher than what we tracked */
+	if (c->fd != BS_NONE && c->fd_hint && kind != K_PIPE && kind != K_SOCKETPAIR && (f = fd_find(p, c->fd)))
+		fd_from_hint(f, c->fd_hint);
+	f = NULL;
 
 	switch (kind) {
 	case K_OPEN:
@@ -1368,4 +1413,12 @@ int64_t sys_model_process_key(struct sys_model *m, const char *host, int64_t pid
 	if (emit_proc(m, p) < 0)
 		return BS_NONE;
 	return p->key;
+}
+
+int64_t sys_errno_from_name(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(errno_names) / sizeof(errno_names[0]); i++)
+		if (errno_names[i] && strlen(errno_names[i]) == len && !memcmp(errno_names[i], name, len))
+			return (int64_t)i;
+	return BS_NONE;
 }

@@ -45,6 +45,8 @@ const char *sys_syscall_name(enum sys_arch arch, int64_t nr);
 enum sys_arch sys_arch_from_audit(uint32_t audit_arch);
 /* "ENOENT" for 2; NULL when unknown. */
 const char *sys_errno_name(int64_t err);
+/* 2 for "ENOENT"; BS_NONE when unknown. */
+int64_t sys_errno_from_name(const char *name, size_t len);
 
 /* A socket address as the evidence gave it. family 0: none. */
 struct sys_sockaddr {
