@@ -279,14 +279,20 @@ static int hexval(char c)
 	return -1;
 }
 
-static bool is_hex(const char *s, size_t len)
+/* The kernel writes upper-case hex; some producers rewrite titles in lower case. */
+static bool is_hex_case(const char *s, size_t len, bool lower_ok)
 {
 	if (!len || len % 2)
 		return false;
 	for (size_t i = 0; i < len; i++)
-		if (hexval(s[i]) < 0 || (s[i] >= 'a' && s[i] <= 'f'))
+		if (hexval(s[i]) < 0 || (!lower_ok && s[i] >= 'a' && s[i] <= 'f'))
 			return false;
 	return true;
+}
+
+static bool is_hex(const char *s, size_t len)
+{
+	return is_hex_case(s, len, false);
 }
 
 /* Fields the kernel and auditd hex-encode when their value holds a space, quote or control byte
@@ -295,9 +301,9 @@ static bool hex_key(const char *k, size_t len)
 {
 	static const char *const keys[] = {
 		"proctitle", "exe", "comm", "cmd", "acct", "name", "cwd", "path", "key", "data", "old", "new",
-		"grp", "new_group", "old-chardev", "new-chardev", "root_dir", "ocomm", "watch", "vm", "id",
+		"grp", "new_group", "old-chardev", "new-chardev", "root_dir", "ocomm", "watch",
 		"new-disk", "old-disk", "new-fs", "old-fs", "new-net", "old-net", "new-rng", "old-rng",
-		"new-mem", "old-mem", "new-vcpu", "old-vcpu", "device", "sw", "uuid", "unit",
+		"new-mem", "old-mem", "new-vcpu", "old-vcpu", "device", "unit",
 	};
 	if (len >= 2 && k[0] == 'a' && k[1] >= '0' && k[1] <= '9')
 		return true; /* EXECVE arguments, whole or in pieces */
@@ -319,7 +325,8 @@ static const char *kv_string(struct state *st, const struct kv *kv, size_t *ret_
 
 	if (!kv)
 		return NULL;
-	if (kv->quote || kv->enriched || !hex_key(kv->k, kv->klen) || !is_hex(kv->v, kv->vlen)) {
+	if (kv->quote || kv->enriched || !hex_key(kv->k, kv->klen) ||
+	    !is_hex_case(kv->v, kv->vlen, kv->klen == 9 && !memcmp(kv->k, "proctitle", 9))) {
 		n = kv->vlen;
 		if (a->len + n + 1 > a->cap)
 			return NULL;
@@ -506,8 +513,13 @@ static void kvs_to_json(struct state *st, struct jsonw_obj *o, const struct kv *
 		memcpy(key + 6, kvs[i].k, kvs[i].klen);
 		key[6 + kvs[i].klen] = '\0';
 		v = kv_string(st, &kvs[i], &vlen);
-		if (v)
+		if (v) {
+			/* a decoded process title separates its arguments with NULs */
+			for (size_t j = 0; j < vlen; j++)
+				if (!v[j])
+					((char *)v)[j] = ' ';
 			jsonw_key_strn(o, key, v, vlen);
+		}
 	}
 }
 
@@ -751,7 +763,18 @@ static int emit_syscall(struct imp_ctx *ctx, struct state *st, struct pend *p, u
 				strbuf_add(&st->title, s, len);
 			}
 		} else if (type_is(&px, "AVC")) {
-			jsonw_key_str(&o, "audit.avc", "present");
+			/* the access decision that came with the call: its fields under audit.avc.* */
+			for (size_t k = base; k < m; k++) {
+				char key[80];
+				size_t vlen;
+				const char *val;
+				if (st->kvs[k].klen > 60)
+					continue;
+				snprintf(key, sizeof(key), "audit.avc.%.*s", (int)st->kvs[k].klen, st->kvs[k].k);
+				val = kv_string(st, &st->kvs[k], &vlen);
+				if (val)
+					jsonw_key_strn(&o, key, val, vlen);
+			}
 		} else if (type_is(&px, "FD_PAIR")) {
 			int64_t f0, f1;
 			if (num_field(st->kvs + base, m - base, "fd0", 10, &f0) && num_field(st->kvs + base, m - base, "fd1", 10, &f1)) {

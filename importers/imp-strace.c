@@ -937,6 +937,10 @@ static int do_line(struct imp_ctx *ctx, struct state *st, const char *line, size
 		p++;
 	if (p >= end)
 		return -EINVAL;
+	/* only a line of strace's shapes is dated (an assumption is recorded on first use) */
+	if (!(end - p >= 4 && (!memcmp(p, "+++ ", 4) || !memcmp(p, "--- ", 4) || !memcmp(p, "<... ", 4))) &&
+	    (!is_ident(*p) || is_digit(*p) || !memchr(p, '(', (size_t)(end - p))))
+		return -EINVAL;
 	if (kind != TS_NONE)
 		st->ts_seen = kind;
 	lc.ts = resolve_ts(ctx, st, kind, ts_v);

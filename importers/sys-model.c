@@ -1234,6 +1234,8 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 		ev.result = c->err;
 
 	strbuf_reset(&m->fdname);
+	if (f && !f->name && !f->lip[0] && !f->rip[0] && (c->addr.family || (kind == K_OPEN && arg1)))
+		f = NULL; /* nothing known of the fd: name the event by the address it was given */
 	if (f) {
 		if (f->name)
 			strbuf_addstr(&m->fdname, f->name);
