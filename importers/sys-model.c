@@ -1024,10 +1024,12 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 
 	m->proc_dirty = false;
 	p = proc_for_call(m, c, host);
-	if (kind == K_OPEN || kind == K_CHDIR || kind == K_EXEC || (ck && ck->arg1))
-		arg1 = resolve(m, p, &m->path, c->path, kind == K_OPEN || (c->name && !strcmp(c->name, "execveat")) ? c->fd : BS_NONE);
-	if (!arg1)
-		arg1 = c->path;
+	/* the path argument made absolute (Falco's fs.path.name); *at calls are relative to dirfd */
+	if (c->path) {
+		size_t nl = c->name ? strlen(c->name) : 0;
+		bool at = kind == K_OPEN || (nl > 2 && !strcmp(c->name + nl - 2, "at"));
+		arg1 = resolve(m, p, &m->path, c->path, at ? c->fd : BS_NONE);
+	}
 
 	/* what the source says the fd argument is (strace -y) is fresher than what we tracked */
 	if (c->fd != BS_NONE && c->fd_hint && kind != K_PIPE && kind != K_SOCKETPAIR && (f = fd_find(p, c->fd)))
@@ -1274,11 +1276,12 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 		jsonw_key_i64(&o, "evt.rawres", c->res);
 	if (c->has_res && kind != K_EXIT && kind != K_EXIT_THREAD)
 		jsonw_key_bool(&o, "evt.failed", c->res < 0);
-	if (arg1 && ck && ck->arg1) {
-		snprintf(tmp, sizeof(tmp), "evt.arg.%s", ck->arg1);
-		jsonw_key_str(&o, tmp, arg1);
-	} else if (c->path) {
-		jsonw_key_str(&o, "evt.arg.path", arg1);
+	if (c->path) {
+		/* evt.arg.* as the call passed it; fs.path.name absolute */
+		snprintf(tmp, sizeof(tmp), "evt.arg.%s", ck && ck->arg1 ? ck->arg1 : "path");
+		jsonw_key_str(&o, tmp, c->path);
+		if (arg1 && arg1[0] == '/')
+			jsonw_key_str(&o, "fs.path.name", arg1);
 	}
 	if (c->path2) {
 		snprintf(tmp, sizeof(tmp), "evt.arg.%s", ck && ck->arg2 ? ck->arg2 : "newpath");
