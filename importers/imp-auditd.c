@@ -27,6 +27,19 @@
 #include "jsonw.h"
 #include "sys-model.h"
 
+/* memmem without its nonnull contract: evidence spans may be empty */
+static const char *find_sub(const void *hay, size_t n, const char *w, size_t wn)
+{
+	const char *s = hay;
+
+	if (!s || wn > n)
+		return NULL;
+	for (size_t i = 0; i + wn <= n; i++)
+		if (s[i] == w[0] && !memcmp(s + i, w, wn))
+			return s + i;
+	return NULL;
+}
+
 #define PEND_MAX 64
 #define PEND_WINDOW 32
 #define PEND_SECONDS 60
@@ -539,6 +552,8 @@ static int emit_other(struct imp_ctx *ctx, struct state *st, struct pend *p)
 	type[0] = '\0';
 	for (uint32_t r = 0; r < p->nrec; r++) {
 		n = record_kvs(st, p, r, &px, n);
+		if (!px.body)
+			continue;
 		if (r == 0)
 			lower(type, sizeof(type), px.type, px.type_len);
 		if (type_is(&px, "AVC") || type_is(&px, "SELINUX_ERR")) {
@@ -548,9 +563,9 @@ static int emit_other(struct imp_ctx *ctx, struct state *st, struct pend *p)
 			const char *close = brace ? memchr(brace, '}', (size_t)(e - brace)) : NULL;
 			if (brace && close)
 				jsonw_key_strn(&o, "audit.avc.permissions", brace + 1, (size_t)(close - brace - 1));
-			if (px.body_len > 6 && memmem(b, px.body_len, "denied", 6))
+			if (px.body_len > 6 && find_sub(b, px.body_len, "denied", 6))
 				jsonw_key_str(&o, "audit.avc.result", "denied");
-			else if (memmem(b, px.body_len, "granted", 7))
+			else if (find_sub(b, px.body_len, "granted", 7))
 				jsonw_key_str(&o, "audit.avc.result", "granted");
 		}
 	}
@@ -944,7 +959,7 @@ static int add_record(struct imp_ctx *ctx, struct state *st, const struct prefix
 	for (int i = st->qlen - 1; i >= 0; i--) {
 		struct pend *q = &st->pend[st->queue[(st->qhead + i) % PEND_MAX]];
 		if (q->serial == px->serial && q->ts == px->ts && !q->complete && strlen(q->node) == nlen &&
-		    !memcmp(q->node, px->node, nlen)) {
+		    (!nlen || !memcmp(q->node, px->node, nlen))) {
 			p = q;
 			break;
 		}
@@ -966,7 +981,8 @@ static int add_record(struct imp_ctx *ctx, struct state *st, const struct prefix
 		p->used = true;
 		p->complete = false;
 		p->overflow = false;
-		memcpy(p->node, px->node ? px->node : "", nlen);
+		if (nlen)
+			memcpy(p->node, px->node, nlen);
 		p->node[nlen] = '\0';
 		p->ts = px->ts;
 		p->serial = px->serial;
@@ -1009,7 +1025,7 @@ static int probe(const uint8_t *head, size_t len)
 			lines++;
 			if (parse_prefix(s + i, l, &px))
 				good++;
-			else if (!nl && (memmem(s + i, l, "msg=audit(", 10)))
+			else if (!nl && (find_sub(s + i, l, "msg=audit(", 10)))
 				good++; /* the probe window cut the line */
 		}
 		if (!nl)

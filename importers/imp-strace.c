@@ -25,6 +25,19 @@
 #include "jsonw.h"
 #include "sys-model.h"
 
+/* memmem without its nonnull contract: evidence spans may be empty */
+static const char *find_sub(const void *hay, size_t n, const char *w, size_t wn)
+{
+	const char *s = hay;
+
+	if (!s || wn > n)
+		return NULL;
+	for (size_t i = 0; i + wn <= n; i++)
+		if (s[i] == w[0] && !memcmp(s + i, w, wn))
+			return s + i;
+	return NULL;
+}
+
 #define MAX_ARGS 64          /* top-level arguments read per call */
 #define MAX_ARGV 4096        /* execve argv elements kept */
 #define MAX_UNFINISHED 1024  /* calls waiting for their `resumed` line */
@@ -350,9 +363,9 @@ static bool parse_sockaddr(struct state *st, struct span a, struct sys_sockaddr 
 	else
 		sa->family = -1;
 	if (sa->family == 2 || sa->family == 10) {
-		const char *port = memmem(a.s, a.len, "port=htons(", 11);
-		const char *addr = sa->family == 2 ? memmem(a.s, a.len, "inet_addr(\"", 11)
-						   : memmem(a.s, a.len, "AF_INET6, \"", 11);
+		const char *port = find_sub(a.s, a.len, "port=htons(", 11);
+		const char *addr = sa->family == 2 ? find_sub(a.s, a.len, "inet_addr(\"", 11)
+						   : find_sub(a.s, a.len, "AF_INET6, \"", 11);
 		if (port)
 			sa->port = strtoll(port + 11, NULL, 10);
 		if (addr) {
@@ -364,7 +377,7 @@ static bool parse_sockaddr(struct state *st, struct span a, struct sys_sockaddr 
 			sa->ip[n] = '\0';
 		}
 	} else if (sa->family == 1) {
-		const char *path = memmem(a.s, a.len, "sun_path=", 9);
+		const char *path = find_sub(a.s, a.len, "sun_path=", 9);
 		if (path) {
 			const char *q = path + 9;
 			size_t n = 0;
@@ -630,7 +643,7 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 		path = c_string(st, ARG(1), &truncated);
 		if (name[6] == '2') {
 			struct span how = ARG(2);
-			const char *f = memmem(how.s, how.len, "flags=", 6);
+			const char *f = find_sub(how.s, how.len, "flags=", 6);
 			if (f) {
 				struct span fs = { f + 6, (size_t)(how.s + how.len - f - 6) };
 				c.flags = open_flags(fs);
@@ -667,10 +680,10 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 				jsonw_key_bool(&o, "strace.argv_truncated", true);
 		}
 		{
-			const char *vars = memmem(env.s, env.len, "/* ", 3);
+			const char *vars = find_sub(env.s, env.len, "/* ", 3);
 			if (!vars && nargs > base + 1) {
 				struct span last = ARG(nargs - 1);
-				vars = memmem(last.s, last.len, "/* ", 3);
+				vars = find_sub(last.s, last.len, "/* ", 3);
 			}
 			if (vars)
 				c.envc = strtoll(vars + 3, NULL, 10);
@@ -714,7 +727,7 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 	} else if (!strcmp(name, "clone") || !strcmp(name, "clone3")) {
 		for (i = 0; i < nargs; i++) {
 			struct span a = st->args[i];
-			const char *f = memmem(a.s, a.len, "flags=", 6);
+			const char *f = find_sub(a.s, a.len, "flags=", 6);
 			if (f) {
 				const char *fe = f + 6;
 				while (fe < a.s + a.len && *fe != ',' && *fe != '}' && *fe != ' ')
@@ -723,7 +736,7 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 				strbuf_add(&st->hints, f + 6, (size_t)(fe - f - 6));
 				strbuf_addch(&st->hints, '\0');
 				c.flags_text = (const char *)(uintptr_t)(start + 1);
-				c.thread = memmem(f, (size_t)(fe - f), "CLONE_THREAD", 12) != NULL;
+				c.thread = find_sub(f, (size_t)(fe - f), "CLONE_THREAD", 12) != NULL;
 				break;
 			}
 		}
@@ -876,7 +889,7 @@ static int process_event(struct imp_ctx *ctx, struct state *st, const struct lin
 	c.tid = lc->tid;
 	strbuf_reset(&st->fields);
 	jsonw_begin(&o, &st->fields);
-	q = memmem(p, (size_t)(end - p), "SIG", 3);
+	q = find_sub(p, (size_t)(end - p), "SIG", 3);
 	if (q) {
 		size_t n = 0;
 		while (q + n < end && is_ident(q[n]) && n < sizeof(sig) - 1)
@@ -887,10 +900,10 @@ static int process_event(struct imp_ctx *ctx, struct state *st, const struct lin
 		jsonw_key_str(&o, "evt.arg.signame", sig);
 	}
 	if (!strcmp(name, "procexit")) {
-		const char *w = memmem(p, (size_t)(end - p), "exited with ", 12);
+		const char *w = find_sub(p, (size_t)(end - p), "exited with ", 12);
 		if (w)
 			c.exit_status = strtoll(w + 12, NULL, 10);
-		if (memmem(p, (size_t)(end - p), "core dumped", 11))
+		if (find_sub(p, (size_t)(end - p), "core dumped", 11))
 			jsonw_key_bool(&o, "evt.arg.core", true);
 	} else {
 		const char *b = memchr(p, '{', (size_t)(end - p));
@@ -951,7 +964,7 @@ static int do_line(struct imp_ctx *ctx, struct state *st, const char *line, size
 	if (end - p >= 4 && !memcmp(p, "--- ", 4))
 		return process_event(ctx, st, &lc, "signaldeliver", p, end);
 	if (end - p >= 5 && !memcmp(p, "<... ", 5)) {
-		const char *nm = p + 5, *rs = memmem(p, (size_t)(end - p), " resumed>", 9);
+		const char *nm = p + 5, *rs = find_sub(p, (size_t)(end - p), " resumed>", 9);
 		struct unfinished *u = unf_take(st, lc.tid);
 		if (!rs)
 			return -EINVAL;
@@ -976,8 +989,8 @@ static int do_line(struct imp_ctx *ctx, struct state *st, const char *line, size
 	if (!is_ident(*p) || is_digit(*p))
 		return -EINVAL;
 	{
-		const char *un = len > 16 ? memmem(p, (size_t)(end - p), " <unfinished ...>", 17) : NULL;
-		const char *det = len > 14 ? memmem(p, (size_t)(end - p), " <detached ...>", 15) : NULL;
+		const char *un = len > 16 ? find_sub(p, (size_t)(end - p), " <unfinished ...>", 17) : NULL;
+		const char *det = len > 14 ? find_sub(p, (size_t)(end - p), " <detached ...>", 15) : NULL;
 		if (un && lc.tid != BS_NONE) {
 			unf_put(ctx, st, lc.tid, p, (size_t)(un - p), offset);
 			return 0;
@@ -1023,8 +1036,8 @@ static bool looks_like_call(const char *s, size_t len)
 		p++;
 	if (p >= end || *p != '(')
 		return false;
-	return memmem(p, (size_t)(end - p), ") = ", 4) || memmem(p, (size_t)(end - p), "<unfinished ...>", 16) ||
-	       memmem(p, (size_t)(end - p), ") ", 2);
+	return find_sub(p, (size_t)(end - p), ") = ", 4) || find_sub(p, (size_t)(end - p), "<unfinished ...>", 16) ||
+	       find_sub(p, (size_t)(end - p), ") ", 2);
 }
 
 static int probe(const uint8_t *head, size_t len)

@@ -333,8 +333,11 @@ Test(auditd, agrees_with_filebeat)
 	ev = json_array_get(run.events, 0);
 	cr_expect_str_eq(ev_str(ev, "type"), "execve");
 	cr_expect_str_eq(ev_str(ev, "cmdline"), "sh -c echo \\\"arg hex encoded\\\"");
-	cr_expect_str_eq(json_string_value(json_array_get(json_loads(ev_str(process_of(&run, ev), "args"), 0, NULL), 2)),
-			 "echo \\\"arg hex encoded\\\"");
+	{
+		json_t *args = json_loads(ev_str(process_of(&run, ev), "args"), 0, NULL);
+		cr_expect_str_eq(json_string_value(json_array_get(args, 2)), "echo \\\"arg hex encoded\\\"");
+		json_decref(args);
+	}
 	cr_expect_eq(ev_int(ev, "ts"), 1669615313901000000LL);
 	host_run_release(&run);
 }
