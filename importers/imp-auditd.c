@@ -682,15 +682,8 @@ static int emit_syscall(struct imp_ctx *ctx, struct state *st, struct pend *p, u
 	}
 	if (num_field(st->kvs, n, "ses", 10, &v))
 		jsonw_key_i64(&o, "audit.ses", v == 4294967295LL ? -1 : v);
-	if ((kv = find_kv(st->kvs, n, "success")))
-		jsonw_key_strn(&o, "audit.success", kv->v, kv->vlen);
-	for (int i = 0; i < 4; i++) {
-		char k[16];
-		if (a[i] == BS_NONE)
-			continue;
-		snprintf(k, sizeof(k), "audit.a%d", i);
-		jsonw_key_i64(&o, k, a[i]);
-	}
+	/* a0..a3 stay in the raw record: mostly user-space pointers, decoded below where they mean
+	 * something (flags, fds, domains) */
 
 	/* the other records */
 	for (uint32_t r = 0; r < p->nrec; r++) {

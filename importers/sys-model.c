@@ -1274,13 +1274,11 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 	jsonw_begin(&o, &m->fields);
 	if (c->has_res)
 		jsonw_key_i64(&o, "evt.rawres", c->res);
-	if (c->has_res && kind != K_EXIT && kind != K_EXIT_THREAD)
-		jsonw_key_bool(&o, "evt.failed", c->res < 0);
 	if (c->path) {
 		/* evt.arg.* as the call passed it; fs.path.name absolute */
 		snprintf(tmp, sizeof(tmp), "evt.arg.%s", ck && ck->arg1 ? ck->arg1 : "path");
 		jsonw_key_str(&o, tmp, c->path);
-		if (arg1 && arg1[0] == '/')
+		if (arg1 && arg1[0] == '/' && strcmp(arg1, c->path))
 			jsonw_key_str(&o, "fs.path.name", arg1);
 	}
 	if (c->path2) {
@@ -1294,7 +1292,6 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 		jsonw_key_bool(&o, "evt.is_open_read", (c->flags & 3) != 1);
 		jsonw_key_bool(&o, "evt.is_open_write", (c->flags & 3) != 0);
 		jsonw_key_bool(&o, "evt.is_open_create", (c->flags & 0100) != 0);
-		jsonw_key_bool(&o, "evt.is_open_exec", false);
 		if (c->mode != BS_NONE && (c->flags & (0100 | 020000000))) {
 			snprintf(tmp, sizeof(tmp), "0%llo", (unsigned long long)c->mode & 07777);
 			jsonw_key_str(&o, "evt.arg.mode", tmp);
@@ -1337,17 +1334,23 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 		tmp[1] = '\0';
 		jsonw_key_str(&o, "fd.typechar", tmp);
 	}
-	if (p->argv0.len)
-		jsonw_key_str(&o, "proc.exe", p->argv0.buf);
-	if (p->args_json.len)
-		jsonw_key_str(&o, "proc.args", p->args.buf);
+	/* The image and lineage (proc.exe, proc.args, proc.pname, proc.pcmdline, proc.aname[N])
+	 * are the processes row's, reached through process_id; events that change them carry them
+	 * too, so that a rule on execve/clone needs no join. Repeating them on every event would
+	 * triple the size of a case. */
+	if (kind == K_EXEC || kind == K_CLONE) {
+		if (p->argv0.len)
+			jsonw_key_str(&o, "proc.exe", p->argv0.buf);
+		if (p->args_json.len)
+			jsonw_key_str(&o, "proc.args", p->args.buf);
+	}
 	if (p->tty_nr != BS_NONE)
 		jsonw_key_i64(&o, "proc.tty", p->tty_nr);
 	if (p->sid != BS_NONE)
 		jsonw_key_i64(&o, "proc.sid", p->sid);
 	if (p->loginuid != BS_NONE)
 		jsonw_key_i64(&o, "user.loginuid", p->loginuid);
-	parent = p->parent_key != BS_NONE ? lookup(m, host, p->ppid) : NULL;
+	parent = p->parent_key != BS_NONE && (kind == K_EXEC || kind == K_CLONE) ? lookup(m, host, p->ppid) : NULL;
 	if (parent && parent->key == p->parent_key) {
 		if (parent->name.len)
 			jsonw_key_str(&o, "proc.pname", parent->name.buf);

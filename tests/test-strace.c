@@ -310,6 +310,9 @@ Test(strace, real_trace_of_a_reverse_shell)
 	ev = find_event(&run, "connect", NULL);
 	cr_assert_not_null(ev);
 	cr_expect_eq(ev_int(ev, "dst_port"), port);
+	cr_expect_eq(ev_int(process_of(&run, ev), "parent_key"), ev_int(sh, "key"), "the connecting process is sh's child");
+	ev = find_event(&run, "execve", "execve bash -c");
+	cr_assert_not_null(ev);
 	cr_expect_str_eq(ev_str(ev, "proc.pname"), "sh");
 	/* and then a program executed with the socket as its stdin/stdout */
 	json_array_foreach(run.events, i, ev) {
