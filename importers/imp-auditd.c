@@ -1081,6 +1081,8 @@ static int next(struct imp_ctx *ctx, void *state)
 			len--;
 		if (!len)
 			continue;
+		if (len >= 4 && !memcmp(line, "----", 4))
+			continue; /* ausearch's separator between events */
 		if (line[0] == '#') {
 			if (st->bad_lines++ < 10)
 				imp_warning(ctx, offset, "comment line ignored (not audit.log syntax)");

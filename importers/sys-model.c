@@ -31,6 +31,7 @@ struct fdent {
 struct proc {
 	bool used;
 	uint32_t gen;
+	size_t slot; /* its index in sys_model.procs */
 	int host;
 	int64_t key, parent_key, pid, ppid, start_ts, end_ts, last_seen;
 	int64_t uid, euid, loginuid, sid, tty_nr, exit_status;
@@ -295,10 +296,8 @@ static void index_put(struct sys_model *m, struct proc *p, size_t slot, int64_t 
 
 static size_t slot_of(struct sys_model *m, const struct proc *p)
 {
-	for (size_t i = 0; i < m->nslots; i++)
-		if (m->procs[i] == p)
-			return i;
-	return 0;
+	(void)m;
+	return p->slot;
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -380,6 +379,7 @@ static struct proc *proc_new(struct sys_model *m, int host, int64_t pid)
 		p->gen = gen;
 	}
 	p->used = true;
+	p->slot = slot;
 	p->host = host;
 	p->key = ++m->next_key;
 	p->parent_key = BS_NONE;
@@ -1430,3 +1430,38 @@ int64_t sys_errno_from_name(const char *name, size_t len)
 			return (int64_t)i;
 	return BS_NONE;
 }
+
+/*
+ * What each host source can say about the Falco fields upstream rules use (falco.md §b), so
+ * that a rule needing a field the evidence lacks is reported as "could not run" rather than as
+ * a silent pass. "yes": filled; "derived": from the processes table or another field; anything
+ * else says why not.
+ */
+const struct sys_field_coverage sys_field_coverage[] = {
+	{ "evt.type", "yes", "yes" },
+	{ "evt.res / evt.rawres", "yes (exit=)", "yes" },
+	{ "evt.arg.flags", "yes for open/openat/creat (a1/a2), clone (a0)", "yes, as printed" },
+	{ "evt.arg.*", "path arguments from PATH records", "path and fd arguments as printed" },
+	{ "evt.is_open_read/_write/_create", "yes (flags from a1/a2)", "yes" },
+	{ "proc.name", "yes (comm=)", "basename of the exec'd file, cut to 15 bytes" },
+	{ "proc.exepath", "yes (exe=)", "the exec'd path, after an execve in the trace" },
+	{ "proc.exe / proc.args / proc.cmdline", "EXECVE, else PROCTITLE (cut at 128 bytes)", "after an execve in the trace" },
+	{ "proc.pid / proc.ppid", "yes", "pid yes; ppid only for children forked in the trace" },
+	{ "proc.pname / proc.pcmdline / proc.aname[N]", "derived: processes row of the parent, when its calls are audited",
+	  "derived: processes row, for processes forked in the trace" },
+	{ "proc.cwd", "CWD record", "AT_FDCWD annotations (-y), chdir" },
+	{ "proc.tty", "yes (tty=)", "not available from strace" },
+	{ "proc.sid", "not available (ses= is the login session, under audit.ses)", "not available from strace" },
+	{ "proc.env", "not available from auditd", "not available (only the count)" },
+	{ "user.uid", "yes (uid=)", "not available from strace" },
+	{ "user.name", "uid 0 as root; others only in the enriched log format", "not available from strace" },
+	{ "user.loginuid", "yes (auid=, -1 unset)", "not available from strace" },
+	{ "fd.name / fd.typechar / fd.directory / fd.filename", "for fds opened by audited calls, and paths", "yes with -y/-yy; else fds opened in the trace" },
+	{ "fd.sip / fd.sport / fd.cip / fd.cport / fd.l4proto", "remote end from SOCKADDR; local end not recorded",
+	  "both ends with -yy; remote end from the sockaddr otherwise" },
+	{ "evt.buffer", "not available from auditd", "not kept (strings are in the raw record)" },
+	{ "container.id", "not available from auditd", "not available from strace" },
+	{ "thread.cap_*", "not available (CAPSET/BPRM_FCAPS records not mapped)", "not available from strace" },
+	{ "proc.is_exe_writable / _upper_layer / _from_memfd", "not available from auditd", "not available from strace" },
+	{ NULL, NULL, NULL },
+};

@@ -98,6 +98,12 @@ struct sys_call {
 
 void sys_call_init(struct sys_call *c);
 
+/* Which Falco fields auditd and strace evidence can answer; NULL-terminated. */
+struct sys_field_coverage {
+	const char *field, *auditd, *strace;
+};
+extern const struct sys_field_coverage sys_field_coverage[];
+
 struct sys_model;
 
 struct sys_model *sys_model_new(struct imp_ctx *ctx);

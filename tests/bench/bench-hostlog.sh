@@ -74,10 +74,11 @@ gen_strace() {
 	}'
 }
 
-# time and peak RSS of a command: "SECONDS RSS_KIB"
+# wall time, peak RSS and CPU time of a command: "SECONDS RSS_KIB CPU_SECONDS" (the machine may
+# be shared: CPU seconds are the fairer comparison)
 measure() {
-	/usr/bin/time -f '%e %M' -o "$dir/time" "$@" >/dev/null 2>"$dir/err" || { cat "$dir/err" >&2; return 1; }
-	cat "$dir/time"
+	/usr/bin/time -f '%e %M %U %S' -o "$dir/time" "$@" >/dev/null 2>"$dir/err" || { cat "$dir/err" >&2; return 1; }
+	awk '{ printf "%s %s %.2f\n", $1, $2, $3 + $4 }' "$dir/time"
 }
 
 echo "generating $n_audit auditd events and $n_strace strace lines in $dir ..."
@@ -88,32 +89,33 @@ strace_bytes=$(stat -c %s "$dir/strace.txt")
 audit_lines=$(wc -l <"$dir/audit.log")
 
 set -- $(measure "$bin" import -q -f auditd "$dir/audit.db" "$dir/audit.log")
-a_sec=$1 a_rss=$2
+a_sec=$1 a_rss=$2 a_cpu=$3
 a_events=$(sqlite3 "$dir/audit.db" 'SELECT count(*) FROM events')
 a_db=$(stat -c %s "$dir/audit.db")
 set -- $(measure "$bin" import -q -f strace --date 2026-01-01 "$dir/strace.db" "$dir/strace.txt")
-s_sec=$1 s_rss=$2
+s_sec=$1 s_rss=$2 s_cpu=$3
 s_events=$(sqlite3 "$dir/strace.db" 'SELECT count(*) FROM events')
 s_db=$(stat -c %s "$dir/strace.db")
 
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", 100 * a / b }'; }
 
-printf '\n%-28s %10s %12s %14s %10s %12s %8s\n' what seconds items items/s "rss MiB" "db/input" ""
-printf '%-28s %10s %12s %14s %10s %12s\n' "backsight import auditd" "$a_sec" "$a_events ev" "$(rate "$a_events" "$a_sec")" \
-	"$((a_rss / 1024))" "$(pct "$a_db" "$audit_bytes")%"
-printf '%-28s %10s %12s %14s %10s\n' "  (records/lines)" "" "$audit_lines" "$(rate "$audit_lines" "$a_sec")" ""
+printf '\n%-26s %8s %8s %12s %12s %12s %8s %9s\n' what wall cpu items "items/s" "items/cpu-s" "rss MiB" "db/input"
+printf '%-26s %8s %8s %12s %12s %12s %8s %9s\n' "backsight import auditd" "$a_sec" "$a_cpu" "$a_events" "$(rate "$a_events" "$a_sec")" \
+	"$(rate "$a_events" "$a_cpu")" "$((a_rss / 1024))" "$(pct "$a_db" "$audit_bytes")%"
+printf '%-26s %8s %8s %12s %12s %12s\n' "  (records)" "" "" "$audit_lines" "$(rate "$audit_lines" "$a_sec")" "$(rate "$audit_lines" "$a_cpu")"
 if command -v ausearch >/dev/null 2>&1; then
 	set -- $(measure ausearch --raw -if "$dir/audit.log")
-	printf '%-28s %10s %12s %14s %10s\n' "ausearch --raw -if" "$1" "$n_audit ev" "$(rate "$n_audit" "$1")" "$(($2 / 1024))"
+	printf '%-26s %8s %8s %12s %12s %12s %8s\n' "ausearch --raw -if" "$1" "$3" "$n_audit" "$(rate "$n_audit" "$1")" \
+		"$(rate "$n_audit" "$3")" "$(($2 / 1024))"
 else
 	echo "ausearch is not installed (apt-get install auditd): no comparison"
 fi
 if command -v laurel >/dev/null 2>&1; then
 	echo "laurel is installed but runs as an auditd plugin only: not measured"
 fi
-printf '%-28s %10s %12s %14s %10s %12s\n' "backsight import strace" "$s_sec" "$n_strace ln" "$(rate "$n_strace" "$s_sec")" \
-	"$((s_rss / 1024))" "$(pct "$s_db" "$strace_bytes")%"
-printf '%-28s %10s %12s\n' "  (events)" "" "$s_events"
+printf '%-26s %8s %8s %12s %12s %12s %8s %9s\n' "backsight import strace" "$s_sec" "$s_cpu" "$n_strace" \
+	"$(rate "$n_strace" "$s_sec")" "$(rate "$n_strace" "$s_cpu")" "$((s_rss / 1024))" "$(pct "$s_db" "$strace_bytes")%"
+printf '%-26s %8s %8s %12s\n' "  (events from the lines)" "" "" "$s_events"
 printf '\ninputs: audit.log %s MiB, strace.txt %s MiB; case dbs %s MiB and %s MiB\n' \
 	"$((audit_bytes >> 20))" "$((strace_bytes >> 20))" "$((a_db >> 20))" "$((s_db >> 20))"
