@@ -16,11 +16,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int check_event(void *userdata, const struct bs_event *ev)
 {
+	/* Every event has a type and a summary, and raw bytes when it says it has some. */
+	if (!ev->type || !ev->summary || (ev->raw_len && !ev->raw))
+		abort();
 	/* Touch every string, so a dangling or unterminated one is caught by the sanitizers. */
 	size_t n = strlen(ev->type ? ev->type : "") + strlen(ev->summary ? ev->summary : "");
 	for (size_t i = 0; i < bs_event_ncolumns; i++)
 		if (bs_event_columns[i].kind == BS_COLUMN_STR && bs_event_str(ev, &bs_event_columns[i]))
 			n += strlen(bs_event_str(ev, &bs_event_columns[i]));
+	if (ev->fields)
+		n += strlen(ev->fields);
 	if (ev->raw && ev->raw_len)
 		n += ((const uint8_t *)ev->raw)[ev->raw_len - 1];
 	*(size_t *)userdata += n;
