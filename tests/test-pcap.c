@@ -945,8 +945,6 @@ Test(pcap, metadata_credentials_never_reach_the_case_database)
 	strbuf_release(&out);
 	strbuf_release(&err);
 	strbuf_release(&dump);
-	free(cap);
-	free(db);
 }
 
 Test(pcap, probe_claims_only_capture_magics)
