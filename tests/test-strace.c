@@ -322,6 +322,4 @@ Test(strace, real_trace_of_a_reverse_shell)
 	cr_expect_lt(i, json_array_size(run.events));
 	host_run_release(&run);
 	strbuf_release(&out);
-	free(trace);
-	free(file);
 }
