@@ -381,7 +381,8 @@ int import_file(struct casedb *cdb, const char *path, const struct import_option
 		r = loader_new(cdb, id, imp->name, &loader, err);
 		if (r < 0)
 			goto out;
-		ctx.sink = (struct imp_sink){ loader_event, loader_process, loader };
+		ctx.sink = (struct imp_sink){ .event = loader_event, .process = loader_process, .userdata = loader,
+					      .document = loader_document };
 		ctx.issue = loader_issue;
 		ctx.issue_userdata = loader;
 		r = run_importer(imp, &ctx, o, s, total, &res->message);
@@ -397,6 +398,11 @@ int import_file(struct casedb *cdb, const char *path, const struct import_option
 			if (r < 0)
 				goto out;
 			res->outcome = ctx.partial ? IMPORT_PARTIAL : IMPORT_COMPLETE;
+			if (ctx.duplicates)
+				imp_warning(&ctx, 0,
+					    "%llu events were already in the case (same record id): stored once, "
+					    "this file's copies listed in event_sources",
+					    (unsigned long long)ctx.duplicates);
 			if (ctx.partial)
 				strbuf_addf(&res->message, "cut at byte %llu: %s",
 					    (unsigned long long)ctx.partial_offset, ctx.partial_reason.buf);

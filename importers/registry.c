@@ -4,10 +4,12 @@
 #include <string.h>
 
 extern const struct importer imp_timeline_jsonl;
+extern const struct importer imp_cloudtrail;
 
 /* Probed in this order; on a tie the earlier row wins, so put stricter probes first. */
 const struct importer *const importers[] = {
 	&imp_timeline_jsonl,
+	&imp_cloudtrail,
 	NULL,
 };
 
