@@ -6,10 +6,12 @@
 extern const struct importer imp_timeline_jsonl;
 extern const struct importer imp_cloudtrail;
 extern const struct importer imp_k8s_audit;
+extern const struct importer imp_guardduty;
 
 /* Probed in this order; on a tie the earlier row wins, so put stricter probes first. */
 const struct importer *const importers[] = {
 	&imp_timeline_jsonl,
+	&imp_guardduty,
 	&imp_k8s_audit,
 	&imp_cloudtrail,
 	NULL,
