@@ -35,7 +35,7 @@
 #include "jsonframe.h"
 #include "jsonutil.h"
 
-static const char *const containers[] = { "Findings", "findings_list", NULL };
+static const char *const containers[] = { "Findings", "findings", NULL };
 
 struct state {
 	struct jframe frame;

@@ -324,6 +324,16 @@ int jframe_next(struct jframe *f, struct reader *r, struct jframe_record *ret)
 				return 1;
 			}
 			fail(f, r, rc, false, "a JSON value");
+			/* Name the record that is damaged, and where the damage was seen. */
+			if (f->err_offset != reader_offset(r)) {
+				struct strbuf msg = STRBUF_INIT;
+				strbuf_addf(&msg, "the record at byte %llu is not valid JSON: %s",
+					    (unsigned long long)reader_offset(r), f->err.buf);
+				strbuf_reset(&f->err);
+				strbuf_addstr(&f->err, msg.buf);
+				strbuf_release(&msg);
+			}
+			f->err_offset = reader_offset(r);
 			if (!resync(r)) {
 				f->state = ST_DONE;
 				f->fatal = true;

@@ -46,7 +46,7 @@ struct jframe {
 	char container[32];
 	uint64_t index, top_index;
 	bool fatal;
-	uint64_t err_offset;
+	uint64_t err_offset; /* where the damaged record begins (top level) or the damage is (fatal) */
 	struct strbuf err;
 	uint8_t stack[JFRAME_MAX_DEPTH];
 };
