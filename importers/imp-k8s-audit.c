@@ -388,7 +388,9 @@ static int import_event(struct imp_ctx *ctx, struct state *st, json_t *e, const 
 	ev.source = SRC_K8S_AUDIT;
 	verb = jsonu_str(e, "verb");
 	ev.type = verb ? verb : "unknown";
-	ev.host = jsonu_str(e, "ka.cluster.name") ? jsonu_str(e, "ka.cluster.name") : ctx->opts->host;
+	ev.host = json_string_value(json_object_get(e, "ka.cluster.name"));
+	if (!ev.host)
+		ev.host = ctx->opts->host;
 	ev.principal = user = jsonu_str(e, "user.username");
 	ev.src_ip = json_string_value(json_array_get(json_object_get(e, "sourceIPs"), 0));
 	ev.user_agent = jsonu_str(e, "userAgent");
