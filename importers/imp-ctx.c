@@ -73,7 +73,8 @@ int imp_process(struct imp_ctx *ctx, const struct bs_process *p)
 	return r;
 }
 
-static void report(struct imp_ctx *ctx, uint64_t offset, const char *severity, const char *fmt, va_list ap)
+__attribute__((format(printf, 4, 0))) static void report(struct imp_ctx *ctx, uint64_t offset, const char *severity,
+							   const char *fmt, va_list ap)
 {
 	struct strbuf msg = STRBUF_INIT;
 
