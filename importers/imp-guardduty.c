@@ -12,7 +12,7 @@
  * updatedAt). Typed columns: type = the finding type, principal = the access key's user or the
  * Kubernetes user, access_key_id, src_ip = the remote address (API caller, inbound connection or
  * port prober), dst_ip/dst_port = the remote end of an outbound connection, user_agent (API
- * calls), proc_name/exe/pid/uid/cwd from runtimeDetails.process, container_id, host = the
+ * calls), result = the API call's errorCode or "blocked" (else empty), proc_name/exe/pid/uid/cwd from runtimeDetails.process, container_id, host = the
  * instance id, else the ECS task or EKS cluster, else account/region. `fields` (gd.*): gd.id,
  * gd.arn, gd.type, gd.severity, gd.severity.label, gd.title, gd.description, gd.account,
  * gd.region, gd.count, gd.firstseen, gd.lastseen, gd.updatedat, gd.archived, gd.feature,
@@ -232,7 +232,7 @@ static int import_finding(struct imp_ctx *ctx, struct state *st, json_t *f, cons
 	struct bs_event ev;
 	struct jsonw_obj o;
 	json_t *action = get(f, "service.action"), *proc = get(f, "service.runtimeDetails.process"), *sev = get(f, "severity");
-	const char *t = str(f, "service.eventFirstSeen"), *atype, *dir, *inst, *updated;
+	const char *t = str(f, "service.eventFirstSeen"), *dir, *inst, *updated;
 	int64_t prec = 1;
 	double sevv = json_is_number(sev) ? json_number_value(sev) : json_is_string(sev) ? atof(json_string_value(sev)) : -1;
 
@@ -253,7 +253,6 @@ static int import_finding(struct imp_ctx *ctx, struct state *st, json_t *f, cons
 	ev.principal = str(f, "resource.accessKeyDetails.userName");
 	if (!ev.principal)
 		ev.principal = str(f, "resource.kubernetesDetails.kubernetesUserDetails.username");
-	atype = str(action, "actionType");
 	dir = str(action, "networkConnectionAction.connectionDirection");
 	if (str(action, "awsApiCallAction.api")) {
 		ev.src_ip = str(action, "awsApiCallAction.remoteIpDetails.ipAddressV4");
@@ -310,7 +309,12 @@ static int import_finding(struct imp_ctx *ctx, struct state *st, json_t *f, cons
 		strbuf_addf(&st->host, "%s%s%s", str(f, "accountId"), str(f, "region") ? "/" : "",
 			    str(f, "region") ? str(f, "region") : "");
 	ev.host = st->host.len ? st->host.buf : ctx->opts->host;
-	ev.result = atype;
+	/* An outcome where GuardDuty has one: the API call's error code, or a blocked connection. */
+	ev.result = str(action, "awsApiCallAction.errorCode");
+	if (!ev.result && (get(action, "networkConnectionAction.blocked") == json_true() ||
+			   get(action, "dnsRequestAction.blocked") == json_true() ||
+			   get(action, "portProbeAction.blocked") == json_true()))
+		ev.result = "blocked";
 
 	strbuf_reset(&st->summary);
 	strbuf_addf(&st->summary, "GuardDuty %s", ev.type);

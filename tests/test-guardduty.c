@@ -46,8 +46,9 @@ static const struct {
 	/* PascalCase EventBridge; no EventFirstSeen: placed at CreatedAt. */
 	{ "eventbridge-Policy-IAMUser-RootCredentialUsage.json",
 	  "type || '|' || access_key_id || '|' || principal || '|' || json_extract(fields, '$.\"gd.severity\"') || '|' || "
-	  "json_extract(fields, '$.\"gd.severity.label\"') || '|' || result",
-	  "Policy:IAMUser/RootCredentialUsage|ASIA_PLACEHOLDER_KEY|root|8|High|AWS_API_CALL" },
+	  "json_extract(fields, '$.\"gd.severity.label\"') || '|' || json_extract(fields, '$.\"gd.action.type\"') || '|' || "
+	  "coalesce(result, 'NULL')",
+	  "Policy:IAMUser/RootCredentialUsage|ASIA_PLACEHOLDER_KEY|root|8|High|AWS_API_CALL|NULL" },
 	{ "eventbridge-sample-Recon-EC2-Portscan.json",
 	  "host || '|' || src_ip || '|' || dst_ip || '|' || dst_port || '|' || json_extract(fields, '$.\"gd.action.direction\"')",
 	  "i-99999999|10.0.0.23|198.51.100.0|797|OUTBOUND" },
