@@ -421,3 +421,29 @@ Test(cloudtrail, verify_trail_reports_altered_missing_files_and_checks_the_chain
 	free(p2);
 	free(db);
 }
+
+/* A gzip log cut short (an interrupted download): the records before the cut import. */
+Test(cloudtrail, a_cut_gzip_log_imports_up_to_the_cut)
+{
+	struct strbuf body = STRBUF_INIT, out = STRBUF_INIT, row = STRBUF_INIT;
+	char *plain = test_path("full.json"), *gz = test_path("cut.json.gz"), *db;
+
+	strbuf_addstr(&body, "{\"Records\":[");
+	for (int i = 0; i < 3000; i++)
+		strbuf_addf(&body, "%s{\"eventVersion\":\"1.08\",\"eventTime\":\"2024-01-01T00:%02d:%02dZ\",\"eventName\":\"N%d\","
+				   "\"eventID\":\"id-%d\",\"requestParameters\":{\"pad\":\"%0200d\"}}",
+			    i ? "," : "", i / 60 % 60, i % 60, i, i, i);
+	strbuf_addstr(&body, "]}");
+	cr_assert(test_write_file(plain, body.buf, body.len));
+	cr_assert_eq(test_sh(&out, "gzip -c '%s' | head -c 8000 > '%s'", plain, gz), 0);
+	db = cloud_import("c.db", &out, NULL, gz, NULL);
+	cloud_text(db, "SELECT status, events > 100, events < 3000, skipped FROM evidence", &row);
+	cr_expect_str_eq(row.buf, "partial|1|1|0", "%s", out.buf);
+	cr_expect_eq(cloud_int(db, "SELECT count(*) FROM events WHERE type = 'N0'"), 1);
+	strbuf_release(&body);
+	strbuf_release(&out);
+	strbuf_release(&row);
+	free(plain);
+	free(gz);
+	free(db);
+}
