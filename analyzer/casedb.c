@@ -125,6 +125,8 @@ int casedb_forget_evidence(struct casedb *cdb, int64_t evidence_id, struct strbu
 {
 	static const char *const steps[] = {
 		"DELETE FROM raw WHERE first_event_id IN (SELECT id FROM events WHERE evidence_id = ?1)",
+		"DELETE FROM event_sources WHERE evidence_id = ?1 OR event_id IN (SELECT id FROM events WHERE evidence_id = ?1)",
+		"DELETE FROM evidence_documents WHERE evidence_id = ?1",
 		"DELETE FROM events WHERE evidence_id = ?1",
 		"DELETE FROM processes WHERE evidence_id = ?1",
 		"DELETE FROM dicts WHERE evidence_id = ?1",

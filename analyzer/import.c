@@ -353,7 +353,8 @@ static int load_events(struct import_job *job, const struct importer *imp, struc
 	r = loader_new(job->cdb, job->id, imp->name, &loader, err);
 	if (r < 0)
 		return r;
-	job->ctx.sink = (struct imp_sink){ loader_event, loader_process, loader };
+	job->ctx.sink = (struct imp_sink){ .event = loader_event, .process = loader_process, .userdata = loader,
+					   .document = loader_document };
 	job->ctx.issue = loader_issue;
 	job->ctx.issue_userdata = loader;
 	r = run_importer(imp, &job->ctx, job->opts, job->s, job->total, &res->message);
@@ -365,6 +366,11 @@ static int load_events(struct import_job *job, const struct importer *imp, struc
 		r = 0;
 	} else if ((r = loader_flush(loader, err)) == 0) {
 		res->outcome = job->ctx.partial ? IMPORT_PARTIAL : IMPORT_COMPLETE;
+		if (job->ctx.duplicates)
+			imp_warning(&job->ctx, 0,
+				    "%llu events were already in the case (same record id): stored once, "
+				    "this file's copies listed in event_sources",
+				    (unsigned long long)job->ctx.duplicates);
 		if (job->ctx.partial)
 			strbuf_addf(&res->message, "cut at byte %llu: %s", (unsigned long long)job->ctx.partial_offset,
 				    job->ctx.partial_reason.buf);

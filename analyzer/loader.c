@@ -21,6 +21,7 @@ struct loader {
 	} shapes[EVENT_SHAPES + 1];
 	size_t nshapes;
 	sqlite3_stmt *ins_proc, *upd_proc, *ins_issue;
+	sqlite3_stmt *find_dup, *ins_source, *ins_doc;
 	struct i64map process_rows; /* bs_process.key → processes.id */
 	uint64_t in_batch;
 	uint64_t issues, issues_dropped;
@@ -45,15 +46,16 @@ static int fail(struct loader *l, const char *what)
 static void event_insert_sql(struct strbuf *sb, uint32_t mask)
 {
 	strbuf_addstr(sb, "INSERT INTO events (ts, ts_precision, source, type, host, summary, evidence_id, "
-			  "raw_offset, raw_length, fields, process_id");
+			  "raw_offset, raw_length, fields, process_id, dedup_key");
 	for (size_t i = 0; i < bs_event_ncolumns; i++)
 		if (mask & (1u << i))
 			strbuf_addf(sb, ", %s", bs_event_columns[i].name);
-	strbuf_addstr(sb, ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?");
+	strbuf_addstr(sb, ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?");
 	for (size_t i = 0; i < bs_event_ncolumns; i++)
 		if (mask & (1u << i))
 			strbuf_addstr(sb, ", ?");
-	strbuf_addch(sb, ')');
+	/* A record already in the case (events_dedup) is not inserted again; see loader_event. */
+	strbuf_addstr(sb, ") ON CONFLICT DO NOTHING");
 }
 
 static uint32_t column_mask(const struct bs_event *ev)
@@ -128,7 +130,12 @@ int loader_new(struct casedb *cdb, int64_t evidence_id, const char *format, stru
 			   " parent_id = coalesce(?17, parent_id) WHERE id = ?18",
 			   &l->upd_proc, err) < 0 ||
 	    casedb_prepare(cdb, "INSERT INTO evidence_issues (evidence_id, offset, severity, message) VALUES (?, ?, ?, ?)",
-			   &l->ins_issue, err) < 0)
+			   &l->ins_issue, err) < 0 ||
+	    casedb_prepare(cdb, "SELECT id FROM events WHERE source = ? AND dedup_key = ?", &l->find_dup, err) < 0 ||
+	    casedb_prepare(cdb, "INSERT INTO event_sources (event_id, evidence_id, raw_offset, raw_length) VALUES (?, ?, ?, ?)",
+			   &l->ins_source, err) < 0 ||
+	    casedb_prepare(cdb, "INSERT INTO evidence_documents (evidence_id, kind, offset, body) VALUES (?, ?, ?, ?)",
+			   &l->ins_doc, err) < 0)
 		goto fail;
 	r = raw_writer_new(cdb, evidence_id, format, &l->raw, err);
 	if (r < 0)
@@ -150,6 +157,9 @@ void loader_free(struct loader *l)
 	sqlite3_finalize(l->upd_proc);
 	i64map_release(&l->process_rows);
 	sqlite3_finalize(l->ins_issue);
+	sqlite3_finalize(l->find_dup);
+	sqlite3_finalize(l->ins_source);
+	sqlite3_finalize(l->ins_doc);
 	raw_writer_free(l->raw);
 	strbuf_release(&l->error);
 	free(l->format);
@@ -211,6 +221,38 @@ static int64_t process_row(const struct loader *l, int64_t key)
 	return key != BS_NONE && i64map_get(&l->process_rows, key, &row) ? row : BS_NONE;
 }
 
+/* The event is already in the case: keep only where this copy was read. Returns 1. */
+static int add_source(struct loader *l, const struct bs_event *ev)
+{
+	int64_t id = -1;
+	int r;
+
+	sqlite3_bind_text(l->find_dup, 1, bs_source_name(ev->source), -1, SQLITE_STATIC);
+	sqlite3_bind_text(l->find_dup, 2, ev->dedup_key, -1, SQLITE_STATIC);
+	if (sqlite3_step(l->find_dup) == SQLITE_ROW)
+		id = sqlite3_column_int64(l->find_dup, 0);
+	sqlite3_reset(l->find_dup);
+	if (id < 0)
+		return fail(l, "finding a duplicate event");
+	sqlite3_bind_int64(l->ins_source, 1, id);
+	sqlite3_bind_int64(l->ins_source, 2, l->evidence_id);
+	sqlite3_bind_int64(l->ins_source, 3, (int64_t)ev->offset);
+	bind_int(l->ins_source, 4, ev->raw ? (int64_t)ev->raw_len : BS_NONE);
+	r = step_reset(l, l->ins_source, "recording a duplicate's provenance");
+	return r < 0 ? r : 1;
+}
+
+int loader_document(void *userdata, const char *kind, uint64_t offset, const char *body)
+{
+	struct loader *l = userdata;
+
+	sqlite3_bind_int64(l->ins_doc, 1, l->evidence_id);
+	sqlite3_bind_text(l->ins_doc, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(l->ins_doc, 3, (int64_t)offset);
+	sqlite3_bind_text(l->ins_doc, 4, body, -1, SQLITE_STATIC);
+	return step_reset(l, l->ins_doc, "storing a document");
+}
+
 int loader_event(void *userdata, const struct bs_event *ev)
 {
 	struct loader *l = userdata;
@@ -233,6 +275,7 @@ int loader_event(void *userdata, const struct bs_event *ev)
 	bind_int(st, i++, ev->raw ? (int64_t)ev->raw_len : BS_NONE);
 	bind_text(st, i++, ev->fields);
 	bind_int(st, i++, process_row(l, ev->process_key));
+	bind_text(st, i++, ev->dedup_key);
 	for (size_t c = 0; c < bs_event_ncolumns; c++) {
 		const struct bs_event_column *col = &bs_event_columns[c];
 		if (!(mask & (1u << c)))
@@ -245,6 +288,8 @@ int loader_event(void *userdata, const struct bs_event *ev)
 	r = step_reset(l, st, "inserting event");
 	if (r < 0)
 		return r;
+	if (ev->dedup_key && sqlite3_changes(l->cdb->db) == 0)
+		return add_source(l, ev);
 	id = sqlite3_last_insert_rowid(l->cdb->db);
 	if (ev->raw) {
 		r = raw_writer_add(l->raw, id, ev->raw, ev->raw_len);

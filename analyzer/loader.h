@@ -29,6 +29,7 @@ void loader_free(struct loader *l);
 /* Sink callbacks (userdata is the loader). */
 int loader_event(void *userdata, const struct bs_event *ev);
 int loader_process(void *userdata, const struct bs_process *p);
+int loader_document(void *userdata, const char *kind, uint64_t offset, const char *body);
 void loader_issue(void *userdata, uint64_t offset, const char *severity, const char *msg);
 
 /* Write what is still held back (the last raw block); the caller commits. */

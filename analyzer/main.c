@@ -13,6 +13,7 @@ const struct command commands[] = {
 	{ "show", cmd_show, "show one event: every field, its raw record and its provenance" },
 	{ "query", cmd_query, "run a named investigation query, or read-only SQL" },
 	{ "info", cmd_info, "the evidence ledger and a summary of a case" },
+	{ "verify-trail", cmd_verify_trail, "check CloudTrail log files against their digest files" },
 	{ NULL, NULL, NULL },
 };
 
@@ -23,7 +24,7 @@ static void print_help(FILE *out)
 	      "case database (a SQLite file) and answers questions about it.\n\ncommands:\n",
 	      out);
 	for (const struct command *c = commands; c->name; c++)
-		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+		fprintf(out, "  %-12s %s\n", c->name, c->summary);
 	fputs("\n'backsight COMMAND --help' describes a command; man backsight-COMMAND has the details.\n"
 	      "exit status: 0 success, 1 runtime error, 2 usage error.\n",
 	      out);

@@ -84,6 +84,11 @@ struct bs_event {
 	BS_EVENT_COLUMNS(X)
 #undef X
 	const char *fields; /* JSON object text with the source's own detail, or NULL */
+	/* The record's own identity within its source (CloudTrail eventID, k8s auditID+stage,
+	 * GuardDuty finding id+updatedAt), or NULL. A case stores an event with a given (source,
+	 * dedup_key) once: emitting it again (overlapping downloads) adds a provenance row to
+	 * event_sources instead of a second event, and the sink answers 1 ("duplicate"). */
+	const char *dedup_key;
 	/* The actor, as the key of a struct bs_process this importer emitted (BS_NONE: none). The
 	 * loader turns it into events.process_id, through which rules reach the process tree. */
 	int64_t process_key;

@@ -37,12 +37,28 @@ int imp_emit(struct imp_ctx *ctx, const struct bs_event *ev)
 		ctx->sink_error = r;
 		return r;
 	}
+	if (r == 1) {
+		ctx->duplicates++;
+		return 0;
+	}
 	ctx->events++;
 	if (ctx->first_ts == BS_NONE || ev->ts < ctx->first_ts)
 		ctx->first_ts = ev->ts;
 	if (ctx->last_ts == BS_NONE || ev->ts > ctx->last_ts)
 		ctx->last_ts = ev->ts;
 	return 0;
+}
+
+int imp_document(struct imp_ctx *ctx, const char *kind, uint64_t offset, const char *body)
+{
+	int r;
+
+	if (ctx->sink_error)
+		return ctx->sink_error;
+	r = ctx->sink.document ? ctx->sink.document(ctx->sink.userdata, kind, offset, body) : 0;
+	if (r < 0)
+		ctx->sink_error = r;
+	return r;
 }
 
 int imp_process(struct imp_ctx *ctx, const struct bs_process *p)

@@ -30,9 +30,12 @@
 
 /* Where an importer's events and processes go: the case database, or a test's collector. */
 struct imp_sink {
+	/* 0 stored, 1 already in the case (same source and dedup_key), or a negative errno. */
 	int (*event)(void *userdata, const struct bs_event *ev);
 	int (*process)(void *userdata, const struct bs_process *p);
 	void *userdata;
+	/* A document of the evidence that is not a timeline event (a CloudTrail digest); may be NULL. */
+	int (*document)(void *userdata, const char *kind, uint64_t offset, const char *body);
 };
 
 /* Options a user can give an import; all optional. */
@@ -53,6 +56,7 @@ struct imp_ctx {
 
 	/* Kept by imp_emit / imp_skipped / imp_truncated; read by the driver. */
 	uint64_t events, skipped;
+	uint64_t duplicates;        /* events the case already held (see bs_event.dedup_key) */
 	int64_t first_ts, last_ts;
 	bool partial;
 	uint64_t partial_offset;
@@ -89,8 +93,11 @@ void imp_ctx_init(struct imp_ctx *ctx, const char *path, struct reader *in, cons
 		  struct imp_sink sink);
 void imp_ctx_release(struct imp_ctx *ctx);
 
-/* Hand one event to the sink. Returns 0, or the sink's negative errno (stop importing). */
+/* Hand one event to the sink. Returns 0 (stored or counted as a duplicate), or the sink's
+ * negative errno (stop importing). */
 int imp_emit(struct imp_ctx *ctx, const struct bs_event *ev);
+/* Keep a document that is not an event (kind e.g. "cloudtrail-digest", body JSON text). */
+int imp_document(struct imp_ctx *ctx, const char *kind, uint64_t offset, const char *body);
 int imp_process(struct imp_ctx *ctx, const struct bs_process *p);
 /* A record at `offset` was damaged and skipped. */
 void imp_skipped(struct imp_ctx *ctx, uint64_t offset, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -7,6 +7,9 @@ extern const struct importer imp_timeline_jsonl;
 extern const struct importer imp_pcap;
 extern const struct importer imp_auditd;
 extern const struct importer imp_strace;
+extern const struct importer imp_cloudtrail;
+extern const struct importer imp_k8s_audit;
+extern const struct importer imp_guardduty;
 
 /* Probed in this order; on a tie the earlier row wins, so put stricter probes first. */
 const struct importer *const importers[] = {
@@ -14,6 +17,9 @@ const struct importer *const importers[] = {
 	&imp_timeline_jsonl,
 	&imp_auditd,
 	&imp_strace,
+	&imp_guardduty,
+	&imp_k8s_audit,
+	&imp_cloudtrail,
 	NULL,
 };
 

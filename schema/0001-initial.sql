@@ -67,8 +67,29 @@ CREATE TABLE events (
   user_agent    TEXT,
   result        TEXT,
   fields        TEXT,
-  process_id    INTEGER REFERENCES processes (id)
+  process_id    INTEGER REFERENCES processes (id),
+  dedup_key     TEXT
 );
+-- A record with its own identity (CloudTrail eventID ...) is stored once per case.
+CREATE UNIQUE INDEX events_dedup ON events (source, dedup_key) WHERE dedup_key IS NOT NULL;
+
+-- Further copies of a deduplicated event: where else the same record was read.
+CREATE TABLE event_sources (
+  event_id    INTEGER NOT NULL REFERENCES events (id),
+  evidence_id INTEGER NOT NULL REFERENCES evidence (id),
+  raw_offset  INTEGER,
+  raw_length  INTEGER
+);
+CREATE INDEX event_sources_event ON event_sources (event_id);
+
+-- Documents of the evidence that are not events (CloudTrail digest files), as JSON.
+CREATE TABLE evidence_documents (
+  evidence_id INTEGER NOT NULL REFERENCES evidence (id),
+  kind        TEXT NOT NULL,
+  offset      INTEGER,
+  body        TEXT NOT NULL
+);
+CREATE INDEX evidence_documents_kind ON evidence_documents (kind);
 
 CREATE TABLE processes (
   id           INTEGER PRIMARY KEY,

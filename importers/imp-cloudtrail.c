@@ -1,0 +1,553 @@
+/* imp-cloudtrail: AWS CloudTrail records, however a responder got them.
+ *
+ * Follows the CloudTrail record contents reference (userguide/cloudtrail-event-reference-record-
+ * contents) and the delivery formats of reference/guardduty.md §6. Accepted containers:
+ *   - `{"Records":[…]}` log files, compact or pretty, gzip or not (the stream layer decompresses);
+ *     the array is streamed record by record (jsonframe), never loaded whole;
+ *   - one record per line (JSON Lines, SIEM / Firehose exports) or concatenated records;
+ *   - `aws cloudtrail lookup-events` output: `{"Events":[{…,"CloudTrailEvent":"<record as a JSON
+ *     string>"}]}`, each item's string decoded as the record;
+ *   - EventBridge events (`"detail-type":"AWS API Call via CloudTrail"` and the other CloudTrail
+ *     detail types), the record under `detail`;
+ *   - CSV exports (CloudTrail Lake query results, Athena) in which a column holds the whole
+ *     record as JSON: the first field of each row that is a JSON object with eventTime is the
+ *     record. Athena's own struct rendering (`{type=IAMUser, …}`) is not JSON and is not read.
+ * Digest files (log file validation) are recognised by digestStartTime + logFiles and kept as
+ * `cloudtrail-digest` documents for `backsight verify-trail`, never as events.
+ *
+ * Each record becomes one aws_cloudtrail event at eventTime (seconds). Typed columns: type =
+ * eventName (Insight events: insightDetails.eventName), principal = userIdentity.arn, else the
+ * session issuer's arn, principalId, userName or invokedBy; access_key_id, src_ip =
+ * sourceIPAddress (an address or a service name as CloudTrail wrote it), user_agent, result =
+ * errorCode, else "failure" for a failed ConsoleLogin, else "success"; host = "<recipientAccountId>/<awsRegion>". `fields` carries Falco's
+ * cloudtrail plugin names (ct.*, s3.*) — see the table in field_names below — with ct.request,
+ * ct.response, ct.additionaleventdata, ct.resources and ct.serviceeventdetails kept whole as
+ * JSON so that nested lookups work. Records stream; dedup_key = eventID, so the same record from
+ * overlapping downloads is stored once. Secret access keys and session tokens are replaced by
+ * "REDACTED" in the fields and in the raw record kept (the raw record is then the redacted JSON).
+ *
+ * Damage: a record without a valid eventTime is skipped with its offset; a record that is not
+ * JSON is skipped in JSON Lines and ends the file (partial, with the offset) inside a Records
+ * array, where nothing after it can be framed.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "bstime.h"
+#include "importer.h"
+#include "jsonframe.h"
+#include "jsonutil.h"
+
+static const char *const containers[] = { "Records", "Events", NULL };
+static const char *const secret_keys[] = { "secretAccessKey", "sessionToken", NULL };
+
+struct state {
+	bool csv;
+	struct jframe frame;
+	struct strbuf fields, summary, host, raw, text, who;
+	uint64_t digests;
+};
+
+static bool has(const uint8_t *head, size_t len, const char *needle)
+{
+	return memmem(head, len, needle, strlen(needle)) != NULL;
+}
+
+static int probe(const uint8_t *head, size_t len)
+{
+	if (has(head, len, "\"AWS API Call via CloudTrail\"") || has(head, len, "\"AWS Console Sign In via CloudTrail\"") ||
+	    has(head, len, "\"CloudTrailEvent\""))
+		return 95;
+	if (has(head, len, "\"digestStartTime\"") && has(head, len, "\"logFiles\""))
+		return 95;
+	if (jframe_starts_with(head, len, '{') || jframe_starts_with(head, len, '[')) {
+		bool ct_keys = has(head, len, "\"eventVersion\"") || has(head, len, "\"eventSource\"");
+		if (has(head, len, "\"Records\"") && (ct_keys || has(head, len, "\"eventTime\"")))
+			return 90;
+		if (ct_keys && has(head, len, "\"eventTime\"") && !has(head, len, "\"auditID\""))
+			return 85;
+		return 0;
+	}
+	/* A CSV export: a header naming CloudTrail columns, and a JSON record in a field. */
+	{
+		const uint8_t *nl = memchr(head, '\n', len);
+		size_t n = nl ? (size_t)(nl - head) : len;
+		if (memchr(head, ',', n) && (strcasestr((const char *)head, "eventversion") ||
+					     strcasestr((const char *)head, "eventid")) &&
+		    has(head, len, "eventTime"))
+			return 60;
+	}
+	return 0;
+}
+
+static int open_(struct imp_ctx *ctx, void **ret_state)
+{
+	struct state *st = calloc(1, sizeof(*st));
+	size_t n;
+
+	if (!st)
+		return -ENOMEM;
+	jframe_init(&st->frame, containers);
+	strbuf_init(&st->fields);
+	strbuf_init(&st->summary);
+	strbuf_init(&st->host);
+	strbuf_init(&st->raw);
+	strbuf_init(&st->text);
+	strbuf_init(&st->who);
+	n = reader_fill(ctx->in, IMP_PROBE_LEN);
+	st->csv = n && !jframe_starts_with(reader_data(ctx->in), n, '{') && !jframe_starts_with(reader_data(ctx->in), n, '[');
+	if (st->csv)
+		imp_assume(ctx, "CSV export: each row's first field holding a JSON CloudTrail record is the record");
+	*ret_state = st;
+	return 0;
+}
+
+static void close_(void *state)
+{
+	struct state *st = state;
+
+	if (!st)
+		return;
+	jframe_release(&st->frame);
+	strbuf_release(&st->fields);
+	strbuf_release(&st->summary);
+	strbuf_release(&st->host);
+	strbuf_release(&st->raw);
+	strbuf_release(&st->text);
+	strbuf_release(&st->who);
+	free(st);
+}
+
+/* Falco's ct.user: who acted, by identity type (the plugin's rules compare it to user names). */
+static const char *ct_user(json_t *rec)
+{
+	const char *type = jsonu_str(rec, "userIdentity.type");
+	const char *name = jsonu_str(rec, "userIdentity.userName");
+
+	if (!type)
+		return name;
+	if (!strcmp(type, "AssumedRole") || !strcmp(type, "Role")) {
+		const char *issuer = jsonu_str(rec, "userIdentity.sessionContext.sessionIssuer.userName");
+		return issuer ? issuer : type;
+	}
+	if (!strcmp(type, "AWSService"))
+		return jsonu_str(rec, "userIdentity.invokedBy");
+	if (!strcmp(type, "Root") && !name)
+		return "root";
+	if (name)
+		return name;
+	if (!strcmp(type, "AWSAccount") || !strcmp(type, "FederatedUser"))
+		return type;
+	return NULL;
+}
+
+/* {fields key, record path} written as they are when present (strings, booleans, objects). */
+static const char *const field_names[][2] = {
+	{ "ct.id", "eventID" },
+	{ "ct.src", "eventSource" },
+	{ "ct.region", "awsRegion" },
+	{ "ct.error", "errorCode" },
+	{ "ct.errormessage", "errorMessage" },
+	{ "ct.readonly", "readOnly" },
+	{ "ct.managementevent", "managementEvent" },
+	{ "ct.requestid", "requestID" },
+	{ "ct.eventtype", "eventType" },
+	{ "ct.eventversion", "eventVersion" },
+	{ "ct.eventcategory", "eventCategory" },
+	{ "ct.apiversion", "apiVersion" },
+	{ "ct.recipientaccountid", "recipientAccountId" },
+	{ "ct.sharedeventid", "sharedEventID" },
+	{ "ct.vpcendpointid", "vpcEndpointId" },
+	{ "ct.sessioncredentialfromconsole", "sessionCredentialFromConsole" },
+	{ "ct.addendum.reason", "addendum.reason" },
+	{ "ct.addendum.updatedfields", "addendum.updatedFields" },
+	{ "ct.addendum.originalrequestid", "addendum.originalRequestID" },
+	{ "ct.addendum.originaleventid", "addendum.originalEventID" },
+	{ "ct.tlsdetails.tlsversion", "tlsDetails.tlsVersion" },
+	{ "ct.tlsdetails.ciphersuite", "tlsDetails.cipherSuite" },
+	{ "ct.tlsdetails.clientprovidedhostheader", "tlsDetails.clientProvidedHostHeader" },
+	{ "ct.user.identitytype", "userIdentity.type" },
+	{ "ct.user.principalid", "userIdentity.principalId" },
+	{ "ct.user.arn", "userIdentity.arn" },
+	{ "ct.user.accountid", "userIdentity.accountId" },
+	{ "ct.user.username", "userIdentity.userName" },
+	{ "ct.user.invokedby", "userIdentity.invokedBy" },
+	{ "ct.user.credentialid", "userIdentity.credentialId" },
+	{ "ct.user.sessionissuer.type", "userIdentity.sessionContext.sessionIssuer.type" },
+	{ "ct.user.sessionissuer.arn", "userIdentity.sessionContext.sessionIssuer.arn" },
+	{ "ct.user.sessionissuer.username", "userIdentity.sessionContext.sessionIssuer.userName" },
+	{ "ct.user.sessionissuer.principalid", "userIdentity.sessionContext.sessionIssuer.principalId" },
+	{ "ct.user.sessionissuer.accountid", "userIdentity.sessionContext.sessionIssuer.accountId" },
+	{ "ct.user.mfaauthenticated", "userIdentity.sessionContext.attributes.mfaAuthenticated" },
+	{ "ct.user.sessioncreationdate", "userIdentity.sessionContext.attributes.creationDate" },
+	{ "ct.user.sourceidentity", "userIdentity.sessionContext.sourceIdentity" },
+	{ "ct.user.ec2roledelivery", "userIdentity.sessionContext.ec2RoleDelivery" },
+	{ "ct.user.webidfederation.provider", "userIdentity.sessionContext.webIdFederationData.federatedProvider" },
+	{ "ct.request.availabilityzone", "requestParameters.availabilityZone" },
+	{ "ct.request.cluster", "requestParameters.cluster" },
+	{ "ct.request.functionname", "requestParameters.functionName" },
+	{ "ct.request.groupname", "requestParameters.groupName" },
+	{ "ct.request.host", "requestParameters.Host" },
+	{ "ct.request.serialnumber", "requestParameters.serialNumber" },
+	{ "ct.request.servicename", "requestParameters.serviceName" },
+	{ "ct.request.subnetid", "requestParameters.subnetId" },
+	{ "ct.request.taskdefinition", "requestParameters.taskDefinition" },
+	{ "ct.request.username", "requestParameters.userName" },
+	{ "ct.response.subnetid", "responseElements.subnetId" },
+	{ "ct.response.reservationid", "responseElements.reservationId" },
+	{ "s3.bucket", "requestParameters.bucketName" },
+	{ "s3.key", "requestParameters.key" },
+	/* Kept whole, as JSON, for nested and json-pointer lookups. */
+	{ "ct.request", "requestParameters" },
+	{ "ct.response", "responseElements" },
+	{ "ct.additionaleventdata", "additionalEventData" },
+	{ "ct.serviceeventdetails", "serviceEventDetails" },
+	{ "ct.edgedevicedetails", "edgeDeviceDetails" },
+	{ "ct.resources", "resources" },
+	{ "ct.insightdetails", "insightDetails" },
+};
+
+static const char *short_src(const char *src, size_t *ret_len)
+{
+	const char *dot = src ? strstr(src, ".amazonaws.com") : NULL;
+
+	*ret_len = src ? (dot ? (size_t)(dot - src) : strlen(src)) : 0;
+	return src;
+}
+
+static void build_fields(struct state *st, json_t *rec, const char *name, const char *user)
+{
+	struct jsonw_obj o;
+	const char *src = jsonu_str(rec, "eventSource");
+	const char *bucket = jsonu_str(rec, "requestParameters.bucketName");
+	const char *key = jsonu_str(rec, "requestParameters.key");
+	size_t slen;
+
+	strbuf_reset(&st->fields);
+	jsonw_begin(&o, &st->fields);
+	if (name)
+		jsonw_key_str(&o, "ct.name", name);
+	if (src) {
+		short_src(src, &slen);
+		jsonw_key_strn(&o, "ct.shortsrc", src, slen);
+	}
+	if (user)
+		jsonw_key_str(&o, "ct.user", user);
+	for (size_t i = 0; i < sizeof(field_names) / sizeof(field_names[0]); i++)
+		jsonu_key_value(&o, &st->fields, field_names[i][0], jsonu_get(rec, field_names[i][1]));
+	if (bucket) {
+		strbuf_reset(&st->text);
+		strbuf_addf(&st->text, "s3://%s/%s", bucket, key ? key : "");
+		jsonw_key_str(&o, "s3.uri", st->text.buf);
+	}
+	jsonw_key_str(&o, "ct.info", st->summary.buf);
+	jsonw_end(&o);
+}
+
+/*
+ * One record. `root` is what the raw record holds (the record itself, or its EventBridge
+ * envelope); `raw`/`raw_len` its original bytes, replaced by the redacted JSON of root when a
+ * secret had to be removed.
+ */
+static int import_record(struct imp_ctx *ctx, struct state *st, json_t *rec, json_t *root, const void *raw,
+			 size_t raw_len, uint64_t offset, uint64_t index)
+{
+	struct bs_event ev;
+	const char *time = jsonu_str(rec, "eventTime");
+	const char *name = jsonu_str(rec, "eventName");
+	const char *acct = jsonu_str(rec, "recipientAccountId"), *region = jsonu_str(rec, "awsRegion");
+	const char *src, *user, *ip, *err, *login;
+	int64_t prec = 1000000000;
+	size_t slen;
+
+	bs_event_init(&ev);
+	if (!time || bs_time_parse(time, strlen(time), 0, &ev.ts, &prec) < 0) {
+		if (time)
+			imp_skipped(ctx, offset, "record %llu: eventTime \"%.64s\" is not a valid time",
+				    (unsigned long long)index + 1, time);
+		else
+			imp_skipped(ctx, offset, "record %llu: no eventTime (the record cannot be placed in time)",
+				    (unsigned long long)index + 1);
+		return 0;
+	}
+	if (jsonu_may_hold(raw, raw_len, secret_keys) && jsonu_redact(root, secret_keys) > 0) {
+		strbuf_reset(&st->raw);
+		jsonu_write(&st->raw, root);
+		raw = st->raw.buf;
+		raw_len = st->raw.len;
+	}
+	ev.ts_precision = prec > 1000000000 ? 1000000000 : prec;
+	ev.source = SRC_CLOUDTRAIL;
+	if (!name)
+		name = jsonu_str(rec, "insightDetails.eventName");
+	src = jsonu_str(rec, "eventSource");
+	if (!src)
+		src = jsonu_str(rec, "insightDetails.eventSource");
+	ev.type = name ? name : jsonu_str(rec, "eventType") ? jsonu_str(rec, "eventType") : "unknown";
+	ev.principal = jsonu_str(rec, "userIdentity.arn");
+	if (!ev.principal)
+		ev.principal = jsonu_str(rec, "userIdentity.sessionContext.sessionIssuer.arn");
+	if (!ev.principal)
+		ev.principal = jsonu_str(rec, "userIdentity.principalId");
+	if (!ev.principal)
+		ev.principal = jsonu_str(rec, "userIdentity.userName");
+	if (!ev.principal)
+		ev.principal = jsonu_str(rec, "userIdentity.invokedBy");
+	ev.access_key_id = jsonu_str(rec, "userIdentity.accessKeyId");
+	ev.src_ip = ip = jsonu_str(rec, "sourceIPAddress");
+	ev.user_agent = jsonu_str(rec, "userAgent");
+	err = jsonu_str(rec, "errorCode");
+	/* A failed console sign-in has no errorCode: responseElements.ConsoleLogin says "Failure". */
+	login = jsonu_str(rec, "responseElements.ConsoleLogin");
+	ev.result = err ? err : login && !strcmp(login, "Failure") ? "failure" : "success";
+	strbuf_reset(&st->host);
+	if (acct && region)
+		strbuf_addf(&st->host, "%s/%s", acct, region);
+	else if (acct || region)
+		strbuf_addstr(&st->host, acct ? acct : region);
+	ev.host = st->host.len ? st->host.buf : ctx->opts->host;
+	user = ct_user(rec);
+
+	strbuf_reset(&st->summary);
+	if (jsonu_str(rec, "insightDetails.insightType")) {
+		strbuf_addf(&st->summary, "insight %s %s on ", jsonu_str(rec, "insightDetails.insightType"),
+			    jsonu_str(rec, "insightDetails.state") ? jsonu_str(rec, "insightDetails.state") : "");
+	} else {
+		strbuf_addstr(&st->summary, user ? user : ev.principal ? ev.principal : "unknown identity");
+		strbuf_addch(&st->summary, ' ');
+	}
+	if (src) {
+		short_src(src, &slen);
+		strbuf_add(&st->summary, src, slen);
+		strbuf_addch(&st->summary, ':');
+	}
+	strbuf_addstr(&st->summary, ev.type);
+	if (ip)
+		strbuf_addf(&st->summary, " from %s", ip);
+	if (err)
+		strbuf_addf(&st->summary, " failed: %s", err);
+	ev.summary = st->summary.buf;
+	ev.offset = offset;
+	ev.raw = raw;
+	ev.raw_len = raw_len;
+	ev.dedup_key = jsonu_str(rec, "eventID");
+	build_fields(st, rec, name, user);
+	ev.fields = st->fields.buf;
+	return imp_emit(ctx, &ev);
+}
+
+static bool is_digest(json_t *v)
+{
+	return json_is_object(v) && json_object_get(v, "digestStartTime") && json_is_array(json_object_get(v, "logFiles"));
+}
+
+/* A parsed top-level value or container element: find the record(s) in it. */
+static int dispatch(struct imp_ctx *ctx, struct state *st, json_t *v, const uint8_t *span, size_t len,
+		    uint64_t offset, uint64_t index)
+{
+	json_t *detail, *inner;
+	const char *text;
+	int r;
+
+	if (!json_is_object(v)) {
+		imp_skipped(ctx, offset, "record %llu: not a JSON object", (unsigned long long)index + 1);
+		return 0;
+	}
+	if (is_digest(v)) {
+		strbuf_reset(&st->text);
+		strbuf_add(&st->text, span, len);
+		st->digests++;
+		imp_warning(ctx, offset, "CloudTrail digest file: kept for 'backsight verify-trail', not imported as events");
+		return imp_document(ctx, "cloudtrail-digest", offset, st->text.buf);
+	}
+	text = json_string_value(json_object_get(v, "CloudTrailEvent"));
+	if (text) {
+		json_error_t jerr;
+		inner = json_loads(text, 0, &jerr);
+		if (!json_is_object(inner)) {
+			imp_skipped(ctx, offset, "record %llu: CloudTrailEvent is not a JSON object: %s",
+				    (unsigned long long)index + 1, inner ? "another JSON value" : jerr.text);
+			json_decref(inner);
+			return 0;
+		}
+		r = import_record(ctx, st, inner, inner, text, strlen(text), offset, index);
+		json_decref(inner);
+		return r;
+	}
+	detail = json_object_get(v, "detail");
+	if (json_is_object(detail) && json_object_get(v, "detail-type")) {
+		if (!jsonu_str(detail, "eventTime") && !jsonu_str(detail, "eventName")) {
+			imp_skipped(ctx, offset, "record %llu: EventBridge event of type \"%.64s\" holds no CloudTrail record",
+				    (unsigned long long)index + 1, json_string_value(json_object_get(v, "detail-type")));
+			return 0;
+		}
+		return import_record(ctx, st, detail, v, span, len, offset, index);
+	}
+	return import_record(ctx, st, v, v, span, len, offset, index);
+}
+
+static int parse_and_dispatch(struct imp_ctx *ctx, struct state *st, const uint8_t *span, size_t len, uint64_t offset,
+			      uint64_t index, bool in_array)
+{
+	json_error_t jerr;
+	json_t *v = json_loadb((const char *)span, len, 0, &jerr);
+	int r;
+
+	if (!v) {
+		uint64_t at = offset + (jerr.position > 0 ? (uint64_t)jerr.position : 0);
+		if (in_array) {
+			imp_truncated(ctx, at, "record %llu (at byte %llu) is not valid JSON: %s (byte %llu); "
+				      "the records after it cannot be framed",
+				      (unsigned long long)index + 1, (unsigned long long)offset, jerr.text,
+				      (unsigned long long)at);
+			return -EBADMSG;
+		}
+		imp_skipped(ctx, at, "record %llu (at byte %llu) is not valid JSON: %s (line %d, column %d of the record)",
+			    (unsigned long long)index + 1, (unsigned long long)offset, jerr.text, jerr.line, jerr.column);
+		return 0;
+	}
+	r = dispatch(ctx, st, v, span, len, offset, index);
+	json_decref(v);
+	return r;
+}
+
+/* A framing error inside a container: ask jansson where the record first goes wrong. */
+static void report_frame_error(struct imp_ctx *ctx, struct state *st)
+{
+	struct reader *in = ctx->in;
+	size_t n = reader_avail(in);
+	uint64_t base = reader_offset(in);
+	json_error_t jerr;
+
+	if (st->frame.fatal && n && st->frame.err_offset > base && st->frame.err_offset - base < n) {
+		size_t upto = (size_t)(st->frame.err_offset - base) + 1;
+		json_t *v = json_loadb((const char *)reader_data(in), upto, 0, &jerr);
+		if (!v && jerr.position > 0) {
+			uint64_t at = base + (uint64_t)jerr.position;
+			imp_truncated(ctx, at, "malformed JSON in the record at byte %llu: %s at byte %llu (line %d of the "
+				      "record); the records after it cannot be framed",
+				      (unsigned long long)base, jerr.text, (unsigned long long)at, jerr.line);
+			return;
+		}
+		json_decref(v);
+	}
+	if (st->frame.fatal)
+		imp_truncated(ctx, st->frame.err_offset, "%s", st->frame.err.buf);
+	else
+		imp_skipped(ctx, st->frame.err_offset, "%s", st->frame.err.buf);
+}
+
+/* --- CSV exports ------------------------------------------------------------------------- */
+
+/* The next CSV row (quotes may hold newlines): its span in the reader window, or 0 at the end. */
+static int csv_row(struct reader *in, size_t *ret_len)
+{
+	size_t pos = 0;
+	bool quoted = false;
+
+	for (;;) {
+		size_t n = reader_avail(in);
+		const uint8_t *d = reader_data(in);
+		for (; pos < n; pos++) {
+			if (d[pos] == '"')
+				quoted = !quoted;
+			else if (d[pos] == '\n' && !quoted) {
+				*ret_len = pos + 1;
+				return 1;
+			}
+		}
+		if (pos >= READER_MAX)
+			return -E2BIG;
+		if (reader_fill(in, n * 2 > 65536 ? n * 2 : 65536) <= n) {
+			*ret_len = n;
+			return n ? 1 : 0;
+		}
+	}
+}
+
+static int csv_next(struct imp_ctx *ctx, struct state *st)
+{
+	struct reader *in = ctx->in;
+	uint64_t offset = reader_offset(in);
+	const uint8_t *d;
+	size_t len, i = 0;
+	int r = csv_row(in, &len);
+	bool found = false;
+
+	if (r == -E2BIG) {
+		imp_truncated(ctx, offset, "CSV row longer than %u bytes", READER_MAX);
+		return 0;
+	}
+	if (r <= 0)
+		return r;
+	d = reader_data(in);
+	while (i < len && !found) {
+		/* One field, unquoted into st->text. */
+		strbuf_reset(&st->text);
+		if (d[i] == '"') {
+			for (i++; i < len; i++) {
+				if (d[i] == '"' && i + 1 < len && d[i + 1] == '"')
+					strbuf_addch(&st->text, '"'), i++;
+				else if (d[i] == '"')
+					break;
+				else
+					strbuf_addch(&st->text, (char)d[i]);
+			}
+			while (i < len && d[i] != ',')
+				i++;
+		} else {
+			size_t s = i;
+			while (i < len && d[i] != ',' && d[i] != '\n' && d[i] != '\r')
+				i++;
+			strbuf_add(&st->text, d + s, i - s);
+			while (i < len && d[i] != ',')
+				i++;
+		}
+		i++;
+		if (st->text.len && st->text.buf[0] == '{') {
+			json_t *v = json_loadb(st->text.buf, st->text.len, 0, NULL);
+			if (json_is_object(v) && (json_object_get(v, "eventTime") || json_object_get(v, "eventName"))) {
+				found = true;
+				r = import_record(ctx, st, v, v, st->text.buf, st->text.len, offset, ctx->events + ctx->skipped);
+			}
+			json_decref(v);
+		}
+	}
+	if (!found && offset > 0)
+		imp_skipped(ctx, offset, "CSV row holds no CloudTrail record as JSON");
+	reader_consume(in, len);
+	return r < 0 ? r : 1;
+}
+
+static int next(struct imp_ctx *ctx, void *state)
+{
+	struct state *st = state;
+	struct jframe_record rec;
+	int r;
+
+	if (st->csv)
+		return csv_next(ctx, st);
+	r = jframe_next(&st->frame, ctx->in, &rec);
+	if (r == 0)
+		return 0;
+	if (r < 0) {
+		report_frame_error(ctx, st);
+		return st->frame.fatal ? 0 : 1;
+	}
+	r = parse_and_dispatch(ctx, st, rec.data, rec.len, rec.offset, rec.index, rec.container != NULL);
+	if (r == -EBADMSG)
+		return 0;
+	return r < 0 ? r : 1;
+}
+
+const struct importer imp_cloudtrail = {
+	.name = "aws_cloudtrail",
+	.summary = "AWS CloudTrail logs: Records files (.json/.json.gz), JSON Lines, lookup-events, EventBridge, CSV",
+	.version = "1",
+	.probe = probe,
+	.open = open_,
+	.next = next,
+	.close = close_,
+};

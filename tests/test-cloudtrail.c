@@ -1,0 +1,449 @@
+/* test-cloudtrail: the CloudTrail importer against ../shared/corpus/cloudtrail and its oracles,
+ * the containers the corpus lacks (lookup-events, EventBridge, CSV), redaction, deduplication,
+ * damage, and `backsight verify-trail`. */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bstime.h"
+#include "cloudtest.h"
+#include "sha256.h"
+#include "testutil.h"
+
+#define CT "cloudtrail"
+
+/* What each corpus file must give; counts checked against PROVENANCE.md's description. */
+static const struct corpus_expect corpus[] = {
+	/* 2 records, the first all null (no eventTime: cannot be placed, skipped). */
+	{ "awslib__all-fields-null.json", 1, 0 + 1, "complete" },
+	/* Record 1 lacks a '}': nothing in the Records array can be framed after it. */
+	{ "awslib__malformed-json.json", 0, 0, "partial" },
+	/* Record 4 has eventTime "ThisIsAWrongEventTime". */
+	{ "awslib__missing-fields-bad-date.json", 3, 1, "complete" },
+	{ "awslib__records-compact.json.gz", 6, 0, "complete" },
+	{ "awslib__records-pretty-6.json", 6, 0, "complete" },
+	{ "awslib__unknown-fields.json", 2, 0, "complete" },
+	{ "awslib__useridentity-sessioncontext-webid.json", 1, 0, "complete" },
+	{ "elastic-ELv2__console-login-success-failure.jsonl", 2, 0, "complete" },
+	{ "elastic-ELv2__delete-trail-single-event.jsonl", 1, 0, "complete" },
+	/* A digest: kept as a document, no events. */
+	{ "elastic-ELv2__digest-file.json", 0, 0, "complete" },
+	{ "elastic-ELv2__insight-event.jsonl", 1, 0, "complete" },
+	{ "falco__alice-start-instances-64k-field.json", 1, 0, "complete" },
+	{ "falco__alice-start-instances.json", 1, 0, "complete" },
+	{ "trailscraper__111111111111_CloudTrail_eu-central-1_20171211T1505Z_A6kvhMoVeCsc7v8U.json.gz", 2, 0, "complete" },
+	{ "trailscraper__records-pretty-mixed-identities.json", 3, 0, "complete" },
+};
+
+Test(cloudtrail, every_corpus_file_imports_as_expected)
+{
+	REQUIRE_SHARED();
+	cloud_check_corpus(CT, corpus, sizeof(corpus) / sizeof(corpus[0]));
+}
+
+/* The filebeat expected document for DeleteTrail, field by field against the event. */
+Test(cloudtrail, delete_trail_agrees_with_the_elastic_oracle)
+{
+	REQUIRE_SHARED();
+	struct strbuf row = STRBUF_INIT, oracle_text = STRBUF_INIT;
+	char *db = cloud_import("c.db", NULL, NULL, cloud_corpus(CT, "elastic-ELv2__delete-trail-single-event.jsonl"), NULL);
+	json_t *oracle, *doc;
+	char ts[BS_TIME_MAX_LEN];
+	int64_t ns;
+
+	cr_assert(test_read_file(cloud_corpus(CT, "elastic-ELv2__delete-trail-single-event.oracle.expected.json"),
+				 &oracle_text));
+	oracle = json_loads(oracle_text.buf, 0, NULL);
+	doc = json_array_get(oracle, 0);
+	cr_assert_not_null(doc);
+#define O(k) json_string_value(json_object_get(doc, k))
+	ns = cloud_int(db, "SELECT ts FROM events");
+	bs_time_format(ns, ts);
+	cr_expect_eq(strncmp(ts, O("@timestamp"), 19), 0, "%s vs %s", ts, O("@timestamp"));
+	cloud_text(db,
+		   "SELECT type, json_extract(fields, '$.\"ct.src\"'), json_extract(fields, '$.\"ct.recipientaccountid\"'),"
+		   " json_extract(fields, '$.\"ct.region\"'), src_ip, json_extract(fields, '$.\"ct.user\"'),"
+		   " json_extract(fields, '$.\"ct.user.principalid\"'), principal, access_key_id, user_agent, result,"
+		   " json_extract(fields, '$.\"ct.id\"'), json_extract(fields, '$.\"ct.user.identitytype\"'),"
+		   " json_extract(fields, '$.\"ct.eventtype\"'), json_extract(fields, '$.\"ct.eventversion\"'),"
+		   " json_extract(fields, '$.\"ct.readonly\"'), json_extract(fields, '$.\"ct.request\".name'), ts_precision "
+		   "FROM events",
+		   &row);
+	struct strbuf want = STRBUF_INIT;
+	strbuf_addf(&want, "%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%d|%s|1000000000", O("event.action"),
+		    O("event.provider"), O("cloud.account.id"), O("cloud.region"), O("source.ip"), O("user.name"),
+		    O("user.id"), O("aws.cloudtrail.user_identity.arn"), O("aws.cloudtrail.user_identity.access_key_id"),
+		    O("user_agent.original"), O("event.outcome"), O("event.id"), O("aws.cloudtrail.user_identity.type"),
+		    O("aws.cloudtrail.event_type"), O("aws.cloudtrail.event_version"),
+		    json_is_true(json_object_get(doc, "aws.cloudtrail.read_only")),
+		    "arn:aws:cloudtrail:us-west-2:0123456789012:trail/test-trail");
+	cr_expect_str_eq(row.buf, want.buf);
+	/* event.original is the record as read: so is the raw record kept. */
+	strbuf_reset(&row);
+	cloud_raw(db, 1, &row);
+	cr_expect_str_eq(row.buf, O("event.original"));
+#undef O
+	json_decref(oracle);
+	strbuf_release(&want);
+	strbuf_release(&row);
+	strbuf_release(&oracle_text);
+	free(db);
+}
+
+Test(cloudtrail, malformed_file_is_partial_with_the_offset_and_the_next_file_imports)
+{
+	REQUIRE_SHARED();
+	struct strbuf out = STRBUF_INIT, row = STRBUF_INIT;
+	char *db = cloud_import("c.db", &out, NULL, cloud_corpus(CT, "awslib__malformed-json.json"),
+				cloud_corpus(CT, "falco__alice-start-instances.json"), NULL);
+
+	/* PROVENANCE: the parse error is at line 37 column 9 — byte 1294 of the file. */
+	cloud_text(db, "SELECT status, status_offset, events FROM evidence ORDER BY id", &row);
+	cr_expect_str_eq(row.buf, "partial|1294|0\ncomplete|NULL|1", "%s", out.buf);
+	cr_expect_not_null(strstr(out.buf, "byte 1294"), "%s", out.buf);
+	cr_expect_not_null(strstr(out.buf, "string or '}' expected"), "the message says what is wrong: %s", out.buf);
+	strbuf_release(&out);
+	strbuf_release(&row);
+	free(db);
+}
+
+Test(cloudtrail, insight_event_takes_its_name_from_insight_details)
+{
+	REQUIRE_SHARED();
+	struct strbuf row = STRBUF_INIT;
+	char *db = cloud_import("c.db", NULL, NULL, cloud_corpus(CT, "elastic-ELv2__insight-event.jsonl"), NULL);
+
+	cloud_text(db,
+		   "SELECT type, json_extract(fields, '$.\"ct.eventtype\"'), json_extract(fields, '$.\"ct.eventcategory\"'),"
+		   " json_extract(fields, '$.\"ct.insightdetails\".insightType'), host FROM events",
+		   &row);
+	cr_expect_str_eq(row.buf, "AttachUserPolicy|AwsCloudTrailInsight|Insight|ApiCallRateInsight|123456789012/us-east-1");
+	strbuf_release(&row);
+	free(db);
+}
+
+Test(cloudtrail, identities_map_to_principal_and_falco_user)
+{
+	REQUIRE_SHARED();
+	struct strbuf row = STRBUF_INIT;
+	char *db = cloud_import("c.db", NULL, NULL, cloud_corpus(CT, "trailscraper__records-pretty-mixed-identities.json"),
+				cloud_corpus(CT, "elastic-ELv2__console-login-success-failure.jsonl"), NULL);
+
+	cloud_text(db,
+		   "SELECT type, principal, json_extract(fields, '$.\"ct.user\"'), json_extract(fields, '$.\"ct.user.identitytype\"'),"
+		   " src_ip, result FROM events ORDER BY id",
+		   &row);
+	cr_expect_str_eq(row.buf,
+			 "DescribeLaunchConfigurations|arn:aws:sts::111111111111:assumed-role/someRole/AutoScalingDescribeHandlerSession|"
+			 "someRole|AssumedRole|config.amazonaws.com|success\n"
+			 "GetResource|arn:aws:iam::123456789012:root|root|Root|203.0.113.11|success\n"
+			 "AssumeRole|config.amazonaws.com|config.amazonaws.com|AWSService|config.amazonaws.com|success\n"
+			 "ConsoleLogin|arn:aws:iam::111122223333:user/JohnDoe|JohnDoe|IAMUser|192.0.2.110|success\n"
+			 "ConsoleLogin|arn:aws:iam::111122223333:user/JaneDoe|JaneDoe|IAMUser|192.0.2.100|failure");
+	strbuf_release(&row);
+	free(db);
+}
+
+Test(cloudtrail, session_issuer_and_web_identity_are_fields)
+{
+	REQUIRE_SHARED();
+	struct strbuf row = STRBUF_INIT;
+	char *db = cloud_import("c.db", NULL, NULL, cloud_corpus(CT, "awslib__useridentity-sessioncontext-webid.json"), NULL);
+
+	cloud_text(db,
+		   "SELECT json_extract(fields, '$.\"ct.user.sessionissuer.arn\"'),"
+		   " json_extract(fields, '$.\"ct.user\"'),"
+		   " json_extract(fields, '$.\"ct.user.webidfederation.provider\"'),"
+		   " json_type(fields, '$.\"ct.user.mfaauthenticated\"') FROM events",
+		   &row);
+	cr_expect_str_eq(row.buf, "sessionIssuerArn1|NULL|webIdFederationDataFederatedProvider1|NULL");
+	strbuf_release(&row);
+	free(db);
+}
+
+/* The same record in two overlapping files is one event with two provenances. */
+Test(cloudtrail, duplicate_event_ids_are_stored_once_with_every_provenance)
+{
+	REQUIRE_SHARED();
+	struct strbuf row = STRBUF_INIT;
+	char *db = cloud_import(
+		"c.db", NULL, NULL,
+		cloud_corpus(CT, "trailscraper__111111111111_CloudTrail_eu-central-1_20171211T1505Z_A6kvhMoVeCsc7v8U.json.gz"),
+		cloud_corpus(CT, "trailscraper__records-pretty-mixed-identities.json"), NULL);
+
+	cr_expect_eq(cloud_int(db, "SELECT count(*) FROM events"), 3, "2 + 3 records, 2 shared eventIDs");
+	cloud_text(db,
+		   "SELECT e.dedup_key, e.evidence_id, s.evidence_id FROM event_sources s JOIN events e ON e.id = s.event_id"
+		   " ORDER BY e.dedup_key",
+		   &row);
+	cr_expect_str_eq(row.buf, "a0ed971f-389f-406a-9fcf-887c5ca6903a|1|2\nb25ff7e3-f1cf-4b7f-883d-b09168c454d5|1|2");
+	strbuf_reset(&row);
+	cloud_text(db, "SELECT events FROM evidence ORDER BY id", &row);
+	cr_expect_str_eq(row.buf, "2\n1");
+	strbuf_release(&row);
+	free(db);
+}
+
+static const char secret[] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
+static const char token[] = "IQoJb3JpZ2luX2VjEXAMPLETOKEN";
+
+static void write_sts_record(const char *path, const char *prefix, const char *suffix)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb,
+		    "%s{\"eventVersion\":\"1.08\",\"eventTime\":\"2024-05-01T10:00:00Z\",\"eventSource\":\"sts.amazonaws.com\","
+		    "\"eventName\":\"AssumeRole\",\"awsRegion\":\"us-east-1\",\"sourceIPAddress\":\"198.51.100.7\","
+		    "\"userIdentity\":{\"type\":\"AssumedRole\",\"arn\":\"arn:aws:sts::111122223333:assumed-role/app/i-0abc\","
+		    "\"accessKeyId\":\"ASIAOLDKEY\",\"sessionContext\":{\"attributes\":{\"mfaAuthenticated\":\"false\"},"
+		    "\"ec2RoleDelivery\":\"2.0\"}},\"eventID\":\"11111111-2222-3333-4444-555555555555\","
+		    "\"responseElements\":{\"credentials\":{\"accessKeyId\":\"ASIANEWKEYID\",\"secretAccessKey\":\"%s\","
+		    "\"sessionToken\":\"%s\",\"expiration\":\"May 1, 2024 11:00:00 AM\"}}}%s",
+		    prefix, secret, token, suffix);
+	cr_assert(test_write_file(path, sb.buf, sb.len));
+	strbuf_release(&sb);
+}
+
+Test(cloudtrail, secrets_are_redacted_in_fields_and_in_the_raw_record)
+{
+	struct strbuf row = STRBUF_INIT, raw = STRBUF_INIT;
+	char *f = test_path("sts.json");
+	char *db;
+
+	write_sts_record(f, "{\"Records\":[", "]}");
+	db = cloud_import("c.db", NULL, NULL, f, NULL);
+	cloud_text(db, "SELECT fields FROM events", &row);
+	cr_expect_null(strstr(row.buf, secret));
+	cr_expect_null(strstr(row.buf, token));
+	cr_expect_not_null(strstr(row.buf, "ASIANEWKEYID"), "the key id is kept: %s", row.buf);
+	strbuf_reset(&row);
+	cloud_text(db,
+		   "SELECT access_key_id, json_extract(fields, '$.\"ct.user.mfaauthenticated\"'),"
+		   " json_extract(fields, '$.\"ct.user.ec2roledelivery\"'), src_ip FROM events",
+		   &row);
+	cr_expect_str_eq(row.buf, "ASIAOLDKEY|false|2.0|198.51.100.7");
+	cloud_raw(db, 1, &raw);
+	cr_expect_null(strstr(raw.buf, secret), "%s", raw.buf);
+	cr_expect_null(strstr(raw.buf, token), "%s", raw.buf);
+	cr_expect_not_null(strstr(raw.buf, "\"secretAccessKey\":\"REDACTED\""), "%s", raw.buf);
+	cr_expect_not_null(strstr(raw.buf, "ASIANEWKEYID"), "%s", raw.buf);
+	strbuf_release(&row);
+	strbuf_release(&raw);
+	free(f);
+	free(db);
+}
+
+#define REC "{\"eventVersion\":\"1.08\",\"eventTime\":\"2024-05-01T10:00:00Z\",\"eventSource\":\"s3.amazonaws.com\"," \
+	"\"eventName\":\"ListBuckets\",\"awsRegion\":\"eu-west-1\",\"eventID\":\"e-%d\"," \
+	"\"userIdentity\":{\"type\":\"IAMUser\",\"userName\":\"bob\",\"accessKeyId\":\"AKIAEXAMPLE\"," \
+	"\"sessionToken\":\"tok\"},\"requestParameters\":{\"bucketName\":\"b1\",\"key\":\"k/1\"}}"
+
+/* Containers that the corpus has no sample of, each holding the same record. */
+Test(cloudtrail, lookup_events_eventbridge_csv_and_bare_arrays)
+{
+	static const char *const names[] = { "lookup.json", "eventbridge.json", "lake.csv", "array.json" };
+	struct strbuf body = STRBUF_INIT, esc = STRBUF_INIT, one = STRBUF_INIT, row = STRBUF_INIT;
+
+	for (size_t i = 0; i < 4; i++) {
+		char *f = test_path(names[i]), *db;
+		char dbname[32];
+		strbuf_reset(&body);
+		strbuf_reset(&esc);
+		for (int k = 0; k < 2; k++) {
+			strbuf_reset(&one);
+			strbuf_addf(&one, REC, k);
+			json_t *s = json_stringn(one.buf, one.len);
+			char *quoted = json_dumps(s, JSON_ENCODE_ANY);
+			if (i == 0)
+				strbuf_addf(&esc, "%s{\"EventId\":\"e-%d\",\"EventName\":\"ListBuckets\",\"CloudTrailEvent\":%s}",
+					    k ? "," : "", k, quoted);
+			else if (i == 1)
+				strbuf_addf(&esc, "{\"version\":\"0\",\"detail-type\":\"AWS API Call via CloudTrail\","
+						  "\"source\":\"aws.s3\",\"detail\":%s}\n", one.buf);
+			else if (i == 2) {
+				/* CSV: the record quoted, its quotes doubled. */
+				strbuf_addf(&esc, "%s,2024-05-01 10:00:00.000,\"", k ? "e-1" : "e-0");
+				for (const char *p = one.buf; *p; p++) {
+					if (*p == '"')
+						strbuf_addch(&esc, '"');
+					strbuf_addch(&esc, *p);
+				}
+				strbuf_addstr(&esc, "\"\r\n");
+			} else
+				strbuf_addf(&esc, "%s%s", k ? ",\n" : "", one.buf);
+			free(quoted);
+			json_decref(s);
+		}
+		if (i == 0)
+			strbuf_addf(&body, "{\"Events\":[%s],\"NextToken\":\"abc\"}\n", esc.buf);
+		else if (i == 2)
+			strbuf_addf(&body, "eventID,eventTime,eventJson\r\n%s", esc.buf);
+		else if (i == 3)
+			strbuf_addf(&body, "[\n%s\n]\n", esc.buf);
+		else
+			strbuf_addstr(&body, esc.buf);
+		cr_assert(test_write_file(f, body.buf, body.len));
+		snprintf(dbname, sizeof(dbname), "c%zu.db", i);
+		db = cloud_import(dbname, NULL, NULL, f, NULL);
+		strbuf_reset(&row);
+		cloud_text(db,
+			   "SELECT e.type, e.principal, e.access_key_id, json_extract(e.fields, '$.\"s3.uri\"'), e.dedup_key,"
+			   " v.format, v.skipped FROM events e JOIN evidence v ON v.id = e.evidence_id ORDER BY e.id",
+			   &row);
+		cr_expect_str_eq(row.buf,
+				 "ListBuckets|bob|AKIAEXAMPLE|s3://b1/k/1|e-0|aws_cloudtrail|0\n"
+				 "ListBuckets|bob|AKIAEXAMPLE|s3://b1/k/1|e-1|aws_cloudtrail|0",
+				 "%s", names[i]);
+		strbuf_reset(&row);
+		cloud_raw(db, 1, &row);
+		cr_expect_null(strstr(row.buf, "\"tok\""), "%s: session token in the raw record: %s", names[i], row.buf);
+		free(f);
+		free(db);
+	}
+	strbuf_release(&body);
+	strbuf_release(&esc);
+	strbuf_release(&one);
+	strbuf_release(&row);
+}
+
+Test(cloudtrail, damaged_json_lines_are_skipped_and_a_cut_records_file_is_partial)
+{
+	static const char lines[] =
+		"{\"eventTime\":\"2024-01-01T00:00:01Z\",\"eventName\":\"A\",\"eventVersion\":\"1.08\"}\n"
+		"{\"eventTime\":\"2024-01-01T00:00:02Z\",\"eventName\":\"B\",\"eventVersion\":\n"
+		"{\"eventTime\":\"2024-01-01T00:00:03Z\",\"eventName\":\"C\",\"eventVersion\":\"1.08\"}\n"
+		"not json at all\n"
+		"{\"eventTime\":\"2024-01-01T00:00:05Z\",\"eventName\":\"E\",\"eventVersion\":\"1.08\"}\n";
+	static const char cut[] = "{\"Records\":[{\"eventTime\":\"2024-01-01T00:00:01Z\",\"eventName\":\"A\",\"eventVersion\":\"1.0\"},"
+				  "{\"eventTime\":\"2024-01-01T00:00:02Z\",\"eventName\":\"B\",\"eventVer";
+	char *f1 = test_path("lines.jsonl"), *f2 = test_path("cut.json"), *db;
+	struct strbuf row = STRBUF_INIT;
+
+	cr_assert(test_write_file(f1, lines, sizeof(lines) - 1));
+	cr_assert(test_write_file(f2, cut, sizeof(cut) - 1));
+	db = cloud_import("c.db", NULL, NULL, f1, f2, NULL);
+	cloud_text(db, "SELECT evidence_id, group_concat(type, '') FROM events GROUP BY evidence_id", &row);
+	cr_expect_str_eq(row.buf, "1|ACE\n2|A");
+	strbuf_reset(&row);
+	cloud_text(db, "SELECT evidence_id, offset, severity FROM evidence_issues ORDER BY evidence_id, offset", &row);
+	/* Line 2 is damaged (reported where it begins); "not json" at its own line. */
+	struct strbuf want = STRBUF_INIT;
+	const char *l2 = strstr(lines, "{\"eventTime\":\"2024-01-01T00:00:02Z");
+	strbuf_addf(&want, "1|%td|skipped\n1|%td|skipped\n2|%td|truncated", l2 - lines, strstr(lines, "not json") - lines,
+		    strstr(cut, "{\"eventTime\":\"2024-01-01T00:00:02Z") - cut);
+	cr_expect_str_eq(row.buf, want.buf);
+	strbuf_reset(&row);
+	cloud_text(db, "SELECT status FROM evidence ORDER BY id", &row);
+	cr_expect_str_eq(row.buf, "complete\npartial");
+	strbuf_release(&want);
+	strbuf_release(&row);
+	free(f1);
+	free(f2);
+	free(db);
+}
+
+/* verify-trail: two log files and two chained digests; one log altered, one never downloaded. */
+Test(cloudtrail, verify_trail_reports_altered_missing_files_and_checks_the_chain)
+{
+	const char *log_a = "{\"Records\":[{\"eventVersion\":\"1.08\",\"eventTime\":\"2024-01-01T00:00:00Z\",\"eventName\":\"A\",\"eventID\":\"a\"}]}";
+	const char *log_b = "{\"Records\":[{\"eventVersion\":\"1.08\",\"eventTime\":\"2024-01-01T00:05:00Z\",\"eventName\":\"B\",\"eventID\":\"b\"}]}";
+	const char *d1 = "{\"awsAccountId\":\"111122223333\",\"digestStartTime\":\"2023-12-31T23:00:00Z\",\"digestEndTime\":"
+			 "\"2024-01-01T00:00:00Z\",\"digestS3Object\":\"AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/01/01/d1.json.gz\","
+			 "\"previousDigestSignature\":null,\"logFiles\":[]}";
+	char ha[65], hb[65], h1[65];
+	struct strbuf d2 = STRBUF_INIT, out = STRBUF_INIT, cmd = STRBUF_INIT;
+	char *pa = test_path("111122223333_CloudTrail_us-east-1_20240101T0000Z_a.json");
+	char *pb = test_path("111122223333_CloudTrail_us-east-1_20240101T0005Z_b.json");
+	char *p1 = test_path("d1.json"), *p2 = test_path("d2.json"), *db;
+	int rc;
+
+	sha256_hex(log_a, strlen(log_a), ha);
+	sha256_hex(log_b, strlen(log_b), hb);
+	sha256_hex(d1, strlen(d1), h1);
+	cr_assert(test_write_file(pa, log_a, strlen(log_a)));
+	cr_assert(test_write_file(p1, d1, strlen(d1)));
+	strbuf_addf(&d2,
+		    "{\"awsAccountId\":\"111122223333\",\"digestStartTime\":\"2024-01-01T00:00:00Z\",\"digestEndTime\":"
+		    "\"2024-01-01T01:00:00Z\",\"digestS3Object\":\"x/d2.json.gz\",\"previousDigestS3Object\":\"x/d1.json.gz\","
+		    "\"previousDigestHashValue\":\"%s\",\"logFiles\":["
+		    "{\"s3Object\":\"x/111122223333_CloudTrail_us-east-1_20240101T0000Z_a.json.gz\",\"hashValue\":\"%s\"},"
+		    "{\"s3Object\":\"x/111122223333_CloudTrail_us-east-1_20240101T0005Z_b.json.gz\",\"hashValue\":\"%s\"},"
+		    "{\"s3Object\":\"x/111122223333_CloudTrail_us-east-1_20240101T0010Z_c.json.gz\",\"hashValue\":\"00\"}]}",
+		    h1, ha, hb);
+	cr_assert(test_write_file(p2, d2.buf, d2.len));
+	/* b as delivered, then imported altered (one byte changed). */
+	char *altered = strdup(log_b);
+	altered[strlen(altered) - 5] = 'X';
+	cr_assert(test_write_file(pb, altered, strlen(altered)));
+	free(altered);
+	db = cloud_import("c.db", NULL, NULL, pa, pb, p1, p2, NULL);
+	cr_expect_eq(cloud_int(db, "SELECT count(*) FROM evidence_documents WHERE kind = 'cloudtrail-digest'"), 2);
+	cr_expect_eq(cloud_int(db, "SELECT count(*) FROM events"), 2, "digests are not events");
+	strbuf_addf(&cmd, "'%s' verify-trail '%s'; echo rc=$?", test_bin(), db);
+	rc = test_sh(&out, "%s", cmd.buf);
+	(void)rc;
+	cr_expect_not_null(strstr(out.buf, "ok       111122223333_CloudTrail_us-east-1_20240101T0000Z_a.json\n"), "%s", out.buf);
+	cr_expect_not_null(strstr(out.buf, "ALTERED  111122223333_CloudTrail_us-east-1_20240101T0005Z_b.json"), "%s", out.buf);
+	cr_expect_not_null(strstr(out.buf, "MISSING  111122223333_CloudTrail_us-east-1_20240101T0010Z_c.json"), "%s", out.buf);
+	cr_expect_not_null(strstr(out.buf, "chain    d1.json  previous digest ok"), "%s", out.buf);
+	cr_expect_not_null(strstr(out.buf, "1 altered, 1 missing, 0 chain link(s) broken"), "%s", out.buf);
+	cr_expect_not_null(strstr(out.buf, "rc=1"), "%s", out.buf);
+
+	/* A trail whose files all match verifies with status 0. */
+	{
+		char *db2;
+		struct strbuf d3 = STRBUF_INIT;
+		char *p3 = test_path("d3.json");
+		strbuf_addf(&d3,
+			    "{\"digestStartTime\":\"2024-01-01T00:00:00Z\",\"digestEndTime\":\"2024-01-01T01:00:00Z\","
+			    "\"logFiles\":[{\"s3Object\":\"x/111122223333_CloudTrail_us-east-1_20240101T0000Z_a.json.gz\",\"hashValue\":\"%s\"}]}",
+			    ha);
+		cr_assert(test_write_file(p3, d3.buf, d3.len));
+		db2 = cloud_import("c2.db", NULL, NULL, pa, p3, NULL);
+		strbuf_reset(&cmd);
+		strbuf_reset(&out);
+		strbuf_addf(&cmd, "'%s' verify-trail '%s'; echo rc=$?", test_bin(), db2);
+		test_sh(&out, "%s", cmd.buf);
+		cr_expect_not_null(strstr(out.buf, "1 log file(s) ok, 0 altered, 0 missing"), "%s", out.buf);
+		cr_expect_not_null(strstr(out.buf, "rc=0"), "%s", out.buf);
+		strbuf_release(&d3);
+		free(p3);
+		free(db2);
+	}
+	strbuf_release(&d2);
+	strbuf_release(&out);
+	strbuf_release(&cmd);
+	free(pa);
+	free(pb);
+	free(p1);
+	free(p2);
+	free(db);
+}
+
+/* A gzip log cut short (an interrupted download): the records before the cut import. */
+Test(cloudtrail, a_cut_gzip_log_imports_up_to_the_cut)
+{
+	struct strbuf body = STRBUF_INIT, out = STRBUF_INIT, row = STRBUF_INIT;
+	char *plain = test_path("full.json"), *gz = test_path("cut.json.gz"), *db;
+
+	strbuf_addstr(&body, "{\"Records\":[");
+	for (int i = 0; i < 3000; i++)
+		strbuf_addf(&body, "%s{\"eventVersion\":\"1.08\",\"eventTime\":\"2024-01-01T00:%02d:%02dZ\",\"eventName\":\"N%d\","
+				   "\"eventID\":\"id-%d\",\"requestParameters\":{\"pad\":\"%0200d\"}}",
+			    i ? "," : "", i / 60 % 60, i % 60, i, i, i);
+	strbuf_addstr(&body, "]}");
+	cr_assert(test_write_file(plain, body.buf, body.len));
+	cr_assert_eq(test_sh(&out, "gzip -c '%s' | head -c 8000 > '%s'", plain, gz), 0);
+	db = cloud_import("c.db", &out, NULL, gz, NULL);
+	cloud_text(db, "SELECT status, events > 100, events < 3000, skipped FROM evidence", &row);
+	cr_expect_str_eq(row.buf, "partial|1|1|0", "%s", out.buf);
+	cr_expect_eq(cloud_int(db, "SELECT count(*) FROM events WHERE type = 'N0'"), 1);
+	strbuf_release(&body);
+	strbuf_release(&out);
+	strbuf_release(&row);
+	free(plain);
+	free(gz);
+	free(db);
+}
