@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "casedb.h"
+#include "rawstore.h"
 #include "testutil.h"
 
 const char *cloud_corpus(const char *dir, const char *file)
@@ -90,7 +91,7 @@ void cloud_raw(const char *db_path, int64_t event_id, struct strbuf *out)
 	struct strbuf err = STRBUF_INIT;
 
 	cr_assert_eq(casedb_open(db_path, CASEDB_READ, &cdb, &err), 0, "%s", err.buf);
-	cr_assert_eq(casedb_raw_record(cdb, event_id, out, &err), 0, "%s", err.buf);
+	cr_assert_eq(raw_read(cdb, event_id, out, &err), 0, "%s", err.buf);
 	casedb_free(cdb);
 	strbuf_release(&err);
 }
