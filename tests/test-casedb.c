@@ -9,7 +9,7 @@
 
 Test(casedb, create_then_reopen_at_the_latest_schema)
 {
-	char *path = test_path("case.db");
+	const char *path = test_file("case.db");
 	struct strbuf err = STRBUF_INIT;
 	struct casedb *cdb;
 
@@ -26,7 +26,7 @@ Test(casedb, create_then_reopen_at_the_latest_schema)
 
 Test(casedb, uses_wal_and_marks_itself)
 {
-	char *path = test_path("case.db");
+	const char *path = test_file("case.db");
 	struct strbuf err = STRBUF_INIT, out = STRBUF_INIT;
 	struct casedb *cdb;
 	sqlite3_stmt *st;
@@ -47,7 +47,7 @@ Test(casedb, uses_wal_and_marks_itself)
 
 Test(casedb, refuses_a_database_that_is_not_a_case)
 {
-	char *path = test_path("other.db");
+	const char *path = test_file("other.db");
 	struct strbuf err = STRBUF_INIT;
 	struct casedb *cdb;
 	sqlite3 *db;
@@ -62,7 +62,7 @@ Test(casedb, refuses_a_database_that_is_not_a_case)
 
 Test(casedb, refuses_a_newer_schema)
 {
-	char *path = test_path("future.db");
+	const char *path = test_file("future.db");
 	struct strbuf err = STRBUF_INIT;
 	struct casedb *cdb;
 
@@ -78,7 +78,7 @@ Test(casedb, refuses_a_newer_schema)
 
 Test(casedb, reading_a_missing_case_does_not_create_it)
 {
-	char *path = test_path("missing.db");
+	const char *path = test_file("missing.db");
 	struct strbuf err = STRBUF_INIT;
 	struct casedb *cdb;
 

@@ -12,7 +12,7 @@
  * Two evidence files whose events interleave in time, with an attacker-controlled summary
  * holding a terminal escape, an HTML tag and a spreadsheet formula.
  */
-static char *make_case(void)
+static const char *make_case(void)
 {
 	static const char a[] =
 		"{\"ts_ns\":1795317289000000000,\"ts_precision\":1000,\"source\":\"syscall\",\"type\":\"execve\","
@@ -27,7 +27,7 @@ static char *make_case(void)
 		"\"access_key_id\":\"AKIAEXAMPLE\",\"src_ip\":\"203.0.113.50\"}\n"
 		"{\"ts_ns\":1795317292500000000,\"ts_precision\":1000000000,\"source\":\"network\",\"type\":\"dns\","
 		"\"host\":\"web-1\",\"summary\":\"dns query pool.example.com A\",\"dst_ip\":\"10.0.0.2\",\"dst_port\":53}\n";
-	char *pa = test_path("a.jsonl"), *pb = test_path("b.jsonl"), *db = test_path("case.db");
+	const char *pa = test_file("a.jsonl"), *pb = test_file("b.jsonl"), *db = test_file("case.db");
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 
 	cr_assert(test_write_file(pa, a, sizeof(a) - 1));
@@ -58,7 +58,7 @@ static void lines_of(const char *text, char ***ret_lines, size_t *ret_n)
 
 Test(cli, timeline_merges_sources_in_time_order_and_escapes_text)
 {
-	char *db = make_case();
+	const char *db = make_case();
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 	char **lines;
 	size_t n;
@@ -94,7 +94,7 @@ Test(cli, timeline_filters)
 		{ { "--grep", "evt.arg.flags" }, "execve" },
 		{ { "-n", "2" }, "execve ListBuckets" },
 	};
-	char *db = make_case();
+	const char *db = make_case();
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, got = STRBUF_INIT;
@@ -119,7 +119,7 @@ Test(cli, timeline_filters)
 
 Test(cli, timeline_formats)
 {
-	char *db = make_case();
+	const char *db = make_case();
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 	char **lines;
 	size_t n;
@@ -162,7 +162,7 @@ Test(cli, timeline_formats)
 
 Test(cli, jsonl_round_trips_through_import)
 {
-	char *db = make_case(), *exported = test_path("export.jsonl"), *db2 = test_path("copy.db");
+	const char *db = make_case(), *exported = test_file("export.jsonl"), *db2 = test_file("copy.db");
 	struct strbuf one = STRBUF_INIT, two = STRBUF_INIT, err = STRBUF_INIT;
 
 	cr_assert_eq(test_run(&one, &err, "timeline", "-F", "jsonl", db, NULL), 0);
@@ -198,7 +198,7 @@ Test(cli, jsonl_round_trips_through_import)
 
 Test(cli, show_gives_every_field_provenance_and_the_raw_record)
 {
-	char *db = make_case();
+	const char *db = make_case();
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 
 	cr_assert_eq(test_run(&out, &err, "show", db, "1", NULL), 0, "%s", err.buf);
@@ -224,7 +224,7 @@ Test(cli, show_gives_every_field_provenance_and_the_raw_record)
 
 Test(cli, query_named_sql_and_read_only)
 {
-	char *db = make_case();
+	const char *db = make_case();
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 
 	cr_assert_eq(test_run(&out, &err, "query", "--list", NULL), 0);
@@ -256,7 +256,7 @@ Test(cli, query_named_sql_and_read_only)
 
 Test(cli, info_summarises_the_case)
 {
-	char *db = make_case();
+	const char *db = make_case();
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 
 	cr_assert_eq(test_run(&out, &err, "info", db, NULL), 0, "%s", err.buf);
@@ -283,7 +283,7 @@ Test(cli, help_version_and_exit_codes)
 		cr_assert_eq(test_run(&out, &err, cmds[i], "--no-such-option", NULL), 2, "%s bad option", cmds[i]);
 	}
 	cr_assert_eq(test_run(&out, &err, "frobnicate", NULL), 2);
-	cr_assert_eq(test_run(&out, &err, "timeline", test_path("missing.db"), NULL), 1);
+	cr_assert_eq(test_run(&out, &err, "timeline", test_file("missing.db"), NULL), 1);
 	strbuf_release(&out);
 	strbuf_release(&err);
 }

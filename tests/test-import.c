@@ -105,7 +105,7 @@ static void db_digest(const char *db_path, char hex[SHA256_HEX_LEN + 1])
 
 Test(import, a_file_already_in_the_ledger_changes_nothing)
 {
-	char *tl = test_path("a.jsonl"), *db = test_path("case.db");
+	const char *tl = test_file("a.jsonl"), *db = test_file("case.db");
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 	char before[SHA256_HEX_LEN + 1], after[SHA256_HEX_LEN + 1];
 
@@ -125,7 +125,7 @@ Test(import, a_file_already_in_the_ledger_changes_nothing)
 
 Test(import, ledger_records_hashes_sizes_span_and_status)
 {
-	char *tl = test_path("a.jsonl"), *db = test_path("case.db");
+	const char *tl = test_file("a.jsonl"), *db = test_file("case.db");
 	struct strbuf file = STRBUF_INIT, row = STRBUF_INIT, out = STRBUF_INIT, err = STRBUF_INIT;
 	char want[SHA256_HEX_LEN + 1];
 
@@ -148,12 +148,12 @@ Test(import, ledger_records_hashes_sizes_span_and_status)
 
 Test(import, gzip_and_zstd_evidence_is_read_and_both_hashes_kept)
 {
-	char *tl = test_path("a.jsonl"), *db = test_path("case.db");
+	const char *tl = test_file("a.jsonl"), *db = test_file("case.db");
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, row = STRBUF_INIT;
 
 	write_timeline(tl, 300, 1700000000, "web-1");
 	cr_assert_eq(test_sh(NULL, "gzip -c '%s' > '%s.gz' && zstd -q -c '%s' > '%s.zst'", tl, tl, tl, tl), 0);
-	char *gz = test_path("a.jsonl.gz"), *zs = test_path("a.jsonl.zst");
+	const char *gz = test_file("a.jsonl.gz"), *zs = test_file("a.jsonl.zst");
 	cr_assert_eq(test_run(&out, &err, "import", db, gz, NULL), 0, "%s", err.buf);
 	query_text(db, "SELECT compression, stream_sha256 IS NOT NULL, stream_size, events FROM evidence", &row);
 	struct strbuf file = STRBUF_INIT;
@@ -175,7 +175,7 @@ Test(import, gzip_and_zstd_evidence_is_read_and_both_hashes_kept)
 
 Test(import, unknown_format_fails_that_file_and_the_others_import)
 {
-	char *tl = test_path("good.jsonl"), *junk = test_path("junk.bin"), *db = test_path("case.db");
+	const char *tl = test_file("good.jsonl"), *junk = test_file("junk.bin"), *db = test_file("case.db");
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, row = STRBUF_INIT;
 
 	write_timeline(tl, 10, 1700000000, "web-1");
@@ -198,7 +198,7 @@ Test(import, damaged_records_are_skipped_with_their_offsets)
 		"{\"ts_ns\":3,\"source\":\"network\",\"type\":\"dns\",\"summary\":\"c\"}\n"
 		"[1,2]\n"
 		"{\"ts_ns\":5,\"source\":\"network\",\"type\":\"dns\",\"summary\":\"e\"}\n";
-	char *tl = test_path("damaged.jsonl"), *db = test_path("case.db");
+	const char *tl = test_file("damaged.jsonl"), *db = test_file("case.db");
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, row = STRBUF_INIT;
 
 	cr_assert(test_write_file(tl, text, sizeof(text) - 1));
@@ -224,7 +224,7 @@ Test(import, a_file_cut_mid_record_is_partial)
 {
 	static const char text[] = "{\"ts_ns\":1,\"source\":\"network\",\"type\":\"dns\",\"summary\":\"a\"}\n"
 				   "{\"ts_ns\":2,\"source\":\"network\",\"type\":\"d";
-	char *tl = test_path("cut.jsonl"), *db = test_path("case.db");
+	const char *tl = test_file("cut.jsonl"), *db = test_file("case.db");
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, row = STRBUF_INIT;
 
 	cr_assert(test_write_file(tl, text, sizeof(text) - 1));
@@ -242,14 +242,14 @@ Test(import, a_file_cut_mid_record_is_partial)
 
 Test(import, directories_recurse_in_name_order_and_stdin_works)
 {
-	char *dir = test_path("evidence"), *db = test_path("case.db");
+	const char *dir = test_file("evidence"), *db = test_file("case.db");
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, row = STRBUF_INIT;
-	char *b, *a, *c;
+	const char *b, *a, *c;
 
 	cr_assert_eq(test_sh(NULL, "mkdir -p '%s/sub'", dir), 0);
-	b = test_path("evidence/b.jsonl");
-	a = test_path("evidence/sub/a.jsonl");
-	c = test_path("c.jsonl");
+	b = test_file("evidence/b.jsonl");
+	a = test_file("evidence/sub/a.jsonl");
+	c = test_file("c.jsonl");
 	write_timeline(b, 2, 1700000000, "b");
 	write_timeline(a, 3, 1700000100, "a");
 	write_timeline(c, 4, 1700000200, "c");
@@ -272,8 +272,8 @@ Test(import, directories_recurse_in_name_order_and_stdin_works)
  */
 Test(import, kill_9_mid_import_then_rerun_equals_a_clean_run, .timeout = 600)
 {
-	char *tl = test_path("big.jsonl"), *small = test_path("small.jsonl");
-	char *clean = test_path("clean.db"), *crashed = test_path("crashed.db");
+	const char *tl = test_file("big.jsonl"), *small = test_file("small.jsonl");
+	const char *clean = test_file("clean.db"), *crashed = test_file("crashed.db");
 	char want[SHA256_HEX_LEN + 1], got[SHA256_HEX_LEN + 1];
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 	bool caught = false;

@@ -929,7 +929,7 @@ Test(pcap, ecs_credentials_in_a_chunked_response_name_the_role)
 Test(pcap, metadata_credentials_never_reach_the_case_database)
 {
 	struct strbuf b = STRBUF_INIT, out = STRBUF_INIT, err = STRBUF_INIT, dump = STRBUF_INIT;
-	char *cap = test_path("imds.pcap"), *db = test_path("case.db");
+	const char *cap = test_file("imds.pcap"), *db = test_file("case.db");
 
 	imds_capture(&b);
 	cr_assert(test_write_file(cap, b.buf, b.len));

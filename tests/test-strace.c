@@ -247,7 +247,7 @@ Test(strace, real_trace_of_a_reverse_shell)
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	socklen_t salen = sizeof(sa);
 	struct strbuf out = STRBUF_INIT;
-	char *trace = test_path("rs.trace"), *file = test_path("written.txt");
+	const char *trace = test_file("rs.trace"), *file = test_file("written.txt");
 	int lfd, port, status, dups = 0;
 	json_t *ev, *sh = NULL, *bash = NULL, *p;
 	const char *k;

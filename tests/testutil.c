@@ -91,7 +91,12 @@ char *test_path(const char *name)
 	struct strbuf sb = STRBUF_INIT;
 
 	strbuf_addf(&sb, "%s/%s", test_tmpdir(), name);
-	return test_keep(strbuf_detach(&sb, NULL));
+	return strbuf_detach(&sb, NULL);
+}
+
+const char *test_file(const char *name)
+{
+	return test_keep(test_path(name));
 }
 
 static void slurp(int fd, struct strbuf *out)

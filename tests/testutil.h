@@ -22,8 +22,10 @@ const char *test_shared_dir(void);
 
 /* A fresh directory under $TMPDIR, removed at exit. Returned string lives until exit. */
 const char *test_tmpdir(void);
-/* test_tmpdir()/name; the string lives until the test process exits (do not free it). */
+/* test_tmpdir()/name, for the caller to free. */
 char *test_path(const char *name);
+/* The same, kept until the test process exits (do not free it). */
+const char *test_file(const char *name);
 /* Free p when the test process exits; returns p. */
 void *test_keep(void *p);
 
