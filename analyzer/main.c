@@ -13,6 +13,8 @@ const struct command commands[] = {
 	{ "show", cmd_show, "show one event: every field, its raw record and its provenance" },
 	{ "query", cmd_query, "run a named investigation query, or read-only SQL" },
 	{ "info", cmd_info, "the evidence ledger and a summary of a case" },
+	{ "detect", cmd_detect, "run Falco rules over a case; store alerts and report coverage" },
+	{ "rules", cmd_rules, "check, list and describe rule files and fields" },
 	{ NULL, NULL, NULL },
 };
 
