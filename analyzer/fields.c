@@ -399,8 +399,12 @@ int fx_fields(struct ev *ev, const struct field_bind *b, struct fval *out, struc
 	v = json_object_get(fields, b->name);
 	if (!v && b->arg && b->base) {
 		json_t *whole = json_object_get(fields, b->base);
-		if (json_is_array(whole) && b->index >= 0)
-			v = json_array_get(whole, (size_t)b->index);
+		int64_t idx = b->index;
+		/* an ancestor list (proc.aname ...) starts at the parent, which is [1] */
+		if (b->def->flags & FF_ANY)
+			idx--;
+		if (json_is_array(whole) && idx >= 0)
+			v = json_array_get(whole, (size_t)idx);
 		else if (json_is_object(whole))
 			v = json_object_get(whole, b->arg);
 	}
