@@ -77,15 +77,13 @@ char *arena_strdup(struct arena *a, const char *s)
 char *arena_printf(struct arena *a, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
-	char *p;
+	char *tmp, *p;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	if (vasprintf(&tmp, fmt, ap) < 0)
+		abort();
 	va_end(ap);
-	p = arena_alloc(a, (size_t)n + 1);
-	va_start(ap, fmt);
-	vsnprintf(p, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	p = arena_strdup(a, tmp);
+	free(tmp);
 	return p;
 }

@@ -359,7 +359,8 @@ static bool eval_check(const struct cnode *n, struct ev *ev, struct cond_scratch
 	}
 	if (lv.kind == V_LIST) {
 		const struct fscratch *sc = &scr->lhs;
-		bool every = n->op == OP_IN && !(n->lhs.bind.def->flags & FF_ANY);
+		/* in: every value in the set; != : no value equal; anything else: some value matches */
+		bool every = (n->op == OP_IN && !(n->lhs.bind.def->flags & FF_ANY)) || n->op == OP_NE;
 		if (!lv.n)
 			return false;
 		for (size_t i = 0; i < lv.n; i++) {

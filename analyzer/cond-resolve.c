@@ -155,11 +155,15 @@ static int compile_values(struct resolver *r, struct cnode *n)
 		}
 		case OP_REGEX: {
 			char *pat = arena_printf(r->a, "^(%s)$", v->s);
-			regex_t *re = arena_alloc(r->a, sizeof(*re));
-			int rc = regcomp(re, pat, REG_EXTENDED | REG_NOSUB);
+			regex_t *re = malloc(sizeof(*re));
+			int rc;
+			if (!re)
+				abort();
+			rc = regcomp(re, pat, REG_EXTENDED | REG_NOSUB);
 			if (rc) {
 				char msg[128];
 				regerror(rc, re, msg, sizeof(msg));
+				free(re);
 				cond_error_set(r->err, n->at, v->offset, "bad regular expression '%s': %s", v->s, msg);
 				return -EINVAL;
 			}

@@ -10,8 +10,8 @@
  * a full match; pmatch is a path-prefix match.
  *
  * Ownership: every node, string and compiled value of a compile lives in the arena passed in;
- * arena_free releases it all. Compiled regexes are registered with the arena's owner through
- * cond_regs (regfree needs a call). Errors are returned in a struct cond_error, never printed.
+ * arena_free releases it all, except compiled regexes: they are malloc'd and registered in the
+ * cond_env (env->regs), whose owner regfree()s and free()s them. Errors are returned in a struct cond_error, never printed.
  */
 #ifndef BS_COND_H
 #define BS_COND_H

@@ -631,6 +631,13 @@ int field_bind(int source, const char *name, size_t len, struct arena *a, struct
 			suggest(t->rows, t->n, name, base_len, &best, &best_d);
 		suggest(fields_common, fields_common_count, name, base_len, &best, &best_d);
 		strbuf_addf(err, "unknown field '%.*s'", (int)base_len, name);
+		for (int other = 0; other < SRC__COUNT; other++) {
+			const struct field_table *ot = field_table_of(other);
+			if (other == source || !ot || !find_exact(ot->rows, ot->n, name, base_len))
+				continue;
+			strbuf_addf(err, " (it is a field of source %s, not %s)", bs_source_name(other), bs_source_name(source));
+			return -ENOENT;
+		}
 		if (!t)
 			strbuf_addf(err, " (source '%s' has only the evt.* fields)", bs_source_name(source));
 		else if (best)

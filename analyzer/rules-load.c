@@ -93,8 +93,10 @@ void ruleset_free(struct ruleset *rs)
 {
 	if (!rs)
 		return;
-	for (size_t i = 0; i < rs->env.nregs; i++)
+	for (size_t i = 0; i < rs->env.nregs; i++) {
 		regfree(rs->env.regs[i]);
+		free(rs->env.regs[i]);
+	}
 	free(rs->env.regs);
 	for (size_t i = 0; i < rs->ndiags; i++) {
 		free(rs->diags[i].msg);
