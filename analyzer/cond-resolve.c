@@ -316,7 +316,8 @@ static struct tset types_of(struct arena *a, const struct cnode *n)
 
 	switch (n->kind) {
 	case CN_CHECK:
-		if (n->lhs.nxf || strcmp(n->lhs.bind.name ? n->lhs.bind.name : "", "evt.type") || n->rhs_is_field ||
+		/* evt.type, or a field answered by events.type too (ct.name: the CloudTrail eventName) */
+		if (n->lhs.nxf || !n->lhs.bind.def || n->lhs.bind.def->extract != fx_evt_type || n->rhs_is_field ||
 		    (n->op != OP_EQ && n->op != OP_IN))
 			return s;
 		s.any = false;

@@ -24,7 +24,7 @@ static void report(struct ruleset *rs, struct rule *r, struct cond_error *err)
 				err->msg.buf);
 	else
 		rules_diag(rs, true, r->file, r->line, r->col, "rule '%s': %s", r->name, err->msg.buf);
-	if (t && t != &r->cond) {
+	if (t && !strncmp(t->ct.what, "macro ", 6)) {
 		/* an error inside a macro: say which rule met it */
 		struct rule_diag *d = &rs->diags[rs->ndiags - 1];
 		char *m;
@@ -125,14 +125,16 @@ static bool exceptions_valid(struct ruleset *rs, struct rule *r)
 
 static int compile_output(struct ruleset *rs, struct rule *r, struct cond_error *err)
 {
-	const char *s = r->output ? r->output : "";
+	/* the text as written, so that errors point into the file; Falco trims the output */
+	const char *s = r->out_text.ct.text ? r->out_text.ct.text : "";
 	size_t cap = 8;
 	struct rule_output_part *parts = arena_alloc(rs->a, cap * sizeof(*parts));
-	size_t n = 0, lit_start = 0, i = 0;
-	struct cond_text *ct = arena_alloc(rs->a, sizeof(*ct));
+	size_t n = 0, lit_start = 0, i = 0, end;
+	const struct cond_text *ct = &r->out_text.ct;
 
-	ct->text = s;
-	ct->what = arena_printf(rs->a, "output of rule '%s'", r->name);
+	while (s[lit_start] == ' ' || s[lit_start] == '\t' || s[lit_start] == '\n' || s[lit_start] == '\r')
+		lit_start++;
+	i = lit_start;
 	while (s[i]) {
 		size_t at = i, flen;
 		struct cond_lexer lx;
@@ -176,8 +178,11 @@ static int compile_output(struct ruleset *rs, struct rule *r, struct cond_error 
 			i++;
 		lit_start = i;
 	}
+	end = i;
+	while (end > lit_start && (s[end - 1] == ' ' || s[end - 1] == '\t' || s[end - 1] == '\n' || s[end - 1] == '\r'))
+		end--;
 	parts[n].lit = s + lit_start;
-	parts[n].lit_len = i - lit_start;
+	parts[n].lit_len = end - lit_start;
 	n++;
 	r->out = parts;
 	r->nout = n;

@@ -581,6 +581,11 @@ static bool rule_key(struct item *it, struct rule *r, const char *key, int mode)
 		if (!s)
 			return rules_diag_node(it->rs, true, it->f, n, "%s of rule '%s' must be a string", key, it->name), false;
 		*slot = mode == 1 ? joined(it->rs, *slot, trim_dup(it->rs->a, s)) : trim_dup(it->rs->a, s);
+		if (key[0] == 'o') {
+			if (mode != 1)
+				rules_text_init(&r->out_text, arena_printf(it->rs->a, "output of rule '%s'", r->name));
+			rules_text_append(it->rs, &r->out_text, " ", s, it->f, n, false);
+		}
 	} else if (!strcmp(key, "priority")) {
 		int p = s ? rule_priority_parse(s) : -1;
 		if (p < 0)
@@ -672,6 +677,7 @@ static void load_rule(struct item *it)
 			if (mode > 0)
 				rule_key(it, r, keys[i], mode);
 		}
+		r->out_text.ct.origin = &r->out_text;
 		return;
 	}
 	if (yaml_get(it->d, it->node, "enabled") && nkeys == 2) { /* rule + enabled: a toggle */
@@ -700,9 +706,11 @@ static void load_rule(struct item *it)
 	for (size_t i = 0; keys[i]; i++)
 		if (!rule_key(it, nr, keys[i], 0))
 			return;
+	nr->out_text.ct.origin = &nr->out_text;
 	if (r) {
 		*r = *nr; /* a redefinition replaces the rule in place */
 		r->cond.ct.origin = &r->cond;
+		r->out_text.ct.origin = &r->out_text;
 	} else {
 		PUSH(rs->rules, rs->nrules, rs->caprules, nr);
 	}

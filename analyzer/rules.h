@@ -104,6 +104,7 @@ struct rule {
 	size_t ntags;
 	bool enabled, capture, skip_if_unknown_filter;
 	struct rule_text cond;
+	struct rule_text out_text; /* the output as written (r->output is it trimmed) */
 	struct rule_exception *exceptions;
 	size_t nexceptions;
 	const struct rule_file *file;
