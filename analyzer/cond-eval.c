@@ -109,7 +109,7 @@ static int apply_xform(enum cond_xform xf, struct fval *out, struct fscratch *sc
 int cond_operand_value(const struct cond_operand *o, struct ev *ev, struct fval *out, struct fscratch *sc,
 		       struct strbuf *tmp)
 {
-	if (!field_extract(ev, &o->bind, out, sc))
+	if (!field_extract_memo(ev, &o->bind, out, sc))
 		return 0;
 	if (!o->nxf)
 		return 1;

@@ -379,3 +379,80 @@ const char **cond_evttypes(struct arena *a, const struct cnode *root)
 	out[s.n] = NULL;
 	return out;
 }
+
+/* ---- specialisation by event type ---- */
+
+struct cnode cond_true_node = { .kind = CN_AND };  /* an empty and: true */
+struct cnode cond_false_node = { .kind = CN_OR };  /* an empty or: false */
+
+static bool is_type_check(const struct cnode *n)
+{
+	return n->kind == CN_CHECK && !n->lhs.nxf && n->lhs.bind.def && n->lhs.bind.def->extract == fx_evt_type &&
+	       !n->rhs_is_field && (n->op == OP_EQ || n->op == OP_NE || n->op == OP_IN);
+}
+
+const struct cnode *cond_specialize(struct arena *a, const struct cnode *n, const char *type)
+{
+	size_t tl = strlen(type);
+
+	switch (n->kind) {
+	case CN_CHECK:
+		if (is_type_check(n)) {
+			bool hit = false;
+			for (size_t i = 0; i < n->nvals; i++)
+				hit |= n->vals[i].len == tl && !memcmp(n->vals[i].s, type, tl);
+			if (n->op == OP_NE)
+				hit = !hit;
+			return hit ? COND_TRUE : COND_FALSE;
+		}
+		return n;
+	case CN_NOT: {
+		const struct cnode *k = cond_specialize(a, n->kids[0], type);
+		struct cnode *c;
+		if (k == COND_TRUE)
+			return COND_FALSE;
+		if (k == COND_FALSE)
+			return COND_TRUE;
+		if (k == n->kids[0])
+			return n;
+		c = arena_alloc(a, sizeof(*c));
+		*c = *n;
+		c->kids = arena_alloc(a, sizeof(*c->kids));
+		c->kids[0] = (struct cnode *)k;
+		return c;
+	}
+	case CN_AND:
+	case CN_OR: {
+		bool and = n->kind == CN_AND, changed = false;
+		const struct cnode *absorb = and ? COND_FALSE : COND_TRUE, *neutral = and ? COND_TRUE : COND_FALSE;
+		struct cnode **kids = arena_alloc(a, (n->nkids + 1) * sizeof(*kids));
+		size_t m = 0;
+		struct cnode *c;
+		if (n == COND_TRUE || n == COND_FALSE)
+			return n;
+		for (size_t i = 0; i < n->nkids; i++) {
+			const struct cnode *k = cond_specialize(a, n->kids[i], type);
+			if (k == absorb)
+				return absorb;
+			changed |= k != n->kids[i];
+			if (k == neutral)
+				continue;
+			kids[m++] = (struct cnode *)k;
+		}
+		if (!m)
+			return neutral;
+		if (m == 1)
+			return kids[0];
+		if (!changed)
+			return n;
+		c = arena_alloc(a, sizeof(*c));
+		*c = *n;
+		c->kids = kids;
+		c->nkids = m;
+		return c;
+	}
+	case CN_MACRO:
+		return n;
+	}
+	return n;
+}

@@ -140,6 +140,14 @@ int cond_resolve(struct arena *a, struct cnode **root, int source, struct cond_e
 /* Bind and type one operand (also used for output templates). */
 int cond_resolve_operand(struct arena *a, struct cond_operand *o, int source, struct cond_error *err);
 
+/* The tree specialised for events of type TYPE: every check on the event type (evt.type, ct.name)
+ * decided and folded away. Returns COND_FALSE when no event of that type can match, COND_TRUE
+ * when every one does, or a new tree (sharing unchanged subtrees) in the arena. */
+extern struct cnode cond_true_node, cond_false_node;
+#define COND_TRUE (&cond_true_node)
+#define COND_FALSE (&cond_false_node)
+const struct cnode *cond_specialize(struct arena *a, const struct cnode *n, const char *type);
+
 /* The evt.type values the condition can match: a NULL-terminated array in the arena, or NULL
  * when it can match any type. */
 const char **cond_evttypes(struct arena *a, const struct cnode *root);

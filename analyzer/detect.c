@@ -15,6 +15,7 @@ struct bucket {
 	const char *type;
 	size_t *rules;
 	size_t n;
+	const struct cnode **trees; /* each rule's tree specialised for this type */
 };
 
 struct index {
@@ -117,10 +118,34 @@ static void index_build(struct index *ix, struct ruleset *rs, int source)
 	}
 }
 
+/* Specialise every rule of every bucket for the bucket's type; drop rules that cannot match. */
+static void index_specialise(struct index *ix, struct ruleset *rs, struct arena *a)
+{
+	for (size_t j = 0; j < ix->cap; j++) {
+		struct bucket *b = &ix->b[j];
+		size_t m = 0;
+		if (!b->type)
+			continue;
+		b->trees = calloc(b->n + 1, sizeof(*b->trees));
+		if (!b->trees)
+			abort();
+		for (size_t k = 0; k < b->n; k++) {
+			const struct cnode *t = cond_specialize(a, rs->rules[b->rules[k]]->tree, b->type);
+			if (t == COND_FALSE)
+				continue;
+			b->rules[m] = b->rules[k];
+			b->trees[m++] = t;
+		}
+		b->n = m;
+	}
+}
+
 static void index_release(struct index *ix)
 {
-	for (size_t j = 0; j < ix->cap; j++)
+	for (size_t j = 0; j < ix->cap; j++) {
 		free(ix->b[j].rules);
+		free(ix->b[j].trees);
+	}
 	free(ix->b);
 	free(ix->any);
 }
@@ -224,6 +249,7 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 	struct detect_result res = { 0 };
 	int rc;
 	double t0;
+	struct arena *spec = NULL;
 
 	memset(ix, 0, sizeof(ix));
 	ev_init(&ev);
@@ -234,8 +260,10 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 		abort();
 	for (size_t i = 0; i < rs->nrules; i++)
 		tags[i] = tags_json(rs->rules[i]);
+	spec = arena_new();
 	for (int s = 0; s < SRC__COUNT; s++) {
 		index_build(&ix[s], rs, s);
+		index_specialise(&ix[s], rs, spec);
 		for (size_t i = 0; i < rs->nrules; i++)
 			any_rules[s] |= rs->rules[i]->status == RULE_OK && rs->rules[i]->source == s;
 	}
@@ -291,6 +319,7 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 		const char *type = (const char *)sqlite3_column_text(sel, 3);
 		const struct bucket *b;
 		const size_t *list;
+		const struct cnode *const *trees;
 		size_t n;
 		int source = src ? bs_source_from_name(src) : -1;
 
@@ -303,6 +332,7 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 		b = index_find(&ix[source], type);
 		list = b ? b->rules : ix[source].any;
 		n = b ? b->n : ix[source].nany;
+		trees = b ? b->trees : NULL;
 		if (!n)
 			continue;
 		ev_reset(&ev);
@@ -314,17 +344,13 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 		ev.fields_text = (const char *)sqlite3_column_text(sel, 5);
 		ev.fields_len = (size_t)sqlite3_column_bytes(sel, 5);
 		ev.process_id = sqlite3_column_type(sel, 6) == SQLITE_NULL ? BS_NONE : sqlite3_column_int64(sel, 6);
-		for (size_t c = 0; c < bs_event_ncolumns; c++) {
-			int k = 7 + (int)c;
-			if (bs_event_columns[c].kind == BS_COLUMN_INT)
-				ev.icol[c] = sqlite3_column_type(sel, k) == SQLITE_NULL ? BS_NONE : sqlite3_column_int64(sel, k);
-			else
-				ev.scol[c] = (const char *)sqlite3_column_text(sel, k);
-		}
+		ev.row = sel; /* typed columns are fetched when a rule reads them */
+		ev.row_base = 7;
 		for (size_t k = 0; k < n; k++) {
 			const struct rule *r = rs->rules[list[k]];
 			res.evaluated++;
-			if (!cond_eval(r->tree, &ev, &scr))
+			const struct cnode *tree = trees ? trees[k] : r->tree;
+			if (tree != COND_TRUE && !cond_eval(tree, &ev, &scr))
 				continue;
 			strbuf_reset(&out);
 			strbuf_reset(&ofields);
@@ -398,6 +424,7 @@ out:
 	free(res.rule_alerts);
 	free(inputs);
 	ptree_free(pt);
+	arena_free(spec);
 	ev_release(&ev);
 	cond_scratch_release(&scr);
 	strbuf_release(&out);

@@ -59,20 +59,20 @@ static int proc_attr(struct ev *ev, const struct pnode *node, int attr, struct f
 
 	switch (attr) {
 	case A_NAME:
-		s = ev->scol[COL_proc_name];
-		if (!s && ev->scol[COL_exe]) {
-			const char *slash = strrchr(ev->scol[COL_exe], '/');
-			s = slash ? slash + 1 : ev->scol[COL_exe];
+		s = ev_str(ev, COL_proc_name);
+		if (!s && ev_str(ev, COL_exe)) {
+			const char *slash = strrchr(ev_str(ev, COL_exe), '/');
+			s = slash ? slash + 1 : ev_str(ev, COL_exe);
 		}
 		if (!s && node)
 			s = node->name;
 		break;
 	case A_EXEPATH:
-		s = ev->scol[COL_exe] ? ev->scol[COL_exe] : node ? node->exe : NULL;
+		s = ev_str(ev, COL_exe) ? ev_str(ev, COL_exe) : node ? node->exe : NULL;
 		break;
 	case A_EXE:
-		if (ev->scol[COL_cmdline]) {
-			const char *c = ev->scol[COL_cmdline], *sp = strchr(c, ' ');
+		if (ev_str(ev, COL_cmdline)) {
+			const char *c = ev_str(ev, COL_cmdline), *sp = strchr(c, ' ');
 			set_str(out, c, sp ? (size_t)(sp - c) : strlen(c));
 			return 1;
 		}
@@ -80,31 +80,31 @@ static int proc_attr(struct ev *ev, const struct pnode *node, int attr, struct f
 		break;
 	case A_CMDLINE: {
 		struct fval name;
-		if (ev->scol[COL_cmdline] && proc_attr(ev, node, A_NAME, &name, sc)) {
-			const char *args = after_first_word(ev->scol[COL_cmdline]);
+		if (ev_str(ev, COL_cmdline) && proc_attr(ev, node, A_NAME, &name, sc)) {
+			const char *args = after_first_word(ev_str(ev, COL_cmdline));
 			scratch_printf_str(sc, out, name.s, name.len, args, strlen(args));
 			return 1;
 		}
-		s = ev->scol[COL_cmdline] ? ev->scol[COL_cmdline] : node ? node->cmdline : NULL;
+		s = ev_str(ev, COL_cmdline) ? ev_str(ev, COL_cmdline) : node ? node->cmdline : NULL;
 		break;
 	}
 	case A_ARGS:
-		s = ev->scol[COL_cmdline] ? after_first_word(ev->scol[COL_cmdline]) : node ? node->args : NULL;
+		s = ev_str(ev, COL_cmdline) ? after_first_word(ev_str(ev, COL_cmdline)) : node ? node->args : NULL;
 		break;
 	case A_PID:
-		i = ev->icol[COL_pid] != BS_NONE ? ev->icol[COL_pid] : node ? node->pid : BS_NONE;
+		i = ev_int(ev, COL_pid) != BS_NONE ? ev_int(ev, COL_pid) : node ? node->pid : BS_NONE;
 		break;
 	case A_PPID:
-		i = ev->icol[COL_ppid] != BS_NONE ? ev->icol[COL_ppid] : node ? node->ppid : BS_NONE;
+		i = ev_int(ev, COL_ppid) != BS_NONE ? ev_int(ev, COL_ppid) : node ? node->ppid : BS_NONE;
 		break;
 	case A_UID:
-		i = ev->icol[COL_uid] != BS_NONE ? ev->icol[COL_uid] : node ? node->uid : BS_NONE;
+		i = ev_int(ev, COL_uid) != BS_NONE ? ev_int(ev, COL_uid) : node ? node->uid : BS_NONE;
 		break;
 	case A_SID:
 		i = node ? node->sid : BS_NONE;
 		break;
 	case A_CWD:
-		s = ev->scol[COL_cwd] ? ev->scol[COL_cwd] : node ? node->cwd : NULL;
+		s = ev_str(ev, COL_cwd) ? ev_str(ev, COL_cwd) : node ? node->cwd : NULL;
 		break;
 	case A_TTY:
 		s = node ? node->tty : NULL;
@@ -233,7 +233,7 @@ static int fx_proc(struct ev *ev, const struct field_bind *b, struct fval *out, 
 
 static int fx_dir_or_file(struct ev *ev, const struct field_bind *b, struct fval *out, struct fscratch *sc)
 {
-	const char *name = ev->scol[COL_fd_name], *slash;
+	const char *name = ev_str(ev, COL_fd_name), *slash;
 
 	if (!name || name[0] != '/')
 		return 0;
@@ -271,13 +271,13 @@ static int fx_endpoint(struct ev *ev, const struct field_bind *b, struct fval *o
 	}
 	if (n == 1 || b->type != FT_LIST) {
 		for (int i = 0; i < n; i++) {
-			if (port && ev->icol[cols[i]] != BS_NONE) {
+			if (port && ev_int(ev, cols[i]) != BS_NONE) {
 				out->kind = V_INT;
-				out->i = ev->icol[cols[i]];
+				out->i = ev_int(ev, cols[i]);
 				if (n == 1)
 					return 1;
-			} else if (!port && ev->scol[cols[i]]) {
-				set_str(out, ev->scol[cols[i]], strlen(ev->scol[cols[i]]));
+			} else if (!port && ev_str(ev, cols[i])) {
+				set_str(out, ev_str(ev, cols[i]), strlen(ev_str(ev, cols[i])));
 				if (n == 1)
 					return 1;
 			}
@@ -289,10 +289,10 @@ static int fx_endpoint(struct ev *ev, const struct field_bind *b, struct fval *o
 	size_t offs[2], k = 0;
 	for (int i = 0; i < n; i++) {
 		offs[k] = sc->buf.len;
-		if (port && ev->icol[cols[i]] != BS_NONE)
-			strbuf_addi64(&sc->buf, ev->icol[cols[i]]);
-		else if (!port && ev->scol[cols[i]])
-			strbuf_addstr(&sc->buf, ev->scol[cols[i]]);
+		if (port && ev_int(ev, cols[i]) != BS_NONE)
+			strbuf_addi64(&sc->buf, ev_int(ev, cols[i]));
+		else if (!port && ev_str(ev, cols[i]))
+			strbuf_addstr(&sc->buf, ev_str(ev, cols[i]));
 		else
 			continue;
 		sc->lens[k] = sc->buf.len - offs[k];
@@ -310,12 +310,12 @@ static int fx_endpoint(struct ev *ev, const struct field_bind *b, struct fval *o
 
 static int fx_typechar(struct ev *ev, const struct field_bind *b, struct fval *out, struct fscratch *sc)
 {
-	const char *name = ev->scol[COL_fd_name], *proto = ev->scol[COL_l4proto], *ip;
+	const char *name = ev_str(ev, COL_fd_name), *proto = ev_str(ev, COL_l4proto), *ip;
 	const char *type = NULL, *ch = NULL;
 
 	if (fx_fields(ev, b, out, sc))
 		return 1;
-	ip = ev->scol[COL_dst_ip] ? ev->scol[COL_dst_ip] : ev->scol[COL_src_ip];
+	ip = ev_str(ev, COL_dst_ip) ? ev_str(ev, COL_dst_ip) : ev_str(ev, COL_src_ip);
 	if (ip) {
 		bool v6 = strchr(ip, ':') != NULL;
 		type = v6 ? "ipv6" : "ipv4";
@@ -339,8 +339,8 @@ static int fx_typechar(struct ev *ev, const struct field_bind *b, struct fval *o
 
 static int fx_sockfamily(struct ev *ev, const struct field_bind *b, struct fval *out, struct fscratch *sc)
 {
-	const char *ip = ev->scol[COL_dst_ip] ? ev->scol[COL_dst_ip] : ev->scol[COL_src_ip];
-	const char *proto = ev->scol[COL_l4proto];
+	const char *ip = ev_str(ev, COL_dst_ip) ? ev_str(ev, COL_dst_ip) : ev_str(ev, COL_src_ip);
+	const char *proto = ev_str(ev, COL_l4proto);
 
 	if (ip) {
 		set_str(out, "ip", 2);
@@ -356,24 +356,25 @@ static int fx_sockfamily(struct ev *ev, const struct field_bind *b, struct fval 
 /* evt.is_open_read/_write/_create/_exec from evt.arg.flags when the importer did not say. */
 static int fx_open_flag(struct ev *ev, const struct field_bind *b, struct fval *out, struct fscratch *sc)
 {
-	json_t *fields;
 	const char *flags;
+	size_t flen;
 	bool v = false;
 
 	if (fx_fields(ev, b, out, sc))
 		return 1;
 	if (!ev->type || strncmp(ev->type, "open", 4))
 		return 0;
-	fields = ev_fields(ev);
-	flags = fields ? json_string_value(json_object_get(fields, "evt.arg.flags")) : NULL;
+	flags = ev_field_text(ev, "evt.arg.flags", &flen);
 	if (!flags)
 		return 0;
+#define HAS(x) (memmem(flags, flen, x, strlen(x)) != NULL)
 	switch (b->def->param) {
-	case 0: v = strstr(flags, "O_RDONLY") || strstr(flags, "O_RDWR"); break;
-	case 1: v = strstr(flags, "O_WRONLY") || strstr(flags, "O_RDWR"); break;
-	case 2: v = strstr(flags, "O_CREAT") != NULL; break;
-	case 3: v = strstr(flags, "O_EXEC") != NULL; break;
+	case 0: v = HAS("O_RDONLY") || HAS("O_RDWR"); break;
+	case 1: v = HAS("O_WRONLY") || HAS("O_RDWR"); break;
+	case 2: v = HAS("O_CREAT"); break;
+	case 3: v = HAS("O_EXEC"); break;
 	}
+#undef HAS
 	out->kind = V_BOOL;
 	out->i = v;
 	return 1;
@@ -382,7 +383,7 @@ static int fx_open_flag(struct ev *ev, const struct field_bind *b, struct fval *
 /* evt.rawres / evt.failed from evt.res: a number, SUCCESS (0) or an errno name (negative). */
 static int fx_rawres(struct ev *ev, const struct field_bind *b, struct fval *out, struct fscratch *sc)
 {
-	const char *res = ev->scol[COL_result];
+	const char *res = ev_str(ev, COL_result);
 	int64_t v;
 
 	if (fx_fields(ev, b, out, sc))
@@ -411,7 +412,7 @@ static int fx_rawres(struct ev *ev, const struct field_bind *b, struct fval *out
 
 static int fx_evt_res(struct ev *ev, const struct field_bind *b, struct fval *out, struct fscratch *sc)
 {
-	const char *res = ev->scol[COL_result];
+	const char *res = ev_str(ev, COL_result);
 	char *end;
 
 	if (!res)
@@ -428,8 +429,8 @@ static int fx_container_id(struct ev *ev, const struct field_bind *b, struct fva
 {
 	const struct pnode *node;
 
-	if (ev->scol[COL_container_id]) {
-		set_str(out, ev->scol[COL_container_id], strlen(ev->scol[COL_container_id]));
+	if (ev_str(ev, COL_container_id)) {
+		set_str(out, ev_str(ev, COL_container_id), strlen(ev_str(ev, COL_container_id)));
 		return 1;
 	}
 	node = self_node(ev);

@@ -21,10 +21,32 @@ void ev_init(struct ev *ev)
 	for (int i = 0; i < COL__COUNT; i++)
 		ev->icol[i] = BS_NONE;
 	strbuf_init(&ev->raw_buf);
+	strbuf_init(&ev->memo_buf);
+	ev->gen = 1;
+}
+
+void ev_load_col(struct ev *ev, int col)
+{
+	int k = ev->row_base + col;
+
+	ev->loaded |= 1ull << col;
+	if (bs_event_columns[col].kind == BS_COLUMN_INT)
+		ev->icol[col] = sqlite3_column_type(ev->row, k) == SQLITE_NULL ? BS_NONE : sqlite3_column_int64(ev->row, k);
+	else
+		ev->scol[col] = (const char *)sqlite3_column_text(ev->row, k);
 }
 
 void ev_reset(struct ev *ev)
 {
+	ev->loaded = 0;
+	ev->fj_state = 0;
+	ev->gen++;
+	if (!ev->gen) { /* wrapped: forget every stamp */
+		if (ev->memo_gen)
+			memset(ev->memo_gen, 0, ev->memo_cap * sizeof(*ev->memo_gen));
+		ev->gen = 1;
+	}
+	strbuf_reset(&ev->memo_buf);
 	if (ev->fields)
 		json_decref(ev->fields);
 	if (ev->raw)
@@ -37,6 +59,12 @@ void ev_release(struct ev *ev)
 {
 	ev_reset(ev);
 	strbuf_release(&ev->raw_buf);
+	strbuf_release(&ev->memo_buf);
+	free(ev->memo_gen);
+	free(ev->memo);
+	ev->memo_gen = NULL;
+	ev->memo = NULL;
+	ev->memo_cap = 0;
 }
 
 json_t *ev_fields(struct ev *ev)
@@ -364,7 +392,7 @@ int fx_col(struct ev *ev, const struct field_bind *b, struct fval *out, struct f
 	int col = b->def->param;
 
 	if (bs_event_columns[col].kind == BS_COLUMN_INT) {
-		int64_t v = ev->icol[col];
+		int64_t v = ev_int(ev, col);
 		if (v == BS_NONE)
 			return 0;
 		if (b->type == FT_INT || b->type == FT_BOOL) {
@@ -380,17 +408,18 @@ int fx_col(struct ev *ev, const struct field_bind *b, struct fval *out, struct f
 		}
 		return 1;
 	}
-	if (!ev->scol[col])
+	const char *s = ev_str(ev, col);
+	if (!s)
 		return 0;
 	if (b->type == FT_INT) {
 		out->kind = V_INT;
-		return parse_i64(ev->scol[col], strlen(ev->scol[col]), &out->i);
+		return parse_i64(s, strlen(s), &out->i);
 	}
-	set_str(out, ev->scol[col]);
+	set_str(out, s);
 	return 1;
 }
 
-int fx_fields(struct ev *ev, const struct field_bind *b, struct fval *out, struct fscratch *sc)
+static int fields_jansson(struct ev *ev, const struct field_bind *b, struct fval *out, struct fscratch *sc)
 {
 	json_t *fields = ev_fields(ev), *v;
 
@@ -409,6 +438,173 @@ int fx_fields(struct ev *ev, const struct field_bind *b, struct fval *out, struc
 			v = json_object_get(whole, b->arg);
 	}
 	return fval_from_json(v, b->type, out, sc);
+}
+
+/* A value of the flat index as the field's type; strings with escapes are decoded into sc. */
+static int fval_from_fj(const struct fj_entry *e, enum field_type t, struct fval *out, struct fscratch *sc)
+{
+	const char *s = e->val;
+	size_t len = e->vlen;
+
+	switch (e->kind) {
+	case 'z':
+		return 0;
+	case 's':
+		if (e->escaped) {
+			size_t off = sc->buf.len;
+			if (fj_unescape(e->val, e->vlen, &sc->buf) < 0)
+				return 0;
+			len = sc->buf.len - off;
+			strbuf_addch(&sc->buf, '\0');
+			s = sc->buf.buf + off;
+		}
+		if (t == FT_INT) {
+			out->kind = V_INT;
+			return parse_i64(s, len, &out->i);
+		}
+		if (t == FT_BOOL) {
+			out->kind = V_BOOL;
+			out->i = len == 4 && !memcmp(s, "true", 4);
+			return out->i || (len == 5 && !memcmp(s, "false", 5));
+		}
+		out->kind = V_STR;
+		out->s = s;
+		out->len = len;
+		return 1;
+	case 'n':
+		if (t == FT_INT || t == FT_BOOL) {
+			int64_t v;
+			if (!parse_i64(s, len, &v)) {
+				char tmp[64];
+				if (len >= sizeof(tmp))
+					return 0;
+				memcpy(tmp, s, len);
+				tmp[len] = '\0';
+				v = (int64_t)strtod(tmp, NULL);
+			}
+			out->kind = t == FT_INT ? V_INT : V_BOOL;
+			out->i = t == FT_INT ? v : v != 0;
+			return 1;
+		}
+		out->kind = V_STR;
+		out->s = s;
+		out->len = len;
+		return 1;
+	case 't':
+	case 'f':
+		if (t == FT_INT || t == FT_BOOL) {
+			out->kind = t == FT_INT ? V_INT : V_BOOL;
+			out->i = e->kind == 't';
+			return 1;
+		}
+		set_str(out, e->kind == 't' ? "true" : "false");
+		return 1;
+	default: { /* arrays and objects: jansson on just this value */
+		json_t *v = json_loadb(e->val, e->vlen, JSON_DECODE_ANY, NULL);
+		int r = v ? fval_from_json(v, t, out, sc) : 0;
+		if (r && out->kind == V_STR && v && json_is_string(json_is_array(v) ? json_array_get(v, 0) : v)) {
+			/* the string lives in v: copy it before v goes */
+			size_t off = scratch_add(sc, out->s, out->len);
+			out->s = sc->buf.buf + off;
+		}
+		json_decref(v);
+		return r;
+	}
+	}
+}
+
+/* Element idx of an array value, as a flat entry. */
+static int fj_element(const struct fj_entry *arr, int64_t idx, struct fj_entry *ret)
+{
+	const char *p = arr->val + 1, *end = arr->val + arr->vlen;
+
+	for (int64_t i = 0;; i++) {
+		const char *after;
+		while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r' || *p == ','))
+			p++;
+		if (p >= end || *p == ']')
+			return 0;
+		after = fj_skip_value(p, end);
+		if (!after)
+			return 0;
+		if (i == idx) {
+			struct fj tmp;
+			/* reuse the object scanner on a one-key object view is overkill: classify here */
+			(void)tmp;
+			ret->escaped = false;
+			if (*p == '"') {
+				ret->kind = 's';
+				ret->val = p + 1;
+				ret->vlen = (uint32_t)(after - p - 2);
+				ret->escaped = memchr(ret->val, '\\', ret->vlen) != NULL;
+			} else {
+				ret->kind = *p == '[' ? 'a' : *p == '{' ? 'o' : *p == 't' ? 't' : *p == 'f' ? 'f' : *p == 'n' ? 'z' : 'n';
+				ret->val = p;
+				ret->vlen = (uint32_t)(after - p);
+			}
+			return 1;
+		}
+		p = after;
+	}
+}
+
+static bool fj_ready(struct ev *ev)
+{
+	if (!ev->fj_state) {
+		size_t len = ev->fields_text ? (ev->fields_len ? ev->fields_len : strlen(ev->fields_text)) : 0;
+		ev->fj_state = ev->fields_text && fj_parse(&ev->fj, ev->fields_text, len) == 0 ? 1 : -1;
+		if (!ev->fields_text) {
+			ev->fj.n = 0;
+			ev->fj_state = 1;
+		}
+	}
+	return ev->fj_state > 0;
+}
+
+const char *ev_field_text(struct ev *ev, const char *key, size_t *ret_len)
+{
+	const struct fj_entry *e;
+
+	if (!fj_ready(ev)) {
+		json_t *v = json_object_get(ev_fields(ev), key);
+		if (!json_is_string(v))
+			return NULL;
+		*ret_len = json_string_length(v);
+		return json_string_value(v);
+	}
+	e = fj_get(&ev->fj, key, strlen(key));
+	if (!e || e->kind != 's')
+		return NULL;
+	*ret_len = e->vlen;
+	return e->val;
+}
+
+int fx_fields(struct ev *ev, const struct field_bind *b, struct fval *out, struct fscratch *sc)
+{
+	const struct fj_entry *e;
+	struct fj_entry elem;
+
+	if (!fj_ready(ev))
+		return fields_jansson(ev, b, out, sc);
+	e = fj_get(&ev->fj, b->name, b->name_len);
+	if (e)
+		return fval_from_fj(e, b->type, out, sc);
+	if (!b->arg || !b->base)
+		return 0;
+	e = fj_get(&ev->fj, b->base, b->base_len);
+	if (!e)
+		return 0;
+	if (e->kind == 'a') {
+		int64_t idx = b->index;
+		if (b->def->flags & FF_ANY)
+			idx--; /* an ancestor list starts at the parent, which is [1] */
+		if (idx < 0 || !fj_element(e, idx, &elem))
+			return 0;
+		return fval_from_fj(&elem, b->type, out, sc);
+	}
+	if (e->kind == 'o')
+		return fields_jansson(ev, b, out, sc);
+	return 0;
 }
 
 /* RFC 6901 JSON pointer into the raw record. */
@@ -511,6 +707,8 @@ const struct field_def fields_common[] = {
 	  "a one-line description of a plugin event (fields: evt.plugininfo; else the event summary)", NULL, 0 },
 };
 const size_t fields_common_count = sizeof(fields_common) / sizeof(fields_common[0]);
+
+static int slot_of(int source, const char *name);
 
 /* ---- tables and binding ---- */
 
@@ -655,6 +853,9 @@ int field_bind(int source, const char *name, size_t len, struct arena *a, struct
 	b.def = def;
 	b.name = arena_strndup(a, name, len);
 	b.base = arena_strndup(a, name, base_len);
+	b.name_len = len;
+	b.base_len = base_len;
+	b.slot = slot_of(source, b.name);
 	b.index = -1;
 	b.type = def->type;
 	if (arg) {
@@ -678,6 +879,79 @@ int field_bind(int source, const char *name, size_t len, struct arena *a, struct
 	}
 	*ret = b;
 	return 0;
+}
+
+/* Field slots: one per distinct (source, name), shared by every compile in the process. */
+static struct {
+	int source;
+	char *name;
+} *slots;
+static size_t nslots, capslots;
+
+static int slot_of(int source, const char *name)
+{
+	for (size_t i = 0; i < nslots; i++)
+		if (slots[i].source == source && !strcmp(slots[i].name, name))
+			return (int)i;
+	if (nslots == capslots) {
+		capslots = capslots ? capslots * 2 : 256;
+		slots = realloc(slots, capslots * sizeof(*slots));
+		if (!slots)
+			abort();
+	}
+	slots[nslots].source = source;
+	slots[nslots].name = strdup(name);
+	if (!slots[nslots].name)
+		abort();
+	return (int)nslots++;
+}
+
+__attribute__((destructor)) static void slots_release(void)
+{
+	for (size_t i = 0; i < nslots; i++)
+		free(slots[i].name);
+	free(slots);
+}
+
+#define MEMO_BUF 65536
+
+/* field_extract with the per-event memo: a field several rules read is extracted once. Values
+ * held in the scratch are copied into the memo's own buffer (never reallocated while in use). */
+int field_extract_memo(struct ev *ev, const struct field_bind *b, struct fval *out, struct fscratch *sc)
+{
+	int r;
+
+	if (b->slot < 0 || out == NULL)
+		return field_extract(ev, b, out, sc);
+	if ((size_t)b->slot >= ev->memo_cap) {
+		size_t cap = nslots + 64;
+		ev->memo_gen = realloc(ev->memo_gen, cap * sizeof(*ev->memo_gen));
+		ev->memo = realloc(ev->memo, cap * sizeof(*ev->memo));
+		if (!ev->memo_gen || !ev->memo)
+			abort();
+		memset(ev->memo_gen + ev->memo_cap, 0, (cap - ev->memo_cap) * sizeof(*ev->memo_gen));
+		ev->memo_cap = cap;
+	}
+	if (ev->memo_gen[b->slot] == ev->gen) {
+		*out = ev->memo[b->slot];
+		return out->kind != V_NONE;
+	}
+	r = field_extract(ev, b, out, sc);
+	if (out->kind == V_LIST)
+		return r; /* lists live in the scratch's item array: not memoised */
+	if (r && out->kind == V_STR && out->s >= sc->buf.buf && out->s < sc->buf.buf + sc->buf.cap) {
+		if (!ev->memo_buf.cap)
+			strbuf_grow(&ev->memo_buf, MEMO_BUF);
+		if (ev->memo_buf.len + out->len + 1 >= ev->memo_buf.cap)
+			return r; /* no room without moving the buffer: do not memoise */
+		size_t off = ev->memo_buf.len;
+		strbuf_add(&ev->memo_buf, out->s, out->len);
+		strbuf_addch(&ev->memo_buf, '\0');
+		out->s = ev->memo_buf.buf + off;
+	}
+	ev->memo[b->slot] = r ? *out : (struct fval){ .kind = V_NONE };
+	ev->memo_gen[b->slot] = ev->gen;
+	return r;
 }
 
 int field_extract(struct ev *ev, const struct field_bind *b, struct fval *out, struct fscratch *sc)

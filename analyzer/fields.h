@@ -25,8 +25,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sqlite3.h>
+
 #include "arena.h"
 #include "event.h"
+#include "flatjson.h"
 #include "strbuf.h"
 
 enum field_type {
@@ -84,8 +87,14 @@ struct ev {
 	int64_t id, ts;
 	int source; /* enum bs_source */
 	const char *type, *host;
+	/* The typed columns: read through ev_int/ev_str. When `row` is set they are fetched from
+	 * it on first use (column row_base + id), so an event pays only for the columns its rules
+	 * read; otherwise (tests) they are filled in directly. */
 	int64_t icol[COL__COUNT]; /* BS_NONE when absent */
 	const char *scol[COL__COUNT]; /* NULL when absent */
+	sqlite3_stmt *row;
+	int row_base;
+	uint64_t loaded;
 	const char *fields_text;
 	size_t fields_len;
 	int64_t process_id; /* BS_NONE when absent */
@@ -94,7 +103,16 @@ struct ev {
 	int (*load_raw)(void *userdata, int64_t event_id, struct strbuf *out);
 	void *raw_userdata;
 
-	/* Parsed on first use, released by ev_reset. */
+	/* Parsed on first use, released by ev_reset: the flat index (fj_state 1), or jansson when
+	 * the index cannot hold the object (fj_state -1). */
+	struct fj fj;
+	int fj_state;
+	/* Per-event memo of extracted values by field slot (valid when memo_gen[slot] == gen). */
+	uint32_t gen;
+	uint32_t *memo_gen;
+	struct fval *memo;
+	size_t memo_cap;
+	struct strbuf memo_buf;
 	json_t *fields;
 	json_t *raw;
 	bool fields_parsed, raw_parsed;
@@ -102,6 +120,23 @@ struct ev {
 };
 
 void ev_init(struct ev *ev);
+void ev_load_col(struct ev *ev, int col);
+
+static inline const char *ev_str(struct ev *ev, int col)
+{
+	if (ev->row && !(ev->loaded & (1ull << col)))
+		ev_load_col(ev, col);
+	return ev->scol[col];
+}
+
+static inline int64_t ev_int(struct ev *ev, int col)
+{
+	if (ev->row && !(ev->loaded & (1ull << col)))
+		ev_load_col(ev, col);
+	return ev->icol[col];
+}
+/* A string value of `fields` by key, or NULL (the flat index; no decoding of escapes). */
+const char *ev_field_text(struct ev *ev, const char *key, size_t *ret_len);
 /* Forget the parsed fields and raw record before the next event is loaded into ev. */
 void ev_reset(struct ev *ev);
 void ev_release(struct ev *ev);
@@ -149,6 +184,8 @@ struct field_bind {
 	int64_t index;      /* numeric argument, -1 when none */
 	enum field_type type; /* the value type (proc.aname without index: FT_LIST) */
 	const char *base;   /* name without argument, for the array/object fallback in `fields` */
+	size_t name_len, base_len;
+	int slot; /* the same (source, name) has the same slot in every compile: the per-event memo */
 };
 
 struct field_table {
@@ -178,6 +215,7 @@ int field_bind(int source, const char *name, size_t len, struct arena *a, struct
 	       struct strbuf *err);
 
 /* Extract: 1 present (out filled), 0 missing. */
+int field_extract_memo(struct ev *ev, const struct field_bind *b, struct fval *out, struct fscratch *sc);
 int field_extract(struct ev *ev, const struct field_bind *b, struct fval *out, struct fscratch *sc);
 /* Render a value as Falco prints it (lists as (a,b)). */
 void fval_render(const struct fval *v, const struct fscratch *sc, struct strbuf *out);

@@ -390,7 +390,9 @@ Test(rules, one_bad_rule_does_not_stop_the_others_unless_strict)
 	cr_expect(strstr(err.buf, "mixed.yaml:8:14: error: rule 'bad': unknown field 'proc.nmae'"), "%s", err.buf);
 	strbuf_reset(&out);
 	strbuf_reset(&err);
-	cr_expect_eq(test_run(&out, &err, "detect", "--strict", "--rules", path, test_path("strict.db"), NULL), 1);
+	char *db = test_path("strict.db");
+	cr_expect_eq(test_run(&out, &err, "detect", "--strict", "--rules", path, db, NULL), 1);
+	free(db);
 	cr_expect(strstr(err.buf, "nothing run"), "%s", err.buf);
 	strbuf_release(&out);
 	strbuf_release(&err);
