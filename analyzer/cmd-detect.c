@@ -81,8 +81,10 @@ int cmd_detect(int argc, char **argv)
 			printf("  %s: %s\n", rs->rules[i]->name, line.buf);
 		}
 	}
-	printf("run %lld: %llu events, %llu rules evaluated, %llu alerts in %.3f s (%.0f events/s)\n",
-	       (long long)res.run_id, (unsigned long long)res.events, (unsigned long long)res.evaluated,
+	printf("run %lld: %llu events (%llu of a type some rule matches), %llu rules evaluated, %llu alerts in %.3f s "
+	       "(%.0f events/s)\n",
+	       (long long)res.run_id, (unsigned long long)res.events, (unsigned long long)res.read,
+	       (unsigned long long)res.evaluated,
 	       (unsigned long long)res.alerts, res.seconds, res.seconds > 0 ? (double)res.events / res.seconds : 0.0);
 	rc = 0;
 out:

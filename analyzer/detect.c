@@ -150,6 +150,72 @@ static void index_release(struct index *ix)
 	free(ix->any);
 }
 
+static void add_sql_string(struct strbuf *sql, const char *s)
+{
+	strbuf_addch(sql, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			strbuf_addch(sql, '\'');
+		strbuf_addch(sql, *s);
+	}
+	strbuf_addch(sql, '\'');
+}
+
+static void where_clause(const struct index *ix, const bool *any_rules, struct strbuf *sql)
+{
+	bool first = true;
+
+	strbuf_addstr(sql, " FROM events WHERE");
+	for (int s = 0; s < SRC__COUNT; s++) {
+		if (!any_rules[s])
+			continue;
+		strbuf_addstr(sql, first ? " (source = " : " OR (source = ");
+		first = false;
+		add_sql_string(sql, bs_source_name(s));
+		if (!ix[s].nany) {
+			bool firsttype = true;
+			strbuf_addstr(sql, " AND type IN (");
+			for (size_t j = 0; j < ix[s].cap; j++) {
+				if (!ix[s].b[j].type || !ix[s].b[j].n)
+					continue;
+				if (!firsttype)
+					strbuf_addch(sql, ',');
+				firsttype = false;
+				add_sql_string(sql, ix[s].b[j].type);
+			}
+			if (firsttype)
+				strbuf_addstr(sql, "NULL");
+			strbuf_addch(sql, ')');
+		}
+		strbuf_addch(sql, ')');
+	}
+	if (first)
+		strbuf_addstr(sql, " 0");
+}
+
+static int count_sources(struct casedb *cdb, struct detect_result *res, struct strbuf *err)
+{
+	sqlite3_stmt *st;
+	int rc = casedb_prepare(cdb, "SELECT source, count(*) FROM events GROUP BY source", &st, err);
+
+	if (rc < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *s = (const char *)sqlite3_column_text(st, 0);
+		int src = s ? bs_source_from_name(s) : -1;
+		uint64_t n = (uint64_t)sqlite3_column_int64(st, 1);
+		res->events += n;
+		if (src >= 0)
+			res->source_events[src] += n;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		strbuf_addf(err, "counting events: %s", sqlite3_errmsg(cdb->db));
+		return -EIO;
+	}
+	return 0;
+}
+
 static int load_ptree(struct casedb *cdb, struct ptree **ret, struct strbuf *err)
 {
 	sqlite3_stmt *st;
@@ -293,6 +359,9 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 	rc = load_ptree(cdb, &pt, err);
 	if (rc < 0)
 		goto rollback;
+	rc = count_sources(cdb, &res, err);
+	if (rc < 0)
+		goto rollback;
 	rc = casedb_prepare(cdb,
 			    "INSERT INTO alerts (run_id, rule, priority, source, event_id, ts, output, output_fields, tags)"
 			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -304,7 +373,10 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 		strbuf_addstr(&sql, "SELECT id, ts, source, type, host, fields, process_id");
 		for (size_t c = 0; c < bs_event_ncolumns; c++)
 			strbuf_addf(&sql, ", %s", bs_event_columns[c].name);
-		strbuf_addstr(&sql, " FROM events ORDER BY ts, id");
+		/* only the events some rule can match: the evt.type index as a WHERE clause, so that
+		 * SQLite does not even build the rows of the other events */
+		where_clause(ix, any_rules, &sql);
+		strbuf_addstr(&sql, " ORDER BY ts, id");
 		rc = casedb_prepare(cdb, sql.buf, &sel, err);
 		strbuf_release(&sql);
 		if (rc < 0)
@@ -323,11 +395,8 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 		size_t n;
 		int source = src ? bs_source_from_name(src) : -1;
 
-		res.events++;
-		if (source < 0)
-			continue;
-		res.source_events[source]++;
-		if (!any_rules[source] || !type)
+		res.read++;
+		if (source < 0 || !any_rules[source] || !type)
 			continue;
 		b = index_find(&ix[source], type);
 		list = b ? b->rules : ix[source].any;

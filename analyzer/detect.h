@@ -19,7 +19,8 @@
 
 struct detect_result {
 	int64_t run_id;
-	uint64_t events;             /* events read */
+	uint64_t events;             /* events in the case */
+	uint64_t read;               /* events read: those of a type some rule can match */
 	uint64_t evaluated;          /* rule evaluations */
 	uint64_t alerts;
 	uint64_t *rule_alerts;       /* per rule of the set, in load order */

@@ -499,7 +499,48 @@ static int fval_from_fj(const struct fj_entry *e, enum field_type t, struct fval
 		}
 		set_str(out, e->kind == 't' ? "true" : "false");
 		return 1;
-	default: { /* arrays and objects: jansson on just this value */
+	case 'a': {
+		/* an array of scalars: its items into the scratch, without building a tree */
+		size_t offs[FVAL_MAX_ITEMS], n = 0;
+		const char *p = e->val + 1, *end = e->val + e->vlen;
+		for (;;) {
+			const char *after;
+			while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r' || *p == ','))
+				p++;
+			if (p >= end || *p == ']' || n == FVAL_MAX_ITEMS)
+				break;
+			after = fj_skip_value(p, end);
+			if (!after)
+				return 0;
+			if (*p == '[' || *p == '{')
+				goto tree; /* nested: leave it to jansson */
+			offs[n] = sc->buf.len;
+			if (*p == '"') {
+				if (fj_unescape(p + 1, (size_t)(after - p - 2), &sc->buf) < 0)
+					return 0;
+			} else if (*p != 'n') {
+				strbuf_add(&sc->buf, p, (size_t)(after - p));
+			} else {
+				p = after;
+				continue; /* null items are skipped */
+			}
+			sc->lens[n] = sc->buf.len - offs[n];
+			strbuf_addch(&sc->buf, '\0');
+			n++;
+			p = after;
+		}
+		if (t != FT_LIST && t != FT_STR && n == 1) {
+			struct fj_entry one = { .val = sc->buf.buf + offs[0], .vlen = (uint32_t)sc->lens[0], .kind = 's' };
+			return fval_from_fj(&one, t, out, sc);
+		}
+		for (size_t i = 0; i < n; i++)
+			sc->items[i] = sc->buf.buf + offs[i];
+		sc->n = out->n = n;
+		out->kind = V_LIST;
+		return 1;
+	}
+	default:
+	tree: { /* objects and nested arrays: jansson on just this value */
 		json_t *v = json_loadb(e->val, e->vlen, JSON_DECODE_ANY, NULL);
 		int r = v ? fval_from_json(v, t, out, sc) : 0;
 		if (r && out->kind == V_STR && v && json_is_string(json_is_array(v) ? json_array_get(v, 0) : v)) {
