@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <fnmatch.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -24,8 +25,34 @@ void cond_scratch_init(struct cond_scratch *s)
 	strbuf_init(&s->tmp);
 }
 
+void cond_scratch_memo(struct cond_scratch *s, size_t slots)
+{
+	free(s->cgen);
+	free(s->cval);
+	s->cgen = calloc(slots + 1, sizeof(*s->cgen));
+	s->cval = calloc(slots + 1, sizeof(*s->cval));
+	if (!s->cgen || !s->cval)
+		abort();
+	s->ccap = slots + 1;
+	s->gen = 1;
+}
+
+void cond_scratch_next(struct cond_scratch *s)
+{
+	if (!++s->gen) {
+		if (s->cgen)
+			memset(s->cgen, 0, s->ccap * sizeof(*s->cgen));
+		s->gen = 1;
+	}
+}
+
 void cond_scratch_release(struct cond_scratch *s)
 {
+	free(s->cgen);
+	free(s->cval);
+	s->cgen = NULL;
+	s->cval = NULL;
+	s->ccap = 0;
 	strbuf_release(&s->lhs.buf);
 	strbuf_release(&s->rhs.buf);
 	strbuf_release(&s->tmp);
@@ -392,6 +419,15 @@ bool cond_eval(const struct cnode *n, struct ev *ev, struct cond_scratch *s)
 	case CN_NOT:
 		return !cond_eval(n->kids[0], ev, s);
 	case CN_CHECK:
+		if (n->memo && n->memo < s->ccap) {
+			bool v;
+			if (s->cgen[n->memo] == s->gen)
+				return s->cval[n->memo];
+			v = eval_check(n, ev, s);
+			s->cgen[n->memo] = s->gen;
+			s->cval[n->memo] = v;
+			return v;
+		}
 		return eval_check(n, ev, s);
 	case CN_MACRO:
 		return false; /* never reached: the resolver expands every macro */

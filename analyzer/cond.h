@@ -101,6 +101,7 @@ struct cnode {
 	struct cond_value *vals;
 	size_t nvals;
 	const struct cond_value **sorted; /* vals by bytes, for bsearch (in on strings), or NULL */
+	unsigned memo; /* CN_CHECK: its slot in cond_scratch's per-event memo (0: none) */
 	bool ipcmp;   /* values compare as addresses / CIDR networks */
 };
 
@@ -152,10 +153,19 @@ const struct cnode *cond_specialize(struct arena *a, const struct cnode *n, cons
  * when it can match any type. */
 const char **cond_evttypes(struct arena *a, const struct cnode *root);
 
+/* What an evaluator reuses between checks and events. The check memo: a check met by several
+ * rules (the same macro expanded into each) is evaluated once per event; bump `gen` for each
+ * new event (cond_scratch_next). */
 struct cond_scratch {
 	struct fscratch lhs, rhs;
 	struct strbuf tmp;
+	uint32_t gen;
+	uint32_t *cgen;
+	unsigned char *cval;
+	size_t ccap;
 };
+void cond_scratch_memo(struct cond_scratch *s, size_t slots);
+void cond_scratch_next(struct cond_scratch *s);
 void cond_scratch_init(struct cond_scratch *s);
 void cond_scratch_release(struct cond_scratch *s);
 

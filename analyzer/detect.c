@@ -169,7 +169,7 @@ static void where_clause(const struct index *ix, const bool *any_rules, struct s
 	for (int s = 0; s < SRC__COUNT; s++) {
 		if (!any_rules[s])
 			continue;
-		strbuf_addstr(sql, first ? " (source = " : " OR (source = ");
+		strbuf_addstr(sql, first ? " (+source = " : " OR (+source = "); /* + : scan the table, not the index */
 		first = false;
 		add_sql_string(sql, bs_source_name(s));
 		if (!ix[s].nany) {
@@ -214,6 +214,76 @@ static int count_sources(struct casedb *cdb, struct detect_result *res, struct s
 		return -EIO;
 	}
 	return 0;
+}
+
+/* Check memo slots: checks with the same canonical form share a slot. */
+struct memo_map {
+	char **keys;
+	unsigned *ids;
+	size_t cap, n;
+};
+
+static unsigned memo_id(struct memo_map *m, const char *key)
+{
+	size_t i;
+
+	if (m->n * 2 + 2 > m->cap) {
+		struct memo_map g = { .cap = m->cap ? m->cap * 2 : 1024 };
+		g.keys = calloc(g.cap, sizeof(*g.keys));
+		g.ids = calloc(g.cap, sizeof(*g.ids));
+		if (!g.keys || !g.ids)
+			abort();
+		for (size_t j = 0; j < m->cap; j++) {
+			if (!m->keys[j])
+				continue;
+			i = hash_str(m->keys[j]) & (g.cap - 1);
+			while (g.keys[i])
+				i = (i + 1) & (g.cap - 1);
+			g.keys[i] = m->keys[j];
+			g.ids[i] = m->ids[j];
+		}
+		g.n = m->n;
+		free(m->keys);
+		free(m->ids);
+		*m = g;
+	}
+	i = hash_str(key) & (m->cap - 1);
+	while (m->keys[i]) {
+		if (!strcmp(m->keys[i], key))
+			return m->ids[i];
+		i = (i + 1) & (m->cap - 1);
+	}
+	m->keys[i] = strdup(key);
+	if (!m->keys[i])
+		abort();
+	m->ids[i] = (unsigned)++m->n;
+	return m->ids[i];
+}
+
+static void assign_memo(struct memo_map *m, const struct cnode *cn, struct strbuf *tmp)
+{
+	struct cnode *n = (struct cnode *)cn; /* the trees are the run's own, in arenas */
+
+	if (n == COND_TRUE || n == COND_FALSE)
+		return;
+	if (n->kind == CN_CHECK) {
+		if (!n->memo) {
+			strbuf_reset(tmp);
+			cond_dump(n, tmp);
+			n->memo = memo_id(m, tmp->buf);
+		}
+		return;
+	}
+	for (size_t i = 0; i < n->nkids; i++)
+		assign_memo(m, n->kids[i], tmp);
+}
+
+static void memo_release(struct memo_map *m)
+{
+	for (size_t j = 0; j < m->cap; j++)
+		free(m->keys[j]);
+	free(m->keys);
+	free(m->ids);
 }
 
 static int load_ptree(struct casedb *cdb, struct ptree **ret, struct strbuf *err)
@@ -316,6 +386,9 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 	int rc;
 	double t0;
 	struct arena *spec = NULL;
+	struct memo_map memo = { 0 };
+	bool ordered = false; /* pass 0 reads in rowid order; pass 1 (only if needed) by time */
+	int64_t last_ts;
 
 	memset(ix, 0, sizeof(ix));
 	ev_init(&ev);
@@ -330,10 +403,21 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 	for (int s = 0; s < SRC__COUNT; s++) {
 		index_build(&ix[s], rs, s);
 		index_specialise(&ix[s], rs, spec);
+		for (size_t j = 0; j < ix[s].cap; j++)
+			for (size_t k = 0; ix[s].b[j].type && k < ix[s].b[j].n; k++)
+				assign_memo(&memo, ix[s].b[j].trees[k], &out);
 		for (size_t i = 0; i < rs->nrules; i++)
 			any_rules[s] |= rs->rules[i]->status == RULE_OK && rs->rules[i]->source == s;
 	}
+	for (size_t i = 0; i < rs->nrules; i++)
+		if (rs->rules[i]->status == RULE_OK)
+			assign_memo(&memo, rs->rules[i]->tree, &out);
+	cond_scratch_memo(&scr, memo.n);
 
+	/* one sequential pass over the timeline: map the file instead of pread()ing and caching
+	 * each page (the connection's setting only; the case file is unchanged) */
+	casedb_exec(cdb, "PRAGMA mmap_size = 4294967296", err);
+	strbuf_reset(err);
 	rc = casedb_exec(cdb, "BEGIN IMMEDIATE", err);
 	if (rc < 0)
 		goto out;
@@ -368,6 +452,8 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 			    &ins, err);
 	if (rc < 0)
 		goto rollback;
+again:
+	last_ts = INT64_MIN;
 	{
 		struct strbuf sql = STRBUF_INIT;
 		strbuf_addstr(&sql, "SELECT id, ts, source, type, host, fields, process_id");
@@ -376,7 +462,11 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 		/* only the events some rule can match: the evt.type index as a WHERE clause, so that
 		 * SQLite does not even build the rows of the other events */
 		where_clause(ix, any_rules, &sql);
-		strbuf_addstr(&sql, " ORDER BY ts, id");
+		/* Importers write in time order, so rowid order is nearly always time order and much
+		 * cheaper than walking the ts index; if an earlier time turns up, the pass is undone
+		 * and redone in time order. */
+		if (ordered)
+			strbuf_addstr(&sql, " ORDER BY ts, id");
 		rc = casedb_prepare(cdb, sql.buf, &sel, err);
 		strbuf_release(&sql);
 		if (rc < 0)
@@ -394,7 +484,11 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 		const struct cnode *const *trees;
 		size_t n;
 		int source = src ? bs_source_from_name(src) : -1;
+		int64_t ts = sqlite3_column_int64(sel, 1);
 
+		if (ts < last_ts && !ordered)
+			break; /* not in time order after all */
+		last_ts = ts;
 		res.read++;
 		if (source < 0 || !any_rules[source] || !type)
 			continue;
@@ -405,8 +499,9 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 		if (!n)
 			continue;
 		ev_reset(&ev);
+		cond_scratch_next(&scr);
 		ev.id = sqlite3_column_int64(sel, 0);
-		ev.ts = sqlite3_column_int64(sel, 1);
+		ev.ts = ts;
 		ev.source = source;
 		ev.type = type;
 		ev.host = (const char *)sqlite3_column_text(sel, 4);
@@ -442,6 +537,25 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 			res.alerts++;
 			res.rule_alerts[list[k]]++;
 		}
+	}
+	if (rc == SQLITE_ROW && !ordered) {
+		sqlite3_stmt *del;
+		sqlite3_finalize(sel);
+		sel = NULL;
+		rc = casedb_prepare(cdb, "DELETE FROM alerts WHERE run_id = ?1", &del, err);
+		if (rc < 0)
+			goto rollback;
+		sqlite3_bind_int64(del, 1, res.run_id);
+		rc = sqlite3_step(del) == SQLITE_DONE ? 0 : -EIO;
+		sqlite3_finalize(del);
+		if (rc < 0) {
+			strbuf_addf(err, "redoing the run in time order: %s", sqlite3_errmsg(cdb->db));
+			goto rollback;
+		}
+		res.read = res.evaluated = res.alerts = 0;
+		memset(res.rule_alerts, 0, (rs->nrules + 1) * sizeof(*res.rule_alerts));
+		ordered = true;
+		goto again;
 	}
 	if (rc != SQLITE_DONE) {
 		strbuf_addf(err, "reading the timeline: %s", sqlite3_errmsg(cdb->db));
@@ -494,6 +608,7 @@ out:
 	free(inputs);
 	ptree_free(pt);
 	arena_free(spec);
+	memo_release(&memo);
 	ev_release(&ev);
 	cond_scratch_release(&scr);
 	strbuf_release(&out);
