@@ -526,3 +526,41 @@ Test(rules, fields_and_list_commands)
 	strbuf_release(&out);
 	strbuf_release(&err);
 }
+
+/* Evidence imported out of time order (a later file holding earlier events): alerts are still
+ * stored in time order, every rule firing on every match. */
+Test(rules, detect_stores_alerts_in_time_order_whatever_the_import_order)
+{
+	static const char rules_yaml[] = "- rule: any open\n  desc: d\n  condition: evt.type = openat\n"
+					 "  output: open %fd.name\n  priority: info\n"
+					 "- rule: etc open\n  desc: d\n  condition: evt.type = openat and fd.name startswith /etc\n"
+					 "  output: etc %fd.name\n  priority: info\n";
+	static const char late[] =
+		"{\"ts_ns\":3000,\"source\":\"syscall\",\"type\":\"openat\",\"summary\":\"c\",\"fd_name\":\"/etc/c\"}\n"
+		"{\"ts_ns\":4000,\"source\":\"syscall\",\"type\":\"openat\",\"summary\":\"d\",\"fd_name\":\"/tmp/d\"}\n";
+	static const char early[] =
+		"{\"ts_ns\":1000,\"source\":\"syscall\",\"type\":\"openat\",\"summary\":\"a\",\"fd_name\":\"/etc/a\"}\n"
+		"{\"ts_ns\":2000,\"source\":\"syscall\",\"type\":\"close\",\"summary\":\"b\",\"fd_name\":\"/etc/b\"}\n";
+	char *r = test_path("order.yaml"), *a = test_path("late.jsonl"), *b = test_path("early.jsonl"),
+	     *db = test_path("order.db");
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+
+	cr_assert(test_write_file(r, rules_yaml, strlen(rules_yaml)));
+	cr_assert(test_write_file(a, late, strlen(late)));
+	cr_assert(test_write_file(b, early, strlen(early)));
+	cr_assert_eq(test_run(&out, &err, "import", "-q", db, a, NULL), 0, "%s", err.buf);
+	cr_assert_eq(test_run(&out, &err, "import", "-q", db, b, NULL), 0, "%s", err.buf);
+	strbuf_reset(&out);
+	cr_assert_eq(test_run(&out, &err, "detect", "--rules", r, db, NULL), 0, "%s", err.buf);
+	cr_expect(strstr(out.buf, "  any open: ran (3 alerts)\n  etc open: ran (2 alerts)\n"), "%s", out.buf);
+	strbuf_reset(&out);
+	cr_assert_eq(test_sh(&out, "sqlite3 '%s' \"SELECT ts, rule, output FROM alerts ORDER BY id\"", db), 0);
+	cr_expect_str_eq(out.buf, "1000|any open|open /etc/a\n1000|etc open|etc /etc/a\n3000|any open|open /etc/c\n"
+				  "3000|etc open|etc /etc/c\n4000|any open|open /tmp/d\n");
+	strbuf_release(&out);
+	strbuf_release(&err);
+	free(r);
+	free(a);
+	free(b);
+	free(db);
+}
