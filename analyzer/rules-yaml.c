@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "rules-int.h"
+#include "termsafe.h"
 
 static void add_diag(struct ruleset *rs, bool error, const struct rule_file *f, int line, int col, char *msg)
 {
@@ -156,12 +157,17 @@ void rules_diag_text(struct ruleset *rs, bool error, const struct rule_text *t, 
 
 void rule_diag_format(const struct rule_diag *d, struct strbuf *out)
 {
+	/* rule files and the messages quoting them may hold control bytes: never pass them raw */
+	strbuf_add_termsafe(out, d->file, strlen(d->file));
 	if (d->line > 0)
-		strbuf_addf(out, "%s:%d:%d: %s: %s\n", d->file, d->line, d->col, d->error ? "error" : "warning", d->msg);
-	else
-		strbuf_addf(out, "%s: %s: %s\n", d->file, d->error ? "error" : "warning", d->msg);
+		strbuf_addf(out, ":%d:%d", d->line, d->col);
+	strbuf_addf(out, ": %s: ", d->error ? "error" : "warning");
+	strbuf_add_termsafe(out, d->msg, strlen(d->msg));
+	strbuf_addch(out, '\n');
 	if (d->source_line && d->col > 0) {
-		strbuf_addf(out, "  %s\n  ", d->source_line);
+		strbuf_addstr(out, "  ");
+		strbuf_add_termsafe(out, d->source_line, strlen(d->source_line));
+		strbuf_addstr(out, "\n  ");
 		for (int i = 1; i < d->col && d->source_line[i - 1]; i++)
 			strbuf_addch(out, d->source_line[i - 1] == '\t' ? '\t' : ' ');
 		strbuf_addstr(out, "^\n");
