@@ -425,6 +425,14 @@ static int fx_evt_res(struct ev *ev, const struct field_bind *b, struct fval *ou
 	return 1;
 }
 
+static int fx_dir(struct ev *ev, const struct field_bind *b, struct fval *out, struct fscratch *sc)
+{
+	if (fx_fields(ev, b, out, sc))
+		return 1;
+	set_str(out, "<", 1);
+	return 1;
+}
+
 static int fx_container_id(struct ev *ev, const struct field_bind *b, struct fval *out, struct fscratch *sc)
 {
 	const struct pnode *node;
@@ -462,7 +470,8 @@ const struct field_def fields_syscall[] = {
 	{ "evt.rawres", FT_INT, 0, "the syscall's return value as a number (from evt.res when not in fields; an errno name gives -1)",
 	  fx_rawres, 0 },
 	{ "evt.failed", FT_BOOL, 0, "true when the syscall returned an error", fx_rawres, 1 },
-	FLD("evt.dir", FT_STR, 0, "event direction: '>' enter, '<' exit (stored events are exits or whole calls)"),
+	{ "evt.dir", FT_STR, 0, "event direction: '>' enter, '<' exit; stored events are exits or whole calls, so '<'",
+	  fx_dir, 0 },
 	FLD("evt.category", FT_STR, 0, "event category: file, net, process, ipc, memory ..."),
 	FLD("evt.info", FT_STR, 0, "the event's parameters, or a description for non-syscall events"),
 	FLD("evt.buffer", FT_STR, 0, "the data buffer of a read/write/send/recv, as text"),

@@ -157,6 +157,21 @@ static int compile_output(struct ruleset *rs, struct rule *r, struct cond_error 
 			i = at + 1; /* a lone % is literal text */
 			continue;
 		}
+		if (flen == 14 && !memcmp(s + i, "container.info", 14)) {
+			/* Falco's deprecated placeholder, now replaced by nothing */
+			if (n + 1 >= cap) {
+				struct rule_output_part *g = arena_alloc(rs->a, cap * 2 * sizeof(*g));
+				memcpy(g, parts, n * sizeof(*g));
+				parts = g;
+				cap *= 2;
+			}
+			parts[n].lit = s + lit_start;
+			parts[n].lit_len = at - lit_start;
+			n++;
+			i += flen;
+			lit_start = i;
+			continue;
+		}
 		if (n + 1 >= cap) {
 			struct rule_output_part *g = arena_alloc(rs->a, cap * 2 * sizeof(*g));
 			memcpy(g, parts, n * sizeof(*g));

@@ -319,6 +319,7 @@ static const struct eval_case evals[] = {
 	{ "evt.res = SUCCESS and evt.rawres = 0 and evt.failed = false", NULL, true },
 	{ "evt.is_open_write = true", F_OPEN, false }, /* an execve is no open */
 	{ "container.id != host", NULL, true },
+	{ "evt.dir = <", NULL, true }, /* stored events are exits or whole calls */
 	{ "user.uid = 0 and user.name = root and thread.tid exists", NULL, false },
 	/* field arguments answered from fields */
 	{ "evt.arg.flags contains O_WRONLY", F_OPEN, true },

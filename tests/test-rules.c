@@ -167,7 +167,7 @@ static const char loader_yaml[] =
 	"- rule: R1\n"
 	"  desc: first\n"
 	"  condition: spawned and proc.name in (more)\n"
-	"  output: shell %proc.name under %proc.pname\n"
+	"  output: shell %proc.name under %proc.pname %container.info\n"
 	"  priority: warning\n"
 	"  tags: [a]\n"
 	"  frobnicate: yes\n"
