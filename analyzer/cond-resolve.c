@@ -430,6 +430,7 @@ const struct cnode *cond_specialize(struct arena *a, const struct cnode *n, cons
 		struct cnode *c;
 		if (n == COND_TRUE || n == COND_FALSE)
 			return n;
+		size_t cap = n->nkids + 1;
 		for (size_t i = 0; i < n->nkids; i++) {
 			const struct cnode *k = cond_specialize(a, n->kids[i], type);
 			if (k == absorb)
@@ -437,6 +438,17 @@ const struct cnode *cond_specialize(struct arena *a, const struct cnode *n, cons
 			changed |= k != n->kids[i];
 			if (k == neutral)
 				continue;
+			if (k->kind == n->kind && k->nkids) {
+				/* (and a (and b c)) is (and a b c): one level less to walk per event */
+				struct cnode **grown = arena_alloc(a, (cap + k->nkids) * sizeof(*grown));
+				memcpy(grown, kids, m * sizeof(*grown));
+				kids = grown;
+				cap += k->nkids;
+				memcpy(kids + m, k->kids, k->nkids * sizeof(*kids));
+				m += k->nkids;
+				changed = true;
+				continue;
+			}
 			kids[m++] = (struct cnode *)k;
 		}
 		if (!m)
