@@ -6,6 +6,8 @@
 #ifndef BS_CLI_H
 #define BS_CLI_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #define EXIT_RUNTIME 1
@@ -25,6 +27,15 @@ int cmd_show(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_verify_trail(int argc, char **argv);
+int cmd_detect(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
+
+struct ruleset;
+/* Load rule files/directories into one compiled set, printing every diagnostic; -1 when there
+ * was an error (or, strict, a warning). The set is returned either way. */
+int rules_load_cli(char **paths, size_t n, bool strict, struct ruleset **ret);
+/* The shipped rule set's directory. */
+const char *rules_default_dir(void);
 
 /* Print "backsight CMD: MSG" and the usage line to stderr; returns EXIT_USAGE. */
 int usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -14,6 +14,8 @@ const struct command commands[] = {
 	{ "query", cmd_query, "run a named investigation query, or read-only SQL" },
 	{ "info", cmd_info, "the evidence ledger and a summary of a case" },
 	{ "verify-trail", cmd_verify_trail, "check CloudTrail log files against their digest files" },
+	{ "detect", cmd_detect, "run Falco rules over a case; store alerts and report coverage" },
+	{ "rules", cmd_rules, "check, list and describe rule files and fields" },
 	{ NULL, NULL, NULL },
 };
 

@@ -1,0 +1,651 @@
+/* detect: the retroactive rule run over a case database (see detect.h). */
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bstime.h"
+#include "config.h"
+#include "detect.h"
+
+/* Rules per (source, evt.type): an open-addressing table of type -> rule indexes (load order),
+ * each list already merged with the rules that match any type. */
+struct bucket {
+	const char *type;
+	size_t *rules;
+	size_t n;
+	const struct cnode **trees; /* each rule's tree specialised for this type */
+};
+
+struct index {
+	struct bucket *b;
+	size_t cap;
+	size_t *any; /* rules matching any type */
+	size_t nany;
+};
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static struct bucket *index_slot(struct index *ix, const char *type)
+{
+	size_t i = hash_str(type) & (ix->cap - 1);
+
+	while (ix->b[i].type && strcmp(ix->b[i].type, type))
+		i = (i + 1) & (ix->cap - 1);
+	return &ix->b[i];
+}
+
+static const struct bucket *index_find(const struct index *ix, const char *type)
+{
+	size_t i;
+
+	if (!ix->cap)
+		return NULL;
+	i = hash_str(type) & (ix->cap - 1);
+	while (ix->b[i].type) {
+		if (!strcmp(ix->b[i].type, type))
+			return &ix->b[i];
+		i = (i + 1) & (ix->cap - 1);
+	}
+	return NULL;
+}
+
+static void push(size_t **arr, size_t *n, size_t v)
+{
+	if ((*n & (*n - 1)) == 0 || *n == 0) {
+		*arr = realloc(*arr, (*n ? *n * 2 : 4) * sizeof(**arr));
+		if (!*arr)
+			abort();
+	}
+	(*arr)[(*n)++] = v;
+}
+
+static void index_build(struct index *ix, struct ruleset *rs, int source)
+{
+	size_t ntypes = 0;
+
+	memset(ix, 0, sizeof(*ix));
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct rule *r = rs->rules[i];
+		if (r->status != RULE_OK || r->source != source)
+			continue;
+		if (!r->evttypes)
+			push(&ix->any, &ix->nany, i);
+		else
+			for (size_t k = 0; r->evttypes[k]; k++)
+				ntypes++;
+	}
+	ix->cap = 16;
+	while (ix->cap < ntypes * 2 + 2)
+		ix->cap *= 2;
+	ix->b = calloc(ix->cap, sizeof(*ix->b));
+	if (!ix->b)
+		abort();
+	/* in load order: every bucket gets the typed rules and the any-type rules, interleaved */
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct rule *r = rs->rules[i];
+		if (r->status != RULE_OK || r->source != source || !r->evttypes)
+			continue;
+		for (size_t k = 0; r->evttypes[k]; k++) {
+			struct bucket *b = index_slot(ix, r->evttypes[k]);
+			if (!b->type)
+				b->type = r->evttypes[k];
+			if (!b->n || b->rules[b->n - 1] != i)
+				push(&b->rules, &b->n, i);
+		}
+	}
+	for (size_t j = 0; j < ix->cap; j++) {
+		struct bucket *b = &ix->b[j];
+		size_t *merged = NULL, n = 0, x = 0, y = 0;
+		if (!b->type || !ix->nany)
+			continue;
+		while (x < b->n || y < ix->nany) {
+			if (y == ix->nany || (x < b->n && b->rules[x] < ix->any[y]))
+				push(&merged, &n, b->rules[x++]);
+			else
+				push(&merged, &n, ix->any[y++]);
+		}
+		free(b->rules);
+		b->rules = merged;
+		b->n = n;
+	}
+}
+
+/* Specialise every rule of every bucket for the bucket's type; drop rules that cannot match. */
+static void index_specialise(struct index *ix, struct ruleset *rs, struct arena *a)
+{
+	for (size_t j = 0; j < ix->cap; j++) {
+		struct bucket *b = &ix->b[j];
+		size_t m = 0;
+		if (!b->type)
+			continue;
+		b->trees = calloc(b->n + 1, sizeof(*b->trees));
+		if (!b->trees)
+			abort();
+		for (size_t k = 0; k < b->n; k++) {
+			const struct cnode *t = cond_specialize(a, rs->rules[b->rules[k]]->tree, b->type);
+			if (t == COND_FALSE)
+				continue;
+			b->rules[m] = b->rules[k];
+			b->trees[m++] = t;
+		}
+		b->n = m;
+	}
+}
+
+static void index_release(struct index *ix)
+{
+	for (size_t j = 0; j < ix->cap; j++) {
+		free(ix->b[j].rules);
+		free(ix->b[j].trees);
+	}
+	free(ix->b);
+	free(ix->any);
+}
+
+static void add_sql_string(struct strbuf *sql, const char *s)
+{
+	strbuf_addch(sql, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			strbuf_addch(sql, '\'');
+		strbuf_addch(sql, *s);
+	}
+	strbuf_addch(sql, '\'');
+}
+
+static void where_clause(const struct index *ix, const bool *any_rules, struct strbuf *sql)
+{
+	bool first = true;
+
+	strbuf_addstr(sql, " FROM events WHERE");
+	for (int s = 0; s < SRC__COUNT; s++) {
+		if (!any_rules[s])
+			continue;
+		strbuf_addstr(sql, first ? " (+source = " : " OR (+source = "); /* + : scan the table, not the index */
+		first = false;
+		add_sql_string(sql, bs_source_name(s));
+		if (!ix[s].nany) {
+			bool firsttype = true;
+			strbuf_addstr(sql, " AND type IN (");
+			for (size_t j = 0; j < ix[s].cap; j++) {
+				if (!ix[s].b[j].type || !ix[s].b[j].n)
+					continue;
+				if (!firsttype)
+					strbuf_addch(sql, ',');
+				firsttype = false;
+				add_sql_string(sql, ix[s].b[j].type);
+			}
+			if (firsttype)
+				strbuf_addstr(sql, "NULL");
+			strbuf_addch(sql, ')');
+		}
+		strbuf_addch(sql, ')');
+	}
+	if (first)
+		strbuf_addstr(sql, " 0");
+}
+
+static int count_sources(struct casedb *cdb, struct detect_result *res, struct strbuf *err)
+{
+	sqlite3_stmt *st;
+	int rc = casedb_prepare(cdb, "SELECT source, count(*) FROM events GROUP BY source", &st, err);
+
+	if (rc < 0)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *s = (const char *)sqlite3_column_text(st, 0);
+		int src = s ? bs_source_from_name(s) : -1;
+		uint64_t n = (uint64_t)sqlite3_column_int64(st, 1);
+		res->events += n;
+		if (src >= 0)
+			res->source_events[src] += n;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		strbuf_addf(err, "counting events: %s", sqlite3_errmsg(cdb->db));
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Check memo slots: checks with the same canonical form share a slot. */
+struct memo_map {
+	char **keys;
+	unsigned *ids;
+	size_t cap, n;
+};
+
+static unsigned memo_id(struct memo_map *m, const char *key)
+{
+	size_t i;
+
+	if (m->n * 2 + 2 > m->cap) {
+		struct memo_map g = { .cap = m->cap ? m->cap * 2 : 1024 };
+		g.keys = calloc(g.cap, sizeof(*g.keys));
+		g.ids = calloc(g.cap, sizeof(*g.ids));
+		if (!g.keys || !g.ids)
+			abort();
+		for (size_t j = 0; j < m->cap; j++) {
+			if (!m->keys[j])
+				continue;
+			i = hash_str(m->keys[j]) & (g.cap - 1);
+			while (g.keys[i])
+				i = (i + 1) & (g.cap - 1);
+			g.keys[i] = m->keys[j];
+			g.ids[i] = m->ids[j];
+		}
+		g.n = m->n;
+		free(m->keys);
+		free(m->ids);
+		*m = g;
+	}
+	i = hash_str(key) & (m->cap - 1);
+	while (m->keys[i]) {
+		if (!strcmp(m->keys[i], key))
+			return m->ids[i];
+		i = (i + 1) & (m->cap - 1);
+	}
+	m->keys[i] = strdup(key);
+	if (!m->keys[i])
+		abort();
+	m->ids[i] = (unsigned)++m->n;
+	return m->ids[i];
+}
+
+static void assign_memo(struct memo_map *m, const struct cnode *cn, struct strbuf *tmp)
+{
+	struct cnode *n = (struct cnode *)cn; /* the trees are the run's own, in arenas */
+
+	if (n == COND_TRUE || n == COND_FALSE)
+		return;
+	if (n->kind == CN_CHECK) {
+		if (!n->memo) {
+			strbuf_reset(tmp);
+			cond_dump(n, tmp);
+			n->memo = memo_id(m, tmp->buf);
+		}
+		return;
+	}
+	for (size_t i = 0; i < n->nkids; i++)
+		assign_memo(m, n->kids[i], tmp);
+}
+
+static void memo_release(struct memo_map *m)
+{
+	for (size_t j = 0; j < m->cap; j++)
+		free(m->keys[j]);
+	free(m->keys);
+	free(m->ids);
+}
+
+static int load_ptree(struct casedb *cdb, struct ptree **ret, struct strbuf *err)
+{
+	sqlite3_stmt *st;
+	struct ptree *pt;
+	int rc;
+
+	rc = casedb_prepare(cdb,
+			    "SELECT id, pid, ppid, parent_id, uid, sid, exe, name, args, cwd, tty, container_id"
+			    " FROM processes",
+			    &st, err);
+	if (rc < 0)
+		return rc;
+	pt = ptree_new();
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+#define I(k) (sqlite3_column_type(st, k) == SQLITE_NULL ? BS_NONE : sqlite3_column_int64(st, k))
+#define S(k) ((const char *)sqlite3_column_text(st, k))
+		ptree_add(pt, sqlite3_column_int64(st, 0), I(1), I(2), sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : I(3),
+			  I(4), I(5), S(6), S(7), S(8), S(9), S(10), S(11));
+#undef I
+#undef S
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		strbuf_addf(err, "reading the process tree: %s", sqlite3_errmsg(cdb->db));
+		ptree_free(pt);
+		return -EIO;
+	}
+	ptree_link(pt);
+	*ret = pt;
+	return 0;
+}
+
+static int load_raw(void *userdata, int64_t event_id, struct strbuf *out)
+{
+	struct strbuf err = STRBUF_INIT;
+	int rc = casedb_raw_record(userdata, event_id, out, &err);
+
+	strbuf_release(&err);
+	return rc;
+}
+
+static char *run_inputs(const struct ruleset *rs)
+{
+	json_t *o = json_object(), *files = json_array();
+	char *s;
+
+	for (size_t i = 0; i < rs->nfiles; i++) {
+		json_t *f = json_object();
+		json_object_set_new(f, "path", json_string(rs->files[i]->path));
+		json_object_set_new(f, "sha256", json_string(rs->files[i]->sha256));
+		json_array_append_new(files, f);
+	}
+	json_object_set_new(o, "rules", files);
+	json_object_set_new(o, "engine_version", json_string(RULES_ENGINE_VERSION));
+	s = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return s;
+}
+
+static void now_text(char out[BS_TIME_MAX_LEN])
+{
+	bs_time_format(bs_time_now(), out);
+}
+
+static char *tags_json(const struct rule *r)
+{
+	json_t *a = json_array();
+	char *s;
+
+	for (size_t i = 0; i < r->ntags; i++)
+		json_array_append_new(a, json_string(r->tags[i]));
+	s = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	return s;
+}
+
+static double mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line, struct detect_result *ret,
+	       struct strbuf *err)
+{
+	struct index ix[SRC__COUNT];
+	bool any_rules[SRC__COUNT] = { false };
+	sqlite3_stmt *run_st = NULL, *sel = NULL, *ins = NULL;
+	struct ptree *pt = NULL;
+	struct ev ev;
+	struct cond_scratch scr;
+	struct strbuf out = STRBUF_INIT, ofields = STRBUF_INIT;
+	char **tags = NULL;
+	char started[BS_TIME_MAX_LEN], finished[BS_TIME_MAX_LEN];
+	char *inputs = NULL;
+	struct detect_result res = { 0 };
+	int rc;
+	double t0;
+	struct arena *spec = NULL;
+	struct memo_map memo = { 0 };
+	bool ordered = false; /* pass 0 reads in rowid order; pass 1 (only if needed) by time */
+	int64_t last_ts;
+
+	memset(ix, 0, sizeof(ix));
+	ev_init(&ev);
+	cond_scratch_init(&scr);
+	res.rule_alerts = calloc(rs->nrules + 1, sizeof(*res.rule_alerts));
+	tags = calloc(rs->nrules + 1, sizeof(*tags));
+	if (!res.rule_alerts || !tags)
+		abort();
+	for (size_t i = 0; i < rs->nrules; i++)
+		tags[i] = tags_json(rs->rules[i]);
+	spec = arena_new();
+	for (int s = 0; s < SRC__COUNT; s++) {
+		index_build(&ix[s], rs, s);
+		index_specialise(&ix[s], rs, spec);
+		for (size_t j = 0; j < ix[s].cap; j++)
+			for (size_t k = 0; ix[s].b[j].type && k < ix[s].b[j].n; k++)
+				assign_memo(&memo, ix[s].b[j].trees[k], &out);
+		for (size_t i = 0; i < rs->nrules; i++)
+			any_rules[s] |= rs->rules[i]->status == RULE_OK && rs->rules[i]->source == s;
+	}
+	for (size_t i = 0; i < rs->nrules; i++)
+		if (rs->rules[i]->status == RULE_OK)
+			assign_memo(&memo, rs->rules[i]->tree, &out);
+	cond_scratch_memo(&scr, memo.n);
+
+	/* one sequential pass over the timeline: map the file instead of pread()ing and caching
+	 * each page (the connection's setting only; the case file is unchanged) */
+	casedb_exec(cdb, "PRAGMA mmap_size = 4294967296", err);
+	strbuf_reset(err);
+	rc = casedb_exec(cdb, "BEGIN IMMEDIATE", err);
+	if (rc < 0)
+		goto out;
+	now_text(started);
+	inputs = run_inputs(rs);
+	rc = casedb_prepare(cdb,
+			    "INSERT INTO runs (kind, tool_version, command_line, inputs, started, status)"
+			    " VALUES ('detect', ?1, ?2, ?3, ?4, 'running')",
+			    &run_st, err);
+	if (rc < 0)
+		goto rollback;
+	sqlite3_bind_text(run_st, 1, BACKSIGHT_VERSION, -1, SQLITE_STATIC);
+	sqlite3_bind_text(run_st, 2, command_line ? command_line : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(run_st, 3, inputs, -1, SQLITE_STATIC);
+	sqlite3_bind_text(run_st, 4, started, -1, SQLITE_STATIC);
+	if (sqlite3_step(run_st) != SQLITE_DONE) {
+		strbuf_addf(err, "recording the run: %s", sqlite3_errmsg(cdb->db));
+		rc = -EIO;
+		goto rollback;
+	}
+	res.run_id = sqlite3_last_insert_rowid(cdb->db);
+
+	rc = load_ptree(cdb, &pt, err);
+	if (rc < 0)
+		goto rollback;
+	rc = count_sources(cdb, &res, err);
+	if (rc < 0)
+		goto rollback;
+	rc = casedb_prepare(cdb,
+			    "INSERT INTO alerts (run_id, rule, priority, source, event_id, ts, output, output_fields, tags)"
+			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+			    &ins, err);
+	if (rc < 0)
+		goto rollback;
+again:
+	last_ts = INT64_MIN;
+	{
+		struct strbuf sql = STRBUF_INIT;
+		strbuf_addstr(&sql, "SELECT id, ts, source, type, host, fields, process_id");
+		for (size_t c = 0; c < bs_event_ncolumns; c++)
+			strbuf_addf(&sql, ", %s", bs_event_columns[c].name);
+		/* only the events some rule can match: the evt.type index as a WHERE clause, so that
+		 * SQLite does not even build the rows of the other events */
+		where_clause(ix, any_rules, &sql);
+		/* Importers write in time order, so rowid order is nearly always time order and much
+		 * cheaper than walking the ts index; if an earlier time turns up, the pass is undone
+		 * and redone in time order. */
+		if (ordered)
+			strbuf_addstr(&sql, " ORDER BY ts, id");
+		rc = casedb_prepare(cdb, sql.buf, &sel, err);
+		strbuf_release(&sql);
+		if (rc < 0)
+			goto rollback;
+	}
+	ev.ptree = pt;
+	ev.load_raw = load_raw;
+	ev.raw_userdata = cdb;
+	t0 = mono_now();
+	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
+		const char *src = (const char *)sqlite3_column_text(sel, 2);
+		const char *type = (const char *)sqlite3_column_text(sel, 3);
+		const struct bucket *b;
+		const size_t *list;
+		const struct cnode *const *trees;
+		size_t n;
+		int source = src ? bs_source_from_name(src) : -1;
+		int64_t ts = sqlite3_column_int64(sel, 1);
+
+		if (ts < last_ts && !ordered)
+			break; /* not in time order after all */
+		last_ts = ts;
+		res.read++;
+		if (source < 0 || !any_rules[source] || !type)
+			continue;
+		b = index_find(&ix[source], type);
+		list = b ? b->rules : ix[source].any;
+		n = b ? b->n : ix[source].nany;
+		trees = b ? b->trees : NULL;
+		if (!n)
+			continue;
+		ev_reset(&ev);
+		cond_scratch_next(&scr);
+		ev.id = sqlite3_column_int64(sel, 0);
+		ev.ts = ts;
+		ev.source = source;
+		ev.type = type;
+		ev.host = (const char *)sqlite3_column_text(sel, 4);
+		ev.fields_text = (const char *)sqlite3_column_text(sel, 5);
+		ev.fields_len = (size_t)sqlite3_column_bytes(sel, 5);
+		ev.process_id = sqlite3_column_type(sel, 6) == SQLITE_NULL ? BS_NONE : sqlite3_column_int64(sel, 6);
+		ev.row = sel; /* typed columns are fetched when a rule reads them */
+		ev.row_base = 7;
+		for (size_t k = 0; k < n; k++) {
+			const struct rule *r = rs->rules[list[k]];
+			res.evaluated++;
+			const struct cnode *tree = trees ? trees[k] : r->tree;
+			if (tree != COND_TRUE && !cond_eval(tree, &ev, &scr))
+				continue;
+			strbuf_reset(&out);
+			strbuf_reset(&ofields);
+			rule_render(r, &ev, &scr, &out, &ofields);
+			sqlite3_bind_int64(ins, 1, res.run_id);
+			sqlite3_bind_text(ins, 2, r->name, -1, SQLITE_STATIC);
+			sqlite3_bind_text(ins, 3, rule_priority_name(r->priority), -1, SQLITE_STATIC);
+			sqlite3_bind_text(ins, 4, src, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(ins, 5, ev.id);
+			sqlite3_bind_int64(ins, 6, ev.ts);
+			sqlite3_bind_text(ins, 7, out.buf, (int)out.len, SQLITE_STATIC);
+			sqlite3_bind_text(ins, 8, ofields.buf, (int)ofields.len, SQLITE_STATIC);
+			sqlite3_bind_text(ins, 9, tags[list[k]], -1, SQLITE_STATIC);
+			if (sqlite3_step(ins) != SQLITE_DONE) {
+				strbuf_addf(err, "storing an alert: %s", sqlite3_errmsg(cdb->db));
+				rc = -EIO;
+				goto rollback;
+			}
+			sqlite3_reset(ins);
+			res.alerts++;
+			res.rule_alerts[list[k]]++;
+		}
+	}
+	if (rc == SQLITE_ROW && !ordered) {
+		sqlite3_stmt *del;
+		sqlite3_finalize(sel);
+		sel = NULL;
+		rc = casedb_prepare(cdb, "DELETE FROM alerts WHERE run_id = ?1", &del, err);
+		if (rc < 0)
+			goto rollback;
+		sqlite3_bind_int64(del, 1, res.run_id);
+		rc = sqlite3_step(del) == SQLITE_DONE ? 0 : -EIO;
+		sqlite3_finalize(del);
+		if (rc < 0) {
+			strbuf_addf(err, "redoing the run in time order: %s", sqlite3_errmsg(cdb->db));
+			goto rollback;
+		}
+		res.read = res.evaluated = res.alerts = 0;
+		memset(res.rule_alerts, 0, (rs->nrules + 1) * sizeof(*res.rule_alerts));
+		ordered = true;
+		goto again;
+	}
+	if (rc != SQLITE_DONE) {
+		strbuf_addf(err, "reading the timeline: %s", sqlite3_errmsg(cdb->db));
+		rc = -EIO;
+		goto rollback;
+	}
+	res.seconds = mono_now() - t0;
+	sqlite3_finalize(sel);
+	sel = NULL;
+	now_text(finished);
+	{
+		sqlite3_stmt *up;
+		rc = casedb_prepare(cdb, "UPDATE runs SET finished = ?1, status = 'complete' WHERE id = ?2", &up, err);
+		if (rc < 0)
+			goto rollback;
+		sqlite3_bind_text(up, 1, finished, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(up, 2, res.run_id);
+		rc = sqlite3_step(up) == SQLITE_DONE ? 0 : -EIO;
+		sqlite3_finalize(up);
+		if (rc < 0) {
+			strbuf_addf(err, "recording the run: %s", sqlite3_errmsg(cdb->db));
+			goto rollback;
+		}
+	}
+	rc = casedb_exec(cdb, "COMMIT", err);
+	if (rc < 0)
+		goto rollback;
+	*ret = res;
+	res.rule_alerts = NULL;
+	goto out;
+rollback:
+	if (sel)
+		sqlite3_finalize(sel);
+	sel = NULL;
+	{
+		struct strbuf ignore = STRBUF_INIT;
+		casedb_exec(cdb, "ROLLBACK", &ignore);
+		strbuf_release(&ignore);
+	}
+out:
+	sqlite3_finalize(sel);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(run_st);
+	for (int s = 0; s < SRC__COUNT; s++)
+		index_release(&ix[s]);
+	for (size_t i = 0; i < rs->nrules; i++)
+		free(tags[i]);
+	free(tags);
+	free(res.rule_alerts);
+	free(inputs);
+	ptree_free(pt);
+	arena_free(spec);
+	memo_release(&memo);
+	ev_release(&ev);
+	cond_scratch_release(&scr);
+	strbuf_release(&out);
+	strbuf_release(&ofields);
+	return rc < 0 ? rc : 0;
+}
+
+void detect_result_release(struct detect_result *r)
+{
+	if (!r)
+		return;
+	free(r->rule_alerts);
+	r->rule_alerts = NULL;
+}
+
+void detect_coverage(const struct rule *r, const struct detect_result *res, size_t rule_index, struct strbuf *out)
+{
+	switch (r->status) {
+	case RULE_DISABLED:
+		strbuf_addstr(out, "disabled");
+		return;
+	case RULE_ERROR:
+		strbuf_addf(out, "error: %s", r->why ? r->why : "did not compile");
+		return;
+	case RULE_CANNOT_RUN:
+		strbuf_addf(out, "could not run: %s", r->why);
+		return;
+	case RULE_OK:
+		break;
+	}
+	if (res && r->source >= 0 && !res->source_events[r->source]) {
+		strbuf_addf(out, "could not run: the case has no %s events", r->source_name);
+		return;
+	}
+	if (!res || !res->rule_alerts[rule_index])
+		strbuf_addstr(out, "ran, no match");
+	else
+		strbuf_addf(out, "ran (%llu alert%s)", (unsigned long long)res->rule_alerts[rule_index],
+			    res->rule_alerts[rule_index] == 1 ? "" : "s");
+}

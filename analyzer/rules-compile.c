@@ -1,0 +1,338 @@
+/* rules-compile: every loaded rule into something the detect run can evaluate — its condition
+ * parsed and resolved against its source's field table (with its exceptions compiled in as
+ * `and not (...)`, as Falco's rule_loader_compiler does), its evt.type set, its output template
+ * — and rendering that template for an event.
+ *
+ * Output templates follow Falco's eventformatter: literal text with %field, %field[arg],
+ * %(field) and a width prefix (%20proc.name, ignored here); a missing value prints <NA>.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules-int.h"
+
+static void report(struct ruleset *rs, struct rule *r, struct cond_error *err)
+{
+	const struct rule_text *t = err->at ? err->at->origin : NULL;
+
+	if (t)
+		rules_diag_text(rs, true, t, err->offset, "%s: %s", t == &r->cond ? r->cond.ct.what : err->at->what,
+				err->msg.buf);
+	else
+		rules_diag(rs, true, r->file, r->line, r->col, "rule '%s': %s", r->name, err->msg.buf);
+	if (t && !strncmp(t->ct.what, "macro ", 6)) {
+		/* an error inside a macro: say which rule met it */
+		struct rule_diag *d = &rs->diags[rs->ndiags - 1];
+		char *m;
+		if (asprintf(&m, "%s (used by rule '%s')", d->msg, r->name) < 0)
+			abort();
+		free(d->msg);
+		d->msg = m;
+	}
+}
+
+static void add_quoted(struct strbuf *sb, const char *s)
+{
+	strbuf_addch(sb, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			strbuf_addch(sb, '\\');
+		strbuf_addch(sb, *s);
+	}
+	strbuf_addch(sb, '"');
+}
+
+static bool is_list_comp(const char *comp)
+{
+	return !strcmp(comp, "in") || !strcmp(comp, "intersects") || !strcmp(comp, "pmatch");
+}
+
+/* The exceptions as one condition text: (row or row ...) over every exception; "" when none. */
+static void exceptions_text(const struct rule *r, struct strbuf *sb)
+{
+	bool first = true;
+
+	for (size_t i = 0; i < r->nexceptions; i++) {
+		const struct rule_exception *e = &r->exceptions[i];
+		if (!e->nrows || !e->nfields)
+			continue;
+		if (!first)
+			strbuf_addstr(sb, " or ");
+		first = false;
+		if (!e->fields_is_list) {
+			/* fields: f, comps: in, values: [a, b] */
+			strbuf_addf(sb, "(%s %s (", e->fields[0], e->comps[0]);
+			for (size_t k = 0; k < e->nrows; k++) {
+				for (size_t j = 0; j < e->rows[k][0].n; j++) {
+					if (k || j)
+						strbuf_addstr(sb, ", ");
+					add_quoted(sb, e->rows[k][0].items[j]);
+				}
+			}
+			strbuf_addstr(sb, "))");
+			continue;
+		}
+		strbuf_addch(sb, '(');
+		for (size_t k = 0; k < e->nrows; k++) {
+			if (k)
+				strbuf_addstr(sb, " or ");
+			strbuf_addch(sb, '(');
+			for (size_t j = 0; j < e->nfields; j++) {
+				const struct rule_exc_value *v = &e->rows[k][j];
+				if (j)
+					strbuf_addstr(sb, " and ");
+				strbuf_addf(sb, "%s %s ", e->fields[j], e->comps[j]);
+				if (is_list_comp(e->comps[j]) || v->is_list) {
+					strbuf_addch(sb, '(');
+					for (size_t m = 0; m < v->n; m++) {
+						if (m)
+							strbuf_addstr(sb, ", ");
+						add_quoted(sb, v->items[m]);
+					}
+					strbuf_addch(sb, ')');
+				} else {
+					add_quoted(sb, v->n ? v->items[0] : "");
+				}
+			}
+			strbuf_addch(sb, ')');
+		}
+		strbuf_addch(sb, ')');
+	}
+}
+
+static bool exceptions_valid(struct ruleset *rs, struct rule *r)
+{
+	for (size_t i = 0; i < r->nexceptions; i++) {
+		const struct rule_exception *e = &r->exceptions[i];
+		for (size_t k = 0; k < e->nrows && e->fields_is_list; k++) {
+			size_t w = 0;
+			while (e->rows[k][w].items)
+				w++;
+			if (w != e->nfields) {
+				rules_diag(rs, true, e->file, e->line, e->col,
+					   "rule '%s': exception '%s' has %zu fields but a row of %zu values", r->name,
+					   e->name, e->nfields, w);
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+static int compile_output(struct ruleset *rs, struct rule *r, struct cond_error *err)
+{
+	/* the text as written, so that errors point into the file; Falco trims the output */
+	const char *s = r->out_text.ct.text ? r->out_text.ct.text : "";
+	size_t cap = 8;
+	struct rule_output_part *parts = arena_alloc(rs->a, cap * sizeof(*parts));
+	size_t n = 0, lit_start = 0, i = 0, end;
+	const struct cond_text *ct = &r->out_text.ct;
+
+	while (s[lit_start] == ' ' || s[lit_start] == '\t' || s[lit_start] == '\n' || s[lit_start] == '\r')
+		lit_start++;
+	i = lit_start;
+	while (s[i]) {
+		size_t at = i, flen;
+		struct cond_lexer lx;
+		bool paren = false;
+		if (s[i] != '%') {
+			i++;
+			continue;
+		}
+		i++;
+		while (isdigit((unsigned char)s[i]) || s[i] == '*')
+			i++;
+		if (s[i] == '(') {
+			paren = true;
+			i++;
+		}
+		lx.s = s;
+		lx.pos = i;
+		flen = cond_lex_field(&lx);
+		if (!flen) {
+			i = at + 1; /* a lone % is literal text */
+			continue;
+		}
+		if (flen == 14 && !memcmp(s + i, "container.info", 14)) {
+			/* Falco's deprecated placeholder, now replaced by nothing */
+			if (n + 1 >= cap) {
+				struct rule_output_part *g = arena_alloc(rs->a, cap * 2 * sizeof(*g));
+				memcpy(g, parts, n * sizeof(*g));
+				parts = g;
+				cap *= 2;
+			}
+			parts[n].lit = s + lit_start;
+			parts[n].lit_len = at - lit_start;
+			n++;
+			i += flen;
+			lit_start = i;
+			continue;
+		}
+		if (n + 1 >= cap) {
+			struct rule_output_part *g = arena_alloc(rs->a, cap * 2 * sizeof(*g));
+			memcpy(g, parts, n * sizeof(*g));
+			parts = g;
+			cap *= 2;
+		}
+		struct rule_output_part *p = &parts[n++];
+		p->lit = s + lit_start;
+		p->lit_len = at - lit_start;
+		p->has_field = true;
+		p->field.field = s + i;
+		p->field.field_len = flen;
+		p->field.at = ct;
+		p->field.offset = i;
+		if (cond_resolve_operand(rs->a, &p->field, r->source, err) < 0)
+			return -EINVAL;
+		i += flen;
+		if (paren && s[i] == ')')
+			i++;
+		lit_start = i;
+	}
+	end = i;
+	while (end > lit_start && (s[end - 1] == ' ' || s[end - 1] == '\t' || s[end - 1] == '\n' || s[end - 1] == '\r'))
+		end--;
+	parts[n].lit = s + lit_start;
+	parts[n].lit_len = end - lit_start;
+	n++;
+	r->out = parts;
+	r->nout = n;
+	return 0;
+}
+
+static void compile_rule(struct ruleset *rs, struct rule *r)
+{
+	struct cond_error err;
+	struct cnode *tree = NULL;
+	const char *unavailable = NULL;
+	struct strbuf exc = STRBUF_INIT;
+
+	cond_error_init(&err);
+	r->status = RULE_ERROR;
+	if (r->source < 0 || !field_table_of(r->source)) {
+		r->status = RULE_CANNOT_RUN;
+		r->why = arena_printf(rs->a, "source '%s' is not one backsight reads", r->source_name);
+		goto out;
+	}
+	if (!exceptions_valid(rs, r)) {
+		r->why = "bad exceptions";
+		goto out;
+	}
+	if (cond_parse(rs->a, &r->cond.ct, &rs->env, &tree, &err) < 0 ||
+	    cond_resolve(rs->a, &tree, r->source, &rs->env, (size_t)-1, &unavailable, &err) < 0) {
+		if (r->skip_if_unknown_filter && strstr(err.msg.buf, "unknown field")) {
+			r->status = RULE_CANNOT_RUN;
+			r->why = arena_printf(rs->a, "skipped (skip-if-unknown-filter): %s", err.msg.buf);
+			goto out;
+		}
+		report(rs, r, &err);
+		r->why = arena_strdup(rs->a, err.msg.buf);
+		goto out;
+	}
+	exceptions_text(r, &exc);
+	if (exc.len) {
+		struct rule_text *et = arena_alloc(rs->a, sizeof(*et));
+		struct cnode *etree, *and, *not;
+		const char *unav2 = NULL;
+		rules_text_init(et, arena_printf(rs->a, "exceptions of rule '%s'", r->name));
+		rules_text_append(rs, et, "", exc.buf, r->file, NULL, true);
+		et->segs[0].line = r->exceptions[0].line;
+		et->segs[0].col = r->exceptions[0].col;
+		et->ct.origin = et;
+		if (cond_parse(rs->a, &et->ct, &rs->env, &etree, &err) < 0 ||
+		    cond_resolve(rs->a, &etree, r->source, &rs->env, (size_t)-1, &unav2, &err) < 0) {
+			report(rs, r, &err);
+			r->why = arena_strdup(rs->a, err.msg.buf);
+			goto out;
+		}
+		not = arena_alloc(rs->a, sizeof(*not));
+		not->kind = CN_NOT;
+		not->kids = arena_alloc(rs->a, sizeof(*not->kids));
+		not->kids[0] = etree;
+		not->nkids = 1;
+		and = arena_alloc(rs->a, sizeof(*and));
+		and->kind = CN_AND;
+		and->kids = arena_alloc(rs->a, 2 * sizeof(*and->kids));
+		and->kids[0] = tree;
+		and->kids[1] = not;
+		and->nkids = 2;
+		tree = and;
+	}
+	if (compile_output(rs, r, &err) < 0) {
+		report(rs, r, &err);
+		r->why = arena_strdup(rs->a, err.msg.buf);
+		goto out;
+	}
+	r->tree = tree;
+	r->evttypes = cond_evttypes(rs->a, tree);
+	if (unavailable) {
+		r->status = RULE_CANNOT_RUN;
+		r->why = arena_printf(rs->a, "field %s is not available from the evidence", unavailable);
+	} else {
+		r->status = r->enabled ? RULE_OK : RULE_DISABLED;
+	}
+	if (!r->enabled && r->status == RULE_CANNOT_RUN)
+		r->status = RULE_DISABLED;
+out:
+	strbuf_release(&exc);
+	cond_error_release(&err);
+}
+
+int ruleset_compile(struct ruleset *rs)
+{
+	size_t before = rs->nerrors;
+
+	/* Every macro must at least parse, used or not. */
+	for (size_t i = 0; i < rs->nmacros; i++) {
+		struct cond_error err;
+		struct cnode *tree;
+		cond_error_init(&err);
+		if (cond_parse(rs->a, &rs->macros[i]->m.text, &rs->env, &tree, &err) < 0)
+			rules_diag_text(rs, true, &rs->macros[i]->cond, err.offset, "%s: %s", rs->macros[i]->cond.ct.what,
+					err.msg.buf);
+		cond_error_release(&err);
+	}
+	for (size_t i = 0; i < rs->nrules; i++)
+		compile_rule(rs, rs->rules[i]);
+	return (int)(rs->nerrors - before);
+}
+
+void rule_render(const struct rule *r, struct ev *ev, struct cond_scratch *s, struct strbuf *out,
+		 struct strbuf *fields_json)
+{
+	json_t *obj = fields_json ? json_object() : NULL;
+
+	for (size_t i = 0; i < r->nout; i++) {
+		const struct rule_output_part *p = &r->out[i];
+		struct fval v = { .kind = V_NONE };
+		size_t start;
+		bool present;
+		strbuf_add(out, p->lit, p->lit_len);
+		if (!p->has_field)
+			continue;
+		start = out->len;
+		present = cond_operand_value(&p->field, ev, &v, &s->lhs, &s->tmp);
+		if (present)
+			fval_render(&v, &s->lhs, out);
+		else
+			strbuf_addstr(out, "<NA>");
+		if (obj) {
+			char *key = strndup(p->field.field, p->field.field_len);
+			json_object_set_new(obj, key, !present ? json_null()
+							      : v.kind == V_INT ? json_integer(v.i)
+							      : json_stringn(out->buf + start, out->len - start));
+			free(key);
+		}
+	}
+	if (obj) {
+		char *text = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
+		if (text)
+			strbuf_addstr(fields_json, text);
+		free(text);
+		json_decref(obj);
+	}
+}
