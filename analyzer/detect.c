@@ -8,6 +8,7 @@
 #include "bstime.h"
 #include "config.h"
 #include "detect.h"
+#include "rawstore.h"
 
 /* Rules per (source, evt.type): an open-addressing table of type -> rule indexes (load order),
  * each list already merged with the rules that match any type. */
@@ -321,7 +322,7 @@ static int load_ptree(struct casedb *cdb, struct ptree **ret, struct strbuf *err
 static int load_raw(void *userdata, int64_t event_id, struct strbuf *out)
 {
 	struct strbuf err = STRBUF_INIT;
-	int rc = casedb_raw_record(userdata, event_id, out, &err);
+	int rc = raw_read(userdata, event_id, out, &err);
 
 	strbuf_release(&err);
 	return rc;
