@@ -13,6 +13,9 @@ const struct command commands[] = {
 	{ "show", cmd_show, "show one event: every field, its raw record and its provenance" },
 	{ "query", cmd_query, "run a named investigation query, or read-only SQL" },
 	{ "info", cmd_info, "the evidence ledger and a summary of a case" },
+	{ "package", cmd_package, "seal a case into a signed BagIt evidence package for auditors" },
+	{ "verify", cmd_verify, "check an evidence package: hashes, signature, custody chain" },
+	{ "keygen", cmd_keygen, "make a minisign-compatible key pair for signing packages" },
 	{ NULL, NULL, NULL },
 };
 
