@@ -56,10 +56,15 @@ static void add_runs(struct bag_writer *bag, struct casedb *cdb)
 	if (sqlite3_prepare_v2(cdb->db, "SELECT id, kind, started, coalesce(status, ''), command_line FROM runs ORDER BY id",
 			       -1, &st, NULL) != SQLITE_OK)
 		return;
-	while (sqlite3_step(st) == SQLITE_ROW)
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct strbuf line = STRBUF_INIT;
+		const char *cmd = (const char *)sqlite3_column_text(st, 4);
+		redact_secrets(cmd ? cmd : "", cmd ? strlen(cmd) : 0, &line);
 		bag_info_add(bag, "Analysis-Run", "%lld %s %s %s: %s", (long long)sqlite3_column_int64(st, 0),
 			     (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
-			     (const char *)sqlite3_column_text(st, 3), (const char *)sqlite3_column_text(st, 4));
+			     (const char *)sqlite3_column_text(st, 3), line.buf);
+		strbuf_release(&line);
+	}
 	sqlite3_finalize(st);
 }
 
@@ -99,13 +104,18 @@ static int write_bag_info(struct bag_writer *bag, struct casedb *cdb, const stru
 	bag_info_add(bag, "Case-Schema-Version", "%d", casedb_schema_version(cdb));
 	bag_info_add(bag, "Custody-Log", "custody-log.jsonl, %zu entr%s, last hash %s", n, n == 1 ? "y" : "ies",
 		     n ? entries[n - 1].hash : CUSTODY_GENESIS);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		struct strbuf line = STRBUF_INIT;
+		/* a command line is text leaving the case like any export (the custody log keeps it as run) */
+		redact_secrets(entries[i].command_line, strlen(entries[i].command_line), &line);
 		bag_info_add(bag, "Command-Line", "%s %s by %s: %s", entries[i].time, entries[i].action, entries[i].actor,
-			     entries[i].command_line);
+			     line.buf);
+		strbuf_release(&line);
+	}
 	custody_entries_free(entries, n);
 	add_runs(bag, cdb);
 	if (o->include_evidence)
-		bag_info_add(bag, "Evidence-Included", "yes, %zu files under data/evidence/, byte for byte", pc->evidence_files);
+		bag_info_add(bag, "Evidence-Included", "yes, %zu file(s) under data/evidence/, byte for byte", pc->evidence_files);
 	else
 		bag_info_add(bag, "Evidence-Included", "no (the ledger in data/exports/evidence.json names each file and its SHA-256)");
 	add_notes(bag, &pc->notes);

@@ -96,7 +96,7 @@ Test(package, bag_verifies_with_backsight_and_sha256sum)
 	for (const char *want[] = { "Source-Organization: ACME IR\n", "Contact-Name: Jane Analyst\n", "External-Identifier: bs-",
 				    "Bagging-Date: ", "Bag-Software-Agent: backsight ", "Payload-Oxum: ",
 				    "Command-Line: ", " import by Jane Analyst: backsight import -q --by 'Jane Analyst' ",
-				    "Evidence-Included: yes, 1 files", "Redaction: ", "Signing-Key-Id: " },
+				    "Evidence-Included: yes, 1 file(s)", "Redaction: ", "Signing-Key-Id: " },
 			**w = want;
 	     w < want + sizeof(want) / sizeof(want[0]); w++)
 		cr_assert_not_null(strstr(info.buf, *w), "bag-info.txt lacks '%s':\n%s", *w, info.buf);
