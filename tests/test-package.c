@@ -353,3 +353,33 @@ Test(package, redaction_table)
 		strbuf_release(&out);
 	}
 }
+
+/* backsight's key files are minisign's: the stock tool signs with them (unencrypted, and
+ * encrypted given the password) and backsight signs with an encrypted key. */
+Test(package, keys_work_with_stock_minisign)
+{
+	struct fixture f;
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+	char *msg, *enc, *bag;
+
+	if (test_sh(NULL, "command -v minisign >/dev/null") != 0)
+		cr_skip_test("minisign is not installed (apt-get install minisign): stock-tool check skipped");
+	f = make_case("keys");
+	msg = pathf("%s/msg", f.dir);
+	enc = pathf("%s/enc", f.dir);
+	bag = pathf("%s/encbag", f.dir);
+	cr_assert(test_write_file(msg, "hello\n", 6));
+	cr_assert_eq(test_sh(&out, "minisign -Sm '%s' -s '%s' </dev/null 2>&1 && minisign -Vm '%s' -p '%s' 2>&1", msg, f.key, msg,
+			     f.pub), 0, "%s", out.buf);
+	cr_assert_eq(test_sh(&out, "BACKSIGHT_KEY_PASSWORD=pw '%s' keygen -o '%s' && BACKSIGHT_KEY_PASSWORD=pw '%s' package -q "
+				   "--sign '%s.key' '%s' -o '%s' && minisign -Vm '%s/tagmanifest-sha256.txt' -p '%s.pub' 2>&1",
+			     test_bin(), enc, test_bin(), enc, f.db, bag, bag, enc), 0, "%s", out.buf);
+	cr_assert_eq(test_sh(&out, "echo pw | minisign -Sm '%s' -s '%s.key' -x '%s.sig2' 2>&1 && minisign -Vm '%s' -x '%s.sig2' -p '%s.pub' 2>&1",
+			     msg, enc, msg, msg, msg, enc), 0, "%s", out.buf);
+	/* without the password, or with a wrong one, nothing is signed and no bag is left */
+	cr_assert_eq(test_run(&out, &err, "package", "-q", "--sign", pathf("%s.key", enc), f.db, "-o", pathf("%s/nopw", f.dir), NULL), 1);
+	cr_assert_not_null(strstr(err.buf, "the key is encrypted"), "%s", err.buf);
+	cr_assert_neq(test_sh(NULL, "test -e '%s/nopw'", f.dir), 0);
+	strbuf_release(&out);
+	strbuf_release(&err);
+}
