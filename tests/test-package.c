@@ -169,6 +169,10 @@ static const struct tamper_case tampers[] = {
 	{ "the payload manifest rewritten to match a changed file",
 	  "echo x >> data/exports/timeline.jsonl && sha256sum data/case/case.db data/evidence/* data/exports/* > manifest-sha256.txt",
 	  "manifest-sha256.txt: SHA-256 mismatch", false },
+	{ "the last custody entry cut from the log and the tag manifest recomputed",
+	  "sed -i '$d' custody-log.jsonl && "
+	  "sha256sum bag-info.txt bagit.txt custody-log.jsonl manifest-sha256.txt signing-key.pub > tagmanifest-sha256.txt",
+	  "custody-log.jsonl: its last hash is", false },
 	{ "the signature removed", "rm tagmanifest-sha256.txt.minisig",
 	  "tagmanifest-sha256.txt.minisig: missing: the bag is not signed", true },
 	{ "the trusted comment changed", "sed -i 's/^trusted comment: case:/trusted comment: case:X/' tagmanifest-sha256.txt.minisig",
