@@ -62,7 +62,14 @@ static int put_header(FILE *out, const char *name, bool dir, uint64_t size, stru
 	octal(h.mode, sizeof(h.mode), dir ? 0755 : 0644);
 	octal(h.uid, sizeof(h.uid), 0);
 	octal(h.gid, sizeof(h.gid), 0);
-	octal(h.size, sizeof(h.size), dir ? 0 : size);
+	if (size > 077777777777ULL) {
+		/* past 8 GiB: the base-256 size GNU tar, bsdtar and Python's tarfile read */
+		h.size[0] = (char)0x80;
+		for (int i = 11; i >= 1; i--, size >>= 8)
+			h.size[i] = (char)(size & 0xff);
+	} else {
+		octal(h.size, sizeof(h.size), dir ? 0 : size);
+	}
 	octal(h.mtime, sizeof(h.mtime), 0);
 	h.typeflag = dir ? '5' : '0';
 	memcpy(h.magic, "ustar", 6);
@@ -259,7 +266,13 @@ int ustar_extract(const char *tarpath, const char *destdir, struct strbuf *err)
 		memset(h.chksum, ' ', sizeof(h.chksum));
 		for (size_t i = 0; i < sizeof(h); i++)
 			sum += ((unsigned char *)&h)[i];
-		size = parse_octal(h.size, sizeof(h.size), &ok);
+		if ((unsigned char)h.size[0] == 0x80) {
+			size = 0;
+			for (int i = 1; i < 12; i++)
+				size = (size << 8) | (unsigned char)h.size[i];
+		} else {
+			size = parse_octal(h.size, sizeof(h.size), &ok);
+		}
 		if (!ok || sum != want || memcmp(h.magic, "ustar", 5)) {
 			strbuf_addf(err, "%s: damaged ustar header at byte %ld", tarpath, ftell(in) - BLOCK);
 			r = -EBADMSG;

@@ -3,7 +3,8 @@
  *
  * Written archives are deterministic: entries in byte order of their names (directories before
  * their contents), mtime 0 (1970-01-01), uid/gid 0, user and group "backsight", mode 0644 for
- * files and 0755 for directories. Only directories and regular files are written or read; a
+ * files and 0755 for directories. A file of 8 GiB or more gets the base-256 size field that GNU
+ * tar, bsdtar and Python's tarfile read (ustar's octal field stops at 8 GiB - 1). Only directories and regular files are written or read; a
  * reader refuses absolute names, "..", links and every other entry type, so extracting an
  * archive from an untrusted source cannot write outside the destination.
  */
