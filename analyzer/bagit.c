@@ -166,7 +166,10 @@ static int write_file(const char *path, const void *data, size_t len, struct str
 		strbuf_addf(err, "%s: %s", path, strerror(errno));
 		return -errno;
 	}
-	if ((len && fwrite(data, 1, len, f) != len) | (fclose(f) != 0)) {
+	bool short_write = len && fwrite(data, 1, len, f) != len;
+
+	/* close in every case, then report either failure */
+	if (fclose(f) != 0 || short_write) {
 		strbuf_addf(err, "%s: %s", path, strerror(errno));
 		return -EIO;
 	}

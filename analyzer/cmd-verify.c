@@ -32,7 +32,6 @@
 #include "import.h"
 #include "minisig.h"
 #include "package.h"
-#include "redact.h"
 #include "ustar.h"
 
 static const char usage[] = "usage: backsight verify [--pubkey KEY] [--reproduce] [-q] DIR|TAR\n";
@@ -203,6 +202,24 @@ out:
 	strbuf_release(&err);
 }
 
+/* 0 when the two files hold the same bytes (mine is rewound first), else the line (from 1) of
+ * the first difference. */
+static long same_stream(FILE *mine, FILE *theirs)
+{
+	long line = 1;
+	int a, b;
+
+	rewind(mine);
+	do {
+		a = getc(mine);
+		b = getc(theirs);
+		if (a != b)
+			return line;
+		line += a == '\n';
+	} while (a != EOF);
+	return 0;
+}
+
 /*
  * --reproduce: re-import every evidence file the bag holds, in ledger order and with the format
  * the ledger recorded, into a temporary case; give each ledger row its original name; then the
@@ -211,7 +228,8 @@ out:
 static void reproduce(struct verify_state *v, const char *tmpdir)
 {
 	struct casedb bagdb = { 0 }, *cdb = NULL;
-	struct strbuf err = STRBUF_INIT, path = STRBUF_INIT, mine = STRBUF_INIT, clean = STRBUF_INIT, theirs = STRBUF_INIT;
+	struct strbuf err = STRBUF_INIT, path = STRBUF_INIT;
+	FILE *mine_f = NULL, *theirs_f = NULL;
 	sqlite3_stmt *st = NULL;
 	size_t files = 0;
 	int before = v->bad;
@@ -277,19 +295,21 @@ static void reproduce(struct verify_state *v, const char *tmpdir)
 		import_result_release(&res);
 		strbuf_release(&rel);
 	}
-	if (package_timeline_jsonl(cdb, &mine, &err) < 0) {
-		problem(v, "reproduce: %s", err.buf);
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/timeline.jsonl", tmpdir);
+	if (!(mine_f = fopen(path.buf, "w+b")) || package_timeline_write(cdb, mine_f, NULL, &err) < 0) {
+		problem(v, "reproduce: %s", err.len ? err.buf : strerror(errno));
 		goto out;
 	}
-	redact_secrets(mine.buf, mine.len, &clean);
-	if (!read_bag_file(v, "data/" PACKAGE_TIMELINE, &theirs)) {
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/data/" PACKAGE_TIMELINE, v->bagdir);
+	if (!(theirs_f = fopen(path.buf, "rb"))) {
 		problem(v, "data/" PACKAGE_TIMELINE ": missing, the timeline cannot be compared");
-	} else if (clean.len != theirs.len || memcmp(clean.buf, theirs.buf, clean.len)) {
-		size_t line = 1;
-		for (size_t i = 0; i < clean.len && i < theirs.len && clean.buf[i] == theirs.buf[i]; i++)
-			line += clean.buf[i] == '\n';
-		problem(v, "data/" PACKAGE_TIMELINE ": the re-imported evidence gives a different timeline (first difference at line %zu)",
-			line);
+	} else {
+		long line = same_stream(mine_f, theirs_f);
+		if (line)
+			problem(v, "data/" PACKAGE_TIMELINE ": the re-imported evidence gives a different timeline "
+				   "(first difference at line %ld)", line);
 	}
 	if (v->bad == before)
 		strbuf_addf(&v->notes,
@@ -303,9 +323,10 @@ out:
 	casedb_free(cdb);
 	strbuf_release(&err);
 	strbuf_release(&path);
-	strbuf_release(&mine);
-	strbuf_release(&clean);
-	strbuf_release(&theirs);
+	if (mine_f)
+		fclose(mine_f);
+	if (theirs_f)
+		fclose(theirs_f);
 }
 
 /* A tar's single top-level directory, after extraction. */

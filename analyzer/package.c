@@ -108,37 +108,72 @@ static int produce_issues(struct package_ctx *pc, struct strbuf *err)
 	return produce_table(pc, "SELECT * FROM evidence_issues ORDER BY evidence_id, offset, rowid", "evidence_issues", err);
 }
 
-int package_timeline_jsonl(struct casedb *cdb, struct strbuf *out, struct strbuf *err)
+int package_timeline_write(struct casedb *cdb, FILE *out, size_t *ret_redacted, struct strbuf *err)
 {
+	struct strbuf row = STRBUF_INIT, clean = STRBUF_INIT;
 	struct timeline_filter f;
 	struct timeline_cursor *c;
-	struct timeline_row row;
+	struct timeline_row tr;
+	size_t redacted = 0;
 	int r;
 
 	timeline_filter_init(&f);
 	if (timeline_open(cdb, &f, &c, err) < 0)
 		return -EIO;
-	while ((r = timeline_next(c, &row)) > 0) {
-		timeline_row_json(out, &row);
-		strbuf_addch(out, '\n');
+	while ((r = timeline_next(c, &tr)) > 0) {
+		strbuf_reset(&row);
+		strbuf_reset(&clean);
+		timeline_row_json(&row, &tr);
+		strbuf_addch(&row, '\n');
+		redacted += redact_secrets(row.buf, row.len, &clean);
+		if (fwrite(clean.buf, 1, clean.len, out) != clean.len) {
+			strbuf_addf(err, "writing the timeline: %s", strerror(errno));
+			r = -EIO;
+			break;
+		}
 	}
 	timeline_close(c);
+	strbuf_release(&row);
+	strbuf_release(&clean);
 	if (r < 0) {
-		strbuf_addf(err, "%s: reading the timeline: %s", cdb->path, sqlite3_errmsg(cdb->db));
+		if (!err->len)
+			strbuf_addf(err, "%s: reading the timeline: %s", cdb->path, sqlite3_errmsg(cdb->db));
 		return -EIO;
 	}
+	if (ret_redacted)
+		*ret_redacted = redacted;
 	return 0;
 }
 
+/* Streamed: the timeline is the one export as large as the evidence. */
 static int produce_timeline(struct package_ctx *pc, struct strbuf *err)
 {
-	struct strbuf text = STRBUF_INIT;
-	int r = package_timeline_jsonl(pc->cdb, &text, err);
+	char *path = bag_data_path(pc->bag, PACKAGE_TIMELINE, err);
+	size_t n = 0;
+	FILE *f;
+	int r;
 
-	if (r == 0)
-		r = package_add_text(pc, PACKAGE_TIMELINE, text.buf, text.len, err);
-	strbuf_release(&text);
-	return r;
+	if (!path)
+		return -EIO;
+	f = fopen(path, "wbx");
+	if (!f) {
+		strbuf_addf(err, "%s: %s", path, strerror(errno));
+		free(path);
+		return -EIO;
+	}
+	r = package_timeline_write(pc->cdb, f, &n, err);
+	if (fclose(f) != 0 && r == 0) {
+		strbuf_addf(err, "%s: %s", path, strerror(errno));
+		r = -EIO;
+	}
+	free(path);
+	if (r < 0)
+		return r;
+	if (n) {
+		pc->redacted_values += n;
+		strbuf_addf(&pc->redacted_files, "data/%s (%zu)\n", PACKAGE_TIMELINE, n);
+	}
+	return bag_add_written(pc->bag, PACKAGE_TIMELINE, NULL, err) < 0 ? -EIO : 1;
 }
 
 /*

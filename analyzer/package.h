@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "bagit.h"
 #include "casedb.h"
@@ -56,8 +57,9 @@ void package_evidence_relpath(struct strbuf *out, long long id, const char *name
  * entry's hash (fixed when the case was first imported into), else the case file's base name. */
 void package_case_id(struct casedb *cdb, const char *case_path, struct strbuf *out);
 
-/* The timeline of a case as `timeline --format jsonl` writes it (the reproduction check
- * compares it). */
-int package_timeline_jsonl(struct casedb *cdb, struct strbuf *out, struct strbuf *err);
+/* The timeline of a case as `timeline --format jsonl` writes it, secrets redacted, streamed to
+ * `out` one row at a time (the reproduction check writes it again and compares).
+ * ret_redacted (optional) gets the number of values redacted. */
+int package_timeline_write(struct casedb *cdb, FILE *out, size_t *ret_redacted, struct strbuf *err);
 
 #endif

@@ -311,6 +311,12 @@ Test(package, reproduce_reimports_the_evidence)
 	strbuf_reset(&out);
 	cr_assert_eq(test_run(&out, &err, "verify", "--reproduce", bare, NULL), 1, "%s", out.buf);
 	cr_assert_not_null(strstr(out.buf, "data/evidence/000001-ct.jsonl: needed by --reproduce but not in the bag"), "%s", out.buf);
+	/* a timeline export that the evidence does not give */
+	cr_assert_eq(test_sh(NULL, "cd '%s' && sed -i '2s/GetCallerIdentity/AssumeRole/' data/exports/timeline.jsonl", f.bag), 0);
+	strbuf_reset(&out);
+	cr_assert_eq(test_run(&out, &err, "verify", "--reproduce", f.bag, NULL), 1, "%s", out.buf);
+	cr_assert_not_null(strstr(out.buf, "data/exports/timeline.jsonl: the re-imported evidence gives a different timeline "
+					   "(first difference at line 2)"), "%s", out.buf);
 	strbuf_release(&out);
 	strbuf_release(&err);
 }
