@@ -598,7 +598,10 @@ int bag_verify(const char *dir, const char *const *extra_tags, struct strbuf *pr
 	}
 	bad += check_manifest(dir, "manifest-sha256.txt", true, &payload, problems, facts);
 	bad += check_manifest(dir, "tagmanifest-sha256.txt", false, &tags, problems, NULL);
-	for (const char *must[] = { "bagit.txt", "bag-info.txt", "manifest-sha256.txt", NULL }, **m = must; *m; m++)
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/tagmanifest-sha256.txt", dir);
+	for (const char *must[] = { "bagit.txt", "bag-info.txt", "manifest-sha256.txt", NULL }, **m = must;
+	     *m && access(path.buf, F_OK) == 0; m++)
 		if (!seen_has(&tags, *m)) {
 			strbuf_addf(problems, "%s: not covered by tagmanifest-sha256.txt\n", *m);
 			bad++;
