@@ -251,6 +251,9 @@ static int produce_evidence(struct package_ctx *pc, struct strbuf *err)
 		}
 		package_evidence_relpath(&rel, id, name);
 		r = bag_add_copy(pc->bag, rel.buf, name, sha, NULL, err);
+		if (r == -ENOENT)
+			strbuf_addf(err, " (evidence %lld: the ledger keeps the path as given at import; run package "
+					 "from the directory the import ran in)", id);
 		strbuf_release(&rel);
 		if (r == 0) {
 			added++;
