@@ -400,12 +400,24 @@ static void seen_add(struct seen *s, const char *p)
 	s->paths[s->n++] = strdup(p);
 }
 
+static int cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sort once the manifest is read (bags with 100k files stay fast); returns a duplicate or NULL. */
+static const char *seen_sort(struct seen *s)
+{
+	qsort(s->paths, s->n, sizeof(*s->paths), cmp_path);
+	for (size_t i = 1; i < s->n; i++)
+		if (!strcmp(s->paths[i - 1], s->paths[i]))
+			return s->paths[i];
+	return NULL;
+}
+
 static bool seen_has(const struct seen *s, const char *p)
 {
-	for (size_t i = 0; i < s->n; i++)
-		if (!strcmp(s->paths[i], p))
-			return true;
-	return false;
+	return s->n && bsearch(&p, s->paths, s->n, sizeof(*s->paths), cmp_path) != NULL;
 }
 
 static void seen_release(struct seen *s)
@@ -446,6 +458,7 @@ static int check_manifest(const char *dir, const char *mname, bool payload, stru
 {
 	struct strbuf text = STRBUF_INIT, path = STRBUF_INIT, err = STRBUF_INIT;
 	size_t pos = 0, lineno = 0;
+	const char *dup;
 	int bad = 0;
 
 	strbuf_addf(&path, "%s/%s", dir, mname);
@@ -476,11 +489,6 @@ static int check_manifest(const char *dir, const char *mname, bool payload, stru
 			bad++;
 			continue;
 		}
-		if (seen_has(listed, name)) {
-			strbuf_addf(problems, "%s:%zu: %s listed twice\n", mname, lineno, name);
-			bad++;
-			continue;
-		}
 		seen_add(listed, name);
 		strbuf_reset(&path);
 		strbuf_addf(&path, "%s/%s", dir, name);
@@ -499,6 +507,10 @@ static int check_manifest(const char *dir, const char *mname, bool payload, stru
 			facts->payload_files++;
 			facts->payload_bytes += size;
 		}
+	}
+	if ((dup = seen_sort(listed))) {
+		strbuf_addf(problems, "%s: %s listed twice\n", mname, dup);
+		bad++;
 	}
 out:
 	strbuf_release(&text);

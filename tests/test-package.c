@@ -173,6 +173,10 @@ static const struct tamper_case tampers[] = {
 	  "sed -i '$d' custody-log.jsonl && "
 	  "sha256sum bag-info.txt bagit.txt custody-log.jsonl manifest-sha256.txt signing-key.pub > tagmanifest-sha256.txt",
 	  "custody-log.jsonl: its last hash is", false },
+	{ "a payload file listed twice",
+	  "sed -n 1p manifest-sha256.txt >> manifest-sha256.txt && "
+	  "sha256sum bag-info.txt bagit.txt custody-log.jsonl manifest-sha256.txt signing-key.pub > tagmanifest-sha256.txt",
+	  "manifest-sha256.txt: data/case/case.db listed twice", false },
 	{ "the signature removed", "rm tagmanifest-sha256.txt.minisig",
 	  "tagmanifest-sha256.txt.minisig: missing: the bag is not signed", true },
 	{ "the trusted comment changed", "sed -i 's/^trusted comment: case:/trusted comment: case:X/' tagmanifest-sha256.txt.minisig",
