@@ -243,6 +243,13 @@ Test(package, same_case_twice_gives_identical_bags)
 				   "grep -v '^Bagging-Date:' bag-b/bag-info.txt > info-b && diff info-a info-b 2>&1",
 			     f.dir),
 		     0, "%s", out.buf);
+	/* unsigned tar files of the same case state, made the same day, are byte-identical */
+	cr_assert_eq(test_sh(NULL, "cd '%s' && cp case.db c.db && cp case.db d.db && mkdir t1 t2", f.dir), 0);
+	cr_assert_eq(test_run(&out, &err, "package", "-q", "--tar", pathf("%s/c.db", f.dir), "-o", pathf("%s/t1/bag.tar", f.dir),
+			      NULL), 0, "%s", err.buf);
+	cr_assert_eq(test_run(&out, &err, "package", "-q", "--tar", pathf("%s/d.db", f.dir), "-o", pathf("%s/t2/bag.tar", f.dir),
+			      NULL), 0, "%s", err.buf);
+	cr_assert_eq(test_sh(NULL, "cd '%s' && cmp t1/bag.tar t2/bag.tar", f.dir), 0);
 	strbuf_release(&out);
 	strbuf_release(&err);
 }
