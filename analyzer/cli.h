@@ -36,6 +36,9 @@ struct ruleset;
 int rules_load_cli(char **paths, size_t n, bool strict, struct ruleset **ret);
 /* The shipped rule set's directory. */
 const char *rules_default_dir(void);
+int cmd_package(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
 
 /* Print "backsight CMD: MSG" and the usage line to stderr; returns EXIT_USAGE. */
 int usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -8,6 +8,7 @@
  *       --tz +HH:MM          zone of such times (default: UTC, recorded as an assumption)
  *       --progress WHEN      auto (a terminal), always or never
  *   -q, --quiet              print only errors
+ *       --by NAME            who ran the import, for the custody log (default: the user name)
  *       --list-formats       list the evidence formats and exit
  *
  * PATH may be a file, a directory (read recursively, in name order) or - for standard input.
@@ -22,13 +23,14 @@
 #include "bstime.h"
 #include "casedb.h"
 #include "cli.h"
+#include "custody.h"
 #include "import.h"
 #include "progress.h"
 #include "termsafe.h"
 
 static const char usage[] =
 	"usage: backsight import [-f FORMAT] [--host NAME] [--date YYYY-MM-DD] [--tz +HH:MM]\n"
-	"                        [--progress auto|always|never] [-q] CASE.db PATH...\n"
+	"                        [--progress auto|always|never] [-q] [--by NAME] CASE.db PATH...\n"
 	"       backsight import --list-formats\n";
 
 #define MAX_DEPTH 64
@@ -160,6 +162,21 @@ static void print_result(const char *path, const struct import_result *res)
 	strbuf_release(&line);
 }
 
+/* Custody log: the file as the user named it, and the SHA-256 the ledger holds for it. */
+static void custody_file_of(struct casedb *cdb, const char *path, int64_t evidence_id, struct custody_file *ret)
+{
+	sqlite3_stmt *st;
+
+	ret->name = strdup(path);
+	ret->sha256 = NULL;
+	if (evidence_id <= 0 || sqlite3_prepare_v2(cdb->db, "SELECT sha256 FROM evidence WHERE id = ?1", -1, &st, NULL))
+		return;
+	sqlite3_bind_int64(st, 1, evidence_id);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		ret->sha256 = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+}
+
 int cmd_import(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -170,6 +187,7 @@ int cmd_import(int argc, char **argv)
 		{ "progress", required_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "list-formats", no_argument, NULL, 'L' },
+		{ "by", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -181,6 +199,8 @@ int cmd_import(int argc, char **argv)
 	struct strbuf err = STRBUF_INIT;
 	uint64_t events = 0, skipped = 0, bytes = 0, failed = 0, dups = 0, partial = 0;
 	bool quiet = false, bulk;
+	const char *by = NULL;
+	struct custody_file *custody_in = NULL;
 	int64_t started = bs_time_now(), ignored;
 	int c, rc = 0;
 
@@ -211,6 +231,9 @@ int cmd_import(int argc, char **argv)
 		case 'q':
 			quiet = true;
 			break;
+		case 'B':
+			by = optarg;
+			break;
 		case 'L':
 			print_formats();
 			return 0;
@@ -239,6 +262,9 @@ int cmd_import(int argc, char **argv)
 	bulk = casedb_count(cdb, "events") == 0 && files.n > 0;
 	if (bulk && casedb_drop_event_indexes(cdb, &err) < 0)
 		goto db_error;
+	custody_in = calloc(files.n ? files.n : 1, sizeof(*custody_in));
+	if (!custody_in)
+		abort();
 	for (size_t i = 0; i < files.n; i++) {
 		struct import_result res;
 		import_result_init(&res);
@@ -257,10 +283,20 @@ int cmd_import(int argc, char **argv)
 		failed += res.outcome == IMPORT_FAILED;
 		dups += res.outcome == IMPORT_DUPLICATE;
 		partial += res.outcome == IMPORT_PARTIAL;
+		custody_file_of(cdb, files.paths[i], res.evidence_id, &custody_in[i]);
 		import_result_release(&res);
 	}
 	if (bulk && casedb_build_event_indexes(cdb, &err) < 0)
 		goto db_error;
+	/* --- custody log (issue 10): one entry per import command, the files with their SHA-256 --- */
+	{
+		char *cmdline = custody_command_line(argc, argv);
+		int cr = custody_append(cdb, "import", custody_actor(by), cmdline, custody_in, files.n, NULL, 0, &err);
+		free(cmdline);
+		if (cr < 0)
+			goto db_error;
+	}
+	/* --- end of custody log --- */
 	if (!quiet) {
 		char b[32];
 		format_bytes(bytes, b);
@@ -278,9 +314,15 @@ db_error:
 	rc = EXIT_RUNTIME;
 out:
 	casedb_free(cdb);
-	for (size_t i = 0; i < files.n; i++)
+	for (size_t i = 0; i < files.n; i++) {
 		free(files.paths[i]);
+		if (custody_in) {
+			free(custody_in[i].name);
+			free(custody_in[i].sha256);
+		}
+	}
 	free(files.paths);
+	free(custody_in);
 	strbuf_release(&err);
 	return rc;
 }

@@ -16,6 +16,9 @@ const struct command commands[] = {
 	{ "verify-trail", cmd_verify_trail, "check CloudTrail log files against their digest files" },
 	{ "detect", cmd_detect, "run Falco rules over a case; store alerts and report coverage" },
 	{ "rules", cmd_rules, "check, list and describe rule files and fields" },
+	{ "package", cmd_package, "seal a case into a signed BagIt evidence package for auditors" },
+	{ "verify", cmd_verify, "check an evidence package: hashes, signature, custody chain" },
+	{ "keygen", cmd_keygen, "make a minisign-compatible key pair for signing packages" },
 	{ NULL, NULL, NULL },
 };
 

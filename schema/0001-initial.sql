@@ -187,3 +187,21 @@ CREATE TABLE correlations (
   key        TEXT NOT NULL,
   reason     TEXT NOT NULL
 );
+
+-- The custody log: every action taken on the case, append-only and hash-chained (custody.h;
+-- the canonical serialisation each hash covers is in schema/README.md).
+CREATE TABLE custody (
+  seq          INTEGER PRIMARY KEY,
+  time         TEXT NOT NULL,
+  action       TEXT NOT NULL,
+  actor        TEXT NOT NULL,
+  command_line TEXT NOT NULL,
+  inputs       TEXT NOT NULL,
+  outputs      TEXT NOT NULL,
+  prev_hash    TEXT NOT NULL,
+  hash         TEXT NOT NULL
+);
+CREATE TRIGGER custody_no_update BEFORE UPDATE ON custody
+BEGIN SELECT RAISE(ABORT, 'the custody log is append-only'); END;
+CREATE TRIGGER custody_no_delete BEFORE DELETE ON custody
+BEGIN SELECT RAISE(ABORT, 'the custody log is append-only'); END;

@@ -1,0 +1,65 @@
+/* package: what goes into an evidence package's payload — a table of producers, each writing
+ * some files under data/ of a bag (bagit.h) from the case database alone.
+ *
+ * Producers today: the case database (a consistent copy), the ledger and the import issues as
+ * JSON and CSV, the timeline as JSONL, the rule and indicator files recorded in `runs`, and with
+ * --include-evidence the original evidence files byte for byte (each checked against its ledger
+ * SHA-256 while copied; a mismatch stops the package). The report, findings and OCSF writers
+ * register here when they land: one row in package_producers[] (package.c), writing through
+ * package_add_text so that exported text is redacted (redact.h) and the redaction is counted for
+ * bag-info.txt.
+ *
+ * Every producer is deterministic: the same case gives the same bytes.
+ */
+#ifndef BS_PACKAGE_H
+#define BS_PACKAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "bagit.h"
+#include "casedb.h"
+#include "strbuf.h"
+
+struct package_ctx {
+	struct casedb *cdb;
+	struct bag_writer *bag;
+	bool include_evidence;
+	size_t redacted_values;
+	struct strbuf redacted_files; /* "data/PATH (N)\n" per file where something was redacted */
+	struct strbuf notes;          /* "Label: value\n" lines a producer wants in bag-info.txt */
+	size_t evidence_files;
+};
+
+struct package_producer {
+	const char *name;
+	const char *description;
+	/* Add files to pc->bag; returns the number added or a negative errno (err says why). */
+	int (*produce)(struct package_ctx *pc, struct strbuf *err);
+};
+
+extern const struct package_producer package_producers[];
+
+/* Add exported text to the payload after redacting secrets in it. */
+int package_add_text(struct package_ctx *pc, const char *relpath, const char *text, size_t len, struct strbuf *err);
+
+/* Where producers put things (relative to data/). */
+#define PACKAGE_CASE_DB "case/case.db"
+#define PACKAGE_TIMELINE "exports/timeline.jsonl"
+#define PACKAGE_LEDGER_JSON "exports/evidence.json"
+#define PACKAGE_EVIDENCE_DIR "evidence"
+
+/* The payload name of evidence file `id` originally called `name`: evidence/NNNNNN-BASENAME. */
+void package_evidence_relpath(struct strbuf *out, long long id, const char *name);
+
+/* The case id: the `--case-id` given, else "bs-" and the first 16 hex digits of the first custody
+ * entry's hash (fixed when the case was first imported into), else the case file's base name. */
+void package_case_id(struct casedb *cdb, const char *case_path, struct strbuf *out);
+
+/* The timeline of a case as `timeline --format jsonl` writes it, secrets redacted, streamed to
+ * `out` one row at a time (the reproduction check writes it again and compares).
+ * ret_redacted (optional) gets the number of values redacted. */
+int package_timeline_write(struct casedb *cdb, FILE *out, size_t *ret_redacted, struct strbuf *err);
+
+#endif
