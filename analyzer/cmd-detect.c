@@ -13,16 +13,36 @@
  * command line, times). The coverage report gives every rule as `ran (N alerts)`,
  * `ran, no match`, `could not run: REASON`, `disabled` or `error: REASON`.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "casedb.h"
 #include "cli.h"
+#include "custody.h"
 #include "detect.h"
 #include "rules.h"
 
 static const char usage[] = "usage: backsight detect [--rules PATH]... [--strict] [-q] CASE.db\n";
+
+/* One custody entry per run: the rule files read, with their SHA-256. */
+static int log_custody(struct casedb *cdb, const struct ruleset *rs, int argc, char **argv, struct strbuf *err)
+{
+	struct custody_file *inputs = calloc(rs->nfiles ? rs->nfiles : 1, sizeof(*inputs));
+	char *cmdline = custody_command_line(argc, argv);
+	int r;
+
+	for (size_t i = 0; inputs && i < rs->nfiles; i++) {
+		inputs[i].name = rs->files[i]->path;
+		inputs[i].sha256 = rs->files[i]->sha256;
+	}
+	r = inputs ? custody_append(cdb, "detect", custody_actor(NULL), cmdline, inputs, rs->nfiles, NULL, 0, err)
+		   : -ENOMEM;
+	free(inputs);
+	free(cmdline);
+	return r;
+}
 
 int cmd_detect(int argc, char **argv)
 {
@@ -73,6 +93,8 @@ int cmd_detect(int argc, char **argv)
 		error("detect: %s", err.buf);
 		goto out;
 	}
+	if (log_custody(cdb, rs, argc, argv, &err) < 0)
+		warning("detect: the custody log could not be written: %s", err.buf);
 	if (!quiet) {
 		printf("coverage:\n");
 		for (size_t i = 0; i < rs->nrules; i++) {

@@ -177,10 +177,10 @@ static int produce_timeline(struct package_ctx *pc, struct strbuf *err)
 }
 
 /*
- * The rule files and indicator lists of every analysis run. `runs.inputs` is a JSON array of
- * {"path" (or "name"), "sha256"} (the rule engine writes it); a file still at its path with the
- * recorded hash is copied to rules/RUN-BASENAME; one that is gone or changed is named in
- * bag-info.txt instead.
+ * The rule files and indicator lists of every analysis run. `runs.inputs` is the object `detect`
+ * writes, {"rules": [{"path", "sha256"}...], "indicators": [...], ...} (a bare array of such
+ * entries is read too); a file still at its path with the recorded hash is copied to
+ * rules/RUN-BASENAME; one that is gone or changed is named in bag-info.txt instead.
  */
 static int produce_rules(struct package_ctx *pc, struct strbuf *err)
 {
@@ -191,8 +191,14 @@ static int produce_rules(struct package_ctx *pc, struct strbuf *err)
 		return -EIO;
 	while (r >= 0 && sqlite3_step(st) == SQLITE_ROW) {
 		long long run = sqlite3_column_int64(st, 0);
-		json_t *j = json_loads((const char *)sqlite3_column_text(st, 1), 0, NULL), *it;
+		json_t *doc = json_loads((const char *)sqlite3_column_text(st, 1), 0, NULL), *it;
+		json_t *j = json_array();
 		size_t i;
+		if (json_is_array(doc))
+			json_array_extend(j, doc);
+		json_array_extend(j, json_object_get(doc, "rules"));
+		json_array_extend(j, json_object_get(doc, "indicators"));
+		json_decref(doc);
 		json_array_foreach(j, i, it) {
 			const char *path = json_string_value(json_object_get(it, "path"));
 			const char *sha = json_string_value(json_object_get(it, "sha256"));
