@@ -298,7 +298,9 @@ static int emit(struct net_state *ns, const struct net_tuple *t, const struct ne
 			jsonw_key_str(&j, "dns.qtype", type_name(qt, tb));
 			jsonw_key_str(&j, "dns.qclass", class_name(qc, cb));
 			strbuf_reset(&o->summary);
-			strbuf_addf(&o->summary, "dns %s? ", type_name(qt, tb));
+			strbuf_addstr(&o->summary, "dns ");
+			strbuf_addstr(&o->summary, type_name(qt, tb));
+			strbuf_addstr(&o->summary, "? ");
 			strbuf_add(&o->summary, o->tmp.buf, o->tmp.len > 200 ? 200 : o->tmp.len);
 		}
 	}
@@ -378,7 +380,8 @@ static int emit(struct net_state *ns, const struct net_tuple *t, const struct ne
 			strbuf_addch(f, ']');
 		}
 		(void)text_start;
-		strbuf_addf(&o->summary, " %s", rcode);
+		strbuf_addch(&o->summary, ' ');
+		strbuf_addstr(&o->summary, rcode);
 	} else {
 		strbuf_addstr(&o->summary, " (no response)");
 	}
