@@ -263,8 +263,10 @@ static bool rdata_text(const uint8_t *msg, size_t len, size_t off, uint16_t type
 }
 
 /* One dns event from a message (a response, or a query never answered). */
+/* qmsg: the query this response answers, when it was seen: its questions are the ones shown
+ * (a resolver may answer fewer questions than were asked). */
 static int emit(struct net_state *ns, const struct net_tuple *t, const struct net_pkt *pkt, const uint8_t *msg,
-		size_t len, int64_t rtt)
+		size_t len, int64_t rtt, const uint8_t *qmsg, size_t qlen)
 {
 	struct net_out *o = &ns->out;
 	struct cursor c = cursor_make(msg, len);
@@ -281,30 +283,60 @@ static int emit(struct net_state *ns, const struct net_tuple *t, const struct ne
 	strbuf_reset(&o->summary);
 	jsonw_begin(&j, &o->fields);
 	jsonw_key_i64(&j, "dns.id", id);
-	for (unsigned q = 0; q < qd && q < 16; q++) {
+	strbuf_reset(&o->l1);
+	/* every question is walked (each takes >= 5 bytes, so the message bounds the loop) to
+	 * find where the answers start; the first 16 names are kept */
+	const uint8_t *qm = qmsg && qlen >= 12 ? qmsg : msg;
+	size_t qml = qm == msg ? len : qlen, qoff = 12;
+	unsigned qqd = qm == msg ? qd : (unsigned)(qm[4] << 8 | qm[5]);
+	for (unsigned q = 0; q < qqd; q++) {
 		uint16_t qt, qc;
 		strbuf_reset(&o->tmp);
-		r = net_dns_name(msg, len, off, &o->tmp, &tr);
-		if (r < 0 || (size_t)r + 4 > len)
+		r = net_dns_name(qm, qml, qoff, &o->tmp, &tr);
+		if (r < 0 || (size_t)r + 4 > qml)
 			break;
 		any_tr |= tr;
-		c = cursor_make(msg + r, 4);
+		if (q < 16) {
+			if (q)
+				strbuf_addch(&o->l1, ',');
+			jsonw_string(&o->l1, o->tmp.buf, o->tmp.len);
+		}
+		c = cursor_make(qm + r, 4);
 		qt = cursor_be16(&c);
 		qc = cursor_be16(&c);
-		off = (size_t)r + 4;
+		qoff = (size_t)r + 4;
 		if (q == 0) {
 			have_q = true;
 			jsonw_key_strn(&j, "dns.query", o->tmp.buf, o->tmp.len);
 			jsonw_key_str(&j, "dns.qtype", type_name(qt, tb));
 			jsonw_key_str(&j, "dns.qclass", class_name(qc, cb));
 			strbuf_reset(&o->summary);
-			strbuf_addf(&o->summary, "dns %s? ", type_name(qt, tb));
+			strbuf_addstr(&o->summary, "dns ");
+			strbuf_addstr(&o->summary, type_name(qt, tb));
+			strbuf_addstr(&o->summary, "? ");
 			strbuf_add(&o->summary, o->tmp.buf, o->tmp.len > 200 ? 200 : o->tmp.len);
 		}
 	}
 	if (!have_q) {
 		strbuf_reset(&o->summary);
 		strbuf_addstr(&o->summary, "dns (no question)");
+	}
+	if (qm == msg) {
+		off = qoff;
+	} else {
+		for (unsigned q = 0; q < qd; q++) { /* the response's own questions, to its answers */
+			strbuf_reset(&o->tmp);
+			r = net_dns_name(msg, len, off, &o->tmp, &tr);
+			if (r < 0 || (size_t)r + 4 > len)
+				break;
+			off = (size_t)r + 4;
+		}
+	}
+	if (qqd > 1 && o->l1.len) {
+		jsonw_key(&j, "dns.questions");
+		strbuf_addch(&o->fields, '[');
+		strbuf_add(&o->fields, o->l1.buf, o->l1.len);
+		strbuf_addch(&o->fields, ']');
 	}
 	jsonw_key_bool(&j, "dns.response", response);
 	if (response) {
@@ -378,7 +410,8 @@ static int emit(struct net_state *ns, const struct net_tuple *t, const struct ne
 			strbuf_addch(f, ']');
 		}
 		(void)text_start;
-		strbuf_addf(&o->summary, " %s", rcode);
+		strbuf_addch(&o->summary, ' ');
+		strbuf_addstr(&o->summary, rcode);
 	} else {
 		strbuf_addstr(&o->summary, " (no response)");
 	}
@@ -398,6 +431,7 @@ int net_dns_message(struct net_state *ns, struct net_dns_pending **pending, cons
 {
 	struct net_dns_pool *pool = ns->dns_pool;
 	uint16_t id, flags;
+	int r;
 
 	if (len < 12) {
 		imp_skipped(ns->out.ctx, pkt->offset, "DNS message of %zu bytes is shorter than its header", len);
@@ -409,7 +443,7 @@ int net_dns_message(struct net_state *ns, struct net_dns_pending **pending, cons
 	if (!(flags & 0x8000)) {
 		struct net_dns_pending *e = len <= KEEP ? pool_get(pool) : NULL;
 		if (!e) /* too big to keep, or the pool is exhausted: the query stands alone */
-			return emit(ns, t, pkt, msg, len, -1);
+			return emit(ns, t, pkt, msg, len, -1, NULL, 0);
 		e->id = id;
 		e->ts = pkt->ts;
 		e->precision = pkt->ts_precision;
@@ -428,11 +462,12 @@ int net_dns_message(struct net_state *ns, struct net_dns_pending **pending, cons
 			int64_t rtt = pkt->ts - e->ts;
 			*pp = e->next;
 			e->next = NULL;
+			r = emit(ns, t, pkt, msg, len, rtt, e->msg, e->msg_len);
 			net_dns_forget(pool, &e);
-			return emit(ns, t, pkt, msg, len, rtt);
+			return r;
 		}
 	}
-	return emit(ns, t, pkt, msg, len, -1);
+	return emit(ns, t, pkt, msg, len, -1, NULL, 0);
 }
 
 int net_dns_flush(struct net_state *ns, struct net_dns_pending **pending, const struct net_tuple *t)
@@ -452,7 +487,7 @@ int net_dns_flush(struct net_state *ns, struct net_dns_pending **pending, const 
 		pkt.offset = e->offset;
 		pkt.frame = e->frame;
 		pkt.frame_len = e->frame_len;
-		r = emit(ns, t, &pkt, e->msg, e->msg_len, -1);
+		r = emit(ns, t, &pkt, e->msg, e->msg_len, -1, NULL, 0);
 		net_dns_forget(ns->dns_pool, &e);
 	}
 	return r;

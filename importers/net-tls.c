@@ -158,8 +158,21 @@ static int cmp16(const void *a, const void *b)
 
 static void hex4_list(struct strbuf *sb, const uint16_t *v, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		strbuf_addf(sb, "%s%04x", i ? "," : "", v[i]);
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		char x[5] = { ',', hex[v[i] >> 12], hex[v[i] >> 8 & 15], hex[v[i] >> 4 & 15], hex[v[i] & 15] };
+		strbuf_add(sb, i ? x : x + 1, i ? 5 : 4);
+	}
+}
+
+static void dec_list(struct strbuf *sb, const uint16_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strbuf_addch(sb, '-');
+		strbuf_addu64(sb, v[i]);
+	}
 }
 
 static void sha12(const struct strbuf *sb, char out[13])
@@ -226,21 +239,26 @@ static void ja3(const struct hello *h, struct strbuf *s, char md5hex[33])
 	unsigned int mdlen = 0;
 
 	strbuf_reset(s);
-	strbuf_addf(s, "%u,", h->legacy_version);
-	for (size_t i = 0; i < h->nciphers; i++)
-		strbuf_addf(s, "%s%u", i ? "-" : "", h->ciphers[i]);
+	strbuf_addu64(s, h->legacy_version);
 	strbuf_addch(s, ',');
-	for (size_t i = 0; i < h->nexts; i++)
-		strbuf_addf(s, "%s%u", i ? "-" : "", h->exts[i]);
+	dec_list(s, h->ciphers, h->nciphers);
 	strbuf_addch(s, ',');
-	for (size_t i = 0; i < h->ngroups; i++)
-		strbuf_addf(s, "%s%u", i ? "-" : "", h->groups[i]);
+	dec_list(s, h->exts, h->nexts);
 	strbuf_addch(s, ',');
-	for (size_t i = 0; i < h->nformats; i++)
-		strbuf_addf(s, "%s%u", i ? "-" : "", h->formats[i]);
+	dec_list(s, h->groups, h->ngroups);
+	strbuf_addch(s, ',');
+	for (size_t i = 0; i < h->nformats; i++) {
+		if (i)
+			strbuf_addch(s, '-');
+		strbuf_addu64(s, h->formats[i]);
+	}
 	EVP_Digest(s->buf, s->len, md, &mdlen, EVP_md5(), NULL);
-	for (unsigned i = 0; i < 16; i++)
-		snprintf(md5hex + 2 * i, 3, "%02x", md[i]);
+	for (unsigned i = 0; i < 16; i++) {
+		static const char hex[] = "0123456789abcdef";
+		md5hex[2 * i] = hex[md[i] >> 4];
+		md5hex[2 * i + 1] = hex[md[i] & 15];
+	}
+	md5hex[32] = '\0';
 }
 
 int net_tls_client(struct net_state *ns, const struct net_tuple *t, const struct net_pkt *pkt,

@@ -456,15 +456,23 @@ static const struct sv_case sv_cases[] = {
 	    "\"dns.id\":36146,\"dns.query\":\"www.suricata-ids.org\",\"dns.qtype\":\"A\"",
 	    "\"dns.answers\":[\"suricata-ids.org\",\"192.0.78.24\",\"192.0.78.25\"]",
 	    "\"dns.ttls\":[3544,244,244]" } },
-	{ "sv__dns-forward-pointer.pcap", { "\"dns.query\":\"codemonkey.net\"", "\"152.53.82.239\"" } },
+	/* two questions, the second through a forward pointer; Suricata logs both */
+	{ "sv__dns-forward-pointer.pcap",
+	  { "\"dns.query\":\"codemonkey.net\"", "\"dns.questions\":[\"codemonkey.net\",\"codemonkey.net\"]",
+	    "\"152.53.82.239\"" } },
 	{ "sv__dns-over-tcp.pcap", { "dns|10.16.1.11|", "|8.8.4.4|53|tcp|NOERROR", "\"dns.query\":\"www.google.com\"" } },
 	/* Suricata cuts the over-long name at 1025 characters and flags it; so does backsight */
 	{ "sv__dns-tcp-overlong-rrname.pcap", { "\"dns.rrname_truncated\":true" } },
 	{ "sv__tls13-sni-ipv4-communityid.pcap",
 	  { "tls|172.26.0.39|35958|172.217.14.206|443|tcp|", "\"tls.sni\":\"ipv4.google.com\"",
 	    "\"tls.version\":\"TLS 1.3\"" } },
-	{ "sv__tls13-sni-ipv6-communityid.pcap", { "\"tls.sni\":\"ipv6.google.com\"", "\"tls.version\":\"TLS 1.3\"" } },
-	{ "sv__linktype-raw101-tls-sni.pcap", { "tls|" } },
+	/* tls.ja3_hash: no corpus oracle; the values are what tshark 4.0.17 prints for
+	 * tls.handshake.ja3 on the same files (run by hand when this test was written) */
+	{ "sv__tls13-sni-ipv6-communityid.pcap",
+	  { "\"tls.sni\":\"ipv6.google.com\"", "\"tls.version\":\"TLS 1.3\"",
+	    "\"tls.ja3_hash\":\"e690df036922288311144cc96acf6515\"", "\"tls.ja3_hash\":\"7a15285d4efc355608b304698cd7f9ab\"" } },
+	{ "sv__linktype-raw101-tls-sni.pcap",
+	  { "\"tls.sni\":\"ftp.nluug.nl\"", "\"tls.ja3_hash\":\"1ee96c96da0a44dc79c063f3d88105f5\"" } },
 	{ "sv__http-ipv6-loopback.pcap", { "http|::1|", "\"http.host\":\"[::1]:8000\"" } },
 	{ "sv__linktype-sll2.pcap", { "conn|" } },
 	{ "sv__linktype-ipv4-228.pcap", { "conn|" } },
@@ -824,19 +832,81 @@ Test(pcap, pcapng_damage_is_reported)
 
 /* ---- credentials from the metadata service ---- */
 
-static void tcp_record(struct strbuf *b, uint32_t sec, const uint8_t src[4], const uint8_t dst[4], uint16_t sp,
-		       uint16_t dp, uint32_t seq, uint8_t flags, const char *data)
+static void tcp_record_n(struct strbuf *b, uint32_t sec, const uint8_t src[4], const uint8_t dst[4], uint16_t sp,
+			 uint16_t dp, uint32_t seq, uint8_t flags, const void *data, size_t dl)
 {
 	uint8_t seg[2048] = { 0 };
-	size_t dl = data ? strlen(data) : 0;
 
 	seg[0] = (uint8_t)(sp >> 8), seg[1] = (uint8_t)sp, seg[2] = (uint8_t)(dp >> 8), seg[3] = (uint8_t)dp;
 	seg[4] = (uint8_t)(seq >> 24), seg[5] = (uint8_t)(seq >> 16), seg[6] = (uint8_t)(seq >> 8), seg[7] = (uint8_t)seq;
 	seg[12] = 5 << 4;
 	seg[13] = flags;
+	cr_assert_leq(dl, sizeof(seg) - 20);
 	if (dl)
 		memcpy(seg + 20, data, dl);
 	ipv4_record(b, sec, 6, src, dst, 1, 0x4000, seg, 20 + dl);
+}
+
+static void tcp_record(struct strbuf *b, uint32_t sec, const uint8_t src[4], const uint8_t dst[4], uint16_t sp,
+		       uint16_t dp, uint32_t seq, uint8_t flags, const char *data)
+{
+	tcp_record_n(b, sec, src, dst, sp, dp, seq, flags, data, data ? strlen(data) : 0);
+}
+
+static void put16(struct strbuf *b, uint16_t v)
+{
+	uint8_t x[2] = { (uint8_t)(v >> 8), (uint8_t)v };
+	strbuf_add(b, x, 2);
+}
+
+Test(pcap, ja4_matches_the_specification_example)
+{
+	/* The JA4 README's example: ciphers and extensions whose hashes it gives as
+	 * t13d1516h2_8daaf6152771_e5627efa2ab1; GREASE values added here must be ignored. */
+	static const uint16_t ciphers[] = { 0x0a0a, 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9,
+					    0xcca8, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035 };
+	static const uint16_t sigalgs[] = { 0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601 };
+	static const uint16_t plain_exts[] = { 0x0005, 0x000a, 0x000b, 0x0012, 0x0015, 0x0017, 0x001b,
+					       0x0023, 0x002d, 0x0033, 0x4469, 0xff01 };
+	static const uint8_t cli[4] = { 10, 9, 9, 9 }, srv[4] = { 10, 8, 8, 8 };
+	struct strbuf h = STRBUF_INIT, ext = STRBUF_INIT, rec = STRBUF_INIT, b = STRBUF_INIT;
+	struct got g;
+
+	put16(&ext, 0x1a1a), put16(&ext, 0); /* GREASE extension */
+	put16(&ext, 0), put16(&ext, 14), put16(&ext, 12), strbuf_addch(&ext, 0), put16(&ext, 9);
+	strbuf_add(&ext, "a.example", 9);
+	put16(&ext, 0x0010), put16(&ext, 5), put16(&ext, 3), strbuf_addch(&ext, 2), strbuf_add(&ext, "h2", 2);
+	put16(&ext, 0x000d), put16(&ext, 2 + 2 * 8), put16(&ext, 2 * 8);
+	for (size_t i = 0; i < 8; i++)
+		put16(&ext, sigalgs[i]);
+	put16(&ext, 0x002b), put16(&ext, 5), strbuf_addch(&ext, 4), put16(&ext, 0x2a2a), put16(&ext, 0x0304);
+	for (size_t i = 0; i < sizeof(plain_exts) / 2; i++)
+		put16(&ext, plain_exts[i]), put16(&ext, 0);
+	put16(&h, 0x0303);
+	for (int i = 0; i < 32; i++)
+		strbuf_addch(&h, (char)i);
+	strbuf_addch(&h, 0);
+	put16(&h, sizeof(ciphers));
+	for (size_t i = 0; i < sizeof(ciphers) / 2; i++)
+		put16(&h, ciphers[i]);
+	strbuf_addch(&h, 1), strbuf_addch(&h, 0);
+	put16(&h, (uint16_t)ext.len);
+	strbuf_add(&h, ext.buf, ext.len);
+	strbuf_add(&rec, "\x16\x03\x01", 3);
+	put16(&rec, (uint16_t)(h.len + 4));
+	strbuf_addch(&rec, 1), strbuf_addch(&rec, 0), put16(&rec, (uint16_t)h.len);
+	strbuf_add(&rec, h.buf, h.len);
+	pcap_header(&b, 228);
+	tcp_record_n(&b, 5, cli, srv, 40000, 443, 1, 0x18, rec.buf, rec.len);
+	run_mem(b.buf, b.len, &g);
+	cr_assert_not_null(strstr(g.lines.buf, "\"tls.ja4\":\"t13d1516h2_8daaf6152771_e5627efa2ab1\""), "%s",
+			   g.lines.buf);
+	cr_assert_not_null(strstr(g.lines.buf, "\"tls.alpn\":[\"h2\"]"), "%s", g.lines.buf);
+	got_release(&g);
+	strbuf_release(&h);
+	strbuf_release(&ext);
+	strbuf_release(&rec);
+	strbuf_release(&b);
 }
 
 #define SECRET "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"

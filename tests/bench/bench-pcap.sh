@@ -8,6 +8,7 @@
 #   backsight import CASE.db FILE            (the whole pipeline, into a fresh case database)
 #   tcpdump -r FILE -w /dev/null             (libpcap reading alone), when installed
 #   tshark -r FILE -T fields -e frame.time_epoch -e ip.src -e ip.dst -e dns.qry.name, when installed
+# (and bench-decode: the importer alone into a sink that drops events, no case database)
 # and prints packets/s, the ratios and the peak RSS of each (GNU time -v). Targets (issue 3):
 # >= 1M packets/s, >= 30x tshark, within 5x of tcpdump, peak RSS < 256 MiB.
 set -eu
@@ -32,6 +33,7 @@ run() {
 		"$(echo "$n / $secs" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
 }
 
+"$build/tests/bench/bench-decode" "$file"
 run backsight "$build/analyzer/backsight" import --progress=never "$work/case.db" "$file"
 bs_secs=$secs
 grep -h "events" "$work/out.backsight" | head -2
