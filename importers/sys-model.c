@@ -1050,6 +1050,8 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 			f->lport = lis.lport;
 			f->is_server = true;
 			fd_from_addr(f, &c->addr, false);
+			if (c->laddr.family)
+				fd_from_addr(f, &c->laddr, true);
 			if (c->res_hint)
 				fd_from_hint(f, c->res_hint);
 			f->is_server = true;
@@ -1116,6 +1118,10 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 		break;
 	case K_CLONE:
 		if (ok && c->has_res && c->res > 0) {
+			struct proc *known = lookup(m, host, c->res);
+			if (!c->thread && known && known->pid == c->res && known->end_ts == BS_NONE &&
+			    known->parent_key == p->key)
+				break; /* the child's own side of the clone came first (.scap) */
 			if (c->thread)
 				index_put(m, p, slot_of(m, p), c->res);
 			else
@@ -1183,6 +1189,7 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 	ev.cmdline = p->cmdline.len ? p->cmdline.buf : NULL;
 	ev.cwd = p->cwd.len ? p->cwd.buf : NULL;
 	ev.process_key = p->key;
+	ev.container_id = c->container_id;
 	if (c->has_res && kind != K_EXIT && kind != K_EXIT_THREAD)
 		ev.result = c->res >= 0 ? "SUCCESS" : c->err ? c->err : sys_errno_name(-c->res) ? sys_errno_name(-c->res) : "EUNKNOWN";
 	else if (c->err)
@@ -1368,4 +1375,61 @@ int64_t sys_model_process_key(struct sys_model *m, const char *host, int64_t pid
 	if (emit_proc(m, p) < 0)
 		return BS_NONE;
 	return p->key;
+}
+
+int sys_model_seed_process(struct sys_model *m, const struct sys_seed_proc *s)
+{
+	int h = host_index(m, s->host);
+	struct proc *p = lookup(m, h, s->pid), *parent;
+	bool dirty = false;
+
+	if (s->pid == BS_NONE)
+		return 0;
+	if (!p || p->pid != s->pid || p->end_ts != BS_NONE) {
+		p = proc_new(m, h, s->pid);
+		dirty = true;
+	}
+	if (s->tid != BS_NONE && s->tid != s->pid) {
+		index_put(m, p, slot_of(m, p), s->tid);
+		if (!dirty)
+			return 0; /* a thread of a process already seeded */
+	}
+	dirty |= set_int(&p->ppid, s->ppid);
+	parent = s->ppid != BS_NONE ? lookup(m, h, s->ppid) : NULL;
+	if (parent && parent != p && parent->end_ts == BS_NONE && p->parent_key != parent->key) {
+		p->parent_key = parent->key;
+		dirty = true;
+	}
+	dirty |= set_int(&p->uid, s->uid);
+	dirty |= set_int(&p->euid, s->uid);
+	dirty |= set_int(&p->loginuid, s->loginuid);
+	dirty |= set_int(&p->sid, s->sid);
+	dirty |= set_str(&p->name, s->comm);
+	dirty |= set_str(&p->exe, s->exe);
+	dirty |= set_str(&p->cwd, s->cwd);
+	if (s->argv && s->argc) {
+		set_argv(p, s->argv, s->argc);
+		dirty = true;
+	}
+	return dirty ? emit_proc(m, p) : 0;
+}
+
+void sys_model_seed_fd(struct sys_model *m, const struct sys_seed_fd *s)
+{
+	int h = host_index(m, s->host);
+	struct proc *p = lookup(m, h, s->pid);
+	struct fdent *f;
+
+	if (!p || p->pid != s->pid || s->fd < 0 || !(f = fd_add(p, s->fd)))
+		return;
+	f->typechar = s->typechar ? s->typechar : 'o';
+	f->l4proto = s->l4proto;
+	f->is_server = s->is_server;
+	if (s->name)
+		fd_set_name(f, s->name);
+	if (f->typechar == '4' || f->typechar == '6') {
+		fd_from_addr(f, &s->local, true);
+		fd_from_addr(f, &s->remote, false);
+		socket_name(f);
+	}
 }
