@@ -151,6 +151,7 @@ struct state {
 	const char **argv;
 	size_t capargv;
 	bool warned_type;
+	const char *generic_names[1024]; /* libs syscall id → name, learnt from generic events */
 };
 
 /* ---- probe ---- */
@@ -578,8 +579,18 @@ static void read_fdlist(struct imp_ctx *ctx, struct state *st, const struct bloc
 		}
 		if (bt->version != 2)
 			c = e;
-		if (sf.name && !sf.name[0])
-			sf.name = NULL;
+		if (sf.name) {
+			/* unix socket names come from /proc/net/unix lines: drop the line end */
+			char *nm = (char *)sf.name;
+			size_t nl = strlen(nm);
+			while (nl && (nm[nl - 1] == '\n' || nm[nl - 1] == '\r'))
+				nm[--nl] = '\0';
+			if (!nl)
+				sf.name = NULL;
+		}
+		if ((type == 3 || type == 4) && sf.local.port != BS_NONE && sf.remote.port != BS_NONE &&
+		    sf.local.port < sf.remote.port)
+			sf.is_server = true; /* the table does not say: the lower port is taken as the server's */
 		sys_model_seed_fd(st->model, &sf);
 	}
 }
@@ -705,7 +716,7 @@ static const char *param_s(struct state *st, const struct scap_evt *x, const str
 
 /* Is parameter (ev, idx) one the model writes itself (so fields must not repeat it)? */
 struct skip_set {
-	const char *names[8];
+	const char *names[12];
 	int n;
 };
 
@@ -912,9 +923,16 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 
 	if (!strcmp(name, "syscall")) { /* generic: the native syscall number names it */
 		const char *sn = NULL;
+		int64_t id = param_i(st, x, e, R_ID);
 		v = param_i(st, x, e, R_NATIVEID);
 		if (v != BS_NONE)
 			sn = sys_syscall_name(SYS_ARCH_X86_64, v);
+		if (sn && id >= 0 && id < (int64_t)(sizeof(st->generic_names) / sizeof(st->generic_names[0])))
+			st->generic_names[id] = sn;
+		else if (!sn && id >= 0 && id < (int64_t)(sizeof(st->generic_names) / sizeof(st->generic_names[0])))
+			sn = st->generic_names[id]; /* an enter alone carries only the libs id: learnt from pairs */
+		skip.names[skip.n++] = "ID";
+		skip.names[skip.n++] = "nativeID";
 		if (sn) {
 			snprintf(gname, sizeof(gname), "%s", sn);
 			name = gname;
@@ -1034,7 +1052,13 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 		container_fields(st, x, &c, &rot);
 	} else {
 		struct sys_sockaddr src, dst;
-		c.fd = param_i(st, x, e, R_FD);
+		uint8_t fl = info->flags | (e ? scap_events[e->type].flags : 0);
+		/* fd.* belong to events that use an fd (Falco's EF_USES_FD ...): mmap's fd is an argument */
+		if (fl & (SCAP_EF_USES_FD | SCAP_EF_CREATES_FD | SCAP_EF_DESTROYS_FD)) {
+			c.fd = param_i(st, x, e, R_FD);
+			if (c.fd != BS_NONE)
+				skip.names[skip.n++] = "fd";
+		}
 		if (!strcmp(name, "dup") || !strcmp(name, "dup2") || !strcmp(name, "dup3")) {
 			int64_t o = param_i(st, x, e, R_OLDFD);
 			if (o != BS_NONE)
@@ -1110,14 +1134,23 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 	return sys_model_call(st->model, &c);
 }
 
-/* Keep an enter event for its exit: the bytes are copied, the slices rebased. */
-static void pending_put(struct imp_ctx *ctx, struct state *st, const struct scap_evt *ev)
+static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_evt *x, const struct scap_evt *e);
+
+/* Keep an enter event for its exit: the bytes are copied, the slices rebased. An enter still
+ * waiting on the same thread never got its exit: it becomes an event of its own first. */
+static int pending_put(struct imp_ctx *ctx, struct state *st, const struct scap_evt *ev)
 {
 	int64_t slot;
 	struct pending *pd;
+	int r;
 
 	if (ev->raw_len > SCAP_MAX_PENDING_LEN)
-		return;
+		return 0;
+	if (i64map_get(&st->pend_index, ev->tid, &slot) && st->pend[slot].used && st->pend[slot].tid == ev->tid) {
+		st->pend[slot].used = false;
+		if ((r = emit_call(ctx, st, &st->pend[slot].ev, NULL)) < 0)
+			return r;
+	}
 	if (!i64map_get(&st->pend_index, ev->tid, &slot)) {
 		if (st->npend >= SCAP_MAX_PENDING) {
 			/* bounded: forget every waiting enter (their exits become events of their own) */
@@ -1135,7 +1168,7 @@ static void pending_put(struct imp_ctx *ctx, struct state *st, const struct scap
 			size_t cap = st->cappend ? st->cappend * 2 : 64;
 			struct pending *n = realloc(st->pend, cap * sizeof(*n));
 			if (!n)
-				return;
+				return -ENOMEM;
 			memset(n + st->cappend, 0, (cap - st->cappend) * sizeof(*n));
 			st->pend = n;
 			st->cappend = cap;
@@ -1147,7 +1180,7 @@ static void pending_put(struct imp_ctx *ctx, struct state *st, const struct scap
 	if (pd->cap < ev->raw_len) {
 		uint8_t *b = realloc(pd->buf, ev->raw_len);
 		if (!b)
-			return;
+			return -ENOMEM;
 		pd->buf = b;
 		pd->cap = ev->raw_len;
 	}
@@ -1158,6 +1191,38 @@ static void pending_put(struct imp_ctx *ctx, struct state *st, const struct scap
 		pd->ev.p[i] = pd->buf + (ev->p[i] - ev->raw);
 	pd->tid = ev->tid;
 	pd->used = true;
+	return 0;
+}
+
+static int cmp_pending_ts(const void *a, const void *b)
+{
+	const struct pending *x = *(const struct pending *const *)a, *y = *(const struct pending *const *)b;
+
+	return x->ev.ts < y->ev.ts ? -1 : x->ev.ts > y->ev.ts;
+}
+
+/* At the end: enter events whose exit never came (exit_group, a call cut by the capture's end). */
+static int pending_flush(struct imp_ctx *ctx, struct state *st)
+{
+	struct pending **list;
+	size_t n = 0;
+	int r = 0;
+
+	if (!st->npend)
+		return 0;
+	list = malloc(st->npend * sizeof(*list));
+	if (!list)
+		return -ENOMEM;
+	for (size_t i = 0; i < st->npend; i++)
+		if (st->pend[i].used)
+			list[n++] = &st->pend[i];
+	qsort(list, n, sizeof(*list), cmp_pending_ts);
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		list[i]->used = false;
+		r = emit_call(ctx, st, &list[i]->ev, NULL);
+	}
+	free(list);
+	return r < 0 ? r : 0;
 }
 
 static const struct scap_evt *pending_take(struct state *st, int64_t tid, uint32_t enter_type)
@@ -1271,16 +1336,26 @@ static int handle_event(struct imp_ctx *ctx, struct state *st, const struct bloc
 		return 0;
 	}
 	info = &scap_events[ev.type];
-	if (!info->is_exit && scap_event_has_exit(ev.type)) {
-		pending_put(ctx, st, &ev);
-		return 0;
-	}
+	if (!info->is_exit && scap_event_has_exit(ev.type))
+		return pending_put(ctx, st, &ev);
 	if (info->is_exit && ev.type > 0 && scap_event_has_exit(ev.type - 1))
 		enter = pending_take(st, ev.tid, ev.type - 1);
 	else if (info->is_exit)
 		return 0; /* an exit without a defined enter (unused pairs) */
-	if (!strcmp(info->name, "procinfo") || !strcmp(info->name, "drop") || !strcmp(info->name, "switch"))
-		return 0; /* capture bookkeeping: CPU usage, drop markers, context switches */
+	if (!strcmp(info->name, "procinfo") || !strcmp(info->name, "drop") || !strcmp(info->name, "switch") ||
+	    !strcmp(info->name, "useradded") || !strcmp(info->name, "groupadded") ||
+	    !strcmp(info->name, "userdeleted") || !strcmp(info->name, "groupdeleted") ||
+	    !strcmp(info->name, "scapevent"))
+		return 0; /* capture bookkeeping: CPU usage, drops, context switches, user db updates */
+	if (!info->is_exit && !strcmp(info->name, "procexit")) {
+		/* the thread's last call never returned (exit_group): it comes before its end */
+		int64_t slot;
+		if (i64map_get(&st->pend_index, ev.tid, &slot) && st->pend[slot].used && st->pend[slot].tid == ev.tid) {
+			st->pend[slot].used = false;
+			if ((r = emit_call(ctx, st, &st->pend[slot].ev, NULL)) < 0)
+				return r;
+		}
+	}
 	return emit_call(ctx, st, &ev, enter);
 }
 
@@ -1299,6 +1374,8 @@ static int next(struct imp_ctx *ctx, void *state)
 	int r = 0;
 
 	if (avail == 0) {
+		if ((r = pending_flush(ctx, st)) < 0)
+			return r;
 		if (in->err) {
 			imp_truncated(ctx, offset, "the stream is damaged after %llu bytes", (unsigned long long)offset);
 			return 0;

@@ -856,6 +856,9 @@ static struct proc *proc_for_call(struct sys_model *m, const struct sys_call *c,
 	if (p && p->pid != pid)
 		p = NULL;
 	/* pid reuse: the pid ended, or a new parent other than a reaper adopting an orphan */
+	/* a procexit after the exit_group that ended the process is still that process (.scap) */
+	if (p && p->end_ts != BS_NONE && c->name && !strcmp(c->name, "procexit") && p->pid == pid)
+		return p;
 	if (p && (p->end_ts != BS_NONE ||
 		  (c->ppid != BS_NONE && p->ppid != BS_NONE && c->ppid != p->ppid && c->ppid != 1))) {
 		p = NULL; /* the old row keeps what it had; its end is not in the evidence */
@@ -1141,8 +1144,11 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 			m->proc_dirty = true;
 		}
 		break;
-	case K_EXIT:
 	case K_PROCEXIT:
+		if (c->tid != BS_NONE && c->tid != p->pid)
+			break; /* one thread of the process ended (.scap procexit of a thread) */
+		/* fall through */
+	case K_EXIT:
 		p->end_ts = c->ts;
 		if (c->exit_status != BS_NONE)
 			p->exit_status = c->exit_status;
