@@ -1080,7 +1080,9 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 		} else if (!strcmp(name, "accept") || !strcmp(name, "accept4")) {
 			c.fd = BS_NONE;
 		}
-		if (param_raw(st, x, e, R_TUPLE, &p, &len, NULL, NULL)) {
+		if (!strncmp(name, "send", 4) || !strncmp(name, "recv", 4)) {
+			(void)0; /* the peer stays in evt.arg.*: fd.name is the socket's own */
+		} else if (param_raw(st, x, e, R_TUPLE, &p, &len, NULL, NULL)) {
 			scap_param_socktuple(p, len, &src, &dst);
 			if (!strcmp(name, "accept") || !strcmp(name, "accept4")) {
 				c.addr = src; /* the client */
@@ -1361,9 +1363,8 @@ static int handle_event(struct imp_ctx *ctx, struct state *st, const struct bloc
 
 /* ---- blocks ---- */
 
-static int next(struct imp_ctx *ctx, void *state)
+static int next_block(struct imp_ctx *ctx, struct state *st)
 {
-	struct state *st = state;
 	struct reader *in = ctx->in;
 	uint64_t offset = reader_offset(in);
 	size_t avail = reader_fill(in, 8);
@@ -1374,8 +1375,6 @@ static int next(struct imp_ctx *ctx, void *state)
 	int r = 0;
 
 	if (avail == 0) {
-		if ((r = pending_flush(ctx, st)) < 0)
-			return r;
 		if (in->err) {
 			imp_truncated(ctx, offset, "the stream is damaged after %llu bytes", (unsigned long long)offset);
 			return 0;
@@ -1456,6 +1455,19 @@ static int next(struct imp_ctx *ctx, void *state)
 	}
 	reader_consume(in, total);
 	return r < 0 ? r : 1;
+}
+
+static int next(struct imp_ctx *ctx, void *state)
+{
+	struct state *st = state;
+	int r = next_block(ctx, st);
+
+	if (r == 0) { /* the end, or nothing more to trust: enters still waiting become events */
+		int f = pending_flush(ctx, st);
+		if (f < 0)
+			return f;
+	}
+	return r;
 }
 
 const struct importer imp_scap = {

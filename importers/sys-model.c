@@ -1029,8 +1029,7 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 			fd_from_addr(f, &c->addr, kind == K_BIND);
 			if (c->laddr.family)
 				fd_from_addr(f, &c->laddr, true);
-			if (kind == K_BIND)
-				f->is_server = true;
+			f->is_server = kind == K_BIND; /* a connecting socket is the client */
 			socket_name(f);
 		}
 		break;
