@@ -142,6 +142,7 @@ struct state {
 	struct i64map tid_pid;    /* tid → pid, from the process list, clone and execve */
 	struct i64map containers; /* pid → container id (48 bits) | 1 << 62; 0: host */
 	struct i64map uid_names;  /* uid → index in user_names */
+	struct i64map pid_uid;    /* pid → user.uid, from the process list, execve, clone, setuid */
 	char **user_names;
 	size_t nusers;
 
@@ -186,6 +187,7 @@ static void state_free(struct state *st)
 	i64map_release(&st->tid_pid);
 	i64map_release(&st->containers);
 	i64map_release(&st->uid_names);
+	i64map_release(&st->pid_uid);
 	for (size_t i = 0; i < st->nusers; i++)
 		free(st->user_names[i]);
 	free(st->user_names);
@@ -213,6 +215,7 @@ static int open_(struct imp_ctx *ctx, void **ret_state)
 	i64map_init(&st->tid_pid);
 	i64map_init(&st->containers);
 	i64map_init(&st->uid_names);
+	i64map_init(&st->pid_uid);
 	strbuf_init(&st->extra);
 	strbuf_init(&st->argbuf);
 	strbuf_init(&st->cid);
@@ -453,6 +456,8 @@ static int read_proclist(struct imp_ctx *ctx, struct state *st, const struct blo
 		tid_pid_put(st, sp.tid, sp.pid);
 		if (cgroups && (sp.tid == sp.pid || !i64map_get(&st->containers, sp.pid, &(int64_t){ 0 })))
 			i64map_put(&st->containers, sp.pid, cgroups_container(cgroups, cg_len));
+		if (sp.uid != BS_NONE && st->pid_uid.len < SCAP_MAX_TIDS)
+			i64map_put(&st->pid_uid, sp.pid, sp.uid);
 		if ((r = sys_model_seed_process(st->model, &sp)) < 0)
 			return r;
 	}
@@ -1121,6 +1126,24 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 		if (!strcmp(name, "setuid") || !strcmp(name, "setresuid") || !strcmp(name, "setreuid")) {
 			(void)0; /* kept as evt.arg.* */
 		}
+	}
+	/* user.uid: what execve / clone said, a successful setuid family call, else what we knew */
+	if (c.uid == BS_NONE && c.has_res && c.res == 0 &&
+	    (!strcmp(name, "setuid") || !strcmp(name, "setresuid") || !strcmp(name, "setreuid"))) {
+		v = param_i(st, x, e, !strcmp(name, "setuid") ? R_UID : R_EUID);
+		if (v != BS_NONE && v != UINT32_MAX && v != -1)
+			c.uid = c.euid = v;
+	}
+	if (c.uid != BS_NONE && c.pid != BS_NONE) {
+		if (st->pid_uid.len >= SCAP_MAX_TIDS) {
+			i64map_release(&st->pid_uid);
+			i64map_init(&st->pid_uid);
+		}
+		i64map_put(&st->pid_uid, c.pid, c.uid);
+	} else if (c.pid != BS_NONE && !i64map_get(&st->pid_uid, c.pid, &c.uid)) {
+		/* a child the capture saw born: its parent's */
+		if (c.ppid == BS_NONE || !i64map_get(&st->pid_uid, c.ppid, &c.uid))
+			c.uid = BS_NONE;
 	}
 	if (c.uid != BS_NONE) {
 		int64_t idx;

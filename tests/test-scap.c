@@ -426,7 +426,7 @@ Test(scap, expected_tables)
 		for (size_t k = 0; k < 4 && expected[i].must[k].type; k++) {
 			const char *fd = expected[i].must[k].fd;
 			bool found = false;
-			if (fd && fd[strlen(fd) - 1] == ':') { /* a prefix */
+			if (fd && fd[0] && fd[strlen(fd) - 1] == ':') { /* a prefix */
 				for (size_t j = 0; j < r.n; j++)
 					found |= !strcmp(r.v[j].type, expected[i].must[k].type) &&
 						 !strncmp(r.v[j].fd, fd, strlen(fd));
