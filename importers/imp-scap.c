@@ -40,7 +40,7 @@
 #define SCAP_MAX_PENDING 65536      /* threads with an enter event waiting for its exit */
 #define SCAP_MAX_PENDING_LEN 65536  /* an enter event longer than this is not kept */
 #define SCAP_MAX_TIDS (1u << 20)    /* tid → pid entries before the map is reset */
-#define SCAP_DATA_MAX 256           /* bytes of a data buffer kept in fields */
+#define SCAP_DATA_MAX 80            /* bytes of a data buffer kept in fields (sysdig's snaplen) */
 
 enum block_kind {
 	B_UNKNOWN, B_SHB, B_MI, B_PL, B_FDL, B_EV, B_IL, B_UL,
@@ -733,13 +733,23 @@ static bool skipped_name(const struct skip_set *s, const char *name)
 	return false;
 }
 
+/* "evt.arg.NAME": (table names are plain identifiers: nothing to escape) */
+static void extra_key(struct strbuf *sb, bool *first, const char *name)
+{
+	if (!*first)
+		strbuf_addch(sb, ',');
+	strbuf_add(sb, "\"evt.arg.", 9);
+	strbuf_addstr(sb, name);
+	strbuf_add(sb, "\":", 2);
+	*first = false;
+}
+
 static void extra_param(struct strbuf *sb, bool *first, const char *name, uint8_t type, const uint8_t *p, uint32_t len)
 {
-	char key[64];
 	int64_t v;
 	struct sys_sockaddr a, b;
+	char t[160];
 
-	snprintf(key, sizeof(key), "evt.arg.%s", name);
 	switch (type) {
 	case SCAP_PT_CHARBUF:
 	case SCAP_PT_FSPATH:
@@ -753,54 +763,35 @@ static void extra_param(struct strbuf *sb, bool *first, const char *name, uint8_
 		} else if (n > SCAP_DATA_MAX) {
 			n = SCAP_DATA_MAX;
 		}
-		if (!*first)
-			strbuf_addch(sb, ',');
-		jsonw_cstr(sb, key);
-		strbuf_addch(sb, ':');
+		extra_key(sb, first, name);
 		jsonw_string(sb, (const char *)p, n);
-		*first = false;
 		return;
 	}
 	case SCAP_PT_SOCKADDR:
 		scap_param_sockaddr(p, len, &a);
 		if (!a.family)
 			return;
-		if (!*first)
-			strbuf_addch(sb, ',');
-		jsonw_cstr(sb, key);
-		strbuf_addch(sb, ':');
+		extra_key(sb, first, name);
 		if (a.family == 1) {
 			jsonw_cstr(sb, a.path);
 		} else {
-			char t[80];
 			snprintf(t, sizeof(t), "%s:%lld", a.ip, (long long)a.port);
 			jsonw_cstr(sb, t);
 		}
-		*first = false;
 		return;
 	case SCAP_PT_SOCKTUPLE:
 		scap_param_socktuple(p, len, &a, &b);
 		if (a.family != 2 && a.family != 10)
 			return;
-		if (!*first)
-			strbuf_addch(sb, ',');
-		jsonw_cstr(sb, key);
-		strbuf_addch(sb, ':');
-		{
-			char t[160];
-			snprintf(t, sizeof(t), "%s:%lld->%s:%lld", a.ip, (long long)a.port, b.ip, (long long)b.port);
-			jsonw_cstr(sb, t);
-		}
-		*first = false;
+		extra_key(sb, first, name);
+		snprintf(t, sizeof(t), "%s:%lld->%s:%lld", a.ip, (long long)a.port, b.ip, (long long)b.port);
+		jsonw_cstr(sb, t);
 		return;
 	default:
 		if (!scap_param_int(type, p, len, &v))
 			return;
-		if (!*first)
-			strbuf_addch(sb, ',');
-		jsonw_cstr(sb, key);
-		strbuf_addf(sb, ":%lld", (long long)v);
-		*first = false;
+		extra_key(sb, first, name);
+		strbuf_addi64(sb, v);
 		return;
 	}
 }

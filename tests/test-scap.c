@@ -656,3 +656,57 @@ Test(scap, probe)
 	cr_expect_eq(imp->probe(b.d, b.n), 0);
 	cr_expect_eq(imp->probe((const uint8_t *)"hello", 5), 0);
 }
+
+/* Damaged copies of real captures (bytes flipped, lengths overwritten, cut short) import
+ * without crashing or reading out of bounds (run it under the sanitizers), and every copy ends
+ * either complete or partial with a reason. */
+Test(scap, mutated_captures_never_crash, .timeout = 300)
+{
+	static const char *const files[] = { "falco-test-traces/cat_write.scap", "libs/sample.scap",
+					     "falco-test-traces/psp_write_tmp_test.scap" };
+	uint64_t seed = 0x5eed5cab;
+
+	REQUIRE_SHARED();
+	for (size_t fi = 0; fi < sizeof(files) / sizeof(files[0]); fi++) {
+		char *path = corpus(files[fi]);
+		struct stream *s = NULL;
+		struct strbuf err = STRBUF_INIT, data = STRBUF_INIT;
+		uint8_t chunk[65536];
+		ssize_t n;
+
+		cr_assert_eq(stream_open(path, &s, &err), 0);
+		while ((n = stream_read(s, chunk, sizeof(chunk))) > 0)
+			strbuf_add(&data, chunk, (size_t)n);
+		stream_free(s);
+		cr_assert_gt(data.len, 64);
+		for (int iter = 0; iter < 150; iter++) {
+			uint8_t *copy = malloc(data.len);
+			size_t len = data.len;
+			struct run r = { 0 };
+			int kind;
+
+			memcpy(copy, data.buf, len);
+			seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+			kind = (int)(seed >> 60) % 3;
+			for (int k = 0; k < 1 + (int)((seed >> 40) & 7); k++) {
+				seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+				size_t at = (size_t)(seed >> 20) % len;
+				if (kind == 0) {
+					copy[at] ^= (uint8_t)(1u << ((seed >> 8) & 7));
+				} else if (kind == 1 && at + 4 <= len) {
+					uint32_t v = (seed >> 33) & 1 ? 0xffffffffu : (uint32_t)(seed >> 12) & 0xffff;
+					memcpy(copy + at, &v, 4);
+				} else {
+					len = at ? at : 1;
+				}
+			}
+			import_mem(copy, len, &r);
+			cr_expect(!r.partial || r.reason, "%s iteration %d: partial without a reason", files[fi], iter);
+			run_free(&r);
+			free(copy);
+		}
+		strbuf_release(&data);
+		strbuf_release(&err);
+		free(path);
+	}
+}

@@ -27,11 +27,13 @@ echo "scap events (enter and exit): $blocks"
 
 run() { # name command...
 	name=$1; shift
-	/usr/bin/time -f "%e %M" -o "$tmp/time" taskset -c 0 "$@" >/dev/null 2>"$tmp/err" || { cat "$tmp/err"; exit 1; }
-	read -r secs kb <"$tmp/time"
-	awk -v n="$name" -v s="$secs" -v k="$kb" -v e="$blocks" \
-		'BEGIN { printf "%-10s %7.2f s  %9.0f events/s  peak RSS %6.1f MiB\n", n, s, e / (s > 0 ? s : 0.01), k / 1024 }'
+	/usr/bin/time -f "%e %U %S %M" -o "$tmp/time" taskset -c 0 "$@" >/dev/null 2>"$tmp/err" || { cat "$tmp/err"; exit 1; }
+	read -r secs user sys kb <"$tmp/time"
+	awk -v n="$name" -v s="$secs" -v u="$user" -v y="$sys" -v k="$kb" -v e="$blocks" \
+		'BEGIN { c = u + y; printf "%-10s wall %6.2f s (%9.0f events/s)  cpu %6.2f s (%9.0f events/s)  peak RSS %6.1f MiB\n",
+			n, s, e / (s > 0 ? s : 0.01), c, e / (c > 0 ? c : 0.01), k / 1024 }'
 }
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) (a shared machine: the cpu figures are the fair ones)"
 
 run backsight "$build/analyzer/backsight" import -q "$tmp/case.db" "$tmp/big.scap"
 merged=$(sqlite3 "$tmp/case.db" 'select events from evidence')
