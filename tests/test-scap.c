@@ -710,3 +710,59 @@ Test(scap, mutated_captures_never_crash, .timeout = 300)
 		free(path);
 	}
 }
+
+/* An event block of any kind: EVF blocks carry a flags word, V2_LARGE ones u32 lengths for
+ * large-payload events. */
+static void event_block(struct buf *b, uint32_t btype, bool flags, bool large, uint16_t type, uint64_t tid,
+			int nparams, const uint32_t *lens, const void *vals, size_t vals_len)
+{
+	struct buf e = { .n = 0 };
+	uint32_t len = (uint32_t)(26 + (large ? 4 : 2) * nparams + vals_len);
+
+	put16(&e, 1);
+	if (flags)
+		put32(&e, 0);
+	put64(&e, 1700000000000000000ull);
+	put64(&e, tid);
+	put32(&e, len);
+	put16(&e, type);
+	put32(&e, (uint32_t)nparams);
+	for (int i = 0; i < nparams; i++) {
+		if (large)
+			put32(&e, lens[i]);
+		else
+			put16(&e, (uint16_t)lens[i]);
+	}
+	put(&e, vals, vals_len);
+	block(b, btype, &e);
+}
+
+Test(scap, flags_and_large_payload_blocks)
+{
+	static const char json[] = "{\"container\":{\"id\":\"0123456789ab\",\"name\":\"web\",\"image\":\"nginx\","
+				   "\"privileged\":true}}";
+	struct buf b = { .n = 0 };
+	struct run r = { 0 };
+	uint32_t lj[1] = { sizeof(json) };
+	uint8_t v[16];
+	uint32_t lc[2] = { 8, 8 };
+
+	shb(&b, false);
+	/* container JSON (324, large payload) in a V2_LARGE block: u32 parameter lengths */
+	event_block(&b, 0x221, false, true, 324, 1, 1, lj, json, sizeof(json));
+	/* close(7) = 0 as an EVF_V2 pair: enter 4 (fd), exit 5 (res, fd) */
+	memset(v, 0, sizeof(v));
+	v[0] = 7;
+	event_block(&b, 0x217, true, false, 4, 42, 1, lc, v, 8);
+	v[0] = 0;
+	v[8] = 7;
+	event_block(&b, 0x217, true, false, 5, 42, 2, lc, v, 16);
+	import_mem(b.d, b.n, &r);
+	cr_expect(!r.partial, "partial: %s", r.reason ? r.reason : "");
+	cr_expect_eq(r.skipped, 0);
+	cr_expect(r.privileged);
+	cr_expect_str_eq(r.container_id, "0123456789ab");
+	cr_assert_eq(r.n, 1);
+	cr_expect_str_eq(r.v[0].type, "close");
+	run_free(&r);
+}
