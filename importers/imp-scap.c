@@ -14,7 +14,8 @@
  * Events are decoded with the generated table (scap-events.in). An enter event waits in a
  * bounded per-thread table for its exit; the pair becomes one struct sys_call (the exit's time,
  * the parameters of both) that the shared syscall model (sys-model.h) turns into a Falco-shaped
- * event. The model is seeded from the capture's own process and fd tables, so fd names, process
+ * event; its raw record is the enter event's bytes followed by the exit's, its offset the exit's.
+ * The model is seeded from the capture's own process and fd tables, so fd names, process
  * names and the process tree are known from the first event. Events without an exit (procexit,
  * signals, container metadata ...) are events of their own.
  *
@@ -148,7 +149,7 @@ struct state {
 
 	int8_t roles[SCAP_EVENT_MAX][R_MAX];
 
-	struct strbuf extra, argbuf, strs[6], cid;
+	struct strbuf extra, argbuf, strs[6], cid, raw;
 	const char **argv;
 	size_t capargv;
 	bool warned_type;
@@ -194,6 +195,7 @@ static void state_free(struct state *st)
 	strbuf_release(&st->extra);
 	strbuf_release(&st->argbuf);
 	strbuf_release(&st->cid);
+	strbuf_release(&st->raw);
 	for (size_t i = 0; i < sizeof(st->strs) / sizeof(st->strs[0]); i++)
 		strbuf_release(&st->strs[i]);
 	free(st->argv);
@@ -219,6 +221,7 @@ static int open_(struct imp_ctx *ctx, void **ret_state)
 	strbuf_init(&st->extra);
 	strbuf_init(&st->argbuf);
 	strbuf_init(&st->cid);
+	strbuf_init(&st->raw);
 	for (size_t i = 0; i < sizeof(st->strs) / sizeof(st->strs[0]); i++)
 		strbuf_init(&st->strs[i]);
 	for (uint32_t code = 0; code < SCAP_EVENT_MAX; code++)
@@ -370,8 +373,10 @@ static const char *cstr16(struct state *st, struct cursor *c, unsigned *rot)
 	}
 }
 
+/* One pass over a process list block; the second pass (relink) only links children listed
+ * before their parents. */
 static int read_proclist(struct imp_ctx *ctx, struct state *st, const struct block_type *bt, const uint8_t *body,
-			 size_t len, uint64_t offset)
+			 size_t len, uint64_t offset, bool relink)
 {
 	struct cursor c = cursor_make(body, len);
 	int ver = bt->version, r;
@@ -440,9 +445,21 @@ static int read_proclist(struct imp_ctx *ctx, struct state *st, const struct blo
 			}
 		}
 		if (e.truncated) {
-			imp_skipped(ctx, offset + start, "process list entry for tid %lld is cut short",
-				    (long long)sp.tid);
+			if (!relink)
+				imp_skipped(ctx, offset + start, "process list entry for tid %lld is cut short",
+					    (long long)sp.tid);
 			return 0;
+		}
+		if (relink) {
+			if (ver != 9)
+				c = e;
+			if (sp.tid != sp.pid || sp.ppid <= 0)
+				continue;
+			struct sys_seed_proc link = { .host = st->host, .pid = sp.pid, .tid = sp.pid, .ppid = sp.ppid,
+						      .uid = BS_NONE, .loginuid = BS_NONE, .sid = BS_NONE };
+			if ((r = sys_model_seed_process(st->model, &link)) < 0)
+				return r;
+			continue;
 		}
 		if (ver != 9)
 			c = e; /* no entry length before V9: the entry ends where its fields do */
@@ -912,6 +929,13 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 	c.offset = x->offset;
 	c.raw = x->raw;
 	c.raw_len = x->raw_len;
+	if (e) { /* the record kept is both events, enter first: nothing read is lost */
+		strbuf_reset(&st->raw);
+		strbuf_add(&st->raw, e->raw, e->raw_len);
+		strbuf_add(&st->raw, x->raw, x->raw_len);
+		c.raw = st->raw.buf;
+		c.raw_len = st->raw.len;
+	}
 	c.tid = x->tid;
 	c.uid = c.euid = c.loginuid = c.sid = BS_NONE;
 	c.fd = c.fd2 = c.flags = c.mode = c.envc = c.exit_status = c.exit_signal = BS_NONE;
@@ -1001,7 +1025,10 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 		c.cwd = param_s(st, x, e, R_CWD, &rot);
 		if (trusted && trusted[0])
 			c.exe = trusted;
-		c.path = filename && filename[0] ? filename : exe;
+		else if (filename && filename[0])
+			c.path = filename; /* the model resolves it against the cwd */
+		else if (exe && exe[0])
+			c.exe = exe; /* old captures: argv[0] as recorded, never resolved by guess */
 		if (param_raw(st, x, e, R_ARGS, &p, &len, NULL, NULL)) {
 			c.argc = split_args(st, exe ? exe : "", p, len);
 			c.argv = st->argv;
@@ -1451,7 +1478,9 @@ static int next_block(struct imp_ctx *ctx, struct state *st)
 			read_machine_info(st, body, body_len);
 			break;
 		case B_PL:
-			r = read_proclist(ctx, st, bt, body, body_len, offset + 8);
+			r = read_proclist(ctx, st, bt, body, body_len, offset + 8, false);
+			if (r >= 0)
+				r = read_proclist(ctx, st, bt, body, body_len, offset + 8, true);
 			break;
 		case B_FDL:
 			read_fdlist(ctx, st, bt, body, body_len, offset + 8);
