@@ -39,7 +39,8 @@
 #define SHB_MAGIC 0x1A2B3C4Du
 #define SCAP_MAX_BLOCK (16u << 20)  /* the largest block read; libscap's own limit is lower */
 #define SCAP_MAX_PENDING 65536      /* threads with an enter event waiting for its exit */
-#define SCAP_MAX_PENDING_LEN 65536  /* an enter event longer than this is not kept */
+#define SCAP_MAX_PENDING_LEN 16384  /* an enter event longer than this is not kept */
+#define SCAP_MAX_PENDING_BYTES (32u << 20) /* all kept enter events together */
 #define SCAP_MAX_TIDS (1u << 20)    /* tid → pid entries before the map is reset */
 #define SCAP_DATA_MAX 80            /* bytes of a data buffer kept in fields (sysdig's snaplen) */
 
@@ -139,6 +140,7 @@ struct state {
 	struct pending *pend;
 	size_t npend, cappend;
 	bool pend_warned;
+	size_t pend_bytes;        /* buffer bytes held by the pending table */
 
 	struct i64map tid_pid;    /* tid → pid, from the process list, clone and execve */
 	struct i64map containers; /* pid → container id (48 bits) | 1 << 62; 0: host */
@@ -303,6 +305,16 @@ static void tid_pid_put(struct state *st, int64_t tid, int64_t pid)
 	}
 	if (tid != INT64_MIN)
 		i64map_put(&st->tid_pid, tid, pid);
+}
+
+static void containers_put(struct state *st, int64_t pid, int64_t packed)
+{
+	if (st->containers.len >= SCAP_MAX_TIDS) { /* bounded: start again */
+		i64map_release(&st->containers);
+		i64map_init(&st->containers);
+	}
+	if (pid != INT64_MIN)
+		i64map_put(&st->containers, pid, packed);
 }
 
 static int64_t pid_of(struct state *st, int64_t tid)
@@ -472,8 +484,8 @@ static int read_proclist(struct imp_ctx *ctx, struct state *st, const struct blo
 			sp.ppid = BS_NONE;
 		tid_pid_put(st, sp.tid, sp.pid);
 		if (cgroups && (sp.tid == sp.pid || !i64map_get(&st->containers, sp.pid, &(int64_t){ 0 })))
-			i64map_put(&st->containers, sp.pid, cgroups_container(cgroups, cg_len));
-		if (sp.uid != BS_NONE && st->pid_uid.len < SCAP_MAX_TIDS)
+			containers_put(st, sp.pid, cgroups_container(cgroups, cg_len));
+		if (sp.uid != BS_NONE && sp.pid != INT64_MIN && st->pid_uid.len < SCAP_MAX_TIDS)
 			i64map_put(&st->pid_uid, sp.pid, sp.uid);
 		if ((r = sys_model_seed_process(st->model, &sp)) < 0)
 			return r;
@@ -644,7 +656,7 @@ static void read_userlist(struct state *st, const struct block_type *bt, const u
 			cstr16(st, &e, &rot);
 			if (e.truncated)
 				return;
-			if (name && name[0] && !i64map_get(&st->uid_names, uid, &(int64_t){ 0 })) {
+			if (name && name[0] && strlen(name) <= 256 && !i64map_get(&st->uid_names, uid, &(int64_t){ 0 })) {
 				char **n = realloc(st->user_names, (st->nusers + 1) * sizeof(*n));
 				if (!n)
 					return;
@@ -979,7 +991,7 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 		if (ptid != BS_NONE && ptid > 0)
 			c.ppid = pid_of(st, ptid);
 		if (param_raw(st, x, e, R_CGROUPS, &p, &len, NULL, NULL) && c.pid != BS_NONE)
-			i64map_put(&st->containers, c.pid, cgroups_container(p, len));
+			containers_put(st, c.pid, cgroups_container(p, len));
 		skip.names[skip.n++] = "tid";
 		skip.names[skip.n++] = "pid";
 		skip.names[skip.n++] = "ptid";
@@ -1187,7 +1199,7 @@ static int pending_put(struct imp_ctx *ctx, struct state *st, const struct scap_
 	struct pending *pd;
 	int r;
 
-	if (ev->raw_len > SCAP_MAX_PENDING_LEN)
+	if (ev->raw_len > SCAP_MAX_PENDING_LEN || ev->tid == INT64_MIN)
 		return 0;
 	if (i64map_get(&st->pend_index, ev->tid, &slot) && st->pend[slot].used && st->pend[slot].tid == ev->tid) {
 		st->pend[slot].used = false;
@@ -1221,11 +1233,16 @@ static int pending_put(struct imp_ctx *ctx, struct state *st, const struct scap_
 	}
 	pd = &st->pend[slot];
 	if (pd->cap < ev->raw_len) {
-		uint8_t *b = realloc(pd->buf, ev->raw_len);
+		size_t cap = ev->raw_len < 256 ? 256 : ev->raw_len;
+		uint8_t *b;
+		if (st->pend_bytes - pd->cap + cap > SCAP_MAX_PENDING_BYTES)
+			return 0; /* bounded: this enter is not kept, its exit will stand alone */
+		b = realloc(pd->buf, cap);
 		if (!b)
 			return -ENOMEM;
+		st->pend_bytes = st->pend_bytes - pd->cap + cap;
 		pd->buf = b;
-		pd->cap = ev->raw_len;
+		pd->cap = cap;
 	}
 	memcpy(pd->buf, ev->raw, ev->raw_len);
 	pd->ev = *ev;
