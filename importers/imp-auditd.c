@@ -141,8 +141,8 @@ static bool parse_prefix(const char *s, size_t len, struct prefix *px)
 	if (end - p < 11 || memcmp(p, "msg=audit(", 10))
 		return false;
 	p += 10;
-	if (!parse_u64(&p, end, &sec, 12) || p >= end || *p != '.')
-		return false;
+	if (!parse_u64(&p, end, &sec, 11) || sec > 9000000000ull || p >= end || *p != '.')
+		return false; /* past year 2255: not a time auditd wrote, and ns would overflow */
 	p++;
 	q = p;
 	if (!parse_u64(&p, end, &ms, 9))
