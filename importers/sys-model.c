@@ -1276,8 +1276,17 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 		jsonw_key_i64(&o, "evt.rawres", c->res);
 	if (c->path) {
 		/* evt.arg.* as the call passed it; fs.path.name absolute */
-		snprintf(tmp, sizeof(tmp), "evt.arg.%s", ck && ck->arg1 ? ck->arg1 : "path");
-		jsonw_key_str(&o, tmp, c->path);
+		static const char *const arg_keys[] = { "evt.arg.path", "evt.arg.name", "evt.arg.filename" };
+		const char *key = arg_keys[0];
+		if (ck && ck->arg1) {
+			if (!strcmp(ck->arg1, "name"))
+				key = arg_keys[1];
+			else if (!strcmp(ck->arg1, "filename"))
+				key = arg_keys[2];
+			else
+				snprintf(tmp, sizeof(tmp), "evt.arg.%s", ck->arg1), key = tmp;
+		}
+		jsonw_key_str(&o, key, c->path);
 		if (arg1 && arg1[0] == '/' && strcmp(arg1, c->path))
 			jsonw_key_str(&o, "fs.path.name", arg1);
 	}
@@ -1387,17 +1396,24 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 		strbuf_addf(&m->summary, " onto fd %lld", (long long)c->fd2);
 	if (kind == K_CLONE && c->has_res && c->res > 0)
 		strbuf_addf(&m->summary, " child %lld", (long long)c->res);
-	if (ev.result && strcmp(ev.result, "SUCCESS"))
-		strbuf_addf(&m->summary, " = %s", ev.result);
+	if (ev.result && strcmp(ev.result, "SUCCESS")) {
+		strbuf_add(&m->summary, " = ", 3);
+		strbuf_addstr(&m->summary, ev.result);
+	}
 	if (c->summary_extra)
 		strbuf_addf(&m->summary, " %s", c->summary_extra);
-	strbuf_addf(&m->summary, " (");
-	if (p->name.len)
-		strbuf_addf(&m->summary, "%s ", p->name.buf);
-	if (ev.pid != BS_NONE)
-		strbuf_addf(&m->summary, "pid %lld)", (long long)ev.pid);
-	else
+	strbuf_add(&m->summary, " (", 2);
+	if (p->name.len) {
+		strbuf_add(&m->summary, p->name.buf, p->name.len);
+		strbuf_addch(&m->summary, ' ');
+	}
+	if (ev.pid != BS_NONE) {
+		strbuf_add(&m->summary, "pid ", 4);
+		strbuf_addi64(&m->summary, ev.pid);
+		strbuf_addch(&m->summary, ')');
+	} else {
 		strbuf_addstr(&m->summary, "pid ?)");
+	}
 	ev.summary = m->summary.buf;
 
 	r = imp_emit(m->ctx, &ev);
