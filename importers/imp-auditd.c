@@ -841,6 +841,16 @@ static int emit_syscall(struct imp_ctx *ctx, struct state *st, struct pend *p, u
 			c.sock_domain = (int)a[0];
 	}
 
+	/* arm64 numbers four open flags differently from x86 and the generic ABI the model uses */
+	if (arch == SYS_ARCH_AARCH64 && c.flags != BS_NONE && c.flags > 0 && c.path) {
+		int64_t f = c.flags & ~(int64_t)0740000;
+		f |= (c.flags & 040000) ? 0200000 : 0;  /* O_DIRECTORY */
+		f |= (c.flags & 0100000) ? 0400000 : 0; /* O_NOFOLLOW */
+		f |= (c.flags & 0200000) ? 040000 : 0;  /* O_DIRECT */
+		f |= (c.flags & 0400000) ? 0100000 : 0; /* O_LARGEFILE */
+		c.flags = f;
+	}
+
 	/* argv: EXECVE, else the process title describes the process */
 	if (have_execve) {
 		size_t cnt = argc >= 0 ? (size_t)argc : nargs;

@@ -820,7 +820,8 @@ static void open_flags_text(struct strbuf *sb, int64_t flags)
 	} bits[] = {
 		{ 0100, "O_CREAT" },	   { 0200, "O_EXCL" },	       { 0400, "O_NOCTTY" },
 		{ 01000, "O_TRUNC" },	   { 02000, "O_APPEND" },      { 04000, "O_NONBLOCK" },
-		{ 010000, "O_DSYNC" },	   { 040000, "O_DIRECT" },     { 0200000, "O_DIRECTORY" },
+		{ 010000, "O_DSYNC" },	   { 040000, "O_DIRECT" },     { 0100000, "O_LARGEFILE" },
+		{ 0200000, "O_DIRECTORY" },
 		{ 0400000, "O_NOFOLLOW" }, { 01000000, "O_NOATIME" },  { 02000000, "O_CLOEXEC" },
 		{ 010000000, "O_PATH" },   { 020000000, "O_TMPFILE" },
 	};

@@ -79,7 +79,7 @@ struct sys_call {
 	const char *fd_hint;        /* what the source says fd is (strace -y); used if unknown */
 	const char *res_hint;       /* what the source says the returned fd is (strace -y) */
 	const char *path, *path2;   /* file path arguments (open name, rename target ...) */
-	int64_t flags, mode;        /* open flags (Linux O_* bits), clone flags, fcntl cmd ... */
+	int64_t flags, mode;        /* open flags (x86/generic Linux O_* bits), clone flags, fcntl cmd */
 	const char *flags_text;     /* evt.arg.flags as the source printed it, if it did */
 	int sock_domain, sock_type; /* socket(), 0 when unknown */
 	struct sys_sockaddr addr;   /* connect/bind/sendto peer, accept's remote */

@@ -388,6 +388,14 @@ static const struct {
 	  "type=EOE msg=audit(1700000005.000:14): \n",
 	  "unlink", "user_name", "alice" },
 	{ "deleted path", NULL, "unlink", "evt.arg.path", "/tmp/x" },
+	{ "aarch64 numbers",
+	  "type=SYSCALL msg=audit(1700000006.000:15): arch=c00000b7 syscall=221 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=91 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm=\"id\" exe=\"/usr/bin/id\" key=(null)\n"
+	  "type=EXECVE msg=audit(1700000006.000:15): argc=1 a0=\"id\"\n"
+	  "type=SYSCALL msg=audit(1700000006.001:16): arch=40000003 syscall=5 success=yes exit=3 a0=1 a1=8241 a2=1b6 a3=0 items=1 ppid=1 pid=92 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm=\"sh\" exe=\"/bin/sh\" key=(null)\n"
+	  "type=PATH msg=audit(1700000006.001:16): item=0 name=\"/tmp/out\" nametype=CREATE\n",
+	  "execve", "cmdline", "id" },
+	{ "i386 numbers and open flags from a1", NULL, "open", "evt.arg.flags", "O_WRONLY|O_CREAT|O_TRUNC|O_LARGEFILE" },
+	{ "created file", NULL, "open", "evt.is_open_create", "true" },
 };
 
 static void check_value(json_t *ev, const char *key, const char *want, const char *name)
@@ -402,6 +410,8 @@ static void check_value(json_t *ev, const char *key, const char *want, const cha
 	if (json_is_integer(v)) {
 		snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
 		got = buf;
+	} else if (json_is_boolean(v)) {
+		got = json_is_true(v) ? "true" : "false";
 	} else {
 		got = json_string_value(v);
 	}
