@@ -27,6 +27,19 @@
 #include "jsonw.h"
 #include "sys-model.h"
 
+/* memmem without its nonnull contract: evidence spans may be empty */
+static const char *find_sub(const void *hay, size_t n, const char *w, size_t wn)
+{
+	const char *s = hay;
+
+	if (!s || wn > n)
+		return NULL;
+	for (size_t i = 0; i + wn <= n; i++)
+		if (s[i] == w[0] && !memcmp(s + i, w, wn))
+			return s + i;
+	return NULL;
+}
+
 #define PEND_MAX 64
 #define PEND_WINDOW 32
 #define PEND_SECONDS 60
@@ -52,6 +65,8 @@ struct pend {
 	uint32_t nrec;
 	uint32_t rec_start[MAX_RECORDS], rec_len[MAX_RECORDS];
 	bool overflow;
+	uint32_t syscall_rec; /* index of the SYSCALL record, UINT32_MAX: none */
+	bool has_execve;
 };
 
 struct state {
@@ -128,8 +143,8 @@ static bool parse_prefix(const char *s, size_t len, struct prefix *px)
 	if (end - p < 11 || memcmp(p, "msg=audit(", 10))
 		return false;
 	p += 10;
-	if (!parse_u64(&p, end, &sec, 12) || p >= end || *p != '.')
-		return false;
+	if (!parse_u64(&p, end, &sec, 11) || sec > 9000000000ull || p >= end || *p != '.')
+		return false; /* past year 2255: not a time auditd wrote, and ns would overflow */
 	p++;
 	q = p;
 	if (!parse_u64(&p, end, &ms, 9))
@@ -246,27 +261,18 @@ static size_t parse_kvs(const char *s, size_t len, struct kv *out, size_t max, s
 	return n;
 }
 
-static bool key_is(const struct kv *kv, const char *key)
-{
-	size_t n = strlen(key);
-	return kv->klen == n && !memcmp(kv->k, key, n);
-}
-
-static const struct kv *find_kv(const struct kv *kvs, size_t n, const char *key)
+static const struct kv *find_kvn(const struct kv *kvs, size_t n, const char *key, size_t klen, bool enriched)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!kvs[i].enriched && key_is(&kvs[i], key))
+		if (kvs[i].klen == klen && kvs[i].enriched == enriched && kvs[i].k[0] == key[0] &&
+		    !memcmp(kvs[i].k, key, klen))
 			return &kvs[i];
 	return NULL;
 }
 
-static const struct kv *find_enriched(const struct kv *kvs, size_t n, const char *key)
-{
-	for (size_t i = 0; i < n; i++)
-		if (kvs[i].enriched && key_is(&kvs[i], key))
-			return &kvs[i];
-	return NULL;
-}
+/* key is a string literal: its length is known at compile time */
+#define find_kv(kvs, n, key) find_kvn((kvs), (n), (key), strlen(key), false)
+#define find_enriched(kvs, n, key) find_kvn((kvs), (n), (key), strlen(key), true)
 
 static int hexval(char c)
 {
@@ -279,14 +285,20 @@ static int hexval(char c)
 	return -1;
 }
 
-static bool is_hex(const char *s, size_t len)
+/* The kernel writes upper-case hex; some producers rewrite titles in lower case. */
+static bool is_hex_case(const char *s, size_t len, bool lower_ok)
 {
 	if (!len || len % 2)
 		return false;
 	for (size_t i = 0; i < len; i++)
-		if (hexval(s[i]) < 0 || (s[i] >= 'a' && s[i] <= 'f'))
+		if (hexval(s[i]) < 0 || (!lower_ok && s[i] >= 'a' && s[i] <= 'f'))
 			return false;
 	return true;
+}
+
+static bool is_hex(const char *s, size_t len)
+{
+	return is_hex_case(s, len, false);
 }
 
 /* Fields the kernel and auditd hex-encode when their value holds a space, quote or control byte
@@ -295,9 +307,9 @@ static bool hex_key(const char *k, size_t len)
 {
 	static const char *const keys[] = {
 		"proctitle", "exe", "comm", "cmd", "acct", "name", "cwd", "path", "key", "data", "old", "new",
-		"grp", "new_group", "old-chardev", "new-chardev", "root_dir", "ocomm", "watch", "vm", "id",
+		"grp", "new_group", "old-chardev", "new-chardev", "root_dir", "ocomm", "watch",
 		"new-disk", "old-disk", "new-fs", "old-fs", "new-net", "old-net", "new-rng", "old-rng",
-		"new-mem", "old-mem", "new-vcpu", "old-vcpu", "device", "sw", "uuid", "unit",
+		"new-mem", "old-mem", "new-vcpu", "old-vcpu", "device", "unit",
 	};
 	if (len >= 2 && k[0] == 'a' && k[1] >= '0' && k[1] <= '9')
 		return true; /* EXECVE arguments, whole or in pieces */
@@ -319,7 +331,8 @@ static const char *kv_string(struct state *st, const struct kv *kv, size_t *ret_
 
 	if (!kv)
 		return NULL;
-	if (kv->quote || kv->enriched || !hex_key(kv->k, kv->klen) || !is_hex(kv->v, kv->vlen)) {
+	if (kv->quote || kv->enriched || !hex_key(kv->k, kv->klen) ||
+	    !is_hex_case(kv->v, kv->vlen, kv->klen == 9 && !memcmp(kv->k, "proctitle", 9))) {
 		n = kv->vlen;
 		if (a->len + n + 1 > a->cap)
 			return NULL;
@@ -506,8 +519,13 @@ static void kvs_to_json(struct state *st, struct jsonw_obj *o, const struct kv *
 		memcpy(key + 6, kvs[i].k, kvs[i].klen);
 		key[6 + kvs[i].klen] = '\0';
 		v = kv_string(st, &kvs[i], &vlen);
-		if (v)
+		if (v) {
+			/* a decoded process title separates its arguments with NULs */
+			for (size_t j = 0; j < vlen; j++)
+				if (!v[j])
+					((char *)v)[j] = ' ';
 			jsonw_key_strn(o, key, v, vlen);
+		}
 	}
 }
 
@@ -527,6 +545,8 @@ static int emit_other(struct imp_ctx *ctx, struct state *st, struct pend *p)
 	type[0] = '\0';
 	for (uint32_t r = 0; r < p->nrec; r++) {
 		n = record_kvs(st, p, r, &px, n);
+		if (!px.body)
+			continue;
 		if (r == 0)
 			lower(type, sizeof(type), px.type, px.type_len);
 		if (type_is(&px, "AVC") || type_is(&px, "SELINUX_ERR")) {
@@ -536,9 +556,9 @@ static int emit_other(struct imp_ctx *ctx, struct state *st, struct pend *p)
 			const char *close = brace ? memchr(brace, '}', (size_t)(e - brace)) : NULL;
 			if (brace && close)
 				jsonw_key_strn(&o, "audit.avc.permissions", brace + 1, (size_t)(close - brace - 1));
-			if (px.body_len > 6 && memmem(b, px.body_len, "denied", 6))
+			if (px.body_len > 6 && find_sub(b, px.body_len, "denied", 6))
 				jsonw_key_str(&o, "audit.avc.result", "denied");
-			else if (memmem(b, px.body_len, "granted", 7))
+			else if (find_sub(b, px.body_len, "granted", 7))
 				jsonw_key_str(&o, "audit.avc.result", "granted");
 		}
 	}
@@ -655,15 +675,8 @@ static int emit_syscall(struct imp_ctx *ctx, struct state *st, struct pend *p, u
 	}
 	if (num_field(st->kvs, n, "ses", 10, &v))
 		jsonw_key_i64(&o, "audit.ses", v == 4294967295LL ? -1 : v);
-	if ((kv = find_kv(st->kvs, n, "success")))
-		jsonw_key_strn(&o, "audit.success", kv->v, kv->vlen);
-	for (int i = 0; i < 4; i++) {
-		char k[16];
-		if (a[i] == BS_NONE)
-			continue;
-		snprintf(k, sizeof(k), "audit.a%d", i);
-		jsonw_key_i64(&o, k, a[i]);
-	}
+	/* a0..a3 stay in the raw record: mostly user-space pointers, decoded below where they mean
+	 * something (flags, fds, domains) */
 
 	/* the other records */
 	for (uint32_t r = 0; r < p->nrec; r++) {
@@ -751,7 +764,18 @@ static int emit_syscall(struct imp_ctx *ctx, struct state *st, struct pend *p, u
 				strbuf_add(&st->title, s, len);
 			}
 		} else if (type_is(&px, "AVC")) {
-			jsonw_key_str(&o, "audit.avc", "present");
+			/* the access decision that came with the call: its fields under audit.avc.* */
+			for (size_t k = base; k < m; k++) {
+				char key[80];
+				size_t vlen;
+				const char *val;
+				if (st->kvs[k].klen > 60)
+					continue;
+				snprintf(key, sizeof(key), "audit.avc.%.*s", (int)st->kvs[k].klen, st->kvs[k].k);
+				val = kv_string(st, &st->kvs[k], &vlen);
+				if (val)
+					jsonw_key_strn(&o, key, val, vlen);
+			}
 		} else if (type_is(&px, "FD_PAIR")) {
 			int64_t f0, f1;
 			if (num_field(st->kvs + base, m - base, "fd0", 10, &f0) && num_field(st->kvs + base, m - base, "fd1", 10, &f1)) {
@@ -817,6 +841,16 @@ static int emit_syscall(struct imp_ctx *ctx, struct state *st, struct pend *p, u
 			c.sock_domain = (int)a[0];
 	}
 
+	/* arm64 numbers four open flags differently from x86 and the generic ABI the model uses */
+	if (arch == SYS_ARCH_AARCH64 && c.flags != BS_NONE && c.flags > 0 && c.path) {
+		int64_t f = c.flags & ~(int64_t)0740000;
+		f |= (c.flags & 040000) ? 0200000 : 0;  /* O_DIRECTORY */
+		f |= (c.flags & 0100000) ? 0400000 : 0; /* O_NOFOLLOW */
+		f |= (c.flags & 0200000) ? 040000 : 0;  /* O_DIRECT */
+		f |= (c.flags & 0400000) ? 0100000 : 0; /* O_LARGEFILE */
+		c.flags = f;
+	}
+
 	/* argv: EXECVE, else the process title describes the process */
 	if (have_execve) {
 		size_t cnt = argc >= 0 ? (size_t)argc : nargs;
@@ -857,20 +891,13 @@ static int emit_event(struct imp_ctx *ctx, struct state *st, struct pend *p)
 	strbuf_grow(&st->arena, p->buf.len * 2 + 256);
 	if (p->overflow)
 		imp_warning(ctx, p->offset, "event %u has more than %u records: the rest were dropped", p->serial, MAX_RECORDS);
-	for (uint32_t i = 0; i < p->nrec; i++) {
-		if (parse_prefix(p->buf.buf + p->rec_start[i], p->rec_len[i], &px) && type_is(&px, "SYSCALL")) {
-			r = emit_syscall(ctx, st, p, i);
-			goto done;
-		}
-	}
-	for (uint32_t i = 0; i < p->nrec; i++) {
-		if (parse_prefix(p->buf.buf + p->rec_start[i], p->rec_len[i], &px) && type_is(&px, "EXECVE")) {
-			r = emit_syscall(ctx, st, p, UINT32_MAX);
-			goto done;
-		}
-	}
-	r = emit_other(ctx, st, p);
-done:
+	(void)px;
+	if (p->syscall_rec != UINT32_MAX)
+		r = emit_syscall(ctx, st, p, p->syscall_rec);
+	else if (p->has_execve)
+		r = emit_syscall(ctx, st, p, UINT32_MAX); /* EXECVE without its SYSCALL */
+	else
+		r = emit_other(ctx, st, p);
 	if (!st->have_flushed || p->serial > st->max_serial) {
 		if (st->have_flushed && p->serial - st->max_serial > 1 && p->serial - st->max_serial < 100000) {
 			uint32_t gap = p->serial - st->max_serial - 1;
@@ -921,7 +948,7 @@ static int add_record(struct imp_ctx *ctx, struct state *st, const struct prefix
 	for (int i = st->qlen - 1; i >= 0; i--) {
 		struct pend *q = &st->pend[st->queue[(st->qhead + i) % PEND_MAX]];
 		if (q->serial == px->serial && q->ts == px->ts && !q->complete && strlen(q->node) == nlen &&
-		    !memcmp(q->node, px->node, nlen)) {
+		    (!nlen || !memcmp(q->node, px->node, nlen))) {
 			p = q;
 			break;
 		}
@@ -943,12 +970,15 @@ static int add_record(struct imp_ctx *ctx, struct state *st, const struct prefix
 		p->used = true;
 		p->complete = false;
 		p->overflow = false;
-		memcpy(p->node, px->node ? px->node : "", nlen);
+		if (nlen)
+			memcpy(p->node, px->node, nlen);
 		p->node[nlen] = '\0';
 		p->ts = px->ts;
 		p->serial = px->serial;
 		p->offset = offset;
 		p->nrec = 0;
+		p->syscall_rec = UINT32_MAX;
+		p->has_execve = false;
 		strbuf_reset(&p->buf);
 		st->queue[(st->qhead + st->qlen) % PEND_MAX] = slot;
 		st->qlen++;
@@ -958,6 +988,10 @@ static int add_record(struct imp_ctx *ctx, struct state *st, const struct prefix
 	} else if (p->nrec == MAX_RECORDS || p->buf.len + len + 1 > MAX_EVENT_BYTES) {
 		p->overflow = true;
 	} else {
+		if (p->syscall_rec == UINT32_MAX && type_is(px, "SYSCALL"))
+			p->syscall_rec = p->nrec;
+		else if (type_is(px, "EXECVE"))
+			p->has_execve = true;
 		p->rec_start[p->nrec] = (uint32_t)p->buf.len;
 		p->rec_len[p->nrec] = (uint32_t)len;
 		p->nrec++;
@@ -986,7 +1020,7 @@ static int probe(const uint8_t *head, size_t len)
 			lines++;
 			if (parse_prefix(s + i, l, &px))
 				good++;
-			else if (!nl && (memmem(s + i, l, "msg=audit(", 10)))
+			else if (!nl && (find_sub(s + i, l, "msg=audit(", 10)))
 				good++; /* the probe window cut the line */
 		}
 		if (!nl)
@@ -1049,6 +1083,8 @@ static int next(struct imp_ctx *ctx, void *state)
 			len--;
 		if (!len)
 			continue;
+		if (len >= 4 && !memcmp(line, "----", 4))
+			continue; /* ausearch's separator between events */
 		if (line[0] == '#') {
 			if (st->bad_lines++ < 10)
 				imp_warning(ctx, offset, "comment line ignored (not audit.log syntax)");

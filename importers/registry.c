@@ -6,12 +6,14 @@
 extern const struct importer imp_timeline_jsonl;
 extern const struct importer imp_auditd;
 extern const struct importer imp_scap;
+extern const struct importer imp_strace;
 
 /* Probed in this order; on a tie the earlier row wins, so put stricter probes first. */
 const struct importer *const importers[] = {
 	&imp_scap,
 	&imp_timeline_jsonl,
 	&imp_auditd,
+	&imp_strace,
 	NULL,
 };
 

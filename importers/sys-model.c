@@ -31,6 +31,7 @@ struct fdent {
 struct proc {
 	bool used;
 	uint32_t gen;
+	size_t slot; /* its index in sys_model.procs */
 	int host;
 	int64_t key, parent_key, pid, ppid, start_ts, end_ts, last_seen;
 	int64_t uid, euid, loginuid, sid, tty_nr, exit_status;
@@ -295,10 +296,8 @@ static void index_put(struct sys_model *m, struct proc *p, size_t slot, int64_t 
 
 static size_t slot_of(struct sys_model *m, const struct proc *p)
 {
-	for (size_t i = 0; i < m->nslots; i++)
-		if (m->procs[i] == p)
-			return i;
-	return 0;
+	(void)m;
+	return p->slot;
 }
 
 static int cmp_i64(const void *a, const void *b)
@@ -380,6 +379,7 @@ static struct proc *proc_new(struct sys_model *m, int host, int64_t pid)
 		p->gen = gen;
 	}
 	p->used = true;
+	p->slot = slot;
 	p->host = host;
 	p->key = ++m->next_key;
 	p->parent_key = BS_NONE;
@@ -820,7 +820,8 @@ static void open_flags_text(struct strbuf *sb, int64_t flags)
 	} bits[] = {
 		{ 0100, "O_CREAT" },	   { 0200, "O_EXCL" },	       { 0400, "O_NOCTTY" },
 		{ 01000, "O_TRUNC" },	   { 02000, "O_APPEND" },      { 04000, "O_NONBLOCK" },
-		{ 010000, "O_DSYNC" },	   { 040000, "O_DIRECT" },     { 0200000, "O_DIRECTORY" },
+		{ 010000, "O_DSYNC" },	   { 040000, "O_DIRECT" },     { 0100000, "O_LARGEFILE" },
+		{ 0200000, "O_DIRECTORY" },
 		{ 0400000, "O_NOFOLLOW" }, { 01000000, "O_NOATIME" },  { 02000000, "O_CLOEXEC" },
 		{ 010000000, "O_PATH" },   { 020000000, "O_TMPFILE" },
 	};
@@ -844,22 +845,25 @@ static void open_flags_text(struct strbuf *sb, int64_t flags)
 
 static struct proc *proc_for_call(struct sys_model *m, const struct sys_call *c, int host)
 {
-	int64_t pid = c->pid != BS_NONE ? c->pid : c->tid;
+	int64_t pid = c->pid;
 	struct proc *p = NULL, *parent;
 
-	if (pid == BS_NONE)
-		pid = -1; /* a source without pids (strace -ff file without its suffix): one process */
-	if (c->tid != BS_NONE && c->tid != pid)
+	if (pid == BS_NONE && c->tid != BS_NONE) {
+		/* a source naming only the thread (strace): the thread's process, or a new one */
 		p = lookup(m, host, c->tid);
-	if (!p)
-		p = lookup(m, host, pid);
+		pid = p ? p->pid : c->tid;
+	} else {
+		if (pid == BS_NONE)
+			pid = -1; /* a source without pids (strace -ff file without its suffix): one process */
+		if (c->tid != BS_NONE && c->tid != pid)
+			p = lookup(m, host, c->tid);
+		if (!p)
+			p = lookup(m, host, pid);
+	}
 	if (p && p->pid != pid)
 		p = NULL;
 	/* pid reuse: the pid ended, or a new parent other than a reaper adopting an orphan */
-	/* a procexit after the exit_group that ended the process is still that process (.scap) */
-	if (p && p->end_ts != BS_NONE && c->name && !strcmp(c->name, "procexit") && p->pid == pid)
-		return p;
-	if (p && (p->end_ts != BS_NONE ||
+	if (p && ((p->end_ts != BS_NONE && !(c->name && !strcmp(c->name, "procexit"))) ||
 		  (c->ppid != BS_NONE && p->ppid != BS_NONE && c->ppid != p->ppid && c->ppid != 1))) {
 		p = NULL; /* the old row keeps what it had; its end is not in the evidence */
 	}
@@ -873,7 +877,7 @@ static struct proc *proc_for_call(struct sys_model *m, const struct sys_call *c,
 			strbuf_addstr(&p->cwd, parent->cwd.buf);
 		m->proc_dirty = true;
 	}
-	if (c->tid != BS_NONE && c->tid != pid && !lookup(m, host, c->tid))
+	if (c->pid != BS_NONE && c->tid != BS_NONE && c->tid != pid && !lookup(m, host, c->tid))
 		index_put(m, p, slot_of(m, p), c->tid);
 	p->last_seen = c->ts;
 	m->proc_dirty |= set_int(&p->ppid, c->ppid);
@@ -931,10 +935,44 @@ static void exec_image(struct sys_model *m, struct proc *p, const struct sys_cal
 
 static struct proc *fork_child(struct sys_model *m, struct proc *parent, int64_t child_pid, const struct sys_call *c)
 {
-	struct proc *ch;
+	struct proc *ch = lookup(m, parent->host, child_pid);
 
-	/* A live row still holding child_pid is an older process whose end was not recorded:
-	 * the new child gets its own row (pid reuse, told apart by start time). */
+	/* The child may have been seen before its parent's fork returned (strace -f prints the
+	 * child's first calls first): that row, without a parent yet, is adopted. Any other live
+	 * row holding child_pid is an older process whose end was not recorded: the new child gets
+	 * its own row (pid reuse, told apart by start time). */
+	if (ch && ch->pid == child_pid && ch->end_ts == BS_NONE && ch->parent_key == BS_NONE &&
+	    (ch->ppid == BS_NONE || ch->ppid == parent->pid) && ch != parent) {
+		ch->ppid = parent->pid;
+		ch->parent_key = parent->key;
+		ch->start_ts = c->ts;
+		if (ch->uid == BS_NONE)
+			ch->uid = parent->uid;
+		if (ch->euid == BS_NONE)
+			ch->euid = parent->euid;
+		if (ch->loginuid == BS_NONE)
+			ch->loginuid = parent->loginuid;
+		if (ch->sid == BS_NONE)
+			ch->sid = parent->sid;
+		if (!ch->exe.len) {
+			strbuf_addstr(&ch->exe, parent->exe.buf);
+			strbuf_addstr(&ch->name, parent->name.buf);
+			strbuf_addstr(&ch->args_json, parent->args_json.buf);
+			strbuf_addstr(&ch->cmdline, parent->cmdline.buf);
+			strbuf_addstr(&ch->argv0, parent->argv0.buf);
+			strbuf_addstr(&ch->args, parent->args.buf);
+		}
+		if (!ch->cwd.len)
+			strbuf_addstr(&ch->cwd, parent->cwd.buf);
+		for (size_t i = 0; i < parent->nfds; i++) {
+			struct fdent *f;
+			if (fd_find(ch, parent->fds[i].fd))
+				continue;
+			if ((f = fd_add(ch, parent->fds[i].fd)))
+				fd_copy(f, &parent->fds[i]);
+		}
+		return ch;
+	}
 	ch = proc_new(m, parent->host, child_pid);
 	ch->ppid = parent->pid;
 	ch->parent_key = parent->key;
@@ -987,10 +1025,17 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 
 	m->proc_dirty = false;
 	p = proc_for_call(m, c, host);
-	if (kind == K_OPEN || kind == K_CHDIR || kind == K_EXEC || (ck && ck->arg1))
-		arg1 = resolve(m, p, &m->path, c->path, kind == K_OPEN || (c->name && !strcmp(c->name, "execveat")) ? c->fd : BS_NONE);
-	if (!arg1)
-		arg1 = c->path;
+	/* the path argument made absolute (Falco's fs.path.name); *at calls are relative to dirfd */
+	if (c->path) {
+		size_t nl = c->name ? strlen(c->name) : 0;
+		bool at = kind == K_OPEN || (nl > 2 && !strcmp(c->name + nl - 2, "at"));
+		arg1 = resolve(m, p, &m->path, c->path, at ? c->fd : BS_NONE);
+	}
+
+	/* what the source says the fd argument is (strace -y) is fresher than what we tracked */
+	if (c->fd != BS_NONE && c->fd_hint && kind != K_PIPE && kind != K_SOCKETPAIR && (f = fd_find(p, c->fd)))
+		fd_from_hint(f, c->fd_hint);
+	f = NULL;
 
 	switch (kind) {
 	case K_OPEN:
@@ -1201,6 +1246,8 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 		ev.result = c->err;
 
 	strbuf_reset(&m->fdname);
+	if (f && !f->name && !f->lip[0] && !f->rip[0] && (c->addr.family || (kind == K_OPEN && arg1)))
+		f = NULL; /* nothing known of the fd: name the event by the address it was given */
 	if (f) {
 		if (f->name)
 			strbuf_addstr(&m->fdname, f->name);
@@ -1237,13 +1284,21 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 	jsonw_begin(&o, &m->fields);
 	if (c->has_res)
 		jsonw_key_i64(&o, "evt.rawres", c->res);
-	if (c->has_res && kind != K_EXIT && kind != K_EXIT_THREAD)
-		jsonw_key_bool(&o, "evt.failed", c->res < 0);
-	if (arg1 && ck && ck->arg1) {
-		snprintf(tmp, sizeof(tmp), "evt.arg.%s", ck->arg1);
-		jsonw_key_str(&o, tmp, arg1);
-	} else if (c->path) {
-		jsonw_key_str(&o, "evt.arg.path", arg1);
+	if (c->path) {
+		/* evt.arg.* as the call passed it; fs.path.name absolute */
+		static const char *const arg_keys[] = { "evt.arg.path", "evt.arg.name", "evt.arg.filename" };
+		const char *key = arg_keys[0];
+		if (ck && ck->arg1) {
+			if (!strcmp(ck->arg1, "name"))
+				key = arg_keys[1];
+			else if (!strcmp(ck->arg1, "filename"))
+				key = arg_keys[2];
+			else
+				snprintf(tmp, sizeof(tmp), "evt.arg.%s", ck->arg1), key = tmp;
+		}
+		jsonw_key_str(&o, key, c->path);
+		if (arg1 && arg1[0] == '/' && strcmp(arg1, c->path))
+			jsonw_key_str(&o, "fs.path.name", arg1);
 	}
 	if (c->path2) {
 		snprintf(tmp, sizeof(tmp), "evt.arg.%s", ck && ck->arg2 ? ck->arg2 : "newpath");
@@ -1256,7 +1311,6 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 		jsonw_key_bool(&o, "evt.is_open_read", (c->flags & 3) != 1);
 		jsonw_key_bool(&o, "evt.is_open_write", (c->flags & 3) != 0);
 		jsonw_key_bool(&o, "evt.is_open_create", (c->flags & 0100) != 0);
-		jsonw_key_bool(&o, "evt.is_open_exec", false);
 		if (c->mode != BS_NONE && (c->flags & (0100 | 020000000))) {
 			snprintf(tmp, sizeof(tmp), "0%llo", (unsigned long long)c->mode & 07777);
 			jsonw_key_str(&o, "evt.arg.mode", tmp);
@@ -1299,17 +1353,23 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 		tmp[1] = '\0';
 		jsonw_key_str(&o, "fd.typechar", tmp);
 	}
-	if (p->argv0.len)
-		jsonw_key_str(&o, "proc.exe", p->argv0.buf);
-	if (p->args_json.len)
-		jsonw_key_str(&o, "proc.args", p->args.buf);
+	/* The image and lineage (proc.exe, proc.args, proc.pname, proc.pcmdline, proc.aname[N])
+	 * are the processes row's, reached through process_id; events that change them carry them
+	 * too, so that a rule on execve/clone needs no join. Repeating them on every event would
+	 * triple the size of a case. */
+	if (kind == K_EXEC || kind == K_CLONE) {
+		if (p->argv0.len)
+			jsonw_key_str(&o, "proc.exe", p->argv0.buf);
+		if (p->args_json.len)
+			jsonw_key_str(&o, "proc.args", p->args.buf);
+	}
 	if (p->tty_nr != BS_NONE)
 		jsonw_key_i64(&o, "proc.tty", p->tty_nr);
 	if (p->sid != BS_NONE)
 		jsonw_key_i64(&o, "proc.sid", p->sid);
 	if (p->loginuid != BS_NONE)
 		jsonw_key_i64(&o, "user.loginuid", p->loginuid);
-	parent = p->parent_key != BS_NONE ? lookup(m, host, p->ppid) : NULL;
+	parent = p->parent_key != BS_NONE && (kind == K_EXEC || kind == K_CLONE) ? lookup(m, host, p->ppid) : NULL;
 	if (parent && parent->key == p->parent_key) {
 		if (parent->name.len)
 			jsonw_key_str(&o, "proc.pname", parent->name.buf);
@@ -1346,17 +1406,24 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 		strbuf_addf(&m->summary, " onto fd %lld", (long long)c->fd2);
 	if (kind == K_CLONE && c->has_res && c->res > 0)
 		strbuf_addf(&m->summary, " child %lld", (long long)c->res);
-	if (ev.result && strcmp(ev.result, "SUCCESS"))
-		strbuf_addf(&m->summary, " = %s", ev.result);
+	if (ev.result && strcmp(ev.result, "SUCCESS")) {
+		strbuf_add(&m->summary, " = ", 3);
+		strbuf_addstr(&m->summary, ev.result);
+	}
 	if (c->summary_extra)
 		strbuf_addf(&m->summary, " %s", c->summary_extra);
-	strbuf_addf(&m->summary, " (");
-	if (p->name.len)
-		strbuf_addf(&m->summary, "%s ", p->name.buf);
-	if (ev.pid != BS_NONE)
-		strbuf_addf(&m->summary, "pid %lld)", (long long)ev.pid);
-	else
+	strbuf_add(&m->summary, " (", 2);
+	if (p->name.len) {
+		strbuf_add(&m->summary, p->name.buf, p->name.len);
+		strbuf_addch(&m->summary, ' ');
+	}
+	if (ev.pid != BS_NONE) {
+		strbuf_add(&m->summary, "pid ", 4);
+		strbuf_addi64(&m->summary, ev.pid);
+		strbuf_addch(&m->summary, ')');
+	} else {
 		strbuf_addstr(&m->summary, "pid ?)");
+	}
 	ev.summary = m->summary.buf;
 
 	r = imp_emit(m->ctx, &ev);
@@ -1438,3 +1505,46 @@ void sys_model_seed_fd(struct sys_model *m, const struct sys_seed_fd *s)
 		socket_name(f);
 	}
 }
+
+int64_t sys_errno_from_name(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(errno_names) / sizeof(errno_names[0]); i++)
+		if (errno_names[i] && strlen(errno_names[i]) == len && !memcmp(errno_names[i], name, len))
+			return (int64_t)i;
+	return BS_NONE;
+}
+
+/*
+ * What each host source can say about the Falco fields upstream rules use (falco.md §b), so
+ * that a rule needing a field the evidence lacks is reported as "could not run" rather than as
+ * a silent pass. "yes": filled; "derived": from the processes table or another field; anything
+ * else says why not.
+ */
+const struct sys_field_coverage sys_field_coverage[] = {
+	{ "evt.type", "yes", "yes" },
+	{ "evt.res / evt.rawres", "yes (exit=)", "yes" },
+	{ "evt.arg.flags", "yes for open/openat/creat (a1/a2), clone (a0)", "yes, as printed" },
+	{ "evt.arg.*", "path arguments from PATH records", "path and fd arguments as printed" },
+	{ "evt.is_open_read/_write/_create", "yes (flags from a1/a2)", "yes" },
+	{ "proc.name", "yes (comm=)", "basename of the exec'd file, cut to 15 bytes" },
+	{ "proc.exepath", "yes (exe=)", "the exec'd path, after an execve in the trace" },
+	{ "proc.exe / proc.args / proc.cmdline", "EXECVE, else PROCTITLE (cut at 128 bytes)", "after an execve in the trace" },
+	{ "proc.pid / proc.ppid", "yes", "pid yes; ppid only for children forked in the trace" },
+	{ "proc.pname / proc.pcmdline / proc.aname[N]", "derived: processes row of the parent, when its calls are audited",
+	  "derived: processes row, for processes forked in the trace" },
+	{ "proc.cwd", "CWD record", "AT_FDCWD annotations (-y), chdir" },
+	{ "proc.tty", "yes (tty=)", "not available from strace" },
+	{ "proc.sid", "not available (ses= is the login session, under audit.ses)", "not available from strace" },
+	{ "proc.env", "not available from auditd", "not available (only the count)" },
+	{ "user.uid", "yes (uid=)", "not available from strace" },
+	{ "user.name", "uid 0 as root; others only in the enriched log format", "not available from strace" },
+	{ "user.loginuid", "yes (auid=, -1 unset)", "not available from strace" },
+	{ "fd.name / fd.typechar / fd.directory / fd.filename", "for fds opened by audited calls, and paths", "yes with -y/-yy; else fds opened in the trace" },
+	{ "fd.sip / fd.sport / fd.cip / fd.cport / fd.l4proto", "remote end from SOCKADDR; local end not recorded",
+	  "both ends with -yy; remote end from the sockaddr otherwise" },
+	{ "evt.buffer", "not available from auditd", "not kept (strings are in the raw record)" },
+	{ "container.id", "not available from auditd", "not available from strace" },
+	{ "thread.cap_*", "not available (CAPSET/BPRM_FCAPS records not mapped)", "not available from strace" },
+	{ "proc.is_exe_writable / _upper_layer / _from_memfd", "not available from auditd", "not available from strace" },
+	{ NULL, NULL, NULL },
+};

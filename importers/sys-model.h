@@ -45,6 +45,8 @@ const char *sys_syscall_name(enum sys_arch arch, int64_t nr);
 enum sys_arch sys_arch_from_audit(uint32_t audit_arch);
 /* "ENOENT" for 2; NULL when unknown. */
 const char *sys_errno_name(int64_t err);
+/* 2 for "ENOENT"; BS_NONE when unknown. */
+int64_t sys_errno_from_name(const char *name, size_t len);
 
 /* A socket address as the evidence gave it. family 0: none. */
 struct sys_sockaddr {
@@ -77,7 +79,7 @@ struct sys_call {
 	const char *fd_hint;        /* what the source says fd is (strace -y); used if unknown */
 	const char *res_hint;       /* what the source says the returned fd is (strace -y) */
 	const char *path, *path2;   /* file path arguments (open name, rename target ...) */
-	int64_t flags, mode;        /* open flags (Linux O_* bits), clone flags, fcntl cmd ... */
+	int64_t flags, mode;        /* open flags (x86/generic Linux O_* bits), clone flags, fcntl cmd */
 	const char *flags_text;     /* evt.arg.flags as the source printed it, if it did */
 	int sock_domain, sock_type; /* socket(), 0 when unknown */
 	struct sys_sockaddr addr;   /* connect/bind/sendto peer, accept's remote */
@@ -97,6 +99,12 @@ struct sys_call {
 };
 
 void sys_call_init(struct sys_call *c);
+
+/* Which Falco fields auditd and strace evidence can answer; NULL-terminated. */
+struct sys_field_coverage {
+	const char *field, *auditd, *strace;
+};
+extern const struct sys_field_coverage sys_field_coverage[];
 
 struct sys_model;
 
