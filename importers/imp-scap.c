@@ -80,6 +80,8 @@ static const struct block_type *block_type_of(uint32_t code)
 
 	if (code == SHB_TYPE)
 		return &shb;
+	if (code == 0x216) /* the common case first: EV_V2 */
+		return &block_types[19];
 	for (size_t i = 0; i < sizeof(block_types) / sizeof(block_types[0]); i++)
 		if (block_types[i].code == code)
 			return &block_types[i];
@@ -129,6 +131,44 @@ static const char *const role_names[R_MAX] = {
 	[R_SID] = "sid", [R_EUID] = "euid",
 };
 
+/* What an importer does with an event, by name; computed once per event code at open. */
+enum ev_class {
+	C_OTHER, C_META, C_GENERIC, C_ASYNC, C_OPEN, C_EXEC, C_EXECVEAT, C_CLONE, C_PROCEXIT, C_CONTAINER,
+	C_DUP, C_PIPE, C_SOCKET, C_ACCEPT, C_SENDRECV, C_RENAME, C_SYMLINK, C_MOUNT, C_NAMEPATH, C_SETUID,
+	C_SETXUID,
+};
+
+static uint8_t classify(const char *name)
+{
+	static const struct {
+		const char *name;
+		uint8_t cls;
+	} t[] = {
+		{ "procinfo", C_META }, { "drop", C_META }, { "switch", C_META }, { "useradded", C_META },
+		{ "groupadded", C_META }, { "userdeleted", C_META }, { "groupdeleted", C_META },
+		{ "scapevent", C_META }, { "syscall", C_GENERIC }, { "asyncevent", C_ASYNC },
+		{ "open", C_OPEN }, { "openat", C_OPEN }, { "openat2", C_OPEN }, { "creat", C_OPEN },
+		{ "open_by_handle_at", C_OPEN }, { "execve", C_EXEC }, { "execveat", C_EXECVEAT },
+		{ "clone", C_CLONE }, { "clone3", C_CLONE }, { "fork", C_CLONE }, { "vfork", C_CLONE },
+		{ "procexit", C_PROCEXIT }, { "container", C_CONTAINER }, { "dup", C_DUP }, { "dup2", C_DUP },
+		{ "dup3", C_DUP }, { "pipe", C_PIPE }, { "pipe2", C_PIPE }, { "socketpair", C_PIPE },
+		{ "socket", C_SOCKET }, { "accept", C_ACCEPT }, { "accept4", C_ACCEPT }, { "rename", C_RENAME },
+		{ "renameat", C_RENAME }, { "renameat2", C_RENAME }, { "link", C_RENAME }, { "linkat", C_RENAME },
+		{ "symlink", C_SYMLINK }, { "symlinkat", C_SYMLINK }, { "mount", C_MOUNT },
+		{ "unlinkat", C_NAMEPATH }, { "umount2", C_NAMEPATH }, { "memfd_create", C_NAMEPATH },
+		{ "setuid", C_SETUID }, { "setresuid", C_SETXUID }, { "setreuid", C_SETXUID },
+	};
+
+	if (!name)
+		return C_OTHER;
+	if (!strncmp(name, "send", 4) || !strncmp(name, "recv", 4))
+		return C_SENDRECV;
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (!strcmp(name, t[i].name))
+			return t[i].cls;
+	return C_OTHER;
+}
+
 struct state {
 	struct sys_model *model;
 	bool seen_shb;
@@ -150,6 +190,8 @@ struct state {
 	size_t nusers;
 
 	int8_t roles[SCAP_EVENT_MAX][R_MAX];
+	uint8_t cls[SCAP_EVENT_MAX];
+	bool has_exit[SCAP_EVENT_MAX]; /* an enter event completed by code + 1 */
 
 	struct strbuf extra, argbuf, strs[6], cid, raw;
 	const char **argv;
@@ -226,9 +268,12 @@ static int open_(struct imp_ctx *ctx, void **ret_state)
 	strbuf_init(&st->raw);
 	for (size_t i = 0; i < sizeof(st->strs) / sizeof(st->strs[0]); i++)
 		strbuf_init(&st->strs[i]);
-	for (uint32_t code = 0; code < SCAP_EVENT_MAX; code++)
+	for (uint32_t code = 0; code < SCAP_EVENT_MAX; code++) {
 		for (int r = 0; r < R_MAX; r++)
 			st->roles[code][r] = (int8_t)scap_param_find(code, role_names[r]);
+		st->cls[code] = classify(scap_events[code].name);
+		st->has_exit[code] = scap_event_has_exit(code);
+	}
 	st->host = ctx->opts ? ctx->opts->host : NULL;
 	*ret_state = st;
 	return 0;
@@ -909,20 +954,9 @@ static void container_fields(struct state *st, const struct scap_evt *x, struct 
 	json_decref(root);
 }
 
-static bool name_in(const char *name, const char *const *list)
-{
-	for (; *list; list++)
-		if (!strcmp(name, *list))
-			return true;
-	return false;
-}
-
 /* One completed syscall (x: the exit or a standalone event; e: its enter, or NULL). */
 static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_evt *x, const struct scap_evt *e)
 {
-	static const char *const open_names[] = { "open", "openat", "openat2", "creat", "open_by_handle_at", NULL };
-	static const char *const clone_names[] = { "clone", "clone3", "fork", "vfork", NULL };
-	static const char *const exec_names[] = { "execve", "execveat", NULL };
 	const struct scap_event_info *info = &scap_events[x->type];
 	struct sys_call c;
 	struct skip_set skip = { { "res" }, 1 };
@@ -933,6 +967,7 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 	uint32_t len;
 	char flags_text[160];
 	char gname[64];
+	uint8_t cls = st->cls[x->type];
 	bool is_open, is_clone, is_exec;
 
 	sys_call_init(&c);
@@ -953,7 +988,7 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 	c.fd = c.fd2 = c.flags = c.mode = c.envc = c.exit_status = c.exit_signal = BS_NONE;
 	c.addr.port = c.laddr.port = BS_NONE;
 
-	if (!strcmp(name, "syscall")) { /* generic: the native syscall number names it */
+	if (cls == C_GENERIC) { /* generic: the native syscall number names it */
 		const char *sn = NULL;
 		int64_t id = param_i(st, x, e, R_ID);
 		v = param_i(st, x, e, R_NATIVEID);
@@ -969,15 +1004,17 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 			snprintf(gname, sizeof(gname), "%s", sn);
 			name = gname;
 		}
-	} else if (x->type == 402) {
+	} else if (cls == C_ASYNC) {
 		const char *an = param_s(st, x, NULL, R_NAME, &rot);
-		if (an && !strcmp(an, "container"))
+		if (an && !strcmp(an, "container")) {
 			name = "container";
+			cls = C_CONTAINER;
+		}
 	}
 	c.name = name;
-	is_open = name_in(name, open_names);
-	is_clone = name_in(name, clone_names);
-	is_exec = name_in(name, exec_names);
+	is_open = cls == C_OPEN;
+	is_clone = cls == C_CLONE;
+	is_exec = cls == C_EXEC || cls == C_EXECVEAT;
 
 	/* who: clone and execve say who the caller is */
 	if (is_clone || is_exec) {
@@ -1051,7 +1088,7 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 		v = param_i(st, x, e, R_LOGINUID);
 		if (v != BS_NONE)
 			c.loginuid = v == UINT32_MAX ? -1 : v;
-		if (x->type == 331 || !strcmp(name, "execveat"))
+		if (cls == C_EXECVEAT)
 			c.fd = param_i(st, x, e, R_DIRFD);
 		skip.names[skip.n++] = "filename";
 		skip.names[skip.n++] = "args";
@@ -1077,13 +1114,13 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 			c.uid = c.euid = v;
 		skip.names[skip.n++] = "args";
 		skip.names[skip.n++] = "env";
-	} else if (!strcmp(name, "procexit")) {
+	} else if (cls == C_PROCEXIT) {
 		c.exit_status = param_i(st, x, e, R_STATUS);
 		v = param_i(st, x, e, R_SIG);
 		c.exit_signal = v == 0 ? BS_NONE : v;
 		skip.names[skip.n++] = "status";
 		skip.names[skip.n++] = "sig";
-	} else if (!strcmp(name, "container")) {
+	} else if (cls == C_CONTAINER) {
 		container_fields(st, x, &c, &rot);
 	} else {
 		struct sys_sockaddr src, dst;
@@ -1094,7 +1131,7 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 			if (c.fd != BS_NONE)
 				skip.names[skip.n++] = "fd";
 		}
-		if (!strcmp(name, "dup") || !strcmp(name, "dup2") || !strcmp(name, "dup3")) {
+		if (cls == C_DUP) {
 			int64_t o = param_i(st, x, e, R_OLDFD);
 			if (o != BS_NONE)
 				c.fd = o;
@@ -1103,23 +1140,23 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 				c.name = "dup2"; /* old captures name dup2/dup3 "dup" */
 			skip.names[skip.n++] = "oldfd";
 			skip.names[skip.n++] = "newfd";
-		} else if (!strcmp(name, "pipe") || !strcmp(name, "pipe2") || !strcmp(name, "socketpair")) {
+		} else if (cls == C_PIPE) {
 			c.fd = param_i(st, x, e, R_FD1);
 			c.fd2 = param_i(st, x, e, R_FD2);
-		} else if (!strcmp(name, "socket")) {
+		} else if (cls == C_SOCKET) {
 			v = param_i(st, x, e, R_DOMAIN);
 			c.sock_domain = v == BS_NONE ? 0 : (int)v;
 			v = param_i(st, x, e, R_TYPE);
 			c.sock_type = v == BS_NONE ? 0 : (int)v;
 			c.fd = BS_NONE;
-		} else if (!strcmp(name, "accept") || !strcmp(name, "accept4")) {
+		} else if (cls == C_ACCEPT) {
 			c.fd = BS_NONE;
 		}
-		if (!strncmp(name, "send", 4) || !strncmp(name, "recv", 4)) {
+		if (cls == C_SENDRECV) {
 			(void)0; /* the peer stays in evt.arg.*: fd.name is the socket's own */
 		} else if (param_raw(st, x, e, R_TUPLE, &p, &len, NULL, NULL)) {
 			scap_param_socktuple(p, len, &src, &dst);
-			if (!strcmp(name, "accept") || !strcmp(name, "accept4")) {
+			if (cls == C_ACCEPT) {
 				c.addr = src; /* the client */
 				c.laddr = dst;
 			} else {
@@ -1130,37 +1167,33 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 			scap_param_sockaddr(p, len, &c.addr);
 		}
 		/* path arguments under the model's own names */
-		if (!strcmp(name, "rename") || !strcmp(name, "renameat") || !strcmp(name, "renameat2") ||
-		    !strcmp(name, "link") || !strcmp(name, "linkat")) {
+		if (cls == C_RENAME) {
 			c.path = param_s(st, x, e, R_OLDPATH, &rot);
 			c.path2 = param_s(st, x, e, R_NEWPATH, &rot);
 			skip.names[skip.n++] = "oldpath";
 			skip.names[skip.n++] = "newpath";
-		} else if (!strcmp(name, "symlink") || !strcmp(name, "symlinkat")) {
+		} else if (cls == C_SYMLINK) {
 			c.path = param_s(st, x, e, R_TARGET, &rot);
 			c.path2 = param_s(st, x, e, R_LINKPATH, &rot);
 			skip.names[skip.n++] = "target";
 			skip.names[skip.n++] = "linkpath";
-		} else if (!strcmp(name, "mount")) {
+		} else if (cls == C_MOUNT) {
 			c.path = param_s(st, x, e, R_DEV, &rot);
 			c.path2 = param_s(st, x, e, R_DIR, &rot);
 			skip.names[skip.n++] = "dev";
 			skip.names[skip.n++] = "dir";
-		} else if (!strcmp(name, "unlinkat") || !strcmp(name, "umount2") || !strcmp(name, "memfd_create")) {
+		} else if (cls == C_NAMEPATH) {
 			c.path = param_s(st, x, e, R_NAME, &rot);
 			skip.names[skip.n++] = "name";
 		} else if (st->roles[x->type][R_PATH] >= 0 || (e && st->roles[e->type][R_PATH] >= 0)) {
 			c.path = param_s(st, x, e, R_PATH, &rot);
 			skip.names[skip.n++] = "path";
 		}
-		if (!strcmp(name, "setuid") || !strcmp(name, "setresuid") || !strcmp(name, "setreuid")) {
-			(void)0; /* kept as evt.arg.* */
-		}
 	}
 	/* user.uid: what execve / clone said, a successful setuid family call, else what we knew */
 	if (c.uid == BS_NONE && c.has_res && c.res == 0 &&
-	    (!strcmp(name, "setuid") || !strcmp(name, "setresuid") || !strcmp(name, "setreuid"))) {
-		v = param_i(st, x, e, !strcmp(name, "setuid") ? R_UID : R_EUID);
+	    (cls == C_SETUID || cls == C_SETXUID)) {
+		v = param_i(st, x, e, cls == C_SETUID ? R_UID : R_EUID);
 		if (v != BS_NONE && v != UINT32_MAX && v != -1)
 			c.uid = c.euid = v;
 	}
@@ -1396,18 +1429,15 @@ static int handle_event(struct imp_ctx *ctx, struct state *st, const struct bloc
 		return 0;
 	}
 	info = &scap_events[ev.type];
-	if (!info->is_exit && scap_event_has_exit(ev.type))
+	if (!info->is_exit && st->has_exit[ev.type])
 		return pending_put(ctx, st, &ev);
-	if (info->is_exit && ev.type > 0 && scap_event_has_exit(ev.type - 1))
+	if (info->is_exit && ev.type > 0 && st->has_exit[ev.type - 1])
 		enter = pending_take(st, ev.tid, ev.type - 1);
 	else if (info->is_exit)
 		return 0; /* an exit without a defined enter (unused pairs) */
-	if (!strcmp(info->name, "procinfo") || !strcmp(info->name, "drop") || !strcmp(info->name, "switch") ||
-	    !strcmp(info->name, "useradded") || !strcmp(info->name, "groupadded") ||
-	    !strcmp(info->name, "userdeleted") || !strcmp(info->name, "groupdeleted") ||
-	    !strcmp(info->name, "scapevent"))
+	if (st->cls[ev.type] == C_META)
 		return 0; /* capture bookkeeping: CPU usage, drops, context switches, user db updates */
-	if (!info->is_exit && !strcmp(info->name, "procexit")) {
+	if (!info->is_exit && st->cls[ev.type] == C_PROCEXIT) {
 		/* the thread's last call never returned (exit_group): it comes before its end */
 		int64_t slot;
 		if (i64map_get(&st->pend_index, ev.tid, &slot) && st->pend[slot].used && st->pend[slot].tid == ev.tid) {
