@@ -766,3 +766,73 @@ Test(scap, flags_and_large_payload_blocks)
 	cr_expect_str_eq(r.v[0].type, "close");
 	run_free(&r);
 }
+
+static void str16(struct buf *b, const char *s)
+{
+	put16(b, (uint16_t)strlen(s));
+	put(b, s, strlen(s));
+}
+
+/* The state at capture start: a PL_V2 process list and an FDL (V1) fd list seed the model, so
+ * the first events already know their process and their fds. */
+Test(scap, process_and_fd_tables_seed_the_model)
+{
+	struct buf b = { .n = 0 }, pl = { .n = 0 }, fdl = { .n = 0 };
+	struct run r = { 0 };
+	uint8_t v[64];
+	uint32_t lx[4] = { 8, 4, 8, 4 };
+	static const uint8_t sip[4] = { 10, 0, 0, 1 }, dip[4] = { 93, 184, 216, 34 };
+
+	shb(&b, false);
+	put64(&pl, 42); /* tid, pid, ptid */
+	put64(&pl, 42);
+	put64(&pl, 1);
+	str16(&pl, "exfil");
+	str16(&pl, "/tmp/exfil");
+	str16(&pl, "--to\0host"); /* args after argv[0], NUL-separated */
+	str16(&pl, "/tmp");
+	put64(&pl, 1024); /* fdlimit, flags, uid, gid */
+	put32(&pl, 0);
+	put32(&pl, 0);
+	put32(&pl, 0);
+	put32(&pl, 0); /* vmsize, vmrss, vmswap, pfmajor, pfminor */
+	put32(&pl, 0);
+	put32(&pl, 0);
+	put64(&pl, 0);
+	put64(&pl, 0);
+	block(&b, 0x207, &pl);
+	put64(&fdl, 42);
+	put64(&fdl, 5); /* fd 5: a file (FILE_V2) */
+	put64(&fdl, 0);
+	put(&fdl, "\x10", 1);
+	put32(&fdl, 0);
+	str16(&fdl, "/etc/shadow");
+	put64(&fdl, 6); /* fd 6: an IPv4 socket */
+	put64(&fdl, 0);
+	put(&fdl, "\x03", 1);
+	put(&fdl, sip, 4);
+	put(&fdl, dip, 4);
+	put16(&fdl, 40000);
+	put16(&fdl, 443);
+	put(&fdl, "\x02", 1); /* tcp */
+	block(&b, 0x203, &fdl);
+	/* read(5) = 4 and write(6) = 4, exit events alone (format 1.2): res, data, fd, size */
+	for (int fd = 5; fd <= 6; fd++) {
+		memset(v, 0, sizeof(v));
+		v[0] = 4;
+		memcpy(v + 8, "abcd", 4);
+		v[12] = (uint8_t)fd;
+		v[20] = 4;
+		event_block(&b, 0x216, false, false, fd == 5 ? 7 : 9, 42, 4, lx, v, 24);
+	}
+	import_mem(b.d, b.n, &r);
+	cr_expect(!r.partial, "partial: %s", r.reason ? r.reason : "");
+	cr_assert_eq(r.n, 2);
+	cr_expect_str_eq(r.v[0].type, "read");
+	cr_expect_str_eq(r.v[0].proc, "exfil");
+	cr_expect_str_eq(r.v[0].fd, "/etc/shadow");
+	cr_expect_str_eq(r.v[1].type, "write");
+	cr_expect_str_eq(r.v[1].fd, "10.0.0.1:40000->93.184.216.34:443");
+	cr_expect_geq(r.procs, 1);
+	run_free(&r);
+}
