@@ -672,6 +672,9 @@ static int emit_syscall(struct imp_ctx *ctx, struct state *st, struct pend *p, u
 		const char *key = str_field(st, st->kvs, n, "key");
 		if (key)
 			jsonw_key_str(&o, "audit.key", key);
+		/* the enriched format names the login user: Falco's user.loginname */
+		if ((kv = find_enriched(st->kvs, n, "AUID")) && !(kv->vlen == 5 && !memcmp(kv->v, "unset", 5)))
+			jsonw_key_strn(&o, "user.loginname", kv->v, kv->vlen);
 	}
 	if (num_field(st->kvs, n, "ses", 10, &v))
 		jsonw_key_i64(&o, "audit.ses", v == 4294967295LL ? -1 : v);

@@ -388,6 +388,7 @@ static const struct {
 	  "type=EOE msg=audit(1700000005.000:14): \n",
 	  "unlink", "user_name", "alice" },
 	{ "deleted path", NULL, "unlink", "evt.arg.path", "/tmp/x" },
+	{ "enriched login name", NULL, "unlink", "user.loginname", "alice" },
 	{ "aarch64 numbers",
 	  "type=SYSCALL msg=audit(1700000006.000:15): arch=c00000b7 syscall=221 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=91 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm=\"id\" exe=\"/usr/bin/id\" key=(null)\n"
 	  "type=EXECVE msg=audit(1700000006.000:15): argc=1 a0=\"id\"\n"
