@@ -526,3 +526,57 @@ Test(auditd, bounded_window)
 	host_run_release(&run);
 	strbuf_release(&log);
 }
+
+/* A rotated, compressed log (audit.log.1.gz) imports the same as the plain one. */
+Test(auditd, compressed_log)
+{
+	struct host_run plain, gz;
+	struct strbuf out = STRBUF_INIT;
+	char *path = test_path("audit.log.1.gz");
+
+	REQUIRE_SHARED();
+	if (test_sh(&out, "gzip -c '%s' > '%s'", corpus("laurel__shell-proc-trace-reordered.log"), path) != 0)
+		cr_skip_test("gzip is not installed");
+	host_import("auditd", corpus("laurel__shell-proc-trace-reordered.log"), NULL, 0, NULL, &plain);
+	host_import("auditd", path, NULL, 0, NULL, &gz);
+	cr_expect_eq(json_array_size(gz.events), json_array_size(plain.events));
+	cr_expect(json_equal(json_array_get(gz.events, 3), json_array_get(plain.events, 3)));
+	cr_expect_gt(json_object_size(gz.processes), 3);
+	host_run_release(&plain);
+	host_run_release(&gz);
+	strbuf_release(&out);
+	free(path);
+}
+
+/* laurel's fork/exec chain, records out of order: the process tree it implies. */
+Test(auditd, process_tree_from_clone_and_execve)
+{
+	static const struct {
+		long long pid, parent_pid;
+		const char *exe, *name;
+	} want[] = {
+		{ 71505, 71432, "/usr/bin/dash", "test-script.sh" }, { 71506, 71505, "/usr/bin/dash", "test-script.sh" },
+		{ 71507, 71505, "/usr/bin/grep", "grep" },	       { 71508, 71506, "/usr/bin/echo", "echo" },
+		{ 71509, 71506, "/usr/bin/sed", "sed" },
+	};
+	struct host_run run;
+
+	REQUIRE_SHARED();
+	host_import("auditd", corpus("laurel__shell-proc-trace-reordered.log"), NULL, 0, NULL, &run);
+	cr_assert_eq(json_object_size(run.processes), 6);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const char *k;
+		json_t *p, *found = NULL;
+		json_object_foreach(run.processes, k, p)
+			if (ev_int(p, "pid") == want[i].pid)
+				found = p;
+		cr_assert_not_null(found, "no process %lld", want[i].pid);
+		cr_expect_str_eq(ev_str(found, "exe"), want[i].exe);
+		cr_expect_str_eq(ev_str(found, "name"), want[i].name);
+		json_object_foreach(run.processes, k, p)
+			if (ev_int(p, "key") == ev_int(found, "parent_key"))
+				cr_expect_eq(ev_int(p, "pid"), want[i].parent_pid, "parent of %lld", want[i].pid);
+		cr_expect_gt(ev_int(found, "start_ts"), 0);
+	}
+	host_run_release(&run);
+}
