@@ -1086,8 +1086,8 @@ static int next(struct imp_ctx *ctx, void *state)
 			len--;
 		if (!len)
 			continue;
-		if (len >= 4 && !memcmp(line, "----", 4))
-			continue; /* ausearch's separator between events */
+		if ((len >= 4 && !memcmp(line, "----", 4)) || (len >= 6 && !memcmp(line, "time->", 6)))
+			continue; /* ausearch's (non --raw) separator and local-time header of an event */
 		if (line[0] == '#') {
 			if (st->bad_lines++ < 10)
 				imp_warning(ctx, offset, "comment line ignored (not audit.log syntax)");

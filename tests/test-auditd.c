@@ -580,3 +580,31 @@ Test(auditd, process_tree_from_clone_and_execve)
 	}
 	host_run_release(&run);
 }
+
+/* What ausearch prints (with --raw, and without: "----" and "time->" lines between events)
+ * imports as the log it searched. */
+Test(auditd, ausearch_output)
+{
+	static const char *const modes[] = { "--raw", "" };
+	struct host_run direct;
+	struct strbuf out = STRBUF_INIT;
+
+	REQUIRE_SHARED();
+	if (test_sh(&out, "command -v ausearch >/dev/null 2>&1") != 0)
+		cr_skip_test("ausearch is not installed (apt-get install auditd)");
+	host_import("auditd", corpus("laurel__shell-proc-trace-reordered.log"), NULL, 0, NULL, &direct);
+	for (size_t i = 0; i < 2; i++) {
+		struct host_run run;
+		char *path = test_path(i ? "ausearch.txt" : "ausearch-raw.txt");
+		cr_assert_eq(test_sh(&out, "ausearch %s -if '%s' > '%s' 2>/dev/null", modes[i],
+				     corpus("laurel__shell-proc-trace-reordered.log"), path), 0);
+		host_import("auditd", path, NULL, 0, NULL, &run);
+		cr_expect_eq(run.skipped, 0, "ausearch %s: %s", modes[i], run.issues);
+		cr_expect_eq(json_array_size(run.events), json_array_size(direct.events), "ausearch %s", modes[i]);
+		cr_expect_eq(json_object_size(run.processes), json_object_size(direct.processes), "ausearch %s", modes[i]);
+		host_run_release(&run);
+		free(path);
+	}
+	host_run_release(&direct);
+	strbuf_release(&out);
+}
