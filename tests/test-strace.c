@@ -148,6 +148,14 @@ static const struct {
 	  NULL, "accept4", "src_ip", "198.51.100.9" },
 	{ "accept server side", NULL, NULL, "accept4", "dst_port", "8080" },
 	{ "accept fd name", NULL, NULL, "accept4", "fd_name", "198.51.100.9:51000->10.0.0.5:8080" },
+	{ "threads belong to their process",
+	  "100 execve(\"/usr/bin/java\", [\"java\"], 0x7ffd /* 1 var */) = 0\n"
+	  "100 clone(child_stack=0x7f, flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM, parent_tid=[101], tls=0x7f, child_tidptr=0x7f) = 101\n"
+	  "101 getuid() = 0\n",
+	  NULL, "getuid", "pid", "100" },
+	{ "thread id", NULL, NULL, "getuid", "tid", "101" },
+	{ "thread's process name", NULL, NULL, "getuid", "proc_name", "java" },
+	{ "clone flags", NULL, NULL, "clone", "evt.arg.flags", "CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM" },
 	{ "ipv6 and unix",
 	  "3 connect(4, {sa_family=AF_INET6, sin6_port=htons(53), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, \"2001:db8::1\", &sin6_addr), sin6_scope_id=0}, 28) = 0\n"
 	  "3 connect(5, {sa_family=AF_UNIX, sun_path=\"/run/docker.sock\"}, 110) = 0\n",
