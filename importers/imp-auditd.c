@@ -672,6 +672,9 @@ static int emit_syscall(struct imp_ctx *ctx, struct state *st, struct pend *p, u
 		const char *key = str_field(st, st->kvs, n, "key");
 		if (key)
 			jsonw_key_str(&o, "audit.key", key);
+		/* the enriched format names the login user: Falco's user.loginname */
+		if ((kv = find_enriched(st->kvs, n, "AUID")) && !(kv->vlen == 5 && !memcmp(kv->v, "unset", 5)))
+			jsonw_key_strn(&o, "user.loginname", kv->v, kv->vlen);
 	}
 	if (num_field(st->kvs, n, "ses", 10, &v))
 		jsonw_key_i64(&o, "audit.ses", v == 4294967295LL ? -1 : v);
@@ -1083,8 +1086,8 @@ static int next(struct imp_ctx *ctx, void *state)
 			len--;
 		if (!len)
 			continue;
-		if (len >= 4 && !memcmp(line, "----", 4))
-			continue; /* ausearch's separator between events */
+		if ((len >= 4 && !memcmp(line, "----", 4)) || (len >= 6 && !memcmp(line, "time->", 6)))
+			continue; /* ausearch's (non --raw) separator and local-time header of an event */
 		if (line[0] == '#') {
 			if (st->bad_lines++ < 10)
 				imp_warning(ctx, offset, "comment line ignored (not audit.log syntax)");

@@ -38,6 +38,7 @@ struct proc {
 	struct strbuf exe, name, args_json, cmdline, argv0, args, cwd, tty;
 	struct fdent *fds;
 	size_t nfds, capfds;
+	size_t *fd_budget; /* the model's count of fd entries, shared by all processes */
 };
 
 struct sys_model {
@@ -52,6 +53,7 @@ struct sys_model {
 	int64_t next_key;
 	struct strbuf fields, summary, tmp, fdname, path;
 	bool proc_dirty;
+	size_t nfds_total; /* fd entries over all processes, at most SYS_MAX_FDS_TOTAL */
 };
 
 void sys_call_init(struct sys_call *c)
@@ -209,6 +211,18 @@ static void fd_clear(struct fdent *f)
 	f->name = NULL;
 }
 
+/* A process that ended has no descriptors left: free them (and their share of the budget). */
+static void proc_drop_fds(struct proc *p)
+{
+	for (size_t i = 0; i < p->nfds; i++)
+		fd_clear(&p->fds[i]);
+	if (p->fd_budget)
+		*p->fd_budget -= p->nfds;
+	free(p->fds);
+	p->fds = NULL;
+	p->nfds = p->capfds = 0;
+}
+
 static void proc_release(struct proc *p)
 {
 	strbuf_release(&p->exe);
@@ -219,11 +233,7 @@ static void proc_release(struct proc *p)
 	strbuf_release(&p->args);
 	strbuf_release(&p->cwd);
 	strbuf_release(&p->tty);
-	for (size_t i = 0; i < p->nfds; i++)
-		fd_clear(&p->fds[i]);
-	free(p->fds);
-	p->fds = NULL;
-	p->nfds = p->capfds = 0;
+	proc_drop_fds(p);
 }
 
 void sys_model_free(struct sys_model *m)
@@ -380,6 +390,7 @@ static struct proc *proc_new(struct sys_model *m, int host, int64_t pid)
 	}
 	p->used = true;
 	p->slot = slot;
+	p->fd_budget = &m->nfds_total;
 	p->host = host;
 	p->key = ++m->next_key;
 	p->parent_key = BS_NONE;
@@ -535,8 +546,8 @@ static struct fdent *fd_add(struct proc *p, int64_t fd)
 	if (f) {
 		fd_clear(f);
 	} else {
-		if (p->nfds == SYS_MAX_FDS)
-			return NULL; /* bounded: a process with more descriptors loses track of new ones */
+		if (p->nfds == SYS_MAX_FDS || (p->fd_budget && *p->fd_budget >= SYS_MAX_FDS_TOTAL))
+			return NULL; /* bounded: past the limits, new descriptors are not tracked */
 		if (p->nfds == p->capfds) {
 			size_t cap = p->capfds ? p->capfds * 2 : 8;
 			struct fdent *n = realloc(p->fds, cap * sizeof(*n));
@@ -546,6 +557,8 @@ static struct fdent *fd_add(struct proc *p, int64_t fd)
 			p->capfds = cap;
 		}
 		f = &p->fds[p->nfds++];
+		if (p->fd_budget)
+			(*p->fd_budget)++;
 	}
 	memset(f, 0, sizeof(*f));
 	f->fd = fd;
@@ -561,6 +574,8 @@ static void fd_remove(struct proc *p, int64_t fd)
 		return;
 	fd_clear(f);
 	*f = p->fds[--p->nfds];
+	if (p->fd_budget)
+		(*p->fd_budget)--;
 }
 
 static void fd_set_name(struct fdent *f, const char *name)
@@ -991,17 +1006,12 @@ static struct proc *fork_child(struct sys_model *m, struct proc *parent, int64_t
 	strbuf_addstr(&ch->args, parent->args.buf);
 	strbuf_addstr(&ch->cwd, parent->cwd.buf);
 	strbuf_addstr(&ch->tty, parent->tty.buf);
-	if (parent->nfds) {
-		ch->fds = calloc(parent->nfds, sizeof(*ch->fds));
-		if (!ch->fds)
-			abort();
-		ch->capfds = parent->nfds;
-		for (size_t i = 0; i < parent->nfds; i++) {
-			ch->fds[i] = parent->fds[i];
-			ch->fds[i].name = NULL;
-			fd_set_name(&ch->fds[i], parent->fds[i].name);
-		}
-		ch->nfds = parent->nfds;
+	for (size_t i = 0; i < parent->nfds; i++) {
+		struct fdent *f = fd_add(ch, parent->fds[i].fd);
+		if (!f)
+			break;
+		fd_copy(f, &parent->fds[i]);
+		f->cloexec = parent->fds[i].cloexec;
 	}
 	return ch;
 }
@@ -1194,6 +1204,7 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 		/* fall through */
 	case K_EXIT:
 		p->end_ts = c->ts;
+		proc_drop_fds(p);
 		if (c->exit_status != BS_NONE)
 			p->exit_status = c->exit_status;
 		else if (kind == K_EXIT && c->fd == BS_NONE && c->flags != BS_NONE)

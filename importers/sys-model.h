@@ -16,7 +16,8 @@
  *
  * What a source cannot tell stays absent (NULL / BS_NONE); nothing is guessed. Memory is
  * bounded: at most SYS_MAX_PROCS live processes per model (the least recently seen are
- * forgotten first) and SYS_MAX_FDS descriptors per process.
+ * forgotten first), SYS_MAX_FDS descriptors per process and SYS_MAX_FDS_TOTAL in all; the
+ * descriptors of a process that ended are freed at once.
  *
  * Ownership: the model owns its tables; every pointer in a struct sys_call is borrowed for the
  * duration of the call; the event filled by sys_model_call points into the model and is valid
@@ -33,6 +34,7 @@
 
 #define SYS_MAX_PROCS 65536
 #define SYS_MAX_FDS 4096
+#define SYS_MAX_FDS_TOTAL 262144
 #define SYS_MAX_ARGV 4096
 
 enum sys_arch { SYS_ARCH_UNKNOWN, SYS_ARCH_X86_64, SYS_ARCH_I386, SYS_ARCH_AARCH64 };
