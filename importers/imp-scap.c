@@ -197,6 +197,7 @@ struct state {
 	const char **argv;
 	size_t capargv;
 	bool warned_type;
+	bool assumed_arch;
 	const char *generic_names[1024]; /* libs syscall id → name, learnt from generic events */
 };
 
@@ -992,8 +993,14 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 		const char *sn = NULL;
 		int64_t id = param_i(st, x, e, R_ID);
 		v = param_i(st, x, e, R_NATIVEID);
-		if (v != BS_NONE)
+		if (v != BS_NONE) {
 			sn = sys_syscall_name(SYS_ARCH_X86_64, v);
+			if (sn && !st->assumed_arch) {
+				imp_assume(ctx, "generic syscall events named by x86_64 syscall numbers (the capture does "
+						"not record its architecture)");
+				st->assumed_arch = true;
+			}
+		}
 		if (sn && id >= 0 && id < (int64_t)(sizeof(st->generic_names) / sizeof(st->generic_names[0])))
 			st->generic_names[id] = sn;
 		else if (!sn && id >= 0 && id < (int64_t)(sizeof(st->generic_names) / sizeof(st->generic_names[0])))
@@ -1218,7 +1225,6 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 		c.extra_fields = st->extra.buf;
 	}
 	c.user_name = user_name;
-	(void)ctx;
 	return sys_model_call(st->model, &c);
 }
 
