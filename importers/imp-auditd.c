@@ -65,6 +65,8 @@ struct pend {
 	uint32_t nrec;
 	uint32_t rec_start[MAX_RECORDS], rec_len[MAX_RECORDS];
 	bool overflow;
+	uint32_t syscall_rec; /* index of the SYSCALL record, UINT32_MAX: none */
+	bool has_execve;
 };
 
 struct state {
@@ -141,8 +143,8 @@ static bool parse_prefix(const char *s, size_t len, struct prefix *px)
 	if (end - p < 11 || memcmp(p, "msg=audit(", 10))
 		return false;
 	p += 10;
-	if (!parse_u64(&p, end, &sec, 12) || p >= end || *p != '.')
-		return false;
+	if (!parse_u64(&p, end, &sec, 11) || sec > 9000000000ull || p >= end || *p != '.')
+		return false; /* past year 2255: not a time auditd wrote, and ns would overflow */
 	p++;
 	q = p;
 	if (!parse_u64(&p, end, &ms, 9))
@@ -259,27 +261,18 @@ static size_t parse_kvs(const char *s, size_t len, struct kv *out, size_t max, s
 	return n;
 }
 
-static bool key_is(const struct kv *kv, const char *key)
-{
-	size_t n = strlen(key);
-	return kv->klen == n && !memcmp(kv->k, key, n);
-}
-
-static const struct kv *find_kv(const struct kv *kvs, size_t n, const char *key)
+static const struct kv *find_kvn(const struct kv *kvs, size_t n, const char *key, size_t klen, bool enriched)
 {
 	for (size_t i = 0; i < n; i++)
-		if (!kvs[i].enriched && key_is(&kvs[i], key))
+		if (kvs[i].klen == klen && kvs[i].enriched == enriched && kvs[i].k[0] == key[0] &&
+		    !memcmp(kvs[i].k, key, klen))
 			return &kvs[i];
 	return NULL;
 }
 
-static const struct kv *find_enriched(const struct kv *kvs, size_t n, const char *key)
-{
-	for (size_t i = 0; i < n; i++)
-		if (kvs[i].enriched && key_is(&kvs[i], key))
-			return &kvs[i];
-	return NULL;
-}
+/* key is a string literal: its length is known at compile time */
+#define find_kv(kvs, n, key) find_kvn((kvs), (n), (key), strlen(key), false)
+#define find_enriched(kvs, n, key) find_kvn((kvs), (n), (key), strlen(key), true)
 
 static int hexval(char c)
 {
@@ -679,6 +672,9 @@ static int emit_syscall(struct imp_ctx *ctx, struct state *st, struct pend *p, u
 		const char *key = str_field(st, st->kvs, n, "key");
 		if (key)
 			jsonw_key_str(&o, "audit.key", key);
+		/* the enriched format names the login user: Falco's user.loginname */
+		if ((kv = find_enriched(st->kvs, n, "AUID")) && !(kv->vlen == 5 && !memcmp(kv->v, "unset", 5)))
+			jsonw_key_strn(&o, "user.loginname", kv->v, kv->vlen);
 	}
 	if (num_field(st->kvs, n, "ses", 10, &v))
 		jsonw_key_i64(&o, "audit.ses", v == 4294967295LL ? -1 : v);
@@ -848,6 +844,16 @@ static int emit_syscall(struct imp_ctx *ctx, struct state *st, struct pend *p, u
 			c.sock_domain = (int)a[0];
 	}
 
+	/* arm64 numbers four open flags differently from x86 and the generic ABI the model uses */
+	if (arch == SYS_ARCH_AARCH64 && c.flags != BS_NONE && c.flags > 0 && c.path) {
+		int64_t f = c.flags & ~(int64_t)0740000;
+		f |= (c.flags & 040000) ? 0200000 : 0;  /* O_DIRECTORY */
+		f |= (c.flags & 0100000) ? 0400000 : 0; /* O_NOFOLLOW */
+		f |= (c.flags & 0200000) ? 040000 : 0;  /* O_DIRECT */
+		f |= (c.flags & 0400000) ? 0100000 : 0; /* O_LARGEFILE */
+		c.flags = f;
+	}
+
 	/* argv: EXECVE, else the process title describes the process */
 	if (have_execve) {
 		size_t cnt = argc >= 0 ? (size_t)argc : nargs;
@@ -888,20 +894,13 @@ static int emit_event(struct imp_ctx *ctx, struct state *st, struct pend *p)
 	strbuf_grow(&st->arena, p->buf.len * 2 + 256);
 	if (p->overflow)
 		imp_warning(ctx, p->offset, "event %u has more than %u records: the rest were dropped", p->serial, MAX_RECORDS);
-	for (uint32_t i = 0; i < p->nrec; i++) {
-		if (parse_prefix(p->buf.buf + p->rec_start[i], p->rec_len[i], &px) && type_is(&px, "SYSCALL")) {
-			r = emit_syscall(ctx, st, p, i);
-			goto done;
-		}
-	}
-	for (uint32_t i = 0; i < p->nrec; i++) {
-		if (parse_prefix(p->buf.buf + p->rec_start[i], p->rec_len[i], &px) && type_is(&px, "EXECVE")) {
-			r = emit_syscall(ctx, st, p, UINT32_MAX);
-			goto done;
-		}
-	}
-	r = emit_other(ctx, st, p);
-done:
+	(void)px;
+	if (p->syscall_rec != UINT32_MAX)
+		r = emit_syscall(ctx, st, p, p->syscall_rec);
+	else if (p->has_execve)
+		r = emit_syscall(ctx, st, p, UINT32_MAX); /* EXECVE without its SYSCALL */
+	else
+		r = emit_other(ctx, st, p);
 	if (!st->have_flushed || p->serial > st->max_serial) {
 		if (st->have_flushed && p->serial - st->max_serial > 1 && p->serial - st->max_serial < 100000) {
 			uint32_t gap = p->serial - st->max_serial - 1;
@@ -981,6 +980,8 @@ static int add_record(struct imp_ctx *ctx, struct state *st, const struct prefix
 		p->serial = px->serial;
 		p->offset = offset;
 		p->nrec = 0;
+		p->syscall_rec = UINT32_MAX;
+		p->has_execve = false;
 		strbuf_reset(&p->buf);
 		st->queue[(st->qhead + st->qlen) % PEND_MAX] = slot;
 		st->qlen++;
@@ -990,6 +991,10 @@ static int add_record(struct imp_ctx *ctx, struct state *st, const struct prefix
 	} else if (p->nrec == MAX_RECORDS || p->buf.len + len + 1 > MAX_EVENT_BYTES) {
 		p->overflow = true;
 	} else {
+		if (p->syscall_rec == UINT32_MAX && type_is(px, "SYSCALL"))
+			p->syscall_rec = p->nrec;
+		else if (type_is(px, "EXECVE"))
+			p->has_execve = true;
 		p->rec_start[p->nrec] = (uint32_t)p->buf.len;
 		p->rec_len[p->nrec] = (uint32_t)len;
 		p->nrec++;
@@ -1081,8 +1086,8 @@ static int next(struct imp_ctx *ctx, void *state)
 			len--;
 		if (!len)
 			continue;
-		if (len >= 4 && !memcmp(line, "----", 4))
-			continue; /* ausearch's separator between events */
+		if ((len >= 4 && !memcmp(line, "----", 4)) || (len >= 6 && !memcmp(line, "time->", 6)))
+			continue; /* ausearch's (non --raw) separator and local-time header of an event */
 		if (line[0] == '#') {
 			if (st->bad_lines++ < 10)
 				imp_warning(ctx, offset, "comment line ignored (not audit.log syntax)");

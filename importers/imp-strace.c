@@ -431,10 +431,10 @@ static enum ts_kind parse_ts(const char **pp, const char *end, int64_t *ret_ns, 
 		kind = TS_TIME_OF_DAY;
 	} else {
 		const char *q = p;
-		while (q < end && is_digit(*q) && digits < 12)
+		while (q < end && is_digit(*q) && digits < 10)
 			whole = whole * 10 + (*q++ - '0'), digits++;
-		if (q >= end || *q != '.')
-			return TS_NONE;
+		if (q >= end || *q != '.' || whole > 9000000000LL)
+			return TS_NONE; /* ns past year 2255 would overflow */
 		p = q;
 		kind = whole > 100000000 ? TS_EPOCH : TS_RELATIVE;
 	}
@@ -464,8 +464,9 @@ static int64_t resolve_ts(struct imp_ctx *ctx, struct state *st, enum ts_kind ki
 		return v;
 	case TS_TIME_OF_DAY:
 		assume_date(ctx, st, "-t/-tt");
-		if (st->last_tod != BS_NONE && v + 12 * 3600 * BS_NS_PER_SEC < st->last_tod)
-			st->day_offset += 86400 * BS_NS_PER_SEC; /* past midnight */
+		if (st->last_tod != BS_NONE && v + 12 * 3600 * BS_NS_PER_SEC < st->last_tod &&
+		    st->day_offset < 100000LL * 86400 * BS_NS_PER_SEC)
+			st->day_offset += 86400 * BS_NS_PER_SEC; /* past midnight (bounded: ~270 years) */
 		st->last_tod = v;
 		return st->day_base + st->day_offset + v;
 	case TS_RELATIVE:
@@ -474,7 +475,8 @@ static int64_t resolve_ts(struct imp_ctx *ctx, struct state *st, enum ts_kind ki
 			imp_assume(ctx, "strace -r times are relative to the first call: counted from %s",
 				   ctx->opts->date ? ctx->opts->date : "1970-01-01T00:00:00Z (no --date)");
 		}
-		st->rel_sum += v;
+		if (st->rel_sum < INT64_MAX / 4 - v)
+			st->rel_sum += v; /* saturates rather than wraps on absurd input */
 		return st->day_base + st->rel_sum;
 	default:
 		if (!st->assumed_none) {

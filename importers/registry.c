@@ -6,6 +6,7 @@
 extern const struct importer imp_timeline_jsonl;
 extern const struct importer imp_pcap;
 extern const struct importer imp_auditd;
+extern const struct importer imp_scap;
 extern const struct importer imp_strace;
 extern const struct importer imp_cloudtrail;
 extern const struct importer imp_k8s_audit;
@@ -13,6 +14,7 @@ extern const struct importer imp_guardduty;
 
 /* Probed in this order; on a tie the earlier row wins, so put stricter probes first. */
 const struct importer *const importers[] = {
+	&imp_scap,
 	&imp_pcap,
 	&imp_timeline_jsonl,
 	&imp_auditd,

@@ -38,6 +38,7 @@ struct proc {
 	struct strbuf exe, name, args_json, cmdline, argv0, args, cwd, tty;
 	struct fdent *fds;
 	size_t nfds, capfds;
+	size_t *fd_budget; /* the model's count of fd entries, shared by all processes */
 };
 
 struct sys_model {
@@ -52,6 +53,7 @@ struct sys_model {
 	int64_t next_key;
 	struct strbuf fields, summary, tmp, fdname, path;
 	bool proc_dirty;
+	size_t nfds_total; /* fd entries over all processes, at most SYS_MAX_FDS_TOTAL */
 };
 
 void sys_call_init(struct sys_call *c)
@@ -209,6 +211,18 @@ static void fd_clear(struct fdent *f)
 	f->name = NULL;
 }
 
+/* A process that ended has no descriptors left: free them (and their share of the budget). */
+static void proc_drop_fds(struct proc *p)
+{
+	for (size_t i = 0; i < p->nfds; i++)
+		fd_clear(&p->fds[i]);
+	if (p->fd_budget)
+		*p->fd_budget -= p->nfds;
+	free(p->fds);
+	p->fds = NULL;
+	p->nfds = p->capfds = 0;
+}
+
 static void proc_release(struct proc *p)
 {
 	strbuf_release(&p->exe);
@@ -219,11 +233,7 @@ static void proc_release(struct proc *p)
 	strbuf_release(&p->args);
 	strbuf_release(&p->cwd);
 	strbuf_release(&p->tty);
-	for (size_t i = 0; i < p->nfds; i++)
-		fd_clear(&p->fds[i]);
-	free(p->fds);
-	p->fds = NULL;
-	p->nfds = p->capfds = 0;
+	proc_drop_fds(p);
 }
 
 void sys_model_free(struct sys_model *m)
@@ -380,6 +390,7 @@ static struct proc *proc_new(struct sys_model *m, int host, int64_t pid)
 	}
 	p->used = true;
 	p->slot = slot;
+	p->fd_budget = &m->nfds_total;
 	p->host = host;
 	p->key = ++m->next_key;
 	p->parent_key = BS_NONE;
@@ -535,8 +546,8 @@ static struct fdent *fd_add(struct proc *p, int64_t fd)
 	if (f) {
 		fd_clear(f);
 	} else {
-		if (p->nfds == SYS_MAX_FDS)
-			return NULL; /* bounded: a process with more descriptors loses track of new ones */
+		if (p->nfds == SYS_MAX_FDS || (p->fd_budget && *p->fd_budget >= SYS_MAX_FDS_TOTAL))
+			return NULL; /* bounded: past the limits, new descriptors are not tracked */
 		if (p->nfds == p->capfds) {
 			size_t cap = p->capfds ? p->capfds * 2 : 8;
 			struct fdent *n = realloc(p->fds, cap * sizeof(*n));
@@ -546,6 +557,8 @@ static struct fdent *fd_add(struct proc *p, int64_t fd)
 			p->capfds = cap;
 		}
 		f = &p->fds[p->nfds++];
+		if (p->fd_budget)
+			(*p->fd_budget)++;
 	}
 	memset(f, 0, sizeof(*f));
 	f->fd = fd;
@@ -561,6 +574,8 @@ static void fd_remove(struct proc *p, int64_t fd)
 		return;
 	fd_clear(f);
 	*f = p->fds[--p->nfds];
+	if (p->fd_budget)
+		(*p->fd_budget)--;
 }
 
 static void fd_set_name(struct fdent *f, const char *name)
@@ -820,7 +835,8 @@ static void open_flags_text(struct strbuf *sb, int64_t flags)
 	} bits[] = {
 		{ 0100, "O_CREAT" },	   { 0200, "O_EXCL" },	       { 0400, "O_NOCTTY" },
 		{ 01000, "O_TRUNC" },	   { 02000, "O_APPEND" },      { 04000, "O_NONBLOCK" },
-		{ 010000, "O_DSYNC" },	   { 040000, "O_DIRECT" },     { 0200000, "O_DIRECTORY" },
+		{ 010000, "O_DSYNC" },	   { 040000, "O_DIRECT" },     { 0100000, "O_LARGEFILE" },
+		{ 0200000, "O_DIRECTORY" },
 		{ 0400000, "O_NOFOLLOW" }, { 01000000, "O_NOATIME" },  { 02000000, "O_CLOEXEC" },
 		{ 010000000, "O_PATH" },   { 020000000, "O_TMPFILE" },
 	};
@@ -990,17 +1006,12 @@ static struct proc *fork_child(struct sys_model *m, struct proc *parent, int64_t
 	strbuf_addstr(&ch->args, parent->args.buf);
 	strbuf_addstr(&ch->cwd, parent->cwd.buf);
 	strbuf_addstr(&ch->tty, parent->tty.buf);
-	if (parent->nfds) {
-		ch->fds = calloc(parent->nfds, sizeof(*ch->fds));
-		if (!ch->fds)
-			abort();
-		ch->capfds = parent->nfds;
-		for (size_t i = 0; i < parent->nfds; i++) {
-			ch->fds[i] = parent->fds[i];
-			ch->fds[i].name = NULL;
-			fd_set_name(&ch->fds[i], parent->fds[i].name);
-		}
-		ch->nfds = parent->nfds;
+	for (size_t i = 0; i < parent->nfds; i++) {
+		struct fdent *f = fd_add(ch, parent->fds[i].fd);
+		if (!f)
+			break;
+		fd_copy(f, &parent->fds[i]);
+		f->cloexec = parent->fds[i].cloexec;
 	}
 	return ch;
 }
@@ -1073,8 +1084,7 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 			fd_from_addr(f, &c->addr, kind == K_BIND);
 			if (c->laddr.family)
 				fd_from_addr(f, &c->laddr, true);
-			if (kind == K_BIND)
-				f->is_server = true;
+			f->is_server = kind == K_BIND; /* a connecting socket is the client */
 			socket_name(f);
 		}
 		break;
@@ -1097,6 +1107,8 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 			f->lport = lis.lport;
 			f->is_server = true;
 			fd_from_addr(f, &c->addr, false);
+			if (c->laddr.family)
+				fd_from_addr(f, &c->laddr, true);
 			if (c->res_hint)
 				fd_from_hint(f, c->res_hint);
 			f->is_server = true;
@@ -1163,6 +1175,10 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 		break;
 	case K_CLONE:
 		if (ok && c->has_res && c->res > 0) {
+			struct proc *known = lookup(m, host, c->res);
+			if (!c->thread && known && known->pid == c->res && known->end_ts == BS_NONE &&
+			    known->parent_key == p->key)
+				break; /* the child's own side of the clone came first (.scap) */
 			if (c->thread)
 				index_put(m, p, slot_of(m, p), c->res);
 			else
@@ -1182,9 +1198,13 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 			m->proc_dirty = true;
 		}
 		break;
-	case K_EXIT:
 	case K_PROCEXIT:
+		if (c->tid != BS_NONE && c->tid != p->pid)
+			break; /* one thread of the process ended (.scap procexit of a thread) */
+		/* fall through */
+	case K_EXIT:
 		p->end_ts = c->ts;
+		proc_drop_fds(p);
 		if (c->exit_status != BS_NONE)
 			p->exit_status = c->exit_status;
 		else if (kind == K_EXIT && c->fd == BS_NONE && c->flags != BS_NONE)
@@ -1230,6 +1250,7 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 	ev.cmdline = p->cmdline.len ? p->cmdline.buf : NULL;
 	ev.cwd = p->cwd.len ? p->cwd.buf : NULL;
 	ev.process_key = p->key;
+	ev.container_id = c->container_id;
 	if (c->has_res && kind != K_EXIT && kind != K_EXIT_THREAD)
 		ev.result = c->res >= 0 ? "SUCCESS" : c->err ? c->err : sys_errno_name(-c->res) ? sys_errno_name(-c->res) : "EUNKNOWN";
 	else if (c->err)
@@ -1276,8 +1297,17 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 		jsonw_key_i64(&o, "evt.rawres", c->res);
 	if (c->path) {
 		/* evt.arg.* as the call passed it; fs.path.name absolute */
-		snprintf(tmp, sizeof(tmp), "evt.arg.%s", ck && ck->arg1 ? ck->arg1 : "path");
-		jsonw_key_str(&o, tmp, c->path);
+		static const char *const arg_keys[] = { "evt.arg.path", "evt.arg.name", "evt.arg.filename" };
+		const char *key = arg_keys[0];
+		if (ck && ck->arg1) {
+			if (!strcmp(ck->arg1, "name"))
+				key = arg_keys[1];
+			else if (!strcmp(ck->arg1, "filename"))
+				key = arg_keys[2];
+			else
+				snprintf(tmp, sizeof(tmp), "evt.arg.%s", ck->arg1), key = tmp;
+		}
+		jsonw_key_str(&o, key, c->path);
 		if (arg1 && arg1[0] == '/' && strcmp(arg1, c->path))
 			jsonw_key_str(&o, "fs.path.name", arg1);
 	}
@@ -1387,17 +1417,24 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 		strbuf_addf(&m->summary, " onto fd %lld", (long long)c->fd2);
 	if (kind == K_CLONE && c->has_res && c->res > 0)
 		strbuf_addf(&m->summary, " child %lld", (long long)c->res);
-	if (ev.result && strcmp(ev.result, "SUCCESS"))
-		strbuf_addf(&m->summary, " = %s", ev.result);
+	if (ev.result && strcmp(ev.result, "SUCCESS")) {
+		strbuf_add(&m->summary, " = ", 3);
+		strbuf_addstr(&m->summary, ev.result);
+	}
 	if (c->summary_extra)
 		strbuf_addf(&m->summary, " %s", c->summary_extra);
-	strbuf_addf(&m->summary, " (");
-	if (p->name.len)
-		strbuf_addf(&m->summary, "%s ", p->name.buf);
-	if (ev.pid != BS_NONE)
-		strbuf_addf(&m->summary, "pid %lld)", (long long)ev.pid);
-	else
+	strbuf_add(&m->summary, " (", 2);
+	if (p->name.len) {
+		strbuf_add(&m->summary, p->name.buf, p->name.len);
+		strbuf_addch(&m->summary, ' ');
+	}
+	if (ev.pid != BS_NONE) {
+		strbuf_add(&m->summary, "pid ", 4);
+		strbuf_addi64(&m->summary, ev.pid);
+		strbuf_addch(&m->summary, ')');
+	} else {
 		strbuf_addstr(&m->summary, "pid ?)");
+	}
 	ev.summary = m->summary.buf;
 
 	r = imp_emit(m->ctx, &ev);
@@ -1421,6 +1458,63 @@ int64_t sys_model_process_key(struct sys_model *m, const char *host, int64_t pid
 	if (emit_proc(m, p) < 0)
 		return BS_NONE;
 	return p->key;
+}
+
+int sys_model_seed_process(struct sys_model *m, const struct sys_seed_proc *s)
+{
+	int h = host_index(m, s->host);
+	struct proc *p = lookup(m, h, s->pid), *parent;
+	bool dirty = false;
+
+	if (s->pid == BS_NONE)
+		return 0;
+	if (!p || p->pid != s->pid || p->end_ts != BS_NONE) {
+		p = proc_new(m, h, s->pid);
+		dirty = true;
+	}
+	if (s->tid != BS_NONE && s->tid != s->pid) {
+		index_put(m, p, slot_of(m, p), s->tid);
+		if (!dirty)
+			return 0; /* a thread of a process already seeded */
+	}
+	dirty |= set_int(&p->ppid, s->ppid);
+	parent = s->ppid != BS_NONE ? lookup(m, h, s->ppid) : NULL;
+	if (parent && parent != p && parent->end_ts == BS_NONE && p->parent_key != parent->key) {
+		p->parent_key = parent->key;
+		dirty = true;
+	}
+	dirty |= set_int(&p->uid, s->uid);
+	dirty |= set_int(&p->euid, s->uid);
+	dirty |= set_int(&p->loginuid, s->loginuid);
+	dirty |= set_int(&p->sid, s->sid);
+	dirty |= set_str(&p->name, s->comm);
+	dirty |= set_str(&p->exe, s->exe);
+	dirty |= set_str(&p->cwd, s->cwd);
+	if (s->argv && s->argc) {
+		set_argv(p, s->argv, s->argc);
+		dirty = true;
+	}
+	return dirty ? emit_proc(m, p) : 0;
+}
+
+void sys_model_seed_fd(struct sys_model *m, const struct sys_seed_fd *s)
+{
+	int h = host_index(m, s->host);
+	struct proc *p = lookup(m, h, s->pid);
+	struct fdent *f;
+
+	if (!p || p->pid != s->pid || s->fd < 0 || !(f = fd_add(p, s->fd)))
+		return;
+	f->typechar = s->typechar ? s->typechar : 'o';
+	f->l4proto = s->l4proto;
+	f->is_server = s->is_server;
+	if (s->name)
+		fd_set_name(f, s->name);
+	if (f->typechar == '4' || f->typechar == '6') {
+		fd_from_addr(f, &s->local, true);
+		fd_from_addr(f, &s->remote, false);
+		socket_name(f);
+	}
 }
 
 int64_t sys_errno_from_name(const char *name, size_t len)

@@ -16,7 +16,8 @@
  *
  * What a source cannot tell stays absent (NULL / BS_NONE); nothing is guessed. Memory is
  * bounded: at most SYS_MAX_PROCS live processes per model (the least recently seen are
- * forgotten first) and SYS_MAX_FDS descriptors per process.
+ * forgotten first), SYS_MAX_FDS descriptors per process and SYS_MAX_FDS_TOTAL in all; the
+ * descriptors of a process that ended are freed at once.
  *
  * Ownership: the model owns its tables; every pointer in a struct sys_call is borrowed for the
  * duration of the call; the event filled by sys_model_call points into the model and is valid
@@ -33,6 +34,7 @@
 
 #define SYS_MAX_PROCS 65536
 #define SYS_MAX_FDS 4096
+#define SYS_MAX_FDS_TOTAL 262144
 #define SYS_MAX_ARGV 4096
 
 enum sys_arch { SYS_ARCH_UNKNOWN, SYS_ARCH_X86_64, SYS_ARCH_I386, SYS_ARCH_AARCH64 };
@@ -79,7 +81,7 @@ struct sys_call {
 	const char *fd_hint;        /* what the source says fd is (strace -y); used if unknown */
 	const char *res_hint;       /* what the source says the returned fd is (strace -y) */
 	const char *path, *path2;   /* file path arguments (open name, rename target ...) */
-	int64_t flags, mode;        /* open flags (Linux O_* bits), clone flags, fcntl cmd ... */
+	int64_t flags, mode;        /* open flags (x86/generic Linux O_* bits), clone flags, fcntl cmd */
 	const char *flags_text;     /* evt.arg.flags as the source printed it, if it did */
 	int sock_domain, sock_type; /* socket(), 0 when unknown */
 	struct sys_sockaddr addr;   /* connect/bind/sendto peer, accept's remote */
@@ -94,6 +96,8 @@ struct sys_call {
 	/* Extra members of `fields`, as JSON object text ("{...}") written by the importer. */
 	const char *extra_fields;
 	const char *summary_extra;  /* appended to the summary */
+
+	const char *container_id;   /* container.id, when the source tells it (.scap); NULL otherwise */
 };
 
 void sys_call_init(struct sys_call *c);
@@ -114,6 +118,34 @@ void sys_model_free(struct sys_model *m);
  * then emit its event. Returns 0 or the sink's negative errno.
  */
 int sys_model_call(struct sys_model *m, const struct sys_call *c);
+
+/* A process or thread as a capture's own process table shows it at capture start (.scap). */
+struct sys_seed_proc {
+	const char *host;
+	int64_t pid, tid, ppid;    /* tid != pid: a thread of pid */
+	int64_t uid, loginuid, sid; /* BS_NONE when unknown */
+	const char *comm, *exe, *cwd; /* exe: proc.exepath */
+	const char *const *argv;    /* argv[0] is proc.exe */
+	size_t argc;
+};
+
+/* Create or update the process of a capture's table (its start predates the capture), index
+ * its thread id, and emit its row. Returns 0 or the sink's negative errno. */
+int sys_model_seed_process(struct sys_model *m, const struct sys_seed_proc *s);
+
+/* A descriptor a capture's fd table lists for a process at capture start. */
+struct sys_seed_fd {
+	const char *host;
+	int64_t pid, fd;
+	char typechar;              /* Falco's fd.typechar: f d 4 6 u p e s l i t n b o */
+	const char *name;           /* files, pipes, unix sockets ... (sockets inet: from the ends) */
+	const char *l4proto;        /* "tcp", "udp", "unix", NULL */
+	struct sys_sockaddr local, remote; /* inet sockets */
+	bool is_server;             /* a listening or accepted socket: local is the server side */
+};
+
+/* Add a descriptor to a seeded process (ignored when the process is unknown). */
+void sys_model_seed_fd(struct sys_model *m, const struct sys_seed_fd *s);
 
 /* The process key of (host, pid), creating a bare process row if unknown; BS_NONE for no pid. */
 int64_t sys_model_process_key(struct sys_model *m, const char *host, int64_t pid, int64_t ts);

@@ -388,6 +388,15 @@ static const struct {
 	  "type=EOE msg=audit(1700000005.000:14): \n",
 	  "unlink", "user_name", "alice" },
 	{ "deleted path", NULL, "unlink", "evt.arg.path", "/tmp/x" },
+	{ "enriched login name", NULL, "unlink", "user.loginname", "alice" },
+	{ "aarch64 numbers",
+	  "type=SYSCALL msg=audit(1700000006.000:15): arch=c00000b7 syscall=221 success=yes exit=0 a0=1 a1=2 a2=3 a3=4 items=1 ppid=1 pid=91 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm=\"id\" exe=\"/usr/bin/id\" key=(null)\n"
+	  "type=EXECVE msg=audit(1700000006.000:15): argc=1 a0=\"id\"\n"
+	  "type=SYSCALL msg=audit(1700000006.001:16): arch=40000003 syscall=5 success=yes exit=3 a0=1 a1=8241 a2=1b6 a3=0 items=1 ppid=1 pid=92 auid=0 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=(none) ses=1 comm=\"sh\" exe=\"/bin/sh\" key=(null)\n"
+	  "type=PATH msg=audit(1700000006.001:16): item=0 name=\"/tmp/out\" nametype=CREATE\n",
+	  "execve", "cmdline", "id" },
+	{ "i386 numbers and open flags from a1", NULL, "open", "evt.arg.flags", "O_WRONLY|O_CREAT|O_TRUNC|O_LARGEFILE" },
+	{ "created file", NULL, "open", "evt.is_open_create", "true" },
 };
 
 static void check_value(json_t *ev, const char *key, const char *want, const char *name)
@@ -402,6 +411,8 @@ static void check_value(json_t *ev, const char *key, const char *want, const cha
 	if (json_is_integer(v)) {
 		snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
 		got = buf;
+	} else if (json_is_boolean(v)) {
+		got = json_is_true(v) ? "true" : "false";
 	} else {
 		got = json_string_value(v);
 	}
@@ -514,4 +525,86 @@ Test(auditd, bounded_window)
 	cr_expect_str_eq(ev_str(json_array_get(run.events, 4999), "fd_name"), "/f4999");
 	host_run_release(&run);
 	strbuf_release(&log);
+}
+
+/* A rotated, compressed log (audit.log.1.gz) imports the same as the plain one. */
+Test(auditd, compressed_log)
+{
+	struct host_run plain, gz;
+	struct strbuf out = STRBUF_INIT;
+	char *path = test_path("audit.log.1.gz");
+
+	REQUIRE_SHARED();
+	if (test_sh(&out, "gzip -c '%s' > '%s'", corpus("laurel__shell-proc-trace-reordered.log"), path) != 0)
+		cr_skip_test("gzip is not installed");
+	host_import("auditd", corpus("laurel__shell-proc-trace-reordered.log"), NULL, 0, NULL, &plain);
+	host_import("auditd", path, NULL, 0, NULL, &gz);
+	cr_expect_eq(json_array_size(gz.events), json_array_size(plain.events));
+	cr_expect(json_equal(json_array_get(gz.events, 3), json_array_get(plain.events, 3)));
+	cr_expect_gt(json_object_size(gz.processes), 3);
+	host_run_release(&plain);
+	host_run_release(&gz);
+	strbuf_release(&out);
+	free(path);
+}
+
+/* laurel's fork/exec chain, records out of order: the process tree it implies. */
+Test(auditd, process_tree_from_clone_and_execve)
+{
+	static const struct {
+		long long pid, parent_pid;
+		const char *exe, *name;
+	} want[] = {
+		{ 71505, 71432, "/usr/bin/dash", "test-script.sh" }, { 71506, 71505, "/usr/bin/dash", "test-script.sh" },
+		{ 71507, 71505, "/usr/bin/grep", "grep" },	       { 71508, 71506, "/usr/bin/echo", "echo" },
+		{ 71509, 71506, "/usr/bin/sed", "sed" },
+	};
+	struct host_run run;
+
+	REQUIRE_SHARED();
+	host_import("auditd", corpus("laurel__shell-proc-trace-reordered.log"), NULL, 0, NULL, &run);
+	cr_assert_eq(json_object_size(run.processes), 6);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const char *k;
+		json_t *p, *found = NULL;
+		json_object_foreach(run.processes, k, p)
+			if (ev_int(p, "pid") == want[i].pid)
+				found = p;
+		cr_assert_not_null(found, "no process %lld", want[i].pid);
+		cr_expect_str_eq(ev_str(found, "exe"), want[i].exe);
+		cr_expect_str_eq(ev_str(found, "name"), want[i].name);
+		json_object_foreach(run.processes, k, p)
+			if (ev_int(p, "key") == ev_int(found, "parent_key"))
+				cr_expect_eq(ev_int(p, "pid"), want[i].parent_pid, "parent of %lld", want[i].pid);
+		cr_expect_gt(ev_int(found, "start_ts"), 0);
+	}
+	host_run_release(&run);
+}
+
+/* What ausearch prints (with --raw, and without: "----" and "time->" lines between events)
+ * imports as the log it searched. */
+Test(auditd, ausearch_output)
+{
+	static const char *const modes[] = { "--raw", "" };
+	struct host_run direct;
+	struct strbuf out = STRBUF_INIT;
+
+	REQUIRE_SHARED();
+	if (test_sh(&out, "command -v ausearch >/dev/null 2>&1") != 0)
+		cr_skip_test("ausearch is not installed (apt-get install auditd)");
+	host_import("auditd", corpus("laurel__shell-proc-trace-reordered.log"), NULL, 0, NULL, &direct);
+	for (size_t i = 0; i < 2; i++) {
+		struct host_run run;
+		char *path = test_path(i ? "ausearch.txt" : "ausearch-raw.txt");
+		cr_assert_eq(test_sh(&out, "ausearch %s -if '%s' > '%s' 2>/dev/null", modes[i],
+				     corpus("laurel__shell-proc-trace-reordered.log"), path), 0);
+		host_import("auditd", path, NULL, 0, NULL, &run);
+		cr_expect_eq(run.skipped, 0, "ausearch %s: %s", modes[i], run.issues);
+		cr_expect_eq(json_array_size(run.events), json_array_size(direct.events), "ausearch %s", modes[i]);
+		cr_expect_eq(json_object_size(run.processes), json_object_size(direct.processes), "ausearch %s", modes[i]);
+		host_run_release(&run);
+		free(path);
+	}
+	host_run_release(&direct);
+	strbuf_release(&out);
 }

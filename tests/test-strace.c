@@ -148,6 +148,14 @@ static const struct {
 	  NULL, "accept4", "src_ip", "198.51.100.9" },
 	{ "accept server side", NULL, NULL, "accept4", "dst_port", "8080" },
 	{ "accept fd name", NULL, NULL, "accept4", "fd_name", "198.51.100.9:51000->10.0.0.5:8080" },
+	{ "threads belong to their process",
+	  "100 execve(\"/usr/bin/java\", [\"java\"], 0x7ffd /* 1 var */) = 0\n"
+	  "100 clone(child_stack=0x7f, flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM, parent_tid=[101], tls=0x7f, child_tidptr=0x7f) = 101\n"
+	  "101 getuid() = 0\n",
+	  NULL, "getuid", "pid", "100" },
+	{ "thread id", NULL, NULL, "getuid", "tid", "101" },
+	{ "thread's process name", NULL, NULL, "getuid", "proc_name", "java" },
+	{ "clone flags", NULL, NULL, "clone", "evt.arg.flags", "CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM" },
 	{ "ipv6 and unix",
 	  "3 connect(4, {sa_family=AF_INET6, sin6_port=htons(53), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, \"2001:db8::1\", &sin6_addr), sin6_scope_id=0}, 28) = 0\n"
 	  "3 connect(5, {sa_family=AF_UNIX, sun_path=\"/run/docker.sock\"}, 110) = 0\n",
@@ -322,4 +330,37 @@ Test(strace, real_trace_of_a_reverse_shell)
 	cr_expect_lt(i, json_array_size(run.events));
 	host_run_release(&run);
 	strbuf_release(&out);
+}
+
+/* Through the CLI into a case: what a user checks with sqlite3 afterwards. */
+Test(strace, cli_import_records_the_date_assumption)
+{
+	static const char trace[] =
+		"500 10:00:00.000001 execve(\"/bin/sh\", [\"sh\", \"-c\", \"id\"], 0x7ffd /* 2 vars */) = 0\n"
+		"500 10:00:00.000100 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f) = 501\n"
+		"501 10:00:00.000200 execve(\"/usr/bin/id\", [\"id\"], 0x55 /* 2 vars */) = 0\n"
+		"501 10:00:00.000300 exit_group(0) = ?\n"
+		"501 10:00:00.000400 +++ exited with 0 +++\n"
+		"500 10:00:00.000500 exit_group(0) = ?\n"
+		"500 10:00:00.000600 +++ exited with 0 +++\n";
+	char *path = test_path("sh.trace"), *db = test_path("strace-cli.db");
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, q = STRBUF_INIT;
+	int rc;
+
+	cr_assert(test_write_file(path, trace, sizeof(trace) - 1));
+	rc = test_run(&out, &err, "import", "-q", "--date", "2026-11-02", db, path, NULL);
+	cr_assert_eq(rc, 0, "%s", err.buf);
+	rc = test_sh(&q, "sqlite3 '%s' \"SELECT format, events, assumptions FROM evidence; "
+			 "SELECT c.pid, c.exe, p.pid, p.exe, c.exit_status FROM processes c JOIN processes p ON c.parent_id = p.id; "
+			 "SELECT min(ts) FROM events\"", db);
+	if (rc != 0)
+		cr_skip_test("the sqlite3 shell is not installed");
+	cr_expect(strstr(q.buf, "strace|7|strace -t/-tt times have no date: dated 2026-11-02 (--date), taken as UTC\n"), "%s", q.buf);
+	cr_expect(strstr(q.buf, "501|/usr/bin/id|500|/bin/sh|0\n"), "%s", q.buf);
+	cr_expect(strstr(q.buf, "1793613600000001000\n"), "%s", q.buf);
+	strbuf_release(&out);
+	strbuf_release(&err);
+	strbuf_release(&q);
+	free(path);
+	free(db);
 }

@@ -117,5 +117,12 @@ fi
 printf '%-26s %8s %8s %12s %12s %12s %8s %9s\n' "backsight import strace" "$s_sec" "$s_cpu" "$n_strace" \
 	"$(rate "$n_strace" "$s_sec")" "$(rate "$n_strace" "$s_cpu")" "$((s_rss / 1024))" "$(pct "$s_db" "$strace_bytes")%"
 printf '%-26s %8s %8s %12s\n' "  (events from the lines)" "" "" "$s_events"
+parse=$(dirname "$bin")/../tests/bench/bench-hostparse
+if [ -x "$parse" ]; then
+	set -- $("$parse" auditd "$dir/audit.log")
+	printf '%-26s %8s %8s %12s %12s %12s\n' "  auditd parse+model only" "" "$3" "$1" "" "$(rate "$1" "$3")"
+	set -- $("$parse" strace "$dir/strace.txt")
+	printf '%-26s %8s %8s %12s %12s %12s\n' "  strace parse+model only" "" "$3" "$n_strace" "" "$(rate "$n_strace" "$3")"
+fi
 printf '\ninputs: audit.log %s MiB, strace.txt %s MiB; case dbs %s MiB and %s MiB\n' \
 	"$((audit_bytes >> 20))" "$((strace_bytes >> 20))" "$((a_db >> 20))" "$((s_db >> 20))"
