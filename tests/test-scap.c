@@ -101,7 +101,7 @@ static void import_stream(struct stream *s, const char *name, struct run *r)
 
 	cr_assert_not_null(imp);
 	reader_init(&in, s);
-	imp_ctx_init(&ctx, name, &in, &opts, (struct imp_sink){ sink_event, sink_process, r });
+	imp_ctx_init(&ctx, name, &in, &opts, (struct imp_sink){ .event = sink_event, .process = sink_process, .userdata = r });
 	cr_assert_eq(imp->open(&ctx, &state), 0);
 	while ((ret = imp->next(&ctx, state)) > 0)
 		;
