@@ -1,0 +1,115 @@
+/* analyze: runs bookkeeping and the findings + correlation stage (see analyze.h). */
+#include <errno.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "bstime.h"
+#include "config.h"
+#include "correlate.h"
+
+static void quote_arg(struct strbuf *sb, const char *a)
+{
+	if (*a && strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%") == strlen(a)) {
+		strbuf_addstr(sb, a);
+		return;
+	}
+	strbuf_addch(sb, '\'');
+	for (; *a; a++) {
+		if (*a == '\'')
+			strbuf_addstr(sb, "'\\''");
+		else
+			strbuf_addch(sb, *a);
+	}
+	strbuf_addch(sb, '\'');
+}
+
+int analyze_run_begin(struct casedb *cdb, const char *kind, int argc, char **argv, const char *inputs,
+		      int64_t *ret_id, struct strbuf *err)
+{
+	struct strbuf cmd = STRBUF_INIT;
+	char now[BS_TIME_MAX_LEN];
+	sqlite3_stmt *st;
+	int r = 0;
+
+	strbuf_addstr(&cmd, "backsight");
+	for (int i = 0; i < argc; i++) {
+		strbuf_addch(&cmd, ' ');
+		quote_arg(&cmd, argv[i]);
+	}
+	bs_time_format(bs_time_now(), now);
+	if (casedb_prepare(cdb,
+			   "INSERT INTO runs (kind, tool_version, command_line, inputs, started, status)"
+			   " VALUES (?, ?, ?, ?, ?, 'running')",
+			   &st, err) < 0) {
+		strbuf_release(&cmd);
+		return -EIO;
+	}
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, BACKSIGHT_VERSION, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, cmd.buf, -1, SQLITE_STATIC);
+	if (inputs)
+		sqlite3_bind_text(st, 4, inputs, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		strbuf_addf(err, "recording the run: %s", sqlite3_errmsg(cdb->db));
+		r = -EIO;
+	} else {
+		*ret_id = sqlite3_last_insert_rowid(cdb->db);
+	}
+	sqlite3_finalize(st);
+	strbuf_release(&cmd);
+	return r;
+}
+
+int analyze_run_end(struct casedb *cdb, int64_t run_id, const char *status, struct strbuf *err)
+{
+	char now[BS_TIME_MAX_LEN];
+	sqlite3_stmt *st;
+	int r = 0;
+
+	bs_time_format(bs_time_now(), now);
+	if (casedb_prepare(cdb, "UPDATE runs SET finished = ?, status = ? WHERE id = ?", &st, err) < 0)
+		return -EIO;
+	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, run_id);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		strbuf_addf(err, "recording the run: %s", sqlite3_errmsg(cdb->db));
+		r = -EIO;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int analyze_case(struct casedb *cdb, const struct finding_options *opts, int argc, char **argv,
+		 struct analyze_result *ret, struct strbuf *err)
+{
+	struct finding_options o = *opts;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	if (casedb_exec(cdb, "BEGIN IMMEDIATE", err) < 0)
+		return -EIO;
+	r = analyze_run_begin(cdb, "analyze", argc, argv, NULL, &o.run_id, err);
+	if (r < 0)
+		goto fail;
+	ret->run_id = o.run_id;
+	r = finding_aggregate(cdb, &o, err);
+	if (r < 0)
+		goto fail;
+	ret->findings = r;
+	r = corr_correlate(cdb, o.run_id, err);
+	if (r < 0)
+		goto fail;
+	ret->correlations = r;
+	r = analyze_run_end(cdb, o.run_id, "complete", err);
+	if (r < 0)
+		goto fail;
+	return casedb_exec(cdb, "COMMIT", err) < 0 ? -EIO : 0;
+fail: {
+	struct strbuf ignored = STRBUF_INIT;
+	casedb_exec(cdb, "ROLLBACK", &ignored);
+	strbuf_release(&ignored);
+	return r;
+}
+}
