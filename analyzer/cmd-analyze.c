@@ -18,8 +18,6 @@
 
 static const char usage[] = "usage: backsight analyze [--window DURATION | --per-event] CASE.db\n";
 
-int cli_parse_duration(const char *s, int64_t *ret_ns);
-
 /* "300", "300s", "5m", "1h", "250ms" → ns; -1 when not a duration. */
 int cli_parse_duration(const char *s, int64_t *ret_ns)
 {

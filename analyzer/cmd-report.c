@@ -23,8 +23,6 @@
 static const char usage[] =
 	"usage: backsight report [-F html|md|json|guardduty|ocsf|asff|falco|timesketch] [-o FILE] CASE.db\n";
 
-int report_to_file(struct casedb *cdb, const struct report_format *fmt, const char *path, struct strbuf *err);
-
 /* Write one report to path ("-" or NULL: stdout), through a temporary file renamed into place. */
 int report_to_file(struct casedb *cdb, const struct report_format *fmt, const char *path, struct strbuf *err)
 {

@@ -13,6 +13,7 @@ const struct command commands[] = {
 	{ "show", cmd_show, "show one event: every field, its raw record and its provenance" },
 	{ "query", cmd_query, "run a named investigation query, or read-only SQL" },
 	{ "info", cmd_info, "the evidence ledger and a summary of a case" },
+	{ "investigate", cmd_investigate, "import, detect, correlate and write the case and its reports" },
 	{ "analyze", cmd_analyze, "aggregate alerts into findings and correlate with CloudTrail" },
 	{ "report", cmd_report, "write the incident report (html, md, json, guardduty, ocsf, asff, falco ...)" },
 	{ NULL, NULL, NULL },
