@@ -349,7 +349,8 @@ static int link_key(struct writer *w, const struct recovered *k, struct strbuf *
 				    addrs.len ? addrs.buf : "none seen");
 			r = put(w, finding, k->event_id, ct_id, "source_ip", ip, reason.buf);
 		}
-		if (r == 0 && ua && !strncmp(ua, "aws-cli/", 8)) {
+		/* a call from outside cannot come from a process on the host */
+		if (r == 0 && inside && ua && !strncmp(ua, "aws-cli/", 8)) {
 			sqlite3_reset(cli);
 			if (k->host)
 				sqlite3_bind_text(cli, 1, k->host, -1, SQLITE_STATIC);

@@ -13,8 +13,8 @@
  *    AWS service names count as inside) — GuardDuty's credential-exfiltration logic.
  *  - role_session: the role session of a recovered key (`assumed-role/ROLE/SESSION`: an ECS
  *    task id, an EC2 instance id) linked to that session's calls made with other keys.
- *  - user_agent: an `aws-cli/` call linked to an `aws` process executed on the host in the ten
- *    minutes before it.
+ *  - user_agent: an `aws-cli/` call from the workload's side (not from outside) linked to an
+ *    `aws` process executed on the host in the ten minutes before it.
  *
  * Each row names the host-side event (event_id), the CloudTrail event, the finding the host
  * event belongs to (or the host's latest finding before it), the key and a one-line reason.

@@ -41,7 +41,7 @@ static void md_code(struct strbuf *out, const char *s)
 		strbuf_addstr(out, "-");
 		return;
 	}
-	if (strpbrk(s, "`|\n\r")) {
+	if (strpbrk(s, "`|\n\r<>&")) {
 		md_text(out, s);
 		return;
 	}

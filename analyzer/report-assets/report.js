@@ -1,5 +1,5 @@
-/* backsight report page: renders the case JSON (the <script type="application/json"
- * id="case-data"> element) into the page. Every string from the case is attacker-controlled
+/* backsight report page: renders the case JSON (the JSON data element with id "case-data")
+ * into the page. Every string from the case is attacker-controlled
  * evidence: it reaches the DOM only through textContent and element attributes set with
  * setAttribute on fixed names, never through innerHTML or a string handed to a library that
  * might parse it as HTML (vis-timeline gets DOM elements for item and group content). */
