@@ -88,6 +88,10 @@ int analyze_case(struct casedb *cdb, const struct finding_options *opts, int arg
 	int r;
 
 	memset(ret, 0, sizeof(*ret));
+	/* the lineage and correlation lookups need the timeline's indexes (a case whose bulk load
+	 * was interrupted, or made by an older build, may lack some) */
+	if (casedb_build_event_indexes(cdb, err) < 0)
+		return -EIO;
 	if (casedb_exec(cdb, "BEGIN IMMEDIATE", err) < 0)
 		return -EIO;
 	r = analyze_run_begin(cdb, "analyze", argc, argv, NULL, &o.run_id, err);

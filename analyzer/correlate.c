@@ -297,18 +297,41 @@ static const char *session_kind(const char *s)
 	return "a role session";
 }
 
+/* The host's aws-cli executions in time order, and the latest one at or before a time. */
+struct cli_run {
+	int64_t id, pid, ts;
+};
+struct cli_runs {
+	struct cli_run *v;
+	size_t n, cap;
+};
+
+static const struct cli_run *latest_run(const struct cli_runs *runs, int64_t until)
+{
+	size_t lo = 0, hi = runs->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (runs->v[mid].ts <= until)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? &runs->v[lo - 1] : NULL;
+}
+
 static int link_key(struct writer *w, const struct recovered *k, struct strbuf *err)
 {
 	static const char ct_sql[] =
 		"SELECT id, ts, type, src_ip, user_agent, principal FROM events"
 		" WHERE source = 'aws_cloudtrail' AND access_key_id = ? ORDER BY ts, id";
 	static const char cli_sql[] =
-		"SELECT id, pid, ts FROM events WHERE host IS ? AND source = 'syscall' AND type = 'execve'"
-		" AND (proc_name = 'aws' OR exe LIKE '%/aws') AND ts BETWEEN ? AND ? ORDER BY ts DESC, id DESC LIMIT 1";
+		"SELECT id, pid, ts FROM events WHERE host = ? AND source = 'syscall' AND type = 'execve'"
+		" AND (proc_name = 'aws' OR exe LIKE '%/aws') ORDER BY ts, id";
 	static const char session_sql[] =
 		"SELECT id, ts, type, access_key_id FROM events WHERE source = 'aws_cloudtrail'"
 		" AND principal LIKE '%:assumed-role/%/' || ? AND coalesce(access_key_id, '') != ? ORDER BY ts, id";
 	struct strbuf addrs = STRBUF_INIT, reason = STRBUF_INIT, session = STRBUF_INIT;
+	struct cli_runs runs = { 0 };
 	sqlite3_stmt *ct = NULL, *cli = NULL, *ses = NULL;
 	int64_t finding = finding_for(w->cdb, k);
 	int r = 0;
@@ -320,6 +343,22 @@ static int link_key(struct writer *w, const struct recovered *k, struct strbuf *
 		strbuf_addf(err, "correlating: %s", sqlite3_errmsg(w->cdb->db));
 		r = -EIO;
 		goto out;
+	}
+	/* the host's aws-cli runs, once per key, searched per call below */
+	if (k->host) {
+		sqlite3_bind_text(cli, 1, k->host, -1, SQLITE_STATIC);
+		while (sqlite3_step(cli) == SQLITE_ROW) {
+			if (runs.n == runs.cap) {
+				runs.cap = runs.cap ? runs.cap * 2 : 16;
+				runs.v = realloc(runs.v, runs.cap * sizeof(*runs.v));
+				if (!runs.v)
+					abort();
+			}
+			runs.v[runs.n].id = sqlite3_column_int64(cli, 0);
+			runs.v[runs.n].pid = sqlite3_column_int64(cli, 1);
+			runs.v[runs.n].ts = sqlite3_column_int64(cli, 2);
+			runs.n++;
+		}
 	}
 	sqlite3_bind_text(ct, 1, k->akid, -1, SQLITE_STATIC);
 	while (r == 0 && sqlite3_step(ct) == SQLITE_ROW) {
@@ -351,18 +390,12 @@ static int link_key(struct writer *w, const struct recovered *k, struct strbuf *
 		}
 		/* a call from outside cannot come from a process on the host */
 		if (r == 0 && inside && ua && !strncmp(ua, "aws-cli/", 8)) {
-			sqlite3_reset(cli);
-			if (k->host)
-				sqlite3_bind_text(cli, 1, k->host, -1, SQLITE_STATIC);
-			else
-				sqlite3_bind_null(cli, 1);
-			sqlite3_bind_int64(cli, 2, ts - CORR_UA_WINDOW_NS);
-			sqlite3_bind_int64(cli, 3, ts + BS_NS_PER_SEC * 60);
-			if (sqlite3_step(cli) == SQLITE_ROW) {
+			const struct cli_run *run = latest_run(&runs, ts + BS_NS_PER_SEC * 60);
+			if (run && run->ts >= ts - CORR_UA_WINDOW_NS) {
 				strbuf_reset(&reason);
 				strbuf_addf(&reason, "%s call by %s matches aws-cli run as pid %lld on %s", api ? api : "?",
-					    ua, (long long)sqlite3_column_int64(cli, 1), k->host ? k->host : "the host");
-				r = put(w, finding, sqlite3_column_int64(cli, 0), ct_id, "user_agent", ua, reason.buf);
+					    ua, (long long)run->pid, k->host ? k->host : "the host");
+				r = put(w, finding, run->id, ct_id, "user_agent", ua, reason.buf);
 			}
 		}
 	}
@@ -388,6 +421,7 @@ out:
 	sqlite3_finalize(ct);
 	sqlite3_finalize(cli);
 	sqlite3_finalize(ses);
+	free(runs.v);
 	strbuf_release(&addrs);
 	strbuf_release(&reason);
 	strbuf_release(&session);

@@ -447,7 +447,7 @@ static json_t *process_of(struct casedb *cdb, int64_t event_id)
 		"SELECT pid, ppid, name, exe, args, cwd, uid, parent_id, start_ts, euid FROM processes WHERE id = ?";
 	static const char ev_pid_sql[] =
 		"SELECT pid, ppid, proc_name, exe, cmdline, cwd, uid, user_name, ts FROM events"
-		" WHERE host IS ? AND pid = ? AND ts <= ? AND source = 'syscall'"
+		" WHERE host = ?1 AND pid = ?2 AND ts BETWEEN ?3 - 86400000000000 AND ?3 AND source = 'syscall'"
 		" ORDER BY type = 'execve' DESC, ts DESC, id DESC LIMIT 1";
 	sqlite3_stmt *st = NULL, *q = NULL;
 	json_t *p = NULL, *lineage;
@@ -506,20 +506,18 @@ static json_t *process_of(struct casedb *cdb, int64_t event_id)
 		goto out;
 	}
 
-	/* no process tree: walk the ppids through the host's syscall events */
+	/* no process tree: walk the ppids through the host's syscall events of the day before
+	 * (index events_host_pid) */
 	if (sqlite3_prepare_v2(cdb->db, ev_pid_sql, -1, &q, NULL) != SQLITE_OK)
 		goto out;
 	int64_t seen[FINDING_MAX_LINEAGE];
-	for (int depth = 0; ppid != BS_NONE && ppid > 0 && depth < FINDING_MAX_LINEAGE; depth++) {
+	for (int depth = 0; host && ppid != BS_NONE && ppid > 0 && depth < FINDING_MAX_LINEAGE; depth++) {
 		for (int k = 0; k < depth; k++)
 			if (seen[k] == ppid)
 				goto out;
 		seen[depth] = ppid;
 		sqlite3_reset(q);
-		if (host)
-			sqlite3_bind_text(q, 1, host, -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_null(q, 1);
+		sqlite3_bind_text(q, 1, host, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(q, 2, ppid);
 		sqlite3_bind_int64(q, 3, ts);
 		json_t *a = json_object();

@@ -182,20 +182,30 @@ static void section_correlations(struct strbuf *out, const json_t *m)
 	size_t i;
 
 	strbuf_addstr(out, "## CloudTrail correlation\n\n");
-	if (!json_array_size(json_object_get(m, "correlations"))) {
+	if (!json_array_size(json_object_get(m, "correlations")) && !json_array_size(json_object_get(m, "key_uses"))) {
 		strbuf_addstr(out, "No CloudTrail event could be joined to the host evidence.\n\n");
 		return;
 	}
-	size_t inside = 0;
-	json_array_foreach(json_object_get(m, "correlations"), i, c)
-		inside += !strcmp(report_str(c, "kind"), "access_key");
-	strbuf_addf(out, "%zu CloudTrail call(s) were made with access keys recovered from the evidence (`backsight query "
-			 "CASE.db access-keys` lists them); the joins that point outside the workload:\n\n",
-		    inside);
+	strbuf_addstr(out, "Access keys recovered from the evidence and the CloudTrail calls made with them:\n\n"
+			   "| key | calls | from outside | first | last | recovered |\n|---|---:|---:|---|---|---|\n");
+	json_array_foreach(json_object_get(m, "key_uses"), i, c) {
+		char t1[40], t2[40];
+		strbuf_addstr(out, "| ");
+		md_code(out, report_str(c, "key"));
+		strbuf_addf(out, " | %lld | %lld | %s | %s | ", (long long)json_integer_value(json_object_get(c, "calls")),
+			    (long long)json_integer_value(json_object_get(c, "outside")), report_time(c, "first", t1),
+			    report_time(c, "last", t2));
+		const char *rec = report_str(c, "recovered"), *semi = strchr(rec, ';');
+		struct strbuf tmp = STRBUF_INIT;
+		strbuf_add(&tmp, rec, semi ? (size_t)(semi - rec) : strlen(rec));
+		md_text(out, tmp.buf);
+		strbuf_release(&tmp);
+		strbuf_addstr(out, " |\n");
+	}
+	strbuf_addstr(out, "\nThe joins that point outside the workload, and the role-session and user-agent joins "
+			   "(at most 5000; the case's `correlations` table has them all):\n\n");
 	strbuf_addstr(out, "| time | API call | from | kind | key | reason |\n|---|---|---|---|---|---|\n");
 	json_array_foreach(json_object_get(m, "correlations"), i, c) {
-		if (!strcmp(report_str(c, "kind"), "access_key"))
-			continue;
 		strbuf_addf(out, "| %s | ", report_time(c, "ct_ts", t));
 		md_str(out, c, "api");
 		strbuf_addstr(out, " | ");

@@ -244,11 +244,13 @@ static int timeline_excerpt(struct casedb *cdb, json_t *model, struct strbuf *er
 		"SELECT e.id, e.ts, e.source, e.type, e.host, e.summary, e.pid, e.proc_name, e.src_ip, e.dst_ip,"
 		" e.access_key_id, e.raw_offset AS offset, v.name AS evidence, v.sha256,"
 		" (SELECT count(*) FROM alerts a WHERE a.event_id = e.id) AS alerts,"
-		" EXISTS (SELECT 1 FROM correlations c WHERE c.ct_event_id = e.id OR c.event_id = e.id) AS correlated"
+		" e.id IN (SELECT ct_event_id FROM correlations UNION SELECT event_id FROM correlations) AS correlated"
 		" FROM events e LEFT JOIN evidence v ON v.id = e.evidence_id"
-		" WHERE e.id IN (SELECT id FROM events ORDER BY ts, id LIMIT " "5000" ")"
-		" OR e.id IN (SELECT event_id FROM alerts)"
-		" OR e.id IN (SELECT ct_event_id FROM correlations) OR e.id IN (SELECT event_id FROM correlations)"
+		" WHERE e.id IN (SELECT id FROM events ORDER BY ts, id LIMIT 5000)"
+		" OR e.id IN (SELECT event_id FROM alerts ORDER BY ts, id LIMIT 5000)"
+		" OR e.id IN (SELECT c.ct_event_id FROM correlations c WHERE c.kind != 'access_key'"
+		"  ORDER BY c.id LIMIT 5000)"
+		" OR e.id IN (SELECT c.event_id FROM correlations c WHERE c.kind != 'access_key')"
 		" ORDER BY e.ts, e.id";
 	json_t *t = json_object(), *events;
 	int r = rows(cdb, sql, &events, err);
@@ -320,7 +322,14 @@ json_t *report_model(struct casedb *cdb, struct strbuf *err)
 	     "SELECT c.id, f.finding_id AS finding, c.event_id, c.ct_event_id, c.kind, c.key, c.reason, ct.ts AS ct_ts,"
 	     " ct.type AS api, ct.src_ip, ct.principal, ct.user_agent"
 	     " FROM correlations c JOIN events ct ON ct.id = c.ct_event_id LEFT JOIN findings f ON f.id = c.finding_id"
-	     " ORDER BY ct.ts, c.ct_event_id, c.id");
+	     " WHERE c.kind != 'access_key' ORDER BY ct.ts, c.ct_event_id, c.id LIMIT 5000");
+	ROWS("key_uses",
+	     "SELECT c.key, count(*) AS calls, min(ct.ts) AS first, max(ct.ts) AS last,"
+	     " sum(c.ct_event_id IN (SELECT ct_event_id FROM correlations WHERE kind = 'source_ip')) AS outside,"
+	     " c.reason AS recovered"
+	     " FROM correlations c JOIN events ct ON ct.id = c.ct_event_id WHERE c.kind = 'access_key'"
+	     " GROUP BY c.key ORDER BY min(ct.ts), c.key");
+	ROWS("correlation_counts", "SELECT kind, count(*) AS rows FROM correlations GROUP BY kind ORDER BY kind");
 	v = corr_headline(cdb);
 	json_object_set_new(m, "headline", v ? v : json_null());
 	json_object_set_new(m, "attack", attack_table(json_object_get(m, "findings")));

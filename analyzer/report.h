@@ -8,9 +8,12 @@
  * byte-identical reports.
  *
  * Model keys: tool, runs[], evidence[], sources[], time_span, severity_counts, findings[]
- * (the findings rows with their detail merged in, by severity then time), correlations[],
+ * (the findings rows with their detail merged in, by severity then time), correlations[]
+ * (every join except the plain access_key rows, at most 5000), key_uses[] (per recovered key:
+ * calls, outside calls, first and last, how it was recovered), correlation_counts[],
  * headline (corr_headline or null), attack[] (tactic, techniques, findings), resources[],
- * coverage (from the detect runs' inputs, or null), timeline {events[], total, shown},
+ * coverage (from the detect runs' inputs, or null), timeline {events[], total, shown} (the
+ * first 5000 events, the events of the first 5000 alerts and of the correlations shown),
  * histogram {start, bucket_ns, buckets, series{source: counts[]}}, account.
  *
  * Ownership: report_model returns a new reference; writers borrow the model.

@@ -161,12 +161,15 @@
 
   /* correlation */
   var cs = section("correlation", "CloudTrail correlation");
-  var corr = data.correlations || [], keyUses = corr.filter(function (c) { return c.kind === "access_key"; }).length;
-  add(cs, el("p", keyUses + " CloudTrail call(s) were made with access keys recovered from the evidence; the joins " +
-    "that point outside the workload, and the role-session and user-agent joins:"));
-  table(cs, ["time", "API call", "from", "kind", "key", "reason"], corr.filter(function (c) {
-    return c.kind !== "access_key";
-  }).map(function (c) { return [iso(c.ct_ts), c.api, c.src_ip, c.kind, c.key, c.reason]; }));
+  add(cs, el("p", "Access keys recovered from the evidence and the CloudTrail calls made with them:"));
+  table(cs, ["key", "calls", "from outside", "first", "last", "recovered"], (data.key_uses || []).map(function (k) {
+    return [k.key, k.calls, k.outside, iso(k.first), iso(k.last), String(k.recovered || "").split(";")[0]];
+  }));
+  add(cs, el("p", "The joins that point outside the workload, and the role-session and user-agent joins " +
+    "(at most 5000; the case's correlations table has them all):"));
+  table(cs, ["time", "API call", "from", "kind", "key", "reason"], (data.correlations || []).map(function (c) {
+    return [iso(c.ct_ts), c.api, c.src_ip, c.kind, c.key, c.reason];
+  }));
 
   /* ATT&CK, resources, coverage */
   var at = section("attack", "MITRE ATT&CK");
