@@ -525,9 +525,16 @@ Test(report, html_renders_in_chromium_without_running_payloads, .timeout = 120)
 	cr_assert_eq(test_run(NULL, &err, "report", "-F", "html", "-o", page, db, NULL), 0, "%s", err.buf);
 	cr_assert_eq(test_sh(&dom,
 			     "'%s' --headless --no-sandbox --disable-gpu --disable-background-networking "
-			     "--virtual-time-budget=3000 --user-data-dir='%s' --dump-dom 'file://%s' 2>/dev/null",
-			     which.buf, test_path("chromium-profile"), page),
+			     "--virtual-time-budget=3000 --user-data-dir='%s' --enable-logging=stderr --v=0 "
+			     "--dump-dom 'file://%s' 2>'%s'",
+			     which.buf, test_path("chromium-profile"), page, test_path("chromium.log")),
 		     0);
+	/* the console saw no Content-Security-Policy violation and no script error */
+	struct strbuf log = STRBUF_INIT;
+	cr_assert(test_read_file(test_path("chromium.log"), &log));
+	cr_assert_null(strstr(log.buf, "Content Security Policy"), "%s", log.buf);
+	cr_assert_null(strstr(log.buf, "Uncaught"), "%s", log.buf);
+	strbuf_release(&log);
 	/* the page rendered: our script ran to the end, the timeline and histogram drew */
 	cr_assert_not_null(strstr(dom.buf, "data-rendered=\"ok\""), "report.js did not finish");
 	cr_assert_not_null(strstr(dom.buf, "data-rendered=\"timeline\""));
