@@ -556,6 +556,29 @@ json_t *corr_headline(struct casedb *cdb)
 				    json_boolean(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0));
 	}
 
+	/* the workload, from the role session of the calls: an ECS task id or an EC2 instance id */
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(cdb->db,
+			       "SELECT ct.principal FROM correlations c JOIN events ct ON ct.id = c.ct_event_id"
+			       " WHERE c.kind = 'source_ip' AND c.event_id IS ? AND ct.principal IS NOT NULL"
+			       " ORDER BY ct.ts, ct.id LIMIT 1",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, ev);
+		size_t slen;
+		const char *sess = sqlite3_step(st) == SQLITE_ROW
+					   ? role_session((const char *)sqlite3_column_text(st, 0), &slen)
+					   : NULL;
+		if (sess) {
+			const char *kind = session_kind(sess);
+			json_object_set_new(h, "session", json_string_nocheck(sess));
+			if (!strcmp(kind, "an ECS task id"))
+				json_object_set_new(h, "ecs_task_id", json_string_nocheck(sess));
+			else if (!strcmp(kind, "an EC2 instance id"))
+				json_object_set_new(h, "instance_id", json_string_nocheck(sess));
+		}
+	}
+
 	/* the one line */
 	json_t *pid = json_object_get(rec, "pid"), *pname = json_object_get(rec, "proc_name");
 	bs_time_format(json_integer_value(json_object_get(rec, "ts")), t1);
@@ -564,6 +587,8 @@ json_t *corr_headline(struct casedb *cdb)
 	if (pid)
 		strbuf_addf(&text, " by pid %lld %s", (long long)json_integer_value(pid),
 			    json_string_value(pname) ? json_string_value(pname) : "");
+	if (json_object_get(h, "ecs_task_id"))
+		strbuf_addf(&text, " in task %s", json_string_value(json_object_get(h, "ecs_task_id")));
 	strbuf_addf(&text, " on %s at %s -> used from ", json_string_value(json_object_get(rec, "host")) ?: "?", t1);
 	for (size_t i = 0; i < json_array_size(from); i++)
 		strbuf_addf(&text, "%s%s", i ? ", " : "", json_string_value(json_array_get(from, i)));

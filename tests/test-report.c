@@ -311,6 +311,7 @@ Test(report, headline_chain_is_data)
 	cr_assert_str_eq(json_string_value(json_object_get(h, "key")), "ASIAEXAMPLESTOLEN001");
 	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(h, "recovered"), "host")), "web-1");
 	cr_assert_str_eq(json_string_value(json_array_get(json_object_get(h, "used_from"), 0)), "203.0.113.50");
+	cr_assert_str_eq(json_string_value(json_object_get(h, "instance_id")), "i-0abc123");
 	cr_assert_eq(json_array_size(json_object_get(h, "apis")), 2);
 	cr_assert_str_eq(json_string_value(json_object_get(h, "text")),
 			 "credentials ASIAEXAMPLESTOLEN001 fetched on web-1 at 2026-11-22T03:14:49.000000000Z -> used from "
@@ -572,7 +573,8 @@ Test(report, investigate_the_sample_incident, .timeout = 120)
 	}
 	cr_assert_not_null(strstr(out.buf, "events per source"), "%s", out.buf);
 	cr_assert_not_null(strstr(out.buf, "aws_cloudtrail   66"), "%s", out.buf);
-	cr_assert_not_null(strstr(out.buf, "credentials ASIAQNZGKEXAMPLE7STL fetched on ip-10-0-1-23.ec2.internal"),
+	cr_assert_not_null(strstr(out.buf, "credentials ASIAQNZGKEXAMPLE7STL fetched in task 0f3c9a1e5b7d4c2a8e6f1b3d5c7a9e0f "
+					   "on ip-10-0-1-23.ec2.internal"),
 			   "%s", out.buf);
 	cr_assert_not_null(strstr(out.buf, "used from 203.0.113.50 at 2026-11-23T02:35:00.000000000Z for "
 					   "GetCallerIdentity, ListBuckets, GetObject, CreateUser, CreateAccessKey, StopLogging"),
