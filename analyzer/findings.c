@@ -713,7 +713,8 @@ int finding_aggregate(struct casedb *cdb, const struct finding_options *opts, st
 	r = collect(cdb, opts, &a, err);
 	if (r < 0)
 		goto out;
-	qsort(a.g, a.n, sizeof(*a.g), cmp_group);
+	if (a.n)
+		qsort(a.g, a.n, sizeof(*a.g), cmp_group);
 	if (casedb_prepare(cdb,
 			   "INSERT INTO findings (run_id, finding_id, type, severity, title, description, resource,"
 			   " first_seen, last_seen, count, detail) VALUES (?,?,?,?,?,?,?,?,?,?,?)",

@@ -68,7 +68,10 @@ static void section_summary(struct strbuf *out, const json_t *m)
 		    report_str(json_object_get(m, "tool"), "version"),
 		    (long long)json_integer_value(json_object_get(span, "events")),
 		    json_array_size(json_object_get(m, "evidence")));
-	strbuf_addf(out, "%s to %s (UTC).\n\n", report_time(span, "first", t1), report_time(span, "last", t2));
+	if (json_is_integer(json_object_get(span, "first")))
+		strbuf_addf(out, "%s to %s (UTC).\n\n", report_time(span, "first", t1), report_time(span, "last", t2));
+	else
+		strbuf_addstr(out, "with no events.\n\n");
 	strbuf_addstr(out, "## Summary\n\n");
 	if (json_is_object(h)) {
 		strbuf_addstr(out, "**Headline:** ");

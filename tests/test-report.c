@@ -589,6 +589,22 @@ Test(report, investigate_the_sample_incident, .timeout = 120)
 	strbuf_release(&md);
 }
 
+Test(report, an_empty_case_gives_every_report)
+{
+	static const char *const formats[] = { "html", "md", "json", "guardduty", "ocsf", "asff", "falco", "timesketch" };
+	char *db = test_path("empty.db");
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+
+	cr_assert_eq(test_run(&out, &err, "analyze", db, NULL), 0, "%s", err.buf);
+	cr_assert_str_eq(out.buf, "0 finding(s), 0 correlation(s)\n");
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		strbuf_reset(&out);
+		cr_assert_eq(test_run(&out, &err, "report", "-F", formats[i], db, NULL), 0, "%s: %s", formats[i], err.buf);
+	}
+	strbuf_release(&out);
+	strbuf_release(&err);
+}
+
 Test(report, usage_errors)
 {
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
