@@ -11,6 +11,7 @@
  * The same case always gives byte-identical output.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,33 +28,47 @@ static const char usage[] =
 int report_to_file(struct casedb *cdb, const struct report_format *fmt, const char *path, struct strbuf *err)
 {
 	struct strbuf out = STRBUF_INIT, tmp = STRBUF_INIT;
-	json_t *model = report_model(cdb, err);
-	FILE *f;
-	int r;
+	bool to_stdout = !path || !strcmp(path, "-");
+	json_t *model = NULL;
+	FILE *f = stdout;
+	int r = 0;
 
-	if (!model)
-		return -EIO;
-	r = fmt->write(&out, model, cdb, err);
-	json_decref(model);
-	if (r < 0)
-		goto out;
-	if (!path || !strcmp(path, "-")) {
-		if (fwrite(out.buf, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
-			strbuf_addstr(err, "writing the report to standard output failed");
-			r = -EIO;
+	if (fmt->write) {
+		model = report_model(cdb, err);
+		if (!model)
+			return -EIO;
+		r = fmt->write(&out, model, cdb, err);
+		json_decref(model);
+		if (r < 0)
+			goto out;
+	}
+	if (!to_stdout) {
+		strbuf_addf(&tmp, "%s.tmp%ld", path, (long)getpid());
+		f = fopen(tmp.buf, "wb");
+		if (!f) {
+			r = -errno;
+			strbuf_addf(err, "cannot create '%s': %s", tmp.buf, strerror(errno));
+			goto out;
 		}
-		goto out;
 	}
-	strbuf_addf(&tmp, "%s.tmp%ld", path, (long)getpid());
-	f = fopen(tmp.buf, "wb");
-	if (!f) {
-		r = -errno;
-		strbuf_addf(err, "cannot create '%s': %s", tmp.buf, strerror(errno));
-		goto out;
-	}
-	if (fwrite(out.buf, 1, out.len, f) != out.len || fclose(f) != 0 || rename(tmp.buf, path) != 0) {
+	if (fmt->stream)
+		r = fmt->stream(f, cdb, err);
+	else if (fwrite(out.buf, 1, out.len, f) != out.len)
 		r = -EIO;
-		strbuf_addf(err, "cannot write '%s': %s", path, strerror(errno));
+	if (to_stdout) {
+		if (fflush(stdout) != 0 && r == 0)
+			r = -EIO;
+		if (r < 0 && !err->len)
+			strbuf_addstr(err, "writing the report to standard output failed");
+		goto out;
+	}
+	if (fclose(f) != 0 && r == 0)
+		r = -EIO;
+	if (r == 0 && rename(tmp.buf, path) != 0)
+		r = -errno;
+	if (r < 0) {
+		if (!err->len)
+			strbuf_addf(err, "cannot write '%s': %s", path, strerror(-r));
 		unlink(tmp.buf);
 	}
 out:

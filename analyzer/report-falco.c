@@ -8,8 +8,9 @@
 #include "jsondump.h"
 #include "report.h"
 
-int report_write_falco(struct strbuf *out, const json_t *model, struct casedb *cdb, struct strbuf *err)
+int report_stream_falco(FILE *out, struct casedb *cdb, struct strbuf *err)
 {
+	struct strbuf line = STRBUF_INIT;
 	static const char sql[] =
 		"SELECT a.ts, a.rule, a.priority, a.source, e.host, a.output, a.output_fields, a.tags"
 		" FROM alerts a LEFT JOIN events e ON e.id = a.event_id"
@@ -42,11 +43,18 @@ int report_write_falco(struct strbuf *out, const json_t *model, struct casedb *c
 		json_object_set_new(o, "tags", json_is_array(v) ? v : json_array());
 		if (v && !json_is_array(v))
 			json_decref(v);
-		jsondump(out, o, 0);
-		strbuf_addch(out, '\n');
+		strbuf_reset(&line);
+		jsondump(&line, o, 0);
+		strbuf_addch(&line, '\n');
+		fwrite(line.buf, 1, line.len, out);
 		json_decref(o);
 	}
 	sqlite3_finalize(st);
+	strbuf_release(&line);
+	if (ferror(out)) {
+		strbuf_addstr(err, "writing the alerts failed");
+		return -EIO;
+	}
 	if (r != SQLITE_DONE) {
 		strbuf_addf(err, "reading alerts: %s", sqlite3_errmsg(cdb->db));
 		return -EIO;

@@ -1,42 +1,31 @@
 /* report-timesketch: `--format timesketch` — the whole timeline as Timesketch JSONL, written
- * by the timeline module's writer (analyzer/timeline.h) so both commands give the same lines. */
+ * by the timeline module's writer (analyzer/timeline.h) so both commands give the same lines,
+ * streamed row by row. */
 #include <errno.h>
-#include <stdlib.h>
 
 #include "report.h"
 #include "timeline.h"
 
-int report_write_timesketch(struct strbuf *out, const json_t *model, struct casedb *cdb, struct strbuf *err)
+int report_stream_timesketch(FILE *out, struct casedb *cdb, struct strbuf *err)
 {
 	const struct timeline_writer *w = timeline_writer_find("timesketch");
 	struct timeline_filter filter;
 	struct timeline_cursor *cur = NULL;
 	struct timeline_row row;
 	struct strbuf scratch = STRBUF_INIT;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem;
 	int r;
 
 	timeline_filter_init(&filter);
 	if (!w || timeline_open(cdb, &filter, &cur, err) < 0)
 		return -EIO;
-	mem = open_memstream(&buf, &len);
-	if (!mem) {
-		timeline_close(cur);
-		return -errno;
-	}
 	if (w->begin)
-		w->begin(mem);
+		w->begin(out);
 	while ((r = timeline_next(cur, &row)) > 0)
-		w->row(mem, &row, &scratch);
+		w->row(out, &row, &scratch);
 	timeline_close(cur);
-	fclose(mem);
-	strbuf_add(out, buf, len);
-	free(buf);
 	strbuf_release(&scratch);
-	if (r < 0) {
-		strbuf_addstr(err, "reading the timeline failed");
+	if (r < 0 || ferror(out)) {
+		strbuf_addstr(err, r < 0 ? "reading the timeline failed" : "writing the timeline failed");
 		return -EIO;
 	}
 	return 0;

@@ -15,16 +15,16 @@
 #include "report.h"
 
 const struct report_format report_formats[] = {
-	{ "html", "one self-contained page: summary, swim-lane timeline, findings, ATT&CK, method", report_write_html },
-	{ "md", "Markdown report for tickets and wikis", report_write_md },
-	{ "json", "everything the report knows, as one JSON document", report_write_json },
+	{ "html", "one self-contained page: summary, swim-lane timeline, findings, ATT&CK, method", report_write_html, NULL },
+	{ "md", "Markdown report for tickets and wikis", report_write_md, NULL },
+	{ "json", "everything the report knows, as one JSON document", report_write_json, NULL },
 	{ "guardduty", "JSON array of findings in the GuardDuty finding shape (service.runtimeDetails)",
-	  report_write_guardduty },
-	{ "ocsf", "OCSF Detection Finding (class 2004), one JSON object per line", report_write_ocsf },
-	{ "asff", "AWS Security Finding Format, a JSON array for BatchImportFindings", report_write_asff },
-	{ "falco", "Falco JSON alert lines, one per alert", report_write_falco },
-	{ "timesketch", "Timesketch JSONL of the whole timeline", report_write_timesketch },
-	{ NULL, NULL, NULL },
+	  report_write_guardduty, NULL },
+	{ "ocsf", "OCSF Detection Finding (class 2004), one JSON object per line", report_write_ocsf, NULL },
+	{ "asff", "AWS Security Finding Format, a JSON array for BatchImportFindings", report_write_asff, NULL },
+	{ "falco", "Falco JSON alert lines, one per alert", NULL, report_stream_falco },
+	{ "timesketch", "Timesketch JSONL of the whole timeline", NULL, report_stream_timesketch },
+	{ NULL, NULL, NULL, NULL },
 };
 
 const struct report_format *report_format_find(const char *name)

@@ -2,8 +2,8 @@
  *
  * report_model reads a case (findings, correlations, the headline chain, the evidence ledger,
  * runs, a timeline excerpt and a rate histogram) into one JSON document; `--format json` prints
- * it as is and every other writer renders it (the falco and timesketch writers also read the
- * alerts and events tables directly). Nothing in a report comes from the wall clock: the only
+ * it as is and every other writer renders it; the falco and timesketch writers stream the
+ * alerts and events tables instead. Nothing in a report comes from the wall clock: the only
  * times in it are event times and the times the runs table recorded, so the same case gives
  * byte-identical reports.
  *
@@ -35,6 +35,9 @@ struct report_format {
 	const char *description;
 	/* Append the report to out; 0 or a negative errno with err set. */
 	int (*write)(struct strbuf *out, const json_t *model, struct casedb *cdb, struct strbuf *err);
+	/* Or, for the formats that are one line per alert or event and need no model: write them
+	 * to out as they are read, so that memory stays bounded whatever the case's size. */
+	int (*stream)(FILE *out, struct casedb *cdb, struct strbuf *err);
 };
 
 extern const struct report_format report_formats[];
@@ -48,8 +51,8 @@ int report_write_md(struct strbuf *out, const json_t *model, struct casedb *cdb,
 int report_write_guardduty(struct strbuf *out, const json_t *model, struct casedb *cdb, struct strbuf *err);
 int report_write_ocsf(struct strbuf *out, const json_t *model, struct casedb *cdb, struct strbuf *err);
 int report_write_asff(struct strbuf *out, const json_t *model, struct casedb *cdb, struct strbuf *err);
-int report_write_falco(struct strbuf *out, const json_t *model, struct casedb *cdb, struct strbuf *err);
-int report_write_timesketch(struct strbuf *out, const json_t *model, struct casedb *cdb, struct strbuf *err);
+int report_stream_falco(FILE *out, struct casedb *cdb, struct strbuf *err);
+int report_stream_timesketch(FILE *out, struct casedb *cdb, struct strbuf *err);
 int report_write_html(struct strbuf *out, const json_t *model, struct casedb *cdb, struct strbuf *err);
 
 /* Shared by the writers: RFC 3339 of an integer ns member (empty string when absent), and a
