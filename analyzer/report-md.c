@@ -74,9 +74,27 @@ static void section_summary(struct strbuf *out, const json_t *m)
 		strbuf_addstr(out, "with no events.\n\n");
 	strbuf_addstr(out, "## Summary\n\n");
 	if (json_is_object(h)) {
+		const json_t *rec = json_object_get(h, "recovered"), *c;
+		char t[40];
 		strbuf_addstr(out, "**Headline:** ");
 		md_str(out, h, "text");
-		strbuf_addstr(out, "\n\n");
+		strbuf_addstr(out, "\n\n| time | step | event | detail |\n|---|---|---:|---|\n");
+		strbuf_addf(out, "| %s | key recovered | %lld | ", report_time(rec, "ts", t),
+			    (long long)json_integer_value(json_object_get(rec, "event_id")));
+		md_str(out, rec, "summary");
+		strbuf_addstr(out, " (");
+		md_str(out, rec, "how");
+		strbuf_addstr(out, ") |\n");
+		json_array_foreach(json_object_get(h, "calls"), i, c) {
+			strbuf_addf(out, "| %s | ", report_time(c, "ts", t));
+			md_str(out, c, "api");
+			strbuf_addstr(out, " from ");
+			md_str(out, c, "src_ip");
+			strbuf_addf(out, " | %lld | ", (long long)json_integer_value(json_object_get(c, "event_id")));
+			md_str(out, c, "user_agent");
+			strbuf_addstr(out, " |\n");
+		}
+		strbuf_addstr(out, "\n`backsight show CASE.db EVENT` prints any step's record and its provenance.\n\n");
 	}
 	strbuf_addf(out, "%zu finding(s) from %lld alert(s): %lld critical, %lld high, %lld medium, %lld low.\n\n",
 		    json_array_size(json_object_get(m, "findings")), (long long)json_integer_value(json_object_get(m, "alerts")),

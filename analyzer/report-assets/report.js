@@ -41,7 +41,15 @@
 
   /* summary */
   var sum = section("summary", "Summary");
-  if (data.headline && data.headline.text) add(sum, el("p", data.headline.text, "headline"));
+  if (data.headline && data.headline.text) {
+    add(sum, el("p", data.headline.text, "headline"));
+    var hd = data.headline, rec = hd.recovered || {};
+    var steps = [[iso(rec.ts), "key recovered", rec.event_id, (rec.summary || "") + " (" + (rec.how || "") + ")"]];
+    (hd.calls || []).forEach(function (c) {
+      steps.push([iso(c.ts), c.api + " from " + c.src_ip, c.event_id, c.user_agent || ""]);
+    });
+    table(sum, ["time", "step", "event", "detail"], steps).className = "chain";
+  }
   var counts = data.severity_counts || {};
   var p = add(sum, el("p"));
   ["Critical", "High", "Medium", "Low"].forEach(function (l) {
