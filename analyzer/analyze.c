@@ -6,6 +6,7 @@
 #include "bstime.h"
 #include "config.h"
 #include "correlate.h"
+#include "jsondump.h"
 
 static void quote_arg(struct strbuf *sb, const char *a)
 {
@@ -94,7 +95,14 @@ int analyze_case(struct casedb *cdb, const struct finding_options *opts, int arg
 		return -EIO;
 	if (casedb_exec(cdb, "BEGIN IMMEDIATE", err) < 0)
 		return -EIO;
-	r = analyze_run_begin(cdb, "analyze", argc, argv, NULL, &o.run_id, err);
+	struct strbuf inputs = STRBUF_INIT;
+	if (o.hosts) {
+		json_t *in = json_pack("{s:O}", "case_hosts", o.hosts);
+		jsondump(&inputs, in, 0);
+		json_decref(in);
+	}
+	r = analyze_run_begin(cdb, "analyze", argc, argv, o.hosts ? inputs.buf : NULL, &o.run_id, err);
+	strbuf_release(&inputs);
 	if (r < 0)
 		goto fail;
 	ret->run_id = o.run_id;
@@ -102,7 +110,7 @@ int analyze_case(struct casedb *cdb, const struct finding_options *opts, int arg
 	if (r < 0)
 		goto fail;
 	ret->findings = r;
-	r = corr_correlate(cdb, o.run_id, err);
+	r = corr_correlate(cdb, o.run_id, o.hosts, err);
 	if (r < 0)
 		goto fail;
 	ret->correlations = r;
@@ -116,4 +124,35 @@ fail: {
 	strbuf_release(&ignored);
 	return r;
 }
+}
+
+int analyze_load_case_file(const char *path, json_t **ret_hosts, struct strbuf *err)
+{
+	json_error_t e;
+	json_t *root = json_load_file(path, 0, &e), *hosts;
+	const char *name;
+	json_t *h;
+
+	if (!root) {
+		strbuf_addf(err, "%s:%d:%d: %s (the case file is JSON for now)", path, e.line, e.column, e.text);
+		return -EINVAL;
+	}
+	hosts = json_object_get(root, "hosts");
+	if (!json_is_object(hosts)) {
+		strbuf_addf(err, "%s: wants an object \"hosts\" naming each host", path);
+		json_decref(root);
+		return -EINVAL;
+	}
+	json_object_foreach(hosts, name, h) {
+		json_t *a = json_object_get(h, "addresses");
+		if (!json_is_object(h) || (a && !json_is_array(a))) {
+			strbuf_addf(err, "%s: host '%s' wants an object with instance_id, task_arn, role, addresses []",
+				    path, name);
+			json_decref(root);
+			return -EINVAL;
+		}
+	}
+	*ret_hosts = json_incref(hosts);
+	json_decref(root);
+	return 0;
 }

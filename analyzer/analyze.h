@@ -7,6 +7,7 @@
 #ifndef BS_ANALYZE_H
 #define BS_ANALYZE_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 #include "casedb.h"
@@ -24,7 +25,16 @@ int analyze_run_begin(struct casedb *cdb, const char *kind, int argc, char **arg
 		      int64_t *ret_id, struct strbuf *err);
 int analyze_run_end(struct casedb *cdb, int64_t run_id, const char *status, struct strbuf *err);
 
-/* Aggregate and correlate in one transaction, as a new run. */
+/*
+ * Read a case file: a JSON object (YAML's JSON subset; a YAML loader is to come)
+ *   {"hosts": {"HOST": {"instance_id": "i-...", "task_arn": "arn:aws:ecs:...:task/CLUSTER/ID",
+ *                       "role": "...", "addresses": ["10.0.1.23", "54.1.2.3"]}}}
+ * HOST is the host name the evidence uses. Returns the hosts object (a new reference).
+ */
+int analyze_load_case_file(const char *path, json_t **ret_hosts, struct strbuf *err);
+
+/* Aggregate and correlate in one transaction, as a new run (its inputs record the case
+ * file's hosts when opts->hosts is set). */
 int analyze_case(struct casedb *cdb, const struct finding_options *opts, int argc, char **argv,
 		 struct analyze_result *ret, struct strbuf *err);
 

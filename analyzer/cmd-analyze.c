@@ -5,6 +5,7 @@
  *
  *   -w, --window DURATION  aggregation window per finding (default 5m; s, m, h suffixes)
  *       --per-event        one finding per alert, no aggregation
+ *       --case FILE        case file: each host's instance id, task ARN, role and addresses
  *
  * Findings and correlations are replaced; the run is recorded in the runs table.
  */
@@ -16,7 +17,7 @@
 #include "bstime.h"
 #include "cli.h"
 
-static const char usage[] = "usage: backsight analyze [--window DURATION | --per-event] CASE.db\n";
+static const char usage[] = "usage: backsight analyze [--window DURATION | --per-event] [--case FILE] CASE.db\n";
 
 /* "300", "300s", "5m", "1h", "250ms" → ns; -1 when not a duration. */
 int cli_parse_duration(const char *s, int64_t *ret_ns)
@@ -44,6 +45,7 @@ int cmd_analyze(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "window", required_argument, NULL, 'w' },
 		{ "per-event", no_argument, NULL, 'P' },
+		{ "case", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -51,6 +53,7 @@ int cmd_analyze(int argc, char **argv)
 	struct analyze_result res;
 	struct strbuf err = STRBUF_INIT;
 	struct casedb *cdb = NULL;
+	json_t *hosts = NULL;
 	int c, rc = 0;
 
 	finding_options_init(&opts);
@@ -58,11 +61,23 @@ int cmd_analyze(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "w:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'w':
-			if (cli_parse_duration(optarg, &opts.window_ns) < 0 || opts.window_ns <= 0)
+			if (cli_parse_duration(optarg, &opts.window_ns) < 0 || opts.window_ns <= 0) {
+				json_decref(hosts);
 				return usage_error(usage, "analyze: --window wants a duration such as 5m, not '%s'", optarg);
+			}
 			break;
 		case 'P':
 			opts.per_event = true;
+			break;
+		case 'C':
+			json_decref(hosts);
+			hosts = NULL;
+			if (analyze_load_case_file(optarg, &hosts, &err) < 0) {
+				error("analyze: %s", err.buf);
+				strbuf_release(&err);
+				return EXIT_RUNTIME;
+			}
+			opts.hosts = hosts;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -71,8 +86,10 @@ int cmd_analyze(int argc, char **argv)
 			return usage_error(usage, "analyze: unknown option");
 		}
 	}
-	if (optind + 1 != argc)
+	if (optind + 1 != argc) {
+		json_decref(hosts);
 		return usage_error(usage, "analyze: wants one case database");
+	}
 	if (casedb_open(argv[optind], CASEDB_WRITE, &cdb, &err) < 0 ||
 	    analyze_case(cdb, &opts, argc, argv, &res, &err) < 0) {
 		error("analyze: %s", err.buf);
@@ -81,6 +98,7 @@ int cmd_analyze(int argc, char **argv)
 		printf("%d finding(s), %d correlation(s)\n", res.findings, res.correlations);
 	}
 	casedb_free(cdb);
+	json_decref(hosts);
 	strbuf_release(&err);
 	return rc;
 }

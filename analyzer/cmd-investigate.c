@@ -5,7 +5,8 @@
  *
  *   -o, --output DIR       the output directory (created if missing)
  *   -r, --rules FILE       Falco rule file(s) for detection (repeatable)
- *       --case FILE        case file (hosts → instance id, task ARN, addresses); not yet read
+ *       --case FILE        case file: each host's instance id, task ARN, role and addresses
+ *                          (JSON for now: {"hosts": {"HOST": {"instance_id": ..., ...}}})
  *   -w, --window DURATION  finding aggregation window (default 5m)
  *       --per-event        one finding per alert
  *   -f, --format NAME      read every EVIDENCE as this format instead of detecting it
@@ -140,6 +141,7 @@ int cmd_investigate(int argc, char **argv)
 	struct casedb *cdb = NULL;
 	const char *outdir = NULL, *format = NULL, *host = NULL;
 	char **rules = NULL, **iargv = NULL;
+	json_t *hosts = NULL;
 	size_t nrules = 0;
 	bool quiet = false;
 	double t0 = monotonic();
@@ -159,12 +161,20 @@ int cmd_investigate(int argc, char **argv)
 			rules[nrules++] = optarg;
 			break;
 		case 'C':
-			free(rules);
-			return usage_error(usage, "investigate: --case is not supported yet (hosts are named as the "
-						  "evidence names them)");
+			json_decref(hosts);
+			hosts = NULL;
+			if (analyze_load_case_file(optarg, &hosts, &err) < 0) {
+				error("investigate: %s", err.buf);
+				free(rules);
+				strbuf_release(&err);
+				return EXIT_RUNTIME;
+			}
+			fopts.hosts = hosts;
+			break;
 		case 'w':
 			if (cli_parse_duration(optarg, &fopts.window_ns) < 0 || fopts.window_ns <= 0) {
 				free(rules);
+				json_decref(hosts);
 				return usage_error(usage, "investigate: --window wants a duration such as 5m, not '%s'",
 						   optarg);
 			}
@@ -184,20 +194,24 @@ int cmd_investigate(int argc, char **argv)
 		case 'h':
 			fputs(usage, stdout);
 			free(rules);
+			json_decref(hosts);
 			return 0;
 		default:
 			free(rules);
+			json_decref(hosts);
 			return usage_error(usage, "investigate: unknown option");
 		}
 	}
 	if (!outdir || optind >= argc) {
 		free(rules);
+		json_decref(hosts);
 		return usage_error(usage, "investigate: need -o OUTDIR and at least one evidence path");
 	}
 	int first_evidence = optind;
 	if (mkdir(outdir, 0777) < 0 && errno != EEXIST) {
 		error("investigate: cannot create '%s': %s", outdir, strerror(errno));
 		free(rules);
+		json_decref(hosts);
 		return EXIT_RUNTIME;
 	}
 	strbuf_addf(&path, "%s/case.db", outdir);
@@ -255,6 +269,7 @@ out:
 	casedb_free(cdb);
 	free(iargv);
 	free(rules);
+	json_decref(hosts);
 	strbuf_release(&err);
 	strbuf_release(&path);
 	return rc;

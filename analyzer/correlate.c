@@ -175,8 +175,12 @@ int corr_address_is_internal(const char *a)
 	return 0;
 }
 
-/* The workload's own addresses: the client addresses of its syscall and network evidence. */
-static void workload_addresses(struct casedb *cdb, const struct recovered *k, struct strbuf *out)
+static bool in_list(const char *list, const char *addr);
+
+/* The workload's own addresses: the client addresses of its syscall and network evidence, and
+ * those the case file lists for the host. */
+static void workload_addresses(struct casedb *cdb, const struct recovered *k, const json_t *hosts,
+			       struct strbuf *out)
 {
 	static const char sql[] =
 		"SELECT DISTINCT src_ip FROM events WHERE host IS ? AND source IN ('syscall', 'network')"
@@ -196,6 +200,15 @@ static void workload_addresses(struct casedb *cdb, const struct recovered *k, st
 		strbuf_addstr(out, (const char *)sqlite3_column_text(st, 0));
 	}
 	sqlite3_finalize(st);
+	size_t i;
+	json_t *a;
+	json_array_foreach(json_object_get(json_object_get(hosts, k->host ? k->host : ""), "addresses"), i, a) {
+		const char *addr = json_string_value(a);
+		if (addr && !in_list(out->buf, addr)) {
+			strbuf_addstr(out, out->len ? ", " : "");
+			strbuf_addstr(out, addr);
+		}
+	}
 }
 
 static bool in_list(const char *list, const char *addr)
@@ -236,6 +249,7 @@ struct writer {
 	sqlite3_stmt *ins;
 	int64_t run_id;
 	int count;
+	const json_t *hosts;
 };
 
 static int put(struct writer *w, int64_t finding, int64_t event_id, int64_t ct_event_id, const char *kind,
@@ -336,7 +350,7 @@ static int link_key(struct writer *w, const struct recovered *k, struct strbuf *
 	int64_t finding = finding_for(w->cdb, k);
 	int r = 0;
 
-	workload_addresses(w->cdb, k, &addrs);
+	workload_addresses(w->cdb, k, w->hosts, &addrs);
 	if (sqlite3_prepare_v2(w->cdb->db, ct_sql, -1, &ct, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(w->cdb->db, cli_sql, -1, &cli, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(w->cdb->db, session_sql, -1, &ses, NULL) != SQLITE_OK) {
@@ -428,10 +442,62 @@ out:
 	return r;
 }
 
-int corr_correlate(struct casedb *cdb, int64_t run_id, struct strbuf *err)
+/* The case file's workloads: the calls of the role session named by a host's ECS task id or
+ * EC2 instance id, not already linked through a recovered key. */
+static int link_sessions(struct writer *w, struct strbuf *err)
+{
+	static const char sql[] =
+		"SELECT id, type, access_key_id FROM events WHERE source = 'aws_cloudtrail'"
+		" AND principal LIKE '%:assumed-role/%/' || ?1"
+		" AND id NOT IN (SELECT ct_event_id FROM correlations WHERE kind IN ('access_key', 'role_session'))"
+		" ORDER BY ts, id";
+	static const char finding_sql[] =
+		"SELECT id FROM findings WHERE resource IN ('Instance:' || ?1) ORDER BY first_seen, id LIMIT 1";
+	const char *host;
+	json_t *h;
+	int r = 0;
+
+	json_object_foreach((json_t *)w->hosts, host, h) {
+		const char *arn = json_string_value(json_object_get(h, "task_arn"));
+		const char *sessions[2] = { json_string_value(json_object_get(h, "instance_id")),
+					    arn && strrchr(arn, '/') ? strrchr(arn, '/') + 1 : NULL };
+		for (int i = 0; i < 2 && r == 0; i++) {
+			sqlite3_stmt *st = NULL, *fs = NULL;
+			int64_t finding = 0;
+			if (!sessions[i] || !*sessions[i])
+				continue;
+			if (sqlite3_prepare_v2(w->cdb->db, finding_sql, -1, &fs, NULL) == SQLITE_OK) {
+				sqlite3_bind_text(fs, 1, host, -1, SQLITE_STATIC);
+				if (sqlite3_step(fs) == SQLITE_ROW)
+					finding = sqlite3_column_int64(fs, 0);
+			}
+			sqlite3_finalize(fs);
+			if (sqlite3_prepare_v2(w->cdb->db, sql, -1, &st, NULL) != SQLITE_OK) {
+				strbuf_addf(err, "correlating role sessions: %s", sqlite3_errmsg(w->cdb->db));
+				return -EIO;
+			}
+			sqlite3_bind_text(st, 1, sessions[i], -1, SQLITE_STATIC);
+			while (r == 0 && sqlite3_step(st) == SQLITE_ROW) {
+				struct strbuf reason = STRBUF_INIT;
+				const char *key = (const char *)sqlite3_column_text(st, 2);
+				strbuf_addf(&reason, "role session %s is %s of %s in the case file; this %s used %s", sessions[i],
+					    i ? "the ECS task" : "the EC2 instance", host,
+					    (const char *)sqlite3_column_text(st, 1), key ? key : "no access key");
+				r = put(w, finding, 0, sqlite3_column_int64(st, 0), "role_session", sessions[i], reason.buf);
+				strbuf_release(&reason);
+			}
+			sqlite3_finalize(st);
+			if (r < 0)
+				strbuf_addf(err, "writing correlation: %s", sqlite3_errmsg(w->cdb->db));
+		}
+	}
+	return r;
+}
+
+int corr_correlate(struct casedb *cdb, int64_t run_id, const json_t *hosts, struct strbuf *err)
 {
 	struct keyset ks = { 0 };
-	struct writer w = { cdb, NULL, run_id, 0 };
+	struct writer w = { cdb, NULL, run_id, 0, hosts };
 	int r;
 
 	if (casedb_exec(cdb, "DELETE FROM correlations", err) < 0)
@@ -448,6 +514,8 @@ int corr_correlate(struct casedb *cdb, int64_t run_id, struct strbuf *err)
 	}
 	for (size_t i = 0; i < ks.n && r >= 0; i++)
 		r = link_key(&w, &ks.k[i], err);
+	if (r >= 0 && hosts)
+		r = link_sessions(&w, err);
 	if (r >= 0)
 		r = w.count;
 out:

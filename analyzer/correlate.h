@@ -36,9 +36,13 @@
 
 #define CORR_UA_WINDOW_NS (10LL * 60 * 1000000000LL)
 
-/* Replace the correlations of the case. Returns the number of rows written or a negative
+/* With a case file (hosts → instance_id, task_arn, addresses; see findings.h), a host's listed
+ * addresses count as its own, and the calls of the role session named by its ECS task id or
+ * EC2 instance id are linked to it (role_session) even when no key was recovered.
+ *
+ * Replace the correlations of the case. Returns the number of rows written or a negative
  * errno with err set. The caller holds the transaction. */
-int corr_correlate(struct casedb *cdb, int64_t run_id, struct strbuf *err);
+int corr_correlate(struct casedb *cdb, int64_t run_id, const json_t *hosts, struct strbuf *err);
 
 /*
  * The headline chain, or NULL when no recovered key was used from outside the workload:

@@ -580,7 +580,21 @@ static json_t *evidence_of(struct casedb *cdb, const struct group *g)
 	return arr;
 }
 
-static json_t *resource_of(struct casedb *cdb, const struct group *g)
+/* The case file's identifiers of a host: instance id, ECS task ARN (and its task id), role. */
+static void case_identity(json_t *r, const json_t *hosts, const char *host)
+{
+	const json_t *h = host ? json_object_get(hosts, host) : NULL;
+	const char *arn = json_string_value(json_object_get(h, "task_arn"));
+	static const char *const keys[] = { "instance_id", "task_arn", "role" };
+
+	for (size_t i = 0; i < 3; i++)
+		if (json_is_string(json_object_get(h, keys[i])))
+			json_object_set(r, keys[i], json_object_get(h, keys[i]));
+	if (arn && strrchr(arn, '/'))
+		json_object_set_new(r, "ecs_task_id", json_string_nocheck(strrchr(arn, '/') + 1));
+}
+
+static json_t *resource_of(struct casedb *cdb, const struct group *g, const json_t *hosts)
 {
 	static const char sql[] =
 		"SELECT host, container_id, principal, access_key_id, src_ip FROM events WHERE id = ?";
@@ -598,6 +612,7 @@ static json_t *resource_of(struct casedb *cdb, const struct group *g)
 		set_str(r, "container_id", sqlite3_column_text(st, 1));
 		set_str(r, "principal", sqlite3_column_text(st, 2));
 		set_str(r, "access_key_id", sqlite3_column_text(st, 3));
+		case_identity(r, hosts, (const char *)sqlite3_column_text(st, 0));
 	}
 	sqlite3_finalize(st);
 	return r;
@@ -632,7 +647,7 @@ static int write_group(struct casedb *cdb, const struct finding_options *opts, c
 	json_object_set_new(d, "severity_label", json_string(finding_severity_label(g->severity)));
 	json_object_set_new(d, "tags", json_incref(tags));
 	json_object_set_new(d, "mitre", mitre_of(g->type, tags));
-	json_object_set_new(d, "resource", resource_of(cdb, g));
+	json_object_set_new(d, "resource", resource_of(cdb, g, opts->hosts));
 	json_object_set_new(d, "identity", json_string_nocheck(g->identity));
 	json_t *proc = process_of(cdb, g->first.event_id);
 	json_object_set_new(d, "process", proc ? proc : json_null());

@@ -33,6 +33,7 @@
 #ifndef BS_FINDINGS_H
 #define BS_FINDINGS_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -47,6 +48,9 @@ struct finding_options {
 	int64_t window_ns; /* aggregation window per finding, from its first alert */
 	bool per_event;    /* one finding per alert */
 	int64_t run_id;    /* the runs row the findings belong to */
+	/* The case file's hosts, or NULL: {"HOST": {"instance_id", "task_arn", "role",
+	 * "addresses": [...]}}; borrowed. A finding's resource gets the host's identifiers. */
+	const json_t *hosts;
 };
 
 void finding_options_init(struct finding_options *o);

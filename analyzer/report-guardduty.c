@@ -68,8 +68,20 @@ static json_t *resource_json(const json_t *f)
 	} else if (!strcmp(type, "EKSCluster")) {
 		report_copy(d, "name", r, "id");
 		json_object_set_new(o, "eksClusterDetails", d);
+	} else if (json_object_get(r, "task_arn")) {
+		/* an ECS task named by the case file */
+		json_t *task = json_object();
+		report_setstr(o, "resourceType", "ECSCluster");
+		report_copy(task, "arn", r, "task_arn");
+		json_object_set_new(d, "taskDetails", task);
+		json_object_set_new(o, "ecsClusterDetails", d);
+		if (json_object_get(r, "instance_id")) {
+			d = json_object();
+			report_copy(d, "instanceId", r, "instance_id");
+			json_object_set_new(o, "instanceDetails", d);
+		}
 	} else {
-		report_copy(d, "instanceId", r, "id");
+		report_copy(d, "instanceId", r, json_object_get(r, "instance_id") ? "instance_id" : "id");
 		json_object_set_new(o, "instanceDetails", d);
 	}
 	return o;

@@ -321,6 +321,42 @@ Test(report, headline_chain_is_data)
 	strbuf_release(&err);
 }
 
+Test(report, case_file_names_the_workload)
+{
+	static const char casefile[] =
+		"{\"hosts\": {\"web-1\": {\"instance_id\": \"i-0abc123\","
+		" \"task_arn\": \"arn:aws:ecs:eu-west-1:111122223333:task/c1/0f3c9a1e5b7d4c2a8e6f1b3d5c7a9e0f\","
+		" \"addresses\": [\"10.0.0.5\", \"203.0.113.50\"]}}}";
+	char *db = stolen_case(), *cf = test_path("case.json");
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+
+	cr_assert(test_write_file(cf, casefile, strlen(casefile)));
+	cr_assert_eq(test_run(&out, &err, "analyze", "--case", cf, db, NULL), 0, "%s", err.buf);
+	/* 203.0.113.50 is the workload's own (NAT) address now: no source_ip link; the instance's
+	 * role session links the rotated key's call without any recovered key */
+	cr_assert_str_eq(query(db, "SELECT count(*) FROM correlations WHERE kind = 'source_ip'"), "0\n");
+	char *got = query(db, "SELECT c.key, ct.type, c.reason FROM correlations c JOIN events ct ON ct.id = c.ct_event_id"
+			      " WHERE c.kind = 'role_session' ORDER BY ct.ts");
+	cr_assert_not_null(strstr(got, "i-0abc123|DescribeInstances|"), "%s", got);
+	cr_assert_str_eq(query(db, "SELECT json_extract(detail, '$.resource.ecs_task_id') FROM findings"),
+			 "0f3c9a1e5b7d4c2a8e6f1b3d5c7a9e0f\n");
+	cr_assert_not_null(strstr(query(db, "SELECT inputs FROM runs WHERE kind = 'analyze'"), "i-0abc123"));
+	strbuf_reset(&out);
+	cr_assert_eq(test_run(&out, &err, "report", "-F", "guardduty", db, NULL), 0, "%s", err.buf);
+	json_t *v = json_loads(out.buf, 0, NULL), *res = json_object_get(json_array_get(v, 0), "resource");
+	cr_assert_str_eq(json_string_value(json_object_get(res, "resourceType")), "ECSCluster");
+	cr_assert_str_eq(json_string_value(json_object_get(json_object_get(json_object_get(res, "ecsClusterDetails"),
+									    "taskDetails"), "arn")),
+			 "arn:aws:ecs:eu-west-1:111122223333:task/c1/0f3c9a1e5b7d4c2a8e6f1b3d5c7a9e0f");
+	json_decref(v);
+	/* a broken case file is named with its line */
+	cr_assert(test_write_file(cf, "{\"hosts\": [", 11));
+	cr_assert_eq(test_run(&out, &err, "analyze", "--case", cf, db, NULL), 1);
+	cr_assert_not_null(strstr(err.buf, "case.json:1:"), "%s", err.buf);
+	strbuf_release(&out);
+	strbuf_release(&err);
+}
+
 Test(report, address_classes)
 {
 	static const struct {
