@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define EXIT_RUNTIME 1
@@ -39,6 +40,18 @@ const char *rules_default_dir(void);
 int cmd_package(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
+int cmd_analyze(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_investigate(int argc, char **argv);
+
+/* Shared by report and investigate (cmd-report.c): write one report of a case to path ("-" or
+ * NULL: standard output), replacing the file atomically. */
+struct casedb;
+struct report_format;
+struct strbuf;
+int report_to_file(struct casedb *cdb, const struct report_format *fmt, const char *path, struct strbuf *err);
+/* "300", "5m", "1h", "250ms" → ns (cmd-analyze.c); -1 when not a duration. */
+int cli_parse_duration(const char *s, int64_t *ret_ns);
 
 /* Print "backsight CMD: MSG" and the usage line to stderr; returns EXIT_USAGE. */
 int usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

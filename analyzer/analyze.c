@@ -1,0 +1,158 @@
+/* analyze: runs bookkeeping and the findings + correlation stage (see analyze.h). */
+#include <errno.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "bstime.h"
+#include "config.h"
+#include "correlate.h"
+#include "jsondump.h"
+
+static void quote_arg(struct strbuf *sb, const char *a)
+{
+	if (*a && strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%") == strlen(a)) {
+		strbuf_addstr(sb, a);
+		return;
+	}
+	strbuf_addch(sb, '\'');
+	for (; *a; a++) {
+		if (*a == '\'')
+			strbuf_addstr(sb, "'\\''");
+		else
+			strbuf_addch(sb, *a);
+	}
+	strbuf_addch(sb, '\'');
+}
+
+int analyze_run_begin(struct casedb *cdb, const char *kind, int argc, char **argv, const char *inputs,
+		      int64_t *ret_id, struct strbuf *err)
+{
+	struct strbuf cmd = STRBUF_INIT;
+	char now[BS_TIME_MAX_LEN];
+	sqlite3_stmt *st;
+	int r = 0;
+
+	strbuf_addstr(&cmd, "backsight");
+	for (int i = 0; i < argc; i++) {
+		strbuf_addch(&cmd, ' ');
+		quote_arg(&cmd, argv[i]);
+	}
+	bs_time_format(bs_time_now(), now);
+	if (casedb_prepare(cdb,
+			   "INSERT INTO runs (kind, tool_version, command_line, inputs, started, status)"
+			   " VALUES (?, ?, ?, ?, ?, 'running')",
+			   &st, err) < 0) {
+		strbuf_release(&cmd);
+		return -EIO;
+	}
+	sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, BACKSIGHT_VERSION, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, cmd.buf, -1, SQLITE_STATIC);
+	if (inputs)
+		sqlite3_bind_text(st, 4, inputs, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		strbuf_addf(err, "recording the run: %s", sqlite3_errmsg(cdb->db));
+		r = -EIO;
+	} else {
+		*ret_id = sqlite3_last_insert_rowid(cdb->db);
+	}
+	sqlite3_finalize(st);
+	strbuf_release(&cmd);
+	return r;
+}
+
+int analyze_run_end(struct casedb *cdb, int64_t run_id, const char *status, struct strbuf *err)
+{
+	char now[BS_TIME_MAX_LEN];
+	sqlite3_stmt *st;
+	int r = 0;
+
+	bs_time_format(bs_time_now(), now);
+	if (casedb_prepare(cdb, "UPDATE runs SET finished = ?, status = ? WHERE id = ?", &st, err) < 0)
+		return -EIO;
+	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, run_id);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		strbuf_addf(err, "recording the run: %s", sqlite3_errmsg(cdb->db));
+		r = -EIO;
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+int analyze_case(struct casedb *cdb, const struct finding_options *opts, int argc, char **argv,
+		 struct analyze_result *ret, struct strbuf *err)
+{
+	struct finding_options o = *opts;
+	int r;
+
+	memset(ret, 0, sizeof(*ret));
+	/* the lineage and correlation lookups need the timeline's indexes (a case whose bulk load
+	 * was interrupted, or made by an older build, may lack some) */
+	if (casedb_build_event_indexes(cdb, err) < 0)
+		return -EIO;
+	if (casedb_exec(cdb, "BEGIN IMMEDIATE", err) < 0)
+		return -EIO;
+	struct strbuf inputs = STRBUF_INIT;
+	if (o.hosts) {
+		json_t *in = json_pack("{s:O}", "case_hosts", o.hosts);
+		jsondump(&inputs, in, 0);
+		json_decref(in);
+	}
+	r = analyze_run_begin(cdb, "analyze", argc, argv, o.hosts ? inputs.buf : NULL, &o.run_id, err);
+	strbuf_release(&inputs);
+	if (r < 0)
+		goto fail;
+	ret->run_id = o.run_id;
+	r = finding_aggregate(cdb, &o, err);
+	if (r < 0)
+		goto fail;
+	ret->findings = r;
+	r = corr_correlate(cdb, o.run_id, o.hosts, err);
+	if (r < 0)
+		goto fail;
+	ret->correlations = r;
+	r = analyze_run_end(cdb, o.run_id, "complete", err);
+	if (r < 0)
+		goto fail;
+	return casedb_exec(cdb, "COMMIT", err) < 0 ? -EIO : 0;
+fail: {
+	struct strbuf ignored = STRBUF_INIT;
+	casedb_exec(cdb, "ROLLBACK", &ignored);
+	strbuf_release(&ignored);
+	return r;
+}
+}
+
+int analyze_load_case_file(const char *path, json_t **ret_hosts, struct strbuf *err)
+{
+	json_error_t e;
+	json_t *root = json_load_file(path, 0, &e), *hosts;
+	const char *name;
+	json_t *h;
+
+	if (!root) {
+		strbuf_addf(err, "%s:%d:%d: %s (the case file is JSON for now)", path, e.line, e.column, e.text);
+		return -EINVAL;
+	}
+	hosts = json_object_get(root, "hosts");
+	if (!json_is_object(hosts)) {
+		strbuf_addf(err, "%s: wants an object \"hosts\" naming each host", path);
+		json_decref(root);
+		return -EINVAL;
+	}
+	json_object_foreach(hosts, name, h) {
+		json_t *a = json_object_get(h, "addresses");
+		if (!json_is_object(h) || (a && !json_is_array(a))) {
+			strbuf_addf(err, "%s: host '%s' wants an object with instance_id, task_arn, role, addresses []",
+				    path, name);
+			json_decref(root);
+			return -EINVAL;
+		}
+	}
+	*ret_hosts = json_incref(hosts);
+	json_decref(root);
+	return 0;
+}

@@ -1,0 +1,276 @@
+/* cmd-investigate: `backsight investigate` — the main job in one command: import the evidence,
+ * detect, aggregate and correlate, and write the case and its reports into one directory.
+ *
+ * usage: backsight investigate [OPTIONS] -o OUTDIR EVIDENCE...
+ *
+ *   -o, --output DIR       the output directory (created if missing)
+ *   -r, --rules FILE       Falco rule file(s) for detection (repeatable)
+ *       --case FILE        case file: each host's instance id, task ARN, role and addresses
+ *                          (JSON for now: {"hosts": {"HOST": {"instance_id": ..., ...}}})
+ *   -w, --window DURATION  finding aggregation window (default 5m)
+ *       --per-event        one finding per alert
+ *   -f, --format NAME      read every EVIDENCE as this format instead of detecting it
+ *       --host NAME        host name for evidence that does not name its host
+ *   -q, --quiet            print only the summary
+ *
+ * Writes OUTDIR/case.db, report.html, report.md, findings.json (GuardDuty shape) and
+ * timeline.jsonl (Timesketch), then prints a summary: events per source, findings per
+ * severity, the headline chain, the time taken and the peak memory. Running it again on the
+ * same directory re-imports nothing (the ledger knows the files) and rewrites the reports.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "analyze.h"
+#include "bstime.h"
+#include "casedb.h"
+#include "cli.h"
+#include "correlate.h"
+#include "report.h"
+#include "termsafe.h"
+
+static const char usage[] =
+	"usage: backsight investigate [-r RULES]... [--case FILE] [-w DURATION | --per-event] [-f FORMAT]\n"
+	"                             [--host NAME] [-q] -o OUTDIR EVIDENCE...\n";
+
+/*
+ * Detection: fills `alerts` (and a `runs` row of kind "detect") from the rule files.
+ * TODO(detect): the rule engine (issue 7) lives on another branch. When it lands, replace the
+ * body below by its one entry point, e.g.
+ *     return detect_case(cdb, rules, nrules, argc, argv, err);
+ * Until then the alerts already in the case (from an earlier `backsight detect`) are used.
+ */
+static int run_detection(struct casedb *cdb, char **rules, size_t nrules, int argc, char **argv, struct strbuf *err)
+{
+	if (nrules)
+		warning("investigate: this build has no rule engine yet; %zu rule file(s) ignored, the case's "
+			"existing alerts are used", nrules);
+	return 0;
+}
+
+static double monotonic(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void print_safe(const char *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_add_termsafe(&sb, s, strlen(s));
+	fputs(sb.buf, stdout);
+	strbuf_release(&sb);
+}
+
+static void summary(struct casedb *cdb, const char *outdir, double seconds)
+{
+	sqlite3_stmt *st;
+	struct rusage ru;
+	json_t *h;
+
+	printf("\nevents per source\n");
+	if (sqlite3_prepare_v2(cdb->db, "SELECT source, count(*) FROM events GROUP BY source ORDER BY source", -1, &st,
+			       NULL) == SQLITE_OK) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			printf("  %-16s ", (const char *)sqlite3_column_text(st, 0));
+			printf("%lld\n", (long long)sqlite3_column_int64(st, 1));
+		}
+		sqlite3_finalize(st);
+	}
+	printf("findings per severity\n");
+	if (sqlite3_prepare_v2(cdb->db,
+			       "SELECT CASE WHEN severity >= 9 THEN 'Critical' WHEN severity >= 7 THEN 'High'"
+			       " WHEN severity >= 4 THEN 'Medium' ELSE 'Low' END AS label, count(*), max(severity)"
+			       " FROM findings GROUP BY label ORDER BY max(severity) DESC",
+			       -1, &st, NULL) == SQLITE_OK) {
+		int n = 0;
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			printf("  %-16s %lld\n", (const char *)sqlite3_column_text(st, 0),
+			       (long long)sqlite3_column_int64(st, 1));
+			n++;
+		}
+		if (!n)
+			printf("  (none: %lld alert(s) in the case)\n", (long long)casedb_count(cdb, "alerts"));
+		sqlite3_finalize(st);
+	}
+	h = corr_headline(cdb);
+	if (h) {
+		printf("headline\n  ");
+		print_safe(json_string_value(json_object_get(h, "text")) ?: "");
+		putchar('\n');
+		json_decref(h);
+	}
+	getrusage(RUSAGE_SELF, &ru);
+	printf("reports in ");
+	print_safe(outdir);
+	printf(": case.db report.html report.md findings.json timeline.jsonl\n");
+	printf("time %.2f s, peak memory %.1f MiB\n", seconds, (double)ru.ru_maxrss / 1024.0);
+}
+
+int cmd_investigate(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "case", required_argument, NULL, 'C' },
+		{ "window", required_argument, NULL, 'w' },
+		{ "per-event", no_argument, NULL, 'P' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct {
+		const char *file, *format;
+	} outputs[] = {
+		{ "report.html", "html" },
+		{ "report.md", "md" },
+		{ "findings.json", "guardduty" },
+		{ "timeline.jsonl", "timesketch" },
+	};
+	struct finding_options fopts;
+	struct analyze_result res;
+	struct strbuf err = STRBUF_INIT, path = STRBUF_INIT;
+	struct casedb *cdb = NULL;
+	const char *outdir = NULL, *format = NULL, *host = NULL;
+	char **rules = NULL, **iargv = NULL;
+	json_t *hosts = NULL;
+	size_t nrules = 0;
+	bool quiet = false;
+	double t0 = monotonic();
+	int c, rc = 0, iargc = 0;
+
+	finding_options_init(&fopts);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:r:w:f:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			outdir = optarg;
+			break;
+		case 'r':
+			rules = realloc(rules, (nrules + 1) * sizeof(*rules));
+			if (!rules)
+				abort();
+			rules[nrules++] = optarg;
+			break;
+		case 'C':
+			json_decref(hosts);
+			hosts = NULL;
+			if (analyze_load_case_file(optarg, &hosts, &err) < 0) {
+				error("investigate: %s", err.buf);
+				free(rules);
+				strbuf_release(&err);
+				return EXIT_RUNTIME;
+			}
+			fopts.hosts = hosts;
+			break;
+		case 'w':
+			if (cli_parse_duration(optarg, &fopts.window_ns) < 0 || fopts.window_ns <= 0) {
+				free(rules);
+				json_decref(hosts);
+				return usage_error(usage, "investigate: --window wants a duration such as 5m, not '%s'",
+						   optarg);
+			}
+			break;
+		case 'P':
+			fopts.per_event = true;
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'H':
+			host = optarg;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			free(rules);
+			json_decref(hosts);
+			return 0;
+		default:
+			free(rules);
+			json_decref(hosts);
+			return usage_error(usage, "investigate: unknown option");
+		}
+	}
+	if (!outdir || optind >= argc) {
+		free(rules);
+		json_decref(hosts);
+		return usage_error(usage, "investigate: need -o OUTDIR and at least one evidence path");
+	}
+	int first_evidence = optind;
+	if (mkdir(outdir, 0777) < 0 && errno != EEXIST) {
+		error("investigate: cannot create '%s': %s", outdir, strerror(errno));
+		free(rules);
+		json_decref(hosts);
+		return EXIT_RUNTIME;
+	}
+	strbuf_addf(&path, "%s/case.db", outdir);
+
+	/* 1. import, through `backsight import` itself */
+	iargv = calloc((size_t)(argc - first_evidence) + 10, sizeof(*iargv));
+	if (!iargv)
+		abort();
+	iargv[iargc++] = "import";
+	iargv[iargc++] = "--progress=never";
+	if (quiet)
+		iargv[iargc++] = "-q";
+	if (format) {
+		iargv[iargc++] = "-f";
+		iargv[iargc++] = (char *)format;
+	}
+	if (host) {
+		iargv[iargc++] = "--host";
+		iargv[iargc++] = (char *)host;
+	}
+	iargv[iargc++] = path.buf;
+	for (int i = first_evidence; i < argc; i++)
+		iargv[iargc++] = argv[i];
+	optind = 0; /* getopt starts afresh for the import's arguments */
+	rc = cmd_import(iargc, iargv);
+	if (rc == EXIT_USAGE)
+		goto out;
+	if (rc != 0)
+		warning("investigate: some evidence could not be imported; the report covers the rest");
+
+	if (casedb_open(path.buf, CASEDB_WRITE, &cdb, &err) < 0) {
+		error("investigate: %s", err.buf);
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	/* 2. detect, 3. aggregate and correlate */
+	if (run_detection(cdb, rules, nrules, argc, argv, &err) < 0 ||
+	    analyze_case(cdb, &fopts, argc, argv, &res, &err) < 0) {
+		error("investigate: %s", err.buf);
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	/* 4. reports */
+	for (size_t i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++) {
+		struct strbuf file = STRBUF_INIT;
+		strbuf_addf(&file, "%s/%s", outdir, outputs[i].file);
+		if (report_to_file(cdb, report_format_find(outputs[i].format), file.buf, &err) < 0) {
+			error("investigate: %s", err.buf);
+			rc = EXIT_RUNTIME;
+		}
+		strbuf_release(&file);
+	}
+	summary(cdb, outdir, monotonic() - t0);
+out:
+	casedb_free(cdb);
+	free(iargv);
+	free(rules);
+	json_decref(hosts);
+	strbuf_release(&err);
+	strbuf_release(&path);
+	return rc;
+}
