@@ -30,6 +30,8 @@
 #include "bstime.h"
 #include "casedb.h"
 #include "cli.h"
+#include "detect.h"
+#include "rules.h"
 #include "correlate.h"
 #include "report.h"
 #include "termsafe.h"
@@ -39,18 +41,30 @@ static const char usage[] =
 	"                             [--host NAME] [-q] -o OUTDIR EVIDENCE...\n";
 
 /*
- * Detection: fills `alerts` (and a `runs` row of kind "detect") from the rule files.
- * TODO(detect): the rule engine (issue 7) lives on another branch. When it lands, replace the
- * body below by its one entry point, e.g.
- *     return detect_case(cdb, rules, nrules, argc, argv, err);
- * Until then the alerts already in the case (from an earlier `backsight detect`) are used.
+ * Detection: fills `alerts` (and a `runs` row of kind "detect", with the coverage statement)
+ * from the rule files, or from the shipped rule set when none is given.
  */
 static int run_detection(struct casedb *cdb, char **rules, size_t nrules, int argc, char **argv, struct strbuf *err)
 {
-	if (nrules)
-		warning("investigate: this build has no rule engine yet; %zu rule file(s) ignored, the case's "
-			"existing alerts are used", nrules);
-	return 0;
+	char *shipped[] = { (char *)rules_default_dir() };
+	struct strbuf cmdline = STRBUF_INIT;
+	struct detect_result res = { 0 };
+	struct ruleset *rs = NULL;
+	int r;
+
+	if (!nrules) {
+		rules = shipped;
+		nrules = 1;
+	}
+	rules_load_cli(rules, nrules, false, &rs);
+	strbuf_addstr(&cmdline, "backsight");
+	for (int i = 0; i < argc; i++)
+		strbuf_addf(&cmdline, " %s", argv[i]);
+	r = detect_run(cdb, rs, cmdline.buf, &res, err);
+	detect_result_release(&res);
+	ruleset_free(rs);
+	strbuf_release(&cmdline);
+	return r;
 }
 
 static double monotonic(void)

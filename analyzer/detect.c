@@ -346,6 +346,32 @@ static char *run_inputs(const struct ruleset *rs)
 	return s;
 }
 
+/*
+ * The run's detection-gap statement, kept in runs.inputs as "coverage": every rule that did not
+ * run, [{"rule": NAME, "reason": "could not run: ..."}], for the report and the package.
+ */
+static char *coverage_json(const struct ruleset *rs, const struct detect_result *res)
+{
+	struct strbuf line = STRBUF_INIT;
+	json_t *list = json_array();
+	char *text;
+
+	for (size_t i = 0; i < rs->nrules; i++) {
+		strbuf_reset(&line);
+		detect_coverage(rs->rules[i], res, i, &line);
+		if (!strncmp(line.buf, "ran", 3))
+			continue;
+		json_t *entry = json_object();
+		json_object_set_new(entry, "rule", json_string(rs->rules[i]->name));
+		json_object_set_new(entry, "reason", json_string(line.buf));
+		json_array_append_new(list, entry);
+	}
+	text = json_dumps(list, JSON_COMPACT);
+	json_decref(list);
+	strbuf_release(&line);
+	return text;
+}
+
 static void now_text(char out[BS_TIME_MAX_LEN])
 {
 	bs_time_format(bs_time_now(), out);
@@ -569,13 +595,21 @@ again:
 	now_text(finished);
 	{
 		sqlite3_stmt *up;
-		rc = casedb_prepare(cdb, "UPDATE runs SET finished = ?1, status = 'complete' WHERE id = ?2", &up, err);
-		if (rc < 0)
+		char *coverage = coverage_json(rs, &res);
+		rc = casedb_prepare(cdb,
+				    "UPDATE runs SET finished = ?1, status = 'complete',"
+				    " inputs = json_set(inputs, '$.coverage', json(?3)) WHERE id = ?2",
+				    &up, err);
+		if (rc < 0) {
+			free(coverage);
 			goto rollback;
+		}
 		sqlite3_bind_text(up, 1, finished, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(up, 2, res.run_id);
+		sqlite3_bind_text(up, 3, coverage ? coverage : "[]", -1, SQLITE_STATIC);
 		rc = sqlite3_step(up) == SQLITE_DONE ? 0 : -EIO;
 		sqlite3_finalize(up);
+		free(coverage);
 		if (rc < 0) {
 			strbuf_addf(err, "recording the run: %s", sqlite3_errmsg(cdb->db));
 			goto rollback;
