@@ -48,7 +48,7 @@ static struct fixture make_case(const char *name)
 	struct fixture f;
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 
-	f.dir = test_path(name);
+	f.dir = test_file(name);
 	f.db = pathf("%s/case.db", f.dir);
 	f.evidence = pathf("%s/ct.jsonl", f.dir);
 	f.key = pathf("%s/k.key", f.dir);
@@ -335,7 +335,7 @@ Test(package, reproduce_reimports_the_evidence)
 Test(package, unsafe_tar_is_refused)
 {
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
-	char *dir = test_path("eviltar");
+	char *dir = test_file("eviltar");
 
 	cr_assert_eq(test_sh(NULL, "mkdir -p '%s/a' && cd '%s/a' && echo x > ../victim && tar --format=ustar -cPf ../evil.tar ../victim",
 			     dir, dir), 0);

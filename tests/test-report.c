@@ -24,13 +24,13 @@
 /* Write evidence lines to NAME in the test directory and import them (in order) into DB. */
 static char *import_case(const char *db_name, const char *const *files, const char *const *texts, size_t n)
 {
-	char *db = test_path(db_name);
+	char *db = test_file(db_name);
 	const char *args[16] = { "import", "-q", db };
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 	size_t k = 3;
 
 	for (size_t i = 0; i < n; i++) {
-		char *p = test_path(files[i]);
+		char *p = test_file(files[i]);
 		cr_assert(test_write_file(p, texts[i], strlen(texts[i])));
 		args[k++] = p;
 	}
@@ -327,7 +327,7 @@ Test(report, case_file_names_the_workload)
 		"{\"hosts\": {\"web-1\": {\"instance_id\": \"i-0abc123\","
 		" \"task_arn\": \"arn:aws:ecs:eu-west-1:111122223333:task/c1/0f3c9a1e5b7d4c2a8e6f1b3d5c7a9e0f\","
 		" \"addresses\": [\"10.0.0.5\", \"203.0.113.50\"]}}}";
-	char *db = stolen_case(), *cf = test_path("case.json");
+	char *db = stolen_case(), *cf = test_file("case.json");
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 
 	cr_assert(test_write_file(cf, casefile, strlen(casefile)));
@@ -418,7 +418,7 @@ Test(report, every_format_parses_and_is_byte_identical)
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
 		struct strbuf a = STRBUF_INIT, b = STRBUF_INIT, err = STRBUF_INIT;
 		const char *f = formats[i];
-		char *path = test_path("out");
+		char *path = test_file("out");
 		json_t *v;
 
 		cr_assert_eq(test_run(&a, &err, "report", "-F", f, db, NULL), 0, "%s: %s", f, err.buf);
@@ -558,17 +558,17 @@ Test(report, html_renders_in_chromium_without_running_payloads, .timeout = 120)
 	}
 	strbuf_setlen(&which, strcspn(which.buf, "\n"));
 	char *db = xss_case();
-	char *page = test_path("report.html");
+	char *page = test_file("report.html");
 	cr_assert_eq(test_run(NULL, &err, "report", "-F", "html", "-o", page, db, NULL), 0, "%s", err.buf);
 	cr_assert_eq(test_sh(&dom,
 			     "'%s' --headless --no-sandbox --disable-gpu --disable-background-networking "
 			     "--virtual-time-budget=3000 --user-data-dir='%s' --enable-logging=stderr --v=0 "
 			     "--dump-dom 'file://%s' 2>'%s'",
-			     which.buf, test_path("chromium-profile"), page, test_path("chromium.log")),
+			     which.buf, test_file("chromium-profile"), page, test_file("chromium.log")),
 		     0);
 	/* the console saw no Content-Security-Policy violation and no script error */
 	struct strbuf log = STRBUF_INIT;
-	cr_assert(test_read_file(test_path("chromium.log"), &log));
+	cr_assert(test_read_file(test_file("chromium.log"), &log));
 	cr_assert_null(strstr(log.buf, "Content Security Policy"), "%s", log.buf);
 	cr_assert_null(strstr(log.buf, "Uncaught"), "%s", log.buf);
 	strbuf_release(&log);
@@ -594,7 +594,7 @@ Test(report, html_renders_in_chromium_without_running_payloads, .timeout = 120)
 Test(report, investigate_the_sample_incident, .timeout = 120)
 {
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, md = STRBUF_INIT;
-	char *dir = test_path("inv"), *evidence = test_keep(malloc(4096));
+	char *dir = test_file("inv"), *evidence = test_keep(malloc(4096));
 	static const char *const files[] = { "case.db", "report.html", "report.md", "findings.json", "timeline.jsonl" };
 
 	snprintf(evidence, 4096, "%s/samples/evidence", test_source_root());
@@ -628,7 +628,7 @@ Test(report, investigate_the_sample_incident, .timeout = 120)
 Test(report, an_empty_case_gives_every_report)
 {
 	static const char *const formats[] = { "html", "md", "json", "guardduty", "ocsf", "asff", "falco", "timesketch" };
-	char *db = test_path("empty.db");
+	char *db = test_file("empty.db");
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 
 	cr_assert_eq(test_run(&out, &err, "analyze", db, NULL), 0, "%s", err.buf);

@@ -94,7 +94,7 @@ char *test_path(const char *name)
 	return strbuf_detach(&sb, NULL);
 }
 
-const char *test_file(const char *name)
+char *test_file(const char *name)
 {
 	return test_keep(test_path(name));
 }

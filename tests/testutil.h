@@ -25,7 +25,7 @@ const char *test_tmpdir(void);
 /* test_tmpdir()/name, for the caller to free. */
 char *test_path(const char *name);
 /* The same, kept until the test process exits (do not free it). */
-const char *test_file(const char *name);
+char *test_file(const char *name);
 /* Free p when the test process exits; returns p. */
 void *test_keep(void *p);
 
