@@ -4,6 +4,3 @@
 CREATE INDEX IF NOT EXISTS events_ts ON events (ts);
 CREATE INDEX IF NOT EXISTS events_access_key ON events (access_key_id) WHERE access_key_id IS NOT NULL;
 CREATE INDEX IF NOT EXISTS processes_host_pid ON processes (host, pid, start_ts);
--- The actor of an event by host and pid, in time: the findings' process lineage walks it when the
--- evidence has no process tree.
-CREATE INDEX IF NOT EXISTS events_host_pid ON events (host, pid, ts) WHERE pid IS NOT NULL;
