@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jsondump.h"
+
 json_t *jsonu_get(json_t *obj, const char *path)
 {
 	const char *p = path;
@@ -29,55 +31,7 @@ const char *jsonu_str(json_t *obj, const char *path)
 
 void jsonu_write(struct strbuf *sb, const json_t *v)
 {
-	char num[64];
-
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: {
-		const char *key;
-		size_t klen;
-		json_t *m;
-		bool first = true;
-		strbuf_addch(sb, '{');
-		json_object_keylen_foreach((json_t *)v, key, klen, m) {
-			if (!first)
-				strbuf_addch(sb, ',');
-			first = false;
-			jsonw_string(sb, key, klen);
-			strbuf_addch(sb, ':');
-			jsonu_write(sb, m);
-		}
-		strbuf_addch(sb, '}');
-		break;
-	}
-	case JSON_ARRAY:
-		strbuf_addch(sb, '[');
-		for (size_t i = 0; i < json_array_size(v); i++) {
-			if (i)
-				strbuf_addch(sb, ',');
-			jsonu_write(sb, json_array_get(v, i));
-		}
-		strbuf_addch(sb, ']');
-		break;
-	case JSON_STRING:
-		jsonw_string(sb, json_string_value(v), json_string_length(v));
-		break;
-	case JSON_INTEGER:
-		strbuf_addi64(sb, (long long)json_integer_value(v));
-		break;
-	case JSON_REAL:
-		snprintf(num, sizeof(num), "%.17g", json_real_value(v));
-		strbuf_addstr(sb, num);
-		break;
-	case JSON_TRUE:
-		strbuf_addstr(sb, "true");
-		break;
-	case JSON_FALSE:
-		strbuf_addstr(sb, "false");
-		break;
-	case JSON_NULL:
-		strbuf_addstr(sb, "null");
-		break;
-	}
+	jsondump(sb, v, 0);
 }
 
 void jsonu_key_value(struct jsonw_obj *o, struct strbuf *sb, const char *key, const json_t *v)

@@ -1,7 +1,8 @@
 /* jsondump: write a jansson value as JSON text through jsonw, so that every string is escaped
  * the way backsight's outputs need ('<', '>' and '&' as \u003c.., invalid UTF-8 replaced).
  *
- * The report writers build their documents with jansson (objects keep insertion order, so the
+ * The JSON importers write `fields` values with it (jsonu_write), and the report writers build
+ * their documents with jansson (objects keep insertion order, so the
  * output is deterministic) and serialise them here; the HTML report relies on the escaping to
  * embed the case as one JSON blob that cannot close its <script> element.
  *

@@ -31,7 +31,7 @@ static void dump(struct strbuf *sb, const json_t *v, int indent, int depth)
 {
 	const char *key;
 	json_t *val;
-	size_t i, n;
+	size_t i, n, klen;
 
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
@@ -41,11 +41,11 @@ static void dump(struct strbuf *sb, const json_t *v, int indent, int depth)
 		}
 		strbuf_addch(sb, '{');
 		n = 0;
-		json_object_foreach((json_t *)v, key, val) {
+		json_object_keylen_foreach((json_t *)v, key, klen, val) {
 			if (n++)
 				strbuf_addch(sb, ',');
 			newline(sb, indent, depth + 1);
-			jsonw_cstr(sb, key);
+			jsonw_string(sb, key, klen);
 			strbuf_addstr(sb, indent ? ": " : ":");
 			dump(sb, val, indent, depth + 1);
 		}
