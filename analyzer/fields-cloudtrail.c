@@ -26,7 +26,7 @@ const struct field_def fields_cloudtrail[] = {
 	FLD("ct.region", FT_STR, 0, "awsRegion: the region the call went to"),
 	COLF("ct.srcip", FT_STR, src_ip, "sourceIPAddress: the caller's address (events.src_ip)"),
 	COLF("ct.useragent", FT_STR, user_agent, "userAgent of the caller (events.user_agent)"),
-	COLF("ct.error", FT_STR, result, "errorCode; absent when the call succeeded (events.result)"),
+	FLD("ct.error", FT_STR, 0, "errorCode; absent when the call succeeded (events.result holds \"success\" then)"),
 	FLD("ct.errormessage", FT_STR, 0, "errorMessage; absent when the call succeeded"),
 	FLD("ct.info", FT_STR, 0, "a one-line summary of the event"),
 	FLD("ct.managementevent", FT_STR, 0, "managementEvent: true or false"),
