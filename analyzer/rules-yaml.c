@@ -48,6 +48,7 @@ static void add_diag(struct ruleset *rs, bool error, const struct rule_file *f, 
 		rs->nwarnings++;
 }
 
+static char *vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 static char *vformat(const char *fmt, va_list ap)
 {
 	char *s;

@@ -1201,7 +1201,7 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 	case K_PROCEXIT:
 		if (c->tid != BS_NONE && c->tid != p->pid)
 			break; /* one thread of the process ended (.scap procexit of a thread) */
-		/* fall through */
+		__attribute__((fallthrough));
 	case K_EXIT:
 		p->end_ts = c->ts;
 		proc_drop_fds(p);

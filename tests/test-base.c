@@ -1,5 +1,6 @@
 /* test-base: the bottom layer — cursor, strbuf, time, JSON writing, terminal escaping. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <string.h>
 
 #include "bstime.h"
@@ -121,6 +122,10 @@ Test(bstime, rejects_what_is_not_a_time)
 	}
 	int64_t ns;
 	cr_assert_eq(bs_time_parse("2026-11-22T03:14:49", 19, 1, &ns, NULL), 0, "local time allowed on request");
+	cr_assert_eq(bs_time_parse("9999-12-31T23:59:59Z", 20, 0, &ns, NULL), -ERANGE, "beyond int64 ns: refused");
+	cr_assert_eq(bs_time_parse("0001-01-01T00:00:00Z", 20, 0, &ns, NULL), -ERANGE);
+	cr_assert_eq(bs_time_parse("2262-04-11T23:47:16Z", 20, 0, &ns, NULL), -ERANGE);
+	cr_assert_eq(bs_time_parse("2262-04-10T00:00:00Z", 20, 0, &ns, NULL), 0);
 }
 
 Test(bstime, formats_with_nanoseconds_and_round_trips)

@@ -86,7 +86,7 @@ static int days_in_month(int y, int m)
 int bs_time_parse(const char *s, size_t len, int allow_local, int64_t *ret_ns, int64_t *ret_precision)
 {
 	int y, mo, d, h = 0, mi = 0, sec = 0;
-	int64_t frac = 0, precision = 86400 * BS_NS_PER_SEC, offset = 0;
+	int64_t frac = 0, precision = 86400 * BS_NS_PER_SEC, offset = 0, secs;
 	size_t i;
 	bool zoned = false;
 
@@ -155,8 +155,11 @@ int bs_time_parse(const char *s, size_t len, int allow_local, int64_t *ret_ns, i
 	/* A bare date (no time at all) is read as UTC midnight: it names a day, not an instant. */
 	if (sec == 60)
 		sec = 59; /* a leap second is folded onto the second before it */
-	*ret_ns = ((bs_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec - offset) *
-		   BS_NS_PER_SEC) + frac;
+	secs = bs_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + sec - offset;
+	/* int64 nanoseconds reach from 1677 to 2262: a year outside is refused, never wrapped. */
+	if (secs >= INT64_MAX / BS_NS_PER_SEC || secs <= INT64_MIN / BS_NS_PER_SEC)
+		return -ERANGE;
+	*ret_ns = secs * BS_NS_PER_SEC + frac;
 	if (ret_precision)
 		*ret_precision = precision;
 	return 0;

@@ -24,7 +24,8 @@ size_t bs_time_format(int64_t ns, char out[BS_TIME_MAX_LEN]);
  * Parse an RFC 3339 / ISO 8601 timestamp: YYYY-MM-DD[T| ]hh:mm[:ss[.frac]][Z|±hh[:]mm], or a
  * bare date. Fractions beyond nanoseconds are truncated. Returns 0 and writes ret_ns on
  * success (ret_precision gets the resolution the text carried, in ns: 1e9 for whole seconds,
- * 1000 for six digits ...); -EINVAL if the text is not such a timestamp. A time without a zone
+ * 1000 for six digits ...); -EINVAL if the text is not such a timestamp, -ERANGE if it is
+ * outside what int64 nanoseconds can hold (years 1678 to 2261). A time without a zone
  * is rejected unless allow_local is set, in which case it is read as UTC.
  */
 int bs_time_parse(const char *s, size_t len, int allow_local, int64_t *ret_ns, int64_t *ret_precision);

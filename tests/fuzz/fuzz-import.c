@@ -52,7 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	reader_init(&in, s);
 	reader_fill(&in, IMP_PROBE_LEN);
 	importer_probe(reader_data(&in), reader_avail(&in));
-	imp_ctx_init(&ctx, "fuzz-input", &in, NULL, (struct imp_sink){ check_event, check_process, &touched });
+	imp_ctx_init(&ctx, "fuzz-input", &in, NULL,
+		     (struct imp_sink){ .event = check_event, .process = check_process, .userdata = &touched });
 	if (imp->open(&ctx, &state) == 0)
 		while (imp->next(&ctx, state) > 0)
 			;
