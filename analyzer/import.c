@@ -72,16 +72,16 @@ out:
 	return r;
 }
 
-static int64_t ledger_match(struct casedb *cdb, const char *sql, const char *a, int64_t b)
+/* The first ledger row that `sql` (binding ?1 to a hash and ?2 to a size) finds, or 0. */
+static int64_t ledger_match(struct casedb *cdb, const char *sql, const char *hash, int64_t size)
 {
 	sqlite3_stmt *st;
 	int64_t id = 0;
 
 	if (sqlite3_prepare_v2(cdb->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
-	sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
-	if (sqlite3_bind_parameter_count(st) > 1)
-		sqlite3_bind_int64(st, 2, b);
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, size);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		id = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -107,9 +107,9 @@ static int64_t find_duplicate_file(struct casedb *cdb, const char *path, const s
 	if (hash_file(path, true, head_hex, full_hex) < 0)
 		return 0;
 	return ledger_match(cdb,
-			    "SELECT id FROM evidence WHERE sha256 = ?1"
+			    "SELECT id FROM evidence WHERE sha256 = ?1 AND size = ?2"
 			    " AND status IN ('complete', 'partial') ORDER BY id LIMIT 1",
-			    full_hex, 0);
+			    full_hex, (int64_t)st->st_size);
 }
 
 static int64_t insert_ledger_row(struct casedb *cdb, const char *name, const struct importer *imp,

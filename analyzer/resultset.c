@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csvw.h"
 #include "jsonw.h"
 #include "strbuf.h"
 #include "termsafe.h"
@@ -71,92 +72,87 @@ static void print_padded(FILE *out, const char *s, size_t w, bool last)
 		fprintf(out, "%*s  ", (int)(w - have), "");
 }
 
+/* One line of the table: ncol cells, each padded to its width; the cells are freed. */
+static void print_line(FILE *out, char **cells, const size_t *w, int ncol)
+{
+	for (int i = 0; i < ncol; i++) {
+		print_padded(out, cells[i], w[i], i == ncol - 1);
+		free(cells[i]);
+	}
+	fputc('\n', out);
+}
+
+/*
+ * Rows are held until TABLE_BUFFER_ROWS have come (or the last one), so the column widths fit
+ * them; the header and those rows are then printed, and any later row is printed as it comes,
+ * with the widths already chosen.
+ */
 static int print_table(FILE *out, sqlite3_stmt *st)
 {
 	int ncol = sqlite3_column_count(st), rc, rows = 0;
 	size_t *w = calloc((size_t)ncol, sizeof(*w)), nbuf = 0;
 	char **buf = malloc(sizeof(char *) * (size_t)ncol * TABLE_BUFFER_ROWS);
-	bool flushed = false;
+	bool widths_fixed = false;
 
 	for (int i = 0; i < ncol; i++)
 		w[i] = width(sqlite3_column_name(st, i));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char **row = buf + nbuf * (size_t)ncol;
-		for (int i = 0; i < ncol; i++) {
-			row[i] = cell_text(st, i);
-			size_t cw = width(row[i]);
-			if (!flushed && cw > w[i])
-				w[i] = cw > TABLE_MAX_WIDTH ? TABLE_MAX_WIDTH : cw;
+	for (;;) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			char **row = buf + nbuf++ * (size_t)ncol;
+			for (int i = 0; i < ncol; i++) {
+				size_t cw = width(row[i] = cell_text(st, i));
+				if (!widths_fixed && cw > w[i])
+					w[i] = cw > TABLE_MAX_WIDTH ? TABLE_MAX_WIDTH : cw;
+			}
+			rows++;
 		}
-		rows++;
-		if (++nbuf == TABLE_BUFFER_ROWS || flushed) {
-			if (!flushed) {
-				for (int i = 0; i < ncol; i++)
-					print_padded(out, sqlite3_column_name(st, i), w[i], i == ncol - 1);
-				fputc('\n', out);
-				flushed = true;
-			}
-			for (size_t r = 0; r < nbuf; r++) {
-				for (int i = 0; i < ncol; i++) {
-					print_padded(out, buf[r * (size_t)ncol + (size_t)i], w[i], i == ncol - 1);
-					free(buf[r * (size_t)ncol + (size_t)i]);
-				}
-				fputc('\n', out);
-			}
+		if (!widths_fixed && (rc != SQLITE_ROW || nbuf == TABLE_BUFFER_ROWS)) {
+			for (int i = 0; i < ncol; i++)
+				print_padded(out, sqlite3_column_name(st, i), w[i], i == ncol - 1);
+			fputc('\n', out);
+			widths_fixed = true;
+		}
+		if (widths_fixed) {
+			for (size_t r = 0; r < nbuf; r++)
+				print_line(out, buf + r * (size_t)ncol, w, ncol);
 			nbuf = 0;
 		}
-	}
-	if (!flushed) {
-		for (int i = 0; i < ncol; i++)
-			print_padded(out, sqlite3_column_name(st, i), w[i], i == ncol - 1);
-		fputc('\n', out);
-	}
-	for (size_t r = 0; r < nbuf; r++) {
-		for (int i = 0; i < ncol; i++) {
-			print_padded(out, buf[r * (size_t)ncol + (size_t)i], w[i], i == ncol - 1);
-			free(buf[r * (size_t)ncol + (size_t)i]);
-		}
-		fputc('\n', out);
+		if (rc != SQLITE_ROW)
+			break;
 	}
 	free(buf);
 	free(w);
 	return rc == SQLITE_DONE ? rows : -EIO;
 }
 
-static void csv_cell(FILE *out, const char *s)
-{
-	fputc('"', out);
-	if (s[0] && strchr("=+-@\t\r", s[0]))
-		fputc('\'', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 static int print_csv(FILE *out, sqlite3_stmt *st)
 {
+	struct strbuf line = STRBUF_INIT;
 	int ncol = sqlite3_column_count(st), rc, rows = 0;
 
 	for (int i = 0; i < ncol; i++) {
-		fputs(i ? "," : "", out);
-		csv_cell(out, sqlite3_column_name(st, i));
+		strbuf_addstr(&line, i ? "," : "");
+		csvw_cell(&line, sqlite3_column_name(st, i));
 	}
-	fputs("\r\n", out);
+	strbuf_addstr(&line, "\r\n");
+	fwrite(line.buf, 1, line.len, out);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		strbuf_reset(&line);
 		for (int i = 0; i < ncol; i++) {
 			const char *t = (const char *)sqlite3_column_text(st, i);
-			fputs(i ? "," : "", out);
-			if (sqlite3_column_type(st, i) == SQLITE_INTEGER || sqlite3_column_type(st, i) == SQLITE_FLOAT)
-				fputs(t, out);
-			else if (t)
-				csv_cell(out, t);
+			int type = sqlite3_column_type(st, i);
+			strbuf_addstr(&line, i ? "," : "");
+			if (type == SQLITE_INTEGER || type == SQLITE_FLOAT)
+				strbuf_addstr(&line, t);
+			else
+				csvw_cell(&line, t);
 		}
-		fputs("\r\n", out);
+		strbuf_addstr(&line, "\r\n");
+		fwrite(line.buf, 1, line.len, out);
 		rows++;
 	}
+	strbuf_release(&line);
 	return rc == SQLITE_DONE ? rows : -EIO;
 }
 

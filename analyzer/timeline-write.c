@@ -2,7 +2,7 @@
  *
  * text is for a terminal (control characters escaped, see termsafe.h); jsonl is backsight's
  * own interchange form, read back by imp-timeline-jsonl; csv follows RFC 4180 and defuses
- * spreadsheet formulas; timesketch follows Timesketch's JSONL import format (message,
+ * spreadsheet formulas (csvw.h); timesketch follows Timesketch's JSONL import format (message,
  * datetime, timestamp in µs, timestamp_desc, then attributes).
  */
 #include <jansson.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "bstime.h"
+#include "csvw.h"
 #include "jsonw.h"
 #include "termsafe.h"
 #include "timeline.h"
@@ -89,25 +90,6 @@ static void jsonl_row(FILE *out, const struct timeline_row *row, struct strbuf *
 
 /* csv ------------------------------------------------------------------------------------- */
 
-/*
- * RFC 4180 quoting, plus a defence for whoever opens the file in a spreadsheet: a cell that
- * would start a formula (= + - @, or a tab/CR) gets a leading apostrophe.
- */
-static void csv_cell(struct strbuf *sb, const char *s)
-{
-	if (!s)
-		return;
-	strbuf_addch(sb, '"');
-	if (strchr("=+-@\t\r", s[0]) && s[0])
-		strbuf_addch(sb, '\'');
-	for (; *s; s++) {
-		if (*s == '"')
-			strbuf_addch(sb, '"');
-		strbuf_addch(sb, *s);
-	}
-	strbuf_addch(sb, '"');
-}
-
 static void csv_begin(FILE *out)
 {
 	fputs("id,ts,source,type,host,summary", out);
@@ -123,13 +105,13 @@ static void csv_row(FILE *out, const struct timeline_row *row, struct strbuf *sb
 	strbuf_reset(sb);
 	bs_time_format(row->ev.ts, ts);
 	strbuf_addf(sb, "%lld,%s,", (long long)row->id, ts);
-	csv_cell(sb, bs_source_name(row->ev.source));
+	csvw_cell(sb, bs_source_name(row->ev.source));
 	strbuf_addch(sb, ',');
-	csv_cell(sb, row->ev.type);
+	csvw_cell(sb, row->ev.type);
 	strbuf_addch(sb, ',');
-	csv_cell(sb, row->ev.host);
+	csvw_cell(sb, row->ev.host);
 	strbuf_addch(sb, ',');
-	csv_cell(sb, row->ev.summary);
+	csvw_cell(sb, row->ev.summary);
 	for (size_t i = 0; i < bs_event_ncolumns; i++) {
 		const struct bs_event_column *c = &bs_event_columns[i];
 		strbuf_addch(sb, ',');
@@ -137,13 +119,13 @@ static void csv_row(FILE *out, const struct timeline_row *row, struct strbuf *sb
 			if (bs_event_int(&row->ev, c) != BS_NONE)
 				strbuf_addi64(sb, bs_event_int(&row->ev, c));
 		} else {
-			csv_cell(sb, bs_event_str(&row->ev, c));
+			csvw_cell(sb, bs_event_str(&row->ev, c));
 		}
 	}
 	strbuf_addch(sb, ',');
-	csv_cell(sb, row->ev.fields);
+	csvw_cell(sb, row->ev.fields);
 	strbuf_addch(sb, ',');
-	csv_cell(sb, row->evidence_name);
+	csvw_cell(sb, row->evidence_name);
 	strbuf_addf(sb, ",%s,%llu,", row->evidence_sha256 ? row->evidence_sha256 : "",
 		    (unsigned long long)row->ev.offset);
 	if (row->raw_length != BS_NONE)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bstime.h"
+#include "csvw.h"
 #include "cursor.h"
 #include "jsonw.h"
 #include "sha256.h"
@@ -216,4 +217,30 @@ Test(sha256, known_vectors)
 	cr_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	sha256_hex("abc", 3, hex);
 	cr_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+Test(csvw, quotes_and_defuses_formulas)
+{
+	static const char *const cases[][2] = {
+		{ "plain", "\"plain\"" },
+		{ "say \"hi\", ok", "\"say \"\"hi\"\", ok\"" },
+		{ "=cmd|' /C calc'!A0", "\"'=cmd|' /C calc'!A0\"" },
+		{ "+1", "\"'+1\"" },
+		{ "-2", "\"'-2\"" },
+		{ "@SUM(A1)", "\"'@SUM(A1)\"" },
+		{ "\tx", "\"'\tx\"" },
+		{ "a\nb", "\"a\nb\"" },
+		{ "", "\"\"" },
+	};
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		strbuf_reset(&sb);
+		csvw_cell(&sb, cases[i][0]);
+		cr_assert_str_eq(sb.buf, cases[i][1], "case %zu", i);
+	}
+	strbuf_reset(&sb);
+	csvw_cell(&sb, NULL);
+	cr_assert_str_eq(sb.buf, "", "NULL is an empty, unquoted cell");
+	strbuf_release(&sb);
 }
