@@ -508,6 +508,7 @@ static bool fd_first(const char *name)
 
 struct line_ctx {
 	int64_t tid, ts, prec;
+	int64_t pid, ppid; /* known before the model knows them: a child seen before its clone returned */
 	uint64_t offset;
 	const char *raw;
 	size_t raw_len;
@@ -544,6 +545,8 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 	c.raw = lc->raw;
 	c.raw_len = lc->raw_len;
 	c.tid = lc->tid;
+	c.pid = lc->pid;
+	c.ppid = lc->ppid;
 	strbuf_reset(&st->strs);
 	strbuf_reset(&st->hints);
 	strbuf_reset(&st->fields);
@@ -810,6 +813,45 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 
 /* ---- unfinished calls ---- */
 
+static bool is_fork_call(const struct strbuf *text)
+{
+	static const char *const names[] = { "clone(", "clone3(", "fork(", "vfork(" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strncmp(text->buf, names[i], strlen(names[i])))
+			return true;
+	return false;
+}
+
+/*
+ * strace -f often prints a new thread's first calls before its creator's clone returns. When
+ * the thread is unknown and exactly one fork-family call is waiting for its result, that call
+ * made it: the line is attributed now (a child process's parent, or a new thread's process), so
+ * its events carry the right parent from the first one. The clone's result confirms it later.
+ */
+static void creator_of_new_thread(struct imp_ctx *ctx, struct state *st, struct line_ctx *lc)
+{
+	const struct unfinished *creator = NULL;
+
+	if (lc->tid == BS_NONE || st->file_pid != BS_NONE || !st->nunf ||
+	    sys_model_pid_of(st->model, ctx->opts->host, lc->tid) != BS_NONE)
+		return;
+	for (size_t i = 0; i < MAX_UNFINISHED; i++) {
+		const struct unfinished *u = &st->unf[i];
+		if (u->tid == BS_NONE || u->tid == lc->tid || !is_fork_call(&u->text))
+			continue;
+		if (creator)
+			return; /* two candidates: leave it to the clone results */
+		creator = u;
+	}
+	if (!creator)
+		return;
+	if (strstr(creator->text.buf, "CLONE_THREAD"))
+		lc->pid = sys_model_pid_of(st->model, ctx->opts->host, creator->tid);
+	else
+		lc->ppid = sys_model_pid_of(st->model, ctx->opts->host, creator->tid);
+}
+
 static struct unfinished *unf_take(struct state *st, int64_t tid)
 {
 	int64_t slot;
@@ -889,6 +931,8 @@ static int process_event(struct imp_ctx *ctx, struct state *st, const struct lin
 	c.raw = lc->raw;
 	c.raw_len = lc->raw_len;
 	c.tid = lc->tid;
+	c.pid = lc->pid;
+	c.ppid = lc->ppid;
 	strbuf_reset(&st->fields);
 	jsonw_begin(&o, &st->fields);
 	q = find_sub(p, (size_t)(end - p), "SIG", 3);
@@ -922,7 +966,7 @@ static int process_event(struct imp_ctx *ctx, struct state *st, const struct lin
 static int do_line(struct imp_ctx *ctx, struct state *st, const char *line, size_t len, uint64_t offset)
 {
 	const char *p = line, *end = line + len;
-	struct line_ctx lc = { .tid = st->file_pid, .offset = offset, .raw = line, .raw_len = len };
+	struct line_ctx lc = { .tid = st->file_pid, .pid = BS_NONE, .ppid = BS_NONE, .offset = offset, .raw = line, .raw_len = len };
 	int64_t ts_v = 0, prec = BS_NS_PER_SEC;
 	enum ts_kind kind;
 	int r;
@@ -947,6 +991,7 @@ static int do_line(struct imp_ctx *ctx, struct state *st, const char *line, size
 			p = q;
 		}
 	}
+	creator_of_new_thread(ctx, st, &lc);
 	kind = parse_ts(&p, end, &ts_v, &prec);
 	while (p < end && *p == ' ')
 		p++;

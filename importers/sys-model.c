@@ -953,10 +953,12 @@ static struct proc *fork_child(struct sys_model *m, struct proc *parent, int64_t
 	struct proc *ch = lookup(m, parent->host, child_pid);
 
 	/* The child may have been seen before its parent's fork returned (strace -f prints the
-	 * child's first calls first): that row, without a parent yet, is adopted. Any other live
+	 * child's first calls first): that row, without a parent yet or with this one guessed, is
+	 * adopted. Any other live
 	 * row holding child_pid is an older process whose end was not recorded: the new child gets
 	 * its own row (pid reuse, told apart by start time). */
-	if (ch && ch->pid == child_pid && ch->end_ts == BS_NONE && ch->parent_key == BS_NONE &&
+	if (ch && ch->pid == child_pid && ch->end_ts == BS_NONE &&
+	    (ch->parent_key == BS_NONE || ch->parent_key == parent->key) &&
 	    (ch->ppid == BS_NONE || ch->ppid == parent->pid) && ch != parent) {
 		ch->ppid = parent->pid;
 		ch->parent_key = parent->key;
@@ -1458,6 +1460,13 @@ int64_t sys_model_process_key(struct sys_model *m, const char *host, int64_t pid
 	if (emit_proc(m, p) < 0)
 		return BS_NONE;
 	return p->key;
+}
+
+int64_t sys_model_pid_of(struct sys_model *m, const char *host, int64_t tid)
+{
+	struct proc *p = tid == BS_NONE ? NULL : lookup(m, host_index(m, host), tid);
+
+	return p && p->end_ts == BS_NONE ? p->pid : BS_NONE;
 }
 
 int sys_model_seed_process(struct sys_model *m, const struct sys_seed_proc *s)

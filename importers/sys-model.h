@@ -150,6 +150,9 @@ void sys_model_seed_fd(struct sys_model *m, const struct sys_seed_fd *s);
 /* The process key of (host, pid), creating a bare process row if unknown; BS_NONE for no pid. */
 int64_t sys_model_process_key(struct sys_model *m, const char *host, int64_t pid, int64_t ts);
 
+/* The pid of the live process a thread id belongs to; BS_NONE when no live process has it. */
+int64_t sys_model_pid_of(struct sys_model *m, const char *host, int64_t tid);
+
 /* Number of live processes (tests). */
 size_t sys_model_nprocs(const struct sys_model *m);
 

@@ -248,6 +248,39 @@ Test(strace, damage)
 	host_run_release(&run);
 }
 
+/* strace -f prints a child's first calls before its parent's clone returns, and a new thread's
+ * too: each is attributed from its first line, and the clone result adds no second row. */
+Test(strace, children_seen_before_their_clone_returns)
+{
+	static const char trace[] =
+		"100 10:00:00.000001 execve(\"/bin/sh\", [\"sh\", \"-c\", \"x\"], 0x7ffd /* 2 vars */) = 0\n"
+		"100 10:00:00.000002 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD <unfinished ...>\n"
+		"101 10:00:00.000003 execve(\"/usr/bin/curl\", [\"curl\", \"x\"], 0x7ffd /* 2 vars */) = 0\n"
+		"100 10:00:00.000004 <... clone resumed>, child_tidptr=0x7f) = 101\n"
+		"101 10:00:00.000005 clone(child_stack=0x7f00, flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM <unfinished ...>\n"
+		"102 10:00:00.000006 openat(AT_FDCWD, \"/etc/hosts\", O_RDONLY) = 3\n"
+		"101 10:00:00.000007 <... clone resumed>) = 102\n";
+	struct imp_options o = { .date = "2026-11-20" };
+	struct host_run run;
+	json_t *ev, *curl;
+
+	run_text("trace.txt", trace, &o, &run);
+	cr_assert_eq(run.skipped, 0, "%s", run.issues);
+	ev = find_event(&run, "execve", "curl");
+	cr_assert_not_null(ev);
+	cr_expect_str_eq(ev_str(ev, "proc.pname"), "sh");
+	curl = process_of(&run, ev);
+	cr_assert_not_null(curl);
+	cr_expect_eq(ev_int(curl, "ppid"), 100);
+	ev = find_event(&run, "openat", NULL);
+	cr_assert_not_null(ev);
+	cr_expect_eq(ev_int(ev, "pid"), 101, "the new thread belongs to curl's process");
+	cr_expect_eq(ev_int(ev, "tid"), 102);
+	cr_expect_str_eq(ev_str(ev, "proc_name"), "curl");
+	cr_expect_eq(json_object_size(run.processes), 2, "%s", json_dumps(run.processes, 0));
+	host_run_release(&run);
+}
+
 /* Other connects may precede the shell's (the C library asking nscd over a unix socket). */
 static json_t *first_tcp_connect(struct host_run *run)
 {
