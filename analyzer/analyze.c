@@ -101,13 +101,14 @@ int analyze_case(struct casedb *cdb, const struct finding_options *opts, int arg
 		return -EIO;
 	if (casedb_exec(cdb, "BEGIN IMMEDIATE", err) < 0)
 		return -EIO;
+	/* everything a re-run needs (rerun.h) */
 	struct strbuf inputs = STRBUF_INIT;
-	if (o.hosts) {
-		json_t *in = json_pack("{s:O}", "case_hosts", o.hosts);
-		jsondump(&inputs, in, 0);
-		json_decref(in);
-	}
-	r = analyze_run_begin(cdb, "analyze", argc, argv, o.hosts ? inputs.buf : NULL, &o.run_id, err);
+	json_t *in = json_pack("{s:I, s:b}", "window_ns", (json_int_t)o.window_ns, "per_event", o.per_event);
+	if (o.hosts)
+		json_object_set(in, "case_hosts", (json_t *)o.hosts);
+	jsondump(&inputs, in, 0);
+	json_decref(in);
+	r = analyze_run_begin(cdb, "analyze", argc, argv, inputs.buf, &o.run_id, err);
 	strbuf_release(&inputs);
 	if (r < 0)
 		goto fail;

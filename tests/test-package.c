@@ -332,6 +332,51 @@ Test(package, reproduce_reimports_the_evidence)
 	strbuf_release(&err);
 }
 
+static const char probe_rule[] =
+	"- rule: Shell ran\n"
+	"  desc: a shell was executed\n"
+	"  condition: evt.type = execve and proc.exepath = /bin/sh\n"
+	"  output: shell ran (pid=%proc.pid)\n"
+	"  priority: WARNING\n"
+	"  source: syscall\n"
+	"  tags: [guardduty:Execution:Runtime/SuspiciousShellCreated, severity:5]\n";
+
+/* A case analysed with a rule file of the test's own: --reproduce makes its runs again. */
+Test(package, reproduce_remakes_the_analysis)
+{
+	struct fixture f = make_case("reanalyse");
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+	char *rules = pathf("%s/probe_rules.yaml", f.dir), *copy = pathf("%s/copy", f.dir);
+
+	cr_assert(test_write_file(rules, probe_rule, sizeof(probe_rule) - 1));
+	cr_assert_eq(test_run(&out, &err, "detect", "-q", "-r", rules, f.db, NULL), 0, "%s", err.buf);
+	cr_assert_eq(test_run(&out, &err, "analyze", "--per-event", f.db, NULL), 0, "%s", err.buf);
+	cr_assert_eq(test_run(&out, &err, "package", "-q", "--include-evidence", f.db, "-o", f.bag, NULL), 0, "%s", err.buf);
+	cr_assert_eq(test_sh(&out, "grep -c SuspiciousShellCreated '%s/data/report/findings.json'", f.bag), 0,
+		     "the packaged findings hold the rule's finding");
+	strbuf_reset(&out);
+	cr_assert_eq(test_run(&out, &err, "verify", "--reproduce", f.bag, NULL), 0, "%s%s", out.buf, err.buf);
+	cr_assert_not_null(strstr(out.buf, "reproduce: 2 analysis run(s) made again with the bag's rules; findings, OCSF, "
+					   "coverage and report identical to the bag's"), "%s", out.buf);
+
+	/* findings that the rules do not give */
+	cr_assert_eq(test_sh(NULL, "cp -a '%s' '%s' && sed -i 's/SuspiciousShellCreated/ReverseShell/' '%s/data/report/findings.json'",
+			     f.bag, copy, copy), 0);
+	strbuf_reset(&out);
+	cr_assert_eq(test_run(&out, &err, "verify", "--reproduce", copy, NULL), 1, "%s", out.buf);
+	cr_expect_not_null(strstr(out.buf, "data/report/findings.json: the re-run analysis gives different content"), "%s", out.buf);
+
+	/* the bag's copy of the rules no longer gives the packaged report */
+	cr_assert_eq(test_sh(NULL, "rm -rf '%s' && cp -a '%s' '%s' && sed -i 's|/bin/sh|/bin/bash|' %s/data/rules/run1-*",
+			     copy, f.bag, copy, copy), 0);
+	strbuf_reset(&out);
+	cr_assert_eq(test_run(&out, &err, "verify", "--reproduce", copy, NULL), 1, "%s", out.buf);
+	cr_expect_not_null(strstr(out.buf, "data/report/findings.json: the re-run analysis gives different content"), "%s", out.buf);
+	cr_expect_not_null(strstr(out.buf, "data/report/report.html: the re-run analysis gives different content"), "%s", out.buf);
+	strbuf_release(&out);
+	strbuf_release(&err);
+}
+
 Test(package, unsafe_tar_is_refused)
 {
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
