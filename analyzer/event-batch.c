@@ -160,7 +160,7 @@ static void fill_row(struct event_batch *b, struct value *row, const struct even
 	put_text(b, v++, ev->summary ? ev->summary : "");
 	put_int(v++, meta->evidence_id);
 	put_int(v++, (int64_t)ev->offset);
-	put_int(v++, ev->raw ? (int64_t)ev->raw_len : BS_NONE);
+	put_int(v++, meta->raw_length);
 	put_text(b, v++, ev->fields);
 	put_int(v++, meta->process_id);
 	put_text(b, v++, ev->dedup_key);

@@ -25,6 +25,7 @@
 struct event_row_meta {
 	int64_t id, evidence_id;
 	int64_t process_id; /* BS_NONE when the event has no process row */
+	int64_t raw_length; /* of the record in the evidence (provenance), BS_NONE without one */
 };
 
 struct event_batch;

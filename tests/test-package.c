@@ -259,16 +259,23 @@ Test(package, secrets_never_reach_an_exported_text_file)
 	struct fixture f = make_bag("secrets");
 	struct strbuf out = STRBUF_INIT, timeline = STRBUF_INIT, info = STRBUF_INIT;
 
-	/* every text file of the bag except the original evidence, which is kept byte for byte */
-	cr_assert_eq(test_sh(&out, "cd '%s' && grep -rlF -e '%s' -e '%s' --exclude-dir=evidence --exclude=case.db . || true", f.bag,
+	/* every file of the bag except the original evidence, which is kept byte for byte: the case
+	 * database too, since the import stored the events without their secrets */
+	cr_assert_eq(test_sh(&out, "cd '%s' && grep -rlF -e '%s' -e '%s' --exclude-dir=evidence . || true", f.bag,
 			     SECRET, TOKEN), 0);
 	cr_assert_eq(out.len, 0, "secret found in: %s", out.buf);
 	cr_assert(test_read_file(pathf("%s/data/exports/timeline.jsonl", f.bag), &timeline));
 	cr_assert_not_null(strstr(timeline.buf, "AKIAIOSFODNN7EXAMPLE,[REDACTED]"), "the key id is kept: %s", timeline.buf);
 	cr_assert_not_null(strstr(timeline.buf, "\"aws_secret_access_key\":\"[REDACTED]\""), "%s", timeline.buf);
 	cr_assert_not_null(strstr(timeline.buf, "\"sessionToken\":\"[REDACTED]\""), "%s", timeline.buf);
-	cr_assert(test_read_file(pathf("%s/bag-info.txt", f.bag), &info));
-	cr_assert_not_null(strstr(info.buf, "Redacted-File: data/exports/timeline.jsonl (3)"), "%s", info.buf);
+	cr_assert(test_read_file(pathf("%s/data/exports/evidence_issues.json", f.bag), &info));
+	cr_assert_not_null(strstr(info.buf, "6 secret value(s) (secret access keys, session tokens) redacted before storing"),
+			   "the ledger says what the import redacted: %s", info.buf);
+	/* the raw record kept in the case, read back */
+	strbuf_reset(&out);
+	cr_assert_eq(test_run(&out, NULL, "show", f.db, "2", NULL), 0);
+	cr_assert_null(strstr(out.buf, SECRET), "%s", out.buf);
+	cr_assert_not_null(strstr(out.buf, "\"aws_secret_access_key\":\"[REDACTED]\""), "%s", out.buf);
 	/* the evidence copy is the original, byte for byte */
 	cr_assert_eq(test_sh(NULL, "cmp '%s' '%s/data/evidence/000001-ct.jsonl'", f.evidence, f.bag), 0);
 	strbuf_release(&out);
@@ -421,10 +428,14 @@ Test(package, redaction_table)
 {
 	for (size_t i = 0; i < sizeof(redactions) / sizeof(redactions[0]); i++) {
 		struct strbuf out = STRBUF_INIT;
-		redact_secrets(redactions[i].in, strlen(redactions[i].in), &out);
+		size_t n = redact_secrets(redactions[i].in, strlen(redactions[i].in), &out);
 		cr_expect_str_eq(out.buf, redactions[i].out, "case %zu", i);
+		/* the loader's pre-check never lets a secret through */
+		if (n)
+			cr_expect(redact_may_hold(redactions[i].in, strlen(redactions[i].in)), "case %zu", i);
 		strbuf_release(&out);
 	}
+	cr_expect_not(redact_may_hold("execve /usr/bin/curl -s http://10.0.0.9/item", 44));
 }
 
 /* backsight's key files are minisign's: the stock tool signs with them (unencrypted, and
