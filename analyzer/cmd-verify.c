@@ -224,6 +224,73 @@ static long same_stream(FILE *mine, FILE *theirs)
 	return 0;
 }
 
+/* The options the ledger recorded for a file (evidence.options), for its import again. The
+ * strings stay owned by `given`. */
+static void replay_options(const json_t *given, struct import_options *opts)
+{
+	const char *tz = json_string_value(json_object_get(given, "tz"));
+
+	opts->imp.host = json_string_value(json_object_get(given, "host"));
+	opts->imp.date = json_string_value(json_object_get(given, "date"));
+	opts->imp.tz_set = tz && cli_parse_tz(tz, &opts->imp.tz_offset_sec) == 0;
+}
+
+/* Import one evidence file of the bag again, as the ledger row `row` recorded it, and compare
+ * the new ledger row with it. Returns 1 when the file was imported. */
+static int reimport(struct verify_state *v, struct casedb *cdb, sqlite3_stmt *row)
+{
+	static const char *const compared[] = { "sha256", "format", "status", "events", "skipped", "first_ts", "last_ts" };
+	const char *name = (const char *)sqlite3_column_text(row, 1), *given_text = (const char *)sqlite3_column_text(row, 11);
+	json_t *given = given_text ? json_loads(given_text, 0, NULL) : NULL;
+	struct import_options opts = { .format = (const char *)sqlite3_column_text(row, 3) };
+	struct strbuf rel = STRBUF_INIT, path = STRBUF_INIT, err = STRBUF_INIT;
+	struct import_result res;
+	sqlite3_stmt *q;
+	int imported = 0;
+
+	import_result_init(&res);
+	replay_options(given, &opts);
+	package_evidence_relpath(&rel, sqlite3_column_int64(row, 0), name);
+	strbuf_addf(&path, "%s/data/%s", v->bagdir, rel.buf);
+	if (access(path.buf, R_OK) != 0) {
+		problem(v, "data/%s: needed by --reproduce but not in the bag (package with --include-evidence)", rel.buf);
+		goto out;
+	}
+	if (import_file(cdb, path.buf, &opts, &res, &err) < 0 || res.outcome == IMPORT_FAILED ||
+	    res.outcome == IMPORT_DUPLICATE) {
+		problem(v, "data/%s: re-import failed: %s", rel.buf, err.len ? err.buf : res.message.buf);
+		goto out;
+	}
+	imported = 1;
+	/* the name and import times are records of the first import, not derived from the file */
+	if (sqlite3_prepare_v2(cdb->db,
+			       "UPDATE evidence SET name = ?1, import_started = ?3, import_finished = ?4 WHERE id = ?2 "
+			       "RETURNING sha256, format, status, events, skipped, first_ts, last_ts",
+			       -1, &q, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, res.evidence_id);
+	sqlite3_bind_value(q, 3, sqlite3_column_value(row, 9));
+	sqlite3_bind_value(q, 4, sqlite3_column_value(row, 10));
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		for (int c = 0; c < 7; c++) {
+			const char *a = (const char *)sqlite3_column_text(row, c + 2);
+			const char *b = (const char *)sqlite3_column_text(q, c);
+			if ((a || b) && (!a || !b || strcmp(a, b)))
+				problem(v, "data/%s: re-imported %s is %s, the bag's ledger says %s", rel.buf, compared[c],
+					b ? b : "NULL", a ? a : "NULL");
+		}
+	}
+	sqlite3_finalize(q);
+out:
+	import_result_release(&res);
+	json_decref(given);
+	strbuf_release(&rel);
+	strbuf_release(&path);
+	strbuf_release(&err);
+	return imported;
+}
+
 /* The first byte where two texts differ. */
 static size_t first_difference(const struct strbuf *a, const struct strbuf *b)
 {
@@ -318,60 +385,13 @@ static void reproduce(struct verify_state *v, const char *tmpdir)
 	}
 	if (sqlite3_prepare_v2(bagdb.db,
 			       "SELECT id, name, sha256, format, status, events, skipped, first_ts, last_ts, import_started,"
-			       " import_finished FROM evidence "
+			       " import_finished, options FROM evidence "
 			       "WHERE status != 'failed' ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
 		problem(v, "data/" PACKAGE_CASE_DB ": no evidence ledger");
 		goto out;
 	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 1);
-		const char *format = (const char *)sqlite3_column_text(st, 3);
-		struct import_options opts = { .format = format };
-		struct import_result res;
-		struct strbuf rel = STRBUF_INIT;
-		sqlite3_stmt *q;
-
-		package_evidence_relpath(&rel, sqlite3_column_int64(st, 0), name);
-		strbuf_reset(&path);
-		strbuf_addf(&path, "%s/data/%s", v->bagdir, rel.buf);
-		if (access(path.buf, R_OK) != 0) {
-			problem(v, "data/%s: needed by --reproduce but not in the bag (package with --include-evidence)", rel.buf);
-			strbuf_release(&rel);
-			continue;
-		}
-		import_result_init(&res);
-		if (import_file(cdb, path.buf, &opts, &res, &err) < 0 || res.outcome == IMPORT_FAILED ||
-		    res.outcome == IMPORT_DUPLICATE) {
-			problem(v, "data/%s: re-import failed: %s", rel.buf, err.len ? err.buf : res.message.buf);
-			import_result_release(&res);
-			strbuf_release(&rel);
-			strbuf_reset(&err);
-			continue;
-		}
-		files++;
-		if (sqlite3_prepare_v2(cdb->db,
-				       "UPDATE evidence SET name = ?1, import_started = ?3, import_finished = ?4 WHERE id = ?2 "
-				       "RETURNING sha256, format, status, events, skipped, first_ts, last_ts",
-				       -1, &q, NULL) == SQLITE_OK) {
-			sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(q, 2, res.evidence_id);
-			sqlite3_bind_value(q, 3, sqlite3_column_value(st, 9));
-			sqlite3_bind_value(q, 4, sqlite3_column_value(st, 10));
-			if (sqlite3_step(q) == SQLITE_ROW) {
-				static const char *const cols[] = { "sha256", "format", "status", "events", "skipped", "first_ts", "last_ts" };
-				for (int c = 0; c < 7; c++) {
-					const char *a = (const char *)sqlite3_column_text(st, c + 2);
-					const char *b = (const char *)sqlite3_column_text(q, c);
-					if ((a || b) && (!a || !b || strcmp(a, b)))
-						problem(v, "data/%s: re-imported %s is %s, the bag's ledger says %s", rel.buf, cols[c],
-							b ? b : "NULL", a ? a : "NULL");
-				}
-			}
-			sqlite3_finalize(q);
-		}
-		import_result_release(&res);
-		strbuf_release(&rel);
-	}
+	while (sqlite3_step(st) == SQLITE_ROW)
+		files += reimport(v, cdb, st);
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/timeline.jsonl", tmpdir);
 	if (!(mine_f = fopen(path.buf, "w+b")) || package_timeline_write(cdb, mine_f, NULL, &err) < 0) {

@@ -391,6 +391,32 @@ Test(package, reproduce_remakes_the_analysis)
 	strbuf_release(&err);
 }
 
+/* A dump whose times have no date or zone: the options given at import are replayed. */
+Test(package, reproduce_replays_the_import_options)
+{
+	static const char trace[] =
+		"500 10:00:00.000001 execve(\"/bin/sh\", [\"sh\", \"-c\", \"id\"], 0x7ffd /* 2 vars */) = 0\n"
+		"500 10:00:00.000200 exit_group(0) = ?\n"
+		"500 10:00:00.000300 +++ exited with 0 +++\n";
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+	char *dir = test_file("replay"), *db = pathf("%s/case.db", dir), *dump = pathf("%s/web.trace", dir);
+
+	cr_assert_eq(test_sh(NULL, "rm -rf '%s' && mkdir -p '%s'", dir, dir), 0);
+	cr_assert(test_write_file(dump, trace, sizeof(trace) - 1));
+	cr_assert_eq(test_run(&out, &err, "import", "-q", "--date", "2026-11-20", "--tz", "+02:00", "--host", "web-1", db, dump,
+			      NULL), 0, "%s", err.buf);
+	strbuf_reset(&out);
+	cr_assert_eq(test_run(&out, &err, "query", "-F", "csv", db, "--sql", "SELECT options FROM evidence", NULL), 0, "%s", err.buf);
+	cr_expect_not_null(strstr(out.buf, "{\"\"host\"\":\"\"web-1\"\",\"\"date\"\":\"\"2026-11-20\"\",\"\"tz\"\":\"\"+02:00\"\"}"),
+			   "%s", out.buf);
+	cr_assert_eq(test_run(&out, &err, "package", "-q", "--include-evidence", db, "-o", pathf("%s/bag", dir), NULL), 0, "%s",
+		     err.buf);
+	strbuf_reset(&out);
+	cr_expect_eq(test_run(&out, &err, "verify", "--reproduce", pathf("%s/bag", dir), NULL), 0, "%s%s", out.buf, err.buf);
+	strbuf_release(&out);
+	strbuf_release(&err);
+}
+
 Test(package, unsafe_tar_is_refused)
 {
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
