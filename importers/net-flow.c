@@ -944,6 +944,8 @@ int net_state_init(struct net_state *ns, struct imp_ctx *ctx)
 	strbuf_init(&ns->out.l1);
 	strbuf_init(&ns->out.l2);
 	strbuf_init(&ns->out.l3);
+	strbuf_init(&ns->out.hello);
+	strbuf_init(&ns->out.plain);
 	ns->frag = net_frag_new();
 	ns->dns_pool = net_dns_pool_new();
 	ns->flows = ns->dns_pool ? net_flows_new(ns->dns_pool) : NULL;
@@ -972,6 +974,8 @@ void net_state_release(struct net_state *ns)
 	strbuf_release(&ns->out.l1);
 	strbuf_release(&ns->out.l2);
 	strbuf_release(&ns->out.l3);
+	strbuf_release(&ns->out.hello);
+	strbuf_release(&ns->out.plain);
 	strbuf_release(&ns->out.fields);
 	strbuf_release(&ns->out.summary);
 	strbuf_release(&ns->out.tmp);

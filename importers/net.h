@@ -69,6 +69,8 @@ struct net_pkt {
 struct net_out {
 	struct imp_ctx *ctx;
 	struct strbuf fields, summary, tmp, l1, l2, l3;
+	struct strbuf hello; /* a TLS handshake message joined from several records */
+	struct strbuf plain; /* a decrypted QUIC packet */
 	char fd_name[128];
 	uint64_t events[4]; /* per kind: conn, dns, tls, http */
 };
@@ -151,6 +153,17 @@ int net_dns_name(const uint8_t *msg, size_t len, size_t off, struct strbuf *out,
  * TLS (*ret_done tells which), or a negative errno from the sink. */
 int net_tls_client(struct net_state *ns, const struct net_tuple *t, const struct net_pkt *pkt,
 		   const uint8_t *data, size_t len, bool *ret_done);
+/* What a QUIC Initial says about its connection, for the `quic` event. */
+struct net_quic_info {
+	uint32_t version;
+	const uint8_t *dcid, *scid;
+	size_t dcid_len, scid_len;
+};
+/* Emit the `tls` event (or `quic` when quic is given) of one complete handshake message that
+ * should be a ClientHello (type, 24-bit length, body). Returns 1 when emitted, 0 when it is not a
+ * ClientHello or is damaged (counted as skipped), or the sink's negative errno. */
+int net_tls_hello(struct net_state *ns, const struct net_tuple *t, const struct net_pkt *pkt, const uint8_t *msg,
+		  size_t len, const struct net_quic_info *quic);
 
 /* net-http.c: HTTP/1.x request/response pairing on one TCP connection. */
 struct net_http;

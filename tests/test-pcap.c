@@ -859,18 +859,17 @@ static void put16(struct strbuf *b, uint16_t v)
 	strbuf_add(b, x, 2);
 }
 
-Test(pcap, ja4_matches_the_specification_example)
+/* The JA4 README's example ClientHello: ciphers and extensions whose hashes it gives as
+ * t13d1516h2_8daaf6152771_e5627efa2ab1, SNI a.example, ALPN h2; GREASE values added here must be
+ * ignored. Writes the handshake message (type 1, 24-bit length, body) into msg. */
+static void example_hello(struct strbuf *msg, size_t pad)
 {
-	/* The JA4 README's example: ciphers and extensions whose hashes it gives as
-	 * t13d1516h2_8daaf6152771_e5627efa2ab1; GREASE values added here must be ignored. */
 	static const uint16_t ciphers[] = { 0x0a0a, 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9,
 					    0xcca8, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035 };
 	static const uint16_t sigalgs[] = { 0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601 };
 	static const uint16_t plain_exts[] = { 0x0005, 0x000a, 0x000b, 0x0012, 0x0015, 0x0017, 0x001b,
 					       0x0023, 0x002d, 0x0033, 0x4469, 0xff01 };
-	static const uint8_t cli[4] = { 10, 9, 9, 9 }, srv[4] = { 10, 8, 8, 8 };
-	struct strbuf h = STRBUF_INIT, ext = STRBUF_INIT, rec = STRBUF_INIT, b = STRBUF_INIT;
-	struct got g;
+	struct strbuf h = STRBUF_INIT, ext = STRBUF_INIT;
 
 	put16(&ext, 0x1a1a), put16(&ext, 0); /* GREASE extension */
 	put16(&ext, 0), put16(&ext, 14), put16(&ext, 12), strbuf_addch(&ext, 0), put16(&ext, 9);
@@ -880,8 +879,13 @@ Test(pcap, ja4_matches_the_specification_example)
 	for (size_t i = 0; i < 8; i++)
 		put16(&ext, sigalgs[i]);
 	put16(&ext, 0x002b), put16(&ext, 5), strbuf_addch(&ext, 4), put16(&ext, 0x2a2a), put16(&ext, 0x0304);
-	for (size_t i = 0; i < sizeof(plain_exts) / 2; i++)
-		put16(&ext, plain_exts[i]), put16(&ext, 0);
+	for (size_t i = 0; i < sizeof(plain_exts) / 2; i++) {
+		put16(&ext, plain_exts[i]);
+		/* padding (21) is in the list: give it `pad` zero bytes to make the hello long */
+		put16(&ext, (uint16_t)(plain_exts[i] == 0x0015 ? pad : 0));
+		for (size_t k = 0; plain_exts[i] == 0x0015 && k < pad; k++)
+			strbuf_addch(&ext, 0);
+	}
 	put16(&h, 0x0303);
 	for (int i = 0; i < 32; i++)
 		strbuf_addch(&h, (char)i);
@@ -892,21 +896,100 @@ Test(pcap, ja4_matches_the_specification_example)
 	strbuf_addch(&h, 1), strbuf_addch(&h, 0);
 	put16(&h, (uint16_t)ext.len);
 	strbuf_add(&h, ext.buf, ext.len);
+	strbuf_addch(msg, 1), strbuf_addch(msg, 0), put16(msg, (uint16_t)h.len);
+	strbuf_add(msg, h.buf, h.len);
+	strbuf_release(&h);
+	strbuf_release(&ext);
+}
+
+#define EXAMPLE_JA4 "\"tls.ja4\":\"t13d1516h2_8daaf6152771_e5627efa2ab1\""
+
+Test(pcap, ja4_matches_the_specification_example)
+{
+	static const uint8_t cli[4] = { 10, 9, 9, 9 }, srv[4] = { 10, 8, 8, 8 };
+	struct strbuf msg = STRBUF_INIT, rec = STRBUF_INIT, b = STRBUF_INIT;
+	struct got g;
+
+	example_hello(&msg, 0);
 	strbuf_add(&rec, "\x16\x03\x01", 3);
-	put16(&rec, (uint16_t)(h.len + 4));
-	strbuf_addch(&rec, 1), strbuf_addch(&rec, 0), put16(&rec, (uint16_t)h.len);
-	strbuf_add(&rec, h.buf, h.len);
+	put16(&rec, (uint16_t)msg.len);
+	strbuf_add(&rec, msg.buf, msg.len);
 	pcap_header(&b, 228);
 	tcp_record_n(&b, 5, cli, srv, 40000, 443, 1, 0x18, rec.buf, rec.len);
 	run_mem(b.buf, b.len, &g);
-	cr_assert_not_null(strstr(g.lines.buf, "\"tls.ja4\":\"t13d1516h2_8daaf6152771_e5627efa2ab1\""), "%s",
-			   g.lines.buf);
+	cr_assert_not_null(strstr(g.lines.buf, EXAMPLE_JA4), "%s", g.lines.buf);
 	cr_assert_not_null(strstr(g.lines.buf, "\"tls.alpn\":[\"h2\"]"), "%s", g.lines.buf);
 	got_release(&g);
-	strbuf_release(&h);
-	strbuf_release(&ext);
+	strbuf_release(&msg);
 	strbuf_release(&rec);
 	strbuf_release(&b);
+}
+
+/* A ClientHello cut into TLS records of `rec_size` bytes, sent in TCP segments of `seg_size`
+ * bytes (segments delivered in order, the second one retransmitted once). Each of these captures,
+ * written to a file, gives tshark 4.0.17 the same SNI and JA3 as below. */
+struct split_case {
+	size_t pad, rec_size, seg_size;
+	bool interleave;
+};
+
+static const struct split_case split_cases[] = {
+	{ 0, 50, 37, false },          /* many small records, segments cut across record headers */
+	{ 0, 1, 1500, false },         /* one byte per record, one segment */
+	{ 0, 16384, 7, false },        /* one record, tiny segments */
+	{ 3000, 1000, 1400, false },   /* a long hello (post-quantum key shares) over four records */
+	{ 20000, 16384, 1400, false }, /* longer than one record can hold */
+	{ 0, 50, 0, true },            /* alerts between the fragments: joined anyway, as tshark does */
+};
+
+static void tls_split_capture(struct strbuf *b, const struct split_case *c)
+{
+	static const uint8_t cli[4] = { 10, 9, 9, 9 }, srv[4] = { 10, 8, 8, 8 };
+	struct strbuf msg = STRBUF_INIT, stream = STRBUF_INIT;
+	size_t seg = c->seg_size ? c->seg_size : 1400;
+
+	example_hello(&msg, c->pad);
+	for (size_t off = 0; off < msg.len; off += c->rec_size) {
+		size_t n = msg.len - off < c->rec_size ? msg.len - off : c->rec_size;
+		if (c->interleave && off)
+			strbuf_add(&stream, "\x15\x03\x03\x00\x02\x02\x28", 7); /* an alert record */
+		strbuf_add(&stream, "\x16\x03\x01", 3);
+		put16(&stream, (uint16_t)n);
+		strbuf_add(&stream, msg.buf + off, n);
+	}
+	pcap_header(b, 228);
+	tcp_record(b, 5, cli, srv, 40000, 443, 0, 0x02, NULL);
+	tcp_record(b, 5, srv, cli, 443, 40000, 900, 0x12, NULL);
+	for (size_t off = 0, i = 0; off < stream.len; off += seg, i++) {
+		size_t n = stream.len - off < seg ? stream.len - off : seg;
+		tcp_record_n(b, 5, cli, srv, 40000, 443, 1 + (uint32_t)off, 0x18, stream.buf + off, n);
+		if (i == 1)
+			tcp_record_n(b, 5, cli, srv, 40000, 443, 1 + (uint32_t)off, 0x18, stream.buf + off, n);
+	}
+	strbuf_release(&msg);
+	strbuf_release(&stream);
+}
+
+Test(pcap, client_hello_over_several_records_and_segments)
+{
+	for (size_t i = 0; i < sizeof(split_cases) / sizeof(split_cases[0]); i++) {
+		const struct split_case *c = &split_cases[i];
+		struct strbuf b = STRBUF_INIT;
+		struct got g;
+
+		tls_split_capture(&b, c);
+		run_mem(b.buf, b.len, &g);
+		cr_expect_eq(count(g.lines.buf, "tls|10.9.9.9|40000|10.8.8.8|443|tcp|"), 1, "case %zu: %s", i,
+			     g.lines.buf);
+		cr_expect_not_null(strstr(g.lines.buf, "\"tls.sni\":\"a.example\""), "case %zu", i);
+		cr_expect_not_null(strstr(g.lines.buf, EXAMPLE_JA4), "case %zu: %s", i, g.lines.buf);
+		/* JA3 as tshark 4.0.17 prints it for every one of these captures */
+		cr_expect_not_null(strstr(g.lines.buf, "\"tls.ja3_hash\":\"411ec5c862b938fcb8d09adf9cf90c56\""),
+				   "case %zu: %s", i, g.lines.buf);
+		cr_expect_eq(g.skipped, 0, "case %zu: %s", i, g.issues.buf);
+		got_release(&g);
+		strbuf_release(&b);
+	}
 }
 
 #define SECRET "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
