@@ -79,6 +79,7 @@ struct net_flows;
 struct net_frag;
 struct net_dns_pool;
 struct net_http_pool;
+struct net_quic_ctx;
 
 /* The decoder state of one capture: fragment table and flow table. */
 struct net_state {
@@ -86,6 +87,8 @@ struct net_state {
 	struct net_flows *flows;
 	struct net_dns_pool *dns_pool;
 	struct net_out out;
+	struct net_quic_ctx *quic; /* cipher contexts, made at the first QUIC Initial */
+	uint64_t quic_mem;         /* bytes of QUIC CRYPTO reassembly held */
 	uint64_t packets, undecoded;
 };
 
@@ -164,6 +167,22 @@ struct net_quic_info {
  * ClientHello or is damaged (counted as skipped), or the sink's negative errno. */
 int net_tls_hello(struct net_state *ns, const struct net_tuple *t, const struct net_pkt *pkt, const uint8_t *msg,
 		  size_t len, const struct net_quic_info *quic);
+
+/* net-quic.c: QUIC Initial packets of the client, decrypted with the keys RFC 9001 §5.2 derives
+ * from the Destination Connection ID; their ClientHello becomes a `quic` event. */
+struct net_quic;
+/* Does this UDP payload start with a long-header Initial of a QUIC version we can read? */
+bool net_quic_is_initial(const uint8_t *p, size_t len);
+bool net_quic_version_known(uint32_t version);
+/* Feed one datagram the client sent. *ret_done once the hello was emitted or cannot be: stop
+ * feeding, free the state. Returns 0 or a negative errno. */
+int net_quic_datagram(struct net_state *ns, struct net_quic **q, const struct net_tuple *t,
+		      const struct net_pkt *pkt, const uint8_t *data, size_t len, bool *ret_done);
+void net_quic_free(struct net_state *ns, struct net_quic *q);
+void net_quic_ctx_free(struct net_quic_ctx *c);
+/* The client's Initial key, IV and header-protection key for a version and connection id. */
+int net_quic_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len, uint8_t key[16], uint8_t iv[12],
+			  uint8_t hp[16]);
 
 /* net-http.c: HTTP/1.x request/response pairing on one TCP connection. */
 struct net_http;
