@@ -21,7 +21,6 @@
 #include "cursor.h"
 #include "jsonw.h"
 #include "net.h"
-#include "sha256.h"
 
 #define MAX_LIST 256
 
@@ -179,10 +178,15 @@ static void dec_list(struct strbuf *sb, const uint16_t *v, size_t n)
 
 static void sha12(const struct strbuf *sb, char out[13])
 {
-	char hex[SHA256_HEX_LEN + 1];
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
 
-	sha256_hex(sb->buf, sb->len, hex);
-	memcpy(out, hex, 12);
+	memset(md, 0, sizeof(md));
+	EVP_Digest(sb->buf, sb->len, md, NULL, net_md(NET_MD_SHA256), NULL);
+	for (int i = 0; i < 6; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
 	out[12] = '\0';
 }
 
@@ -254,7 +258,7 @@ static void ja3(const struct hello *h, struct strbuf *s, char md5hex[33])
 			strbuf_addch(s, '-');
 		strbuf_addu64(s, h->formats[i]);
 	}
-	EVP_Digest(s->buf, s->len, md, &mdlen, EVP_md5(), NULL);
+	EVP_Digest(s->buf, s->len, md, &mdlen, net_md(NET_MD_MD5), NULL);
 	for (unsigned i = 0; i < 16; i++) {
 		static const char hex[] = "0123456789abcdef";
 		md5hex[2 * i] = hex[md[i] >> 4];

@@ -124,6 +124,11 @@ void net_community_id(uint8_t ipver, uint8_t proto, const uint8_t *src, const ui
 void net_community_id_seeded(uint16_t seed, uint8_t ipver, uint8_t proto, const uint8_t *src, const uint8_t *dst,
 			     uint16_t sport, uint16_t dport, char *buf, size_t len);
 
+/* A message digest fetched once (SHA-1 for Community ID, MD5 for JA3, SHA-256 for JA4). */
+enum net_md { NET_MD_SHA1, NET_MD_MD5, NET_MD_SHA256 };
+typedef struct evp_md_st EVP_MD;
+const EVP_MD *net_md(enum net_md which);
+
 /* The 5-tuple columns an application event shares with its connection (client -> server). */
 struct net_tuple {
 	uint8_t ipver, proto;
