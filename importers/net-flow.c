@@ -395,7 +395,7 @@ static int emit_conn(struct net_state *ns, struct flow *fl)
 		ev.fd_name = t->buf;
 	}
 	ev.result = state;
-	net_community_id(fl->ipver, fl->proto, fl->cli, fl->srv, fl->cport, fl->sport, cid, sizeof(cid));
+	net_community_id_out(o, fl->ipver, fl->proto, fl->cli, fl->srv, fl->cport, fl->sport, cid, sizeof(cid));
 
 	/* Written by hand rather than through jsonw: one of these per connection, keys constant
 	 * and values that need no escaping (numbers, base64, state and history letters). */
@@ -1002,6 +1002,7 @@ void net_state_release(struct net_state *ns)
 	strbuf_release(&ns->out.l2);
 	strbuf_release(&ns->out.l3);
 	strbuf_release(&ns->out.hello);
+	net_digest_release(&ns->out);
 	strbuf_release(&ns->out.plain);
 	strbuf_release(&ns->out.fields);
 	strbuf_release(&ns->out.summary);

@@ -176,13 +176,13 @@ static void dec_list(struct strbuf *sb, const uint16_t *v, size_t n)
 	}
 }
 
-static void sha12(const struct strbuf *sb, char out[13])
+static void sha12(struct net_out *o, const struct strbuf *sb, char out[13])
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
 
 	memset(md, 0, sizeof(md));
-	EVP_Digest(sb->buf, sb->len, md, NULL, net_md(NET_MD_SHA256), NULL);
+	net_digest(o, NET_MD_SHA256, sb->buf, sb->len, md);
 	for (int i = 0; i < 6; i++) {
 		out[2 * i] = hex[md[i] >> 4];
 		out[2 * i + 1] = hex[md[i] & 15];
@@ -190,7 +190,7 @@ static void sha12(const struct strbuf *sb, char out[13])
 	out[12] = '\0';
 }
 
-static void ja4(const struct hello *h, char proto, struct strbuf *tmp, char out[40])
+static void ja4(struct net_out *o, const struct hello *h, char proto, struct strbuf *tmp, char out[40])
 {
 	uint16_t sorted[MAX_LIST];
 	size_t n = 0;
@@ -220,7 +220,7 @@ static void ja4(const struct hello *h, char proto, struct strbuf *tmp, char out[
 		qsort(sorted, h->nciphers, sizeof(*sorted), cmp16);
 		strbuf_reset(tmp);
 		hex4_list(tmp, sorted, h->nciphers);
-		sha12(tmp, hc);
+		sha12(o, tmp, hc);
 	}
 	for (size_t i = 0; i < h->nexts; i++)
 		if (h->exts[i] != 0 && h->exts[i] != 16)
@@ -233,16 +233,15 @@ static void ja4(const struct hello *h, char proto, struct strbuf *tmp, char out[
 			strbuf_addch(tmp, '_');
 			hex4_list(tmp, h->sigalgs, h->nsigalgs);
 		}
-		sha12(tmp, he);
+		sha12(o, tmp, he);
 	}
 	snprintf(out, 40, "%c%s%c%02zu%02zu%c%c_%s_%s", proto, ja4_version(v), h->sni ? 'd' : 'i',
 		 h->nciphers > 99 ? 99 : h->nciphers, h->nexts > 99 ? 99 : h->nexts, a[0], a[1], hc, he);
 }
 
-static void ja3(const struct hello *h, struct strbuf *s, char md5hex[33])
+static void ja3(struct net_out *o, const struct hello *h, struct strbuf *s, char md5hex[33])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
 
 	strbuf_reset(s);
 	strbuf_addu64(s, h->legacy_version);
@@ -258,7 +257,7 @@ static void ja3(const struct hello *h, struct strbuf *s, char md5hex[33])
 			strbuf_addch(s, '-');
 		strbuf_addu64(s, h->formats[i]);
 	}
-	EVP_Digest(s->buf, s->len, md, &mdlen, net_md(NET_MD_MD5), NULL);
+	net_digest(o, NET_MD_MD5, s->buf, s->len, md);
 	for (unsigned i = 0; i < 16; i++) {
 		static const char hex[] = "0123456789abcdef";
 		md5hex[2 * i] = hex[md[i] >> 4];
@@ -343,10 +342,10 @@ int net_tls_hello(struct net_state *ns, const struct net_tuple *t, const struct 
 		}
 		strbuf_addch(&o->fields, ']');
 	}
-	ja3(h, &o->tmp, md5hex);
+	ja3(o, h, &o->tmp, md5hex);
 	jsonw_key_strn(&j, "tls.ja3", o->tmp.buf, o->tmp.len);
 	jsonw_key_str(&j, "tls.ja3_hash", md5hex);
-	ja4(h, quic ? 'q' : 't', &o->tmp, ja4s);
+	ja4(o, h, quic ? 'q' : 't', &o->tmp, ja4s);
 	jsonw_key_str(&j, "tls.ja4", ja4s);
 	if (quic) {
 		jsonw_key_str(&j, "quic.version", quic_version_text(quic->version, vbuf));

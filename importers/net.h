@@ -71,6 +71,7 @@ struct net_out {
 	struct strbuf fields, summary, tmp, l1, l2, l3;
 	struct strbuf hello; /* a TLS handshake message joined from several records */
 	struct strbuf plain; /* a decrypted QUIC packet */
+	void *md_ctx[3];     /* EVP_MD_CTX per enum net_md, see net_digest */
 	char fd_name[128];
 	uint64_t events[4]; /* per kind: conn, dns, tls, http */
 };
@@ -120,6 +121,9 @@ void net_addr_str(uint8_t ipver, const uint8_t *addr, char *buf, size_t len);
 /* net-community-id.c: Community ID v1 (seed 0) of a 5-tuple, "1:<base64>" into buf (>= 32). */
 void net_community_id(uint8_t ipver, uint8_t proto, const uint8_t *src, const uint8_t *dst, uint16_t sport,
 		      uint16_t dport, char *buf, size_t len);
+/* The same through o's reusable digest context (the decoder's per-connection call). */
+void net_community_id_out(struct net_out *o, uint8_t ipver, uint8_t proto, const uint8_t *src, const uint8_t *dst,
+			  uint16_t sport, uint16_t dport, char *buf, size_t len);
 /* The same with a seed other than 0 (Suricata's community-id-seed; tests). */
 void net_community_id_seeded(uint16_t seed, uint8_t ipver, uint8_t proto, const uint8_t *src, const uint8_t *dst,
 			     uint16_t sport, uint16_t dport, char *buf, size_t len);
@@ -128,6 +132,9 @@ void net_community_id_seeded(uint16_t seed, uint8_t ipver, uint8_t proto, const 
 enum net_md { NET_MD_SHA1, NET_MD_MD5, NET_MD_SHA256 };
 typedef struct evp_md_st EVP_MD;
 const EVP_MD *net_md(enum net_md which);
+/* The digest of data into md, through o's reusable contexts (o may be NULL). */
+void net_digest(struct net_out *o, enum net_md which, const void *data, size_t len, unsigned char *md);
+void net_digest_release(struct net_out *o);
 
 /* The 5-tuple columns an application event shares with its connection (client -> server). */
 struct net_tuple {
