@@ -500,6 +500,33 @@ def audit_str(v):
     return '"' + b.decode() + '"'
 
 
+USERS = {0: "root", 33: "www-data", 1001: "ssm-user", 4294967295: "unset"}
+SYSCALL_NAME = {v: k for k, v in SYSCALL_NR.items()}
+
+
+def enrich(typ, body):
+    """The interpreted fields auditd's log_format = ENRICHED (Amazon Linux 2023's default) appends after 0x1d."""
+    kv = dict(x.split("=", 1) for x in body.split(" ") if "=" in x and not x.startswith("msg="))
+    names = [("auid", "AUID"), ("uid", "UID"), ("gid", "GID"), ("euid", "EUID"), ("suid", "SUID"), ("fsuid", "FSUID"),
+             ("egid", "EGID"), ("sgid", "SGID"), ("fsgid", "FSGID")]
+    if typ == "SYSCALL":
+        out = f"ARCH=x86_64 SYSCALL={SYSCALL_NAME[int(kv['syscall'])]} " + " ".join(
+            f'{big}="{USERS[int(kv[small])]}"' for small, big in names)
+    elif typ == "PATH" and "ouid" in kv:
+        out = f'OUID="{USERS[int(kv["ouid"])]}" OGID="{USERS[int(kv["ogid"])]}"'
+    elif typ == "SOCKADDR":
+        sa = bytes.fromhex(kv["saddr"])
+        ip = ".".join(str(b) for b in sa[4:8])
+        out = f"SADDR={{ saddr_fam=inet laddr={ip} lport={struct.unpack('!H', sa[2:4])[0]} }}"
+    elif typ in ("USER_ACCT", "SERVICE_START", "SERVICE_STOP", "USER_CMD"):
+        out = f'UID="{USERS[int(kv["uid"])]}" AUID="{USERS[int(kv["auid"])]}"'
+    elif typ == "LOGIN":
+        out = f'UID="{USERS[int(kv["uid"])]}" OLD-AUID="unset" AUID="{USERS[int(kv["auid"])]}"'
+    else:
+        return ""
+    return "\x1d" + out
+
+
 class Audit:
     def __init__(self):
         self.lines = []
@@ -507,10 +534,16 @@ class Audit:
 
     def event(self, t, records):
         self.serial += 1
-        s, rem = divmod(t, 1_000_000_000)
-        stamp = f"audit({s}.{rem // 1_000_000:03d}:{self.serial})"
-        for typ, body in records:
-            self.lines.append((t, self.serial, f"type={typ} msg={stamp}: {body}"))
+        self.lines.append((t, self.serial, records))
+
+    def text(self):
+        """The log in time order, serial numbers rising with it as the kernel assigns them."""
+        out = []
+        for n, (t, _, records) in enumerate(sorted(self.lines, key=lambda x: (x[0], x[1]))):
+            s, rem = divmod(t, 1_000_000_000)
+            stamp = f"audit({s}.{rem // 1_000_000:03d}:{31208 + n})"
+            out += [f"type={typ} msg={stamp}: {body}{enrich(typ, body)}\n" for typ, body in records]
+        return "".join(out)
 
     def ids(self, pid, ppid, uid, comm, exe, auid=4294967295, ses=4294967295, tty="(none)"):
         g = uid if uid != 1001 else 1001
@@ -633,8 +666,6 @@ def build_audit():
             path = "/bin/sh" if s["exe"] == "/usr/bin/dash" else ("./kworker" if s["argv"][0] == "./kworker" else s["exe"])
             a.execve(s["t"], s["pid"], s["ppid"], s["uid"], s["exe"], s["argv"], s["cwd"], comm=s["comm"], path=path)
         elif s["kind"] == "connect":
-            if s.get("proto") == "udp":
-                continue  # the audit rule logs connect() on stream sockets only (a2!=... filter): see README
             a.connect(s["t"], s["pid"], p[0], p[1], p[2], p[3], s["fd"], s["raddr"], "\0".join(p[4]))
         elif s["kind"] == "open_write":
             if not s["path"].startswith(("/var/www/", "/var/spool/cron/")):
@@ -652,8 +683,7 @@ def build_audit():
             a.file_op(s["t"], s["pid"], p[0], p[1], p[2], p[3], 264, "ffffff9c", "ffffff9c", 0, s["cwd"],
                       [("/var/spool/cron/crontabs/", "PARENT", "041730"), ("/var/spool/cron/crontabs/", "PARENT", "041730"),
                        (s["old"], "DELETE", "0100600"), (s["new"], "CREATE", "0100600")], "\0".join(p[4]), "cron")
-    a.lines.sort(key=lambda x: (x[0], x[1]))
-    return "".join(line + "\n" for _, _, line in a.lines)
+    return a.text()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -765,6 +795,8 @@ def build_strace():
         elif s["kind"] == "dup2":
             sock = f"3<TCP:[{TASK_IP}:46122->{ATTACKER}:4444]>"
             line(s["t"], pid, f"dup2({sock}, {s['newfd']}) = {s['newfd']}<TCP:[{TASK_IP}:46122->{ATTACKER}:4444]>")
+    # the script's `cd /tmp/.x`, once mkdir has returned
+    line(ts(900, 405220), 4245, 'chdir("/tmp/.x") = 0')
     # exits of the short-lived children, in order
     for pid, at in ((4246, ts(900, 404001)), (4244, ts(900, 290002)), (4248, ts(901, 5007)), (4245, ts(901, 20113)),
                     (4243, ts(901, 22001)), (4250, ts(901, 290771)), (4242, ts(901, 291604))):
