@@ -6,11 +6,14 @@
  * (any case) are booleans; a plain decimal integer that fits int64 is an integer; every other
  * scalar, and every quoted one, is a string (so `10.0.1.23` and `i-0a1b...` stay strings).
  * Mapping keys must be scalars; a repeated key is an error, as in JSON tools that check.
- * JSON is valid YAML: a JSON case file reads the same through here.
+ * JSON is valid YAML, but libyaml locates JSON syntax errors poorly: a file that opens with
+ * '{' or '[' is read with jansson first, and its error is the one reported when YAML cannot
+ * read the file either.
  *
  * Errors name the file, line and column (1-based) and what was wrong.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,7 +124,10 @@ int yamljson_load_file(const char *path, json_t **ret, struct strbuf *err)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
+	json_error_t je;
 	json_t *v;
+	bool json_like = false;
+	int c;
 	FILE *f = fopen(path, "rb");
 
 	if (!f) {
@@ -129,12 +135,38 @@ int yamljson_load_file(const char *path, json_t **ret, struct strbuf *err)
 		strbuf_addf(err, "%s: %s", path, strerror(e));
 		return -e;
 	}
+	while ((c = getc(f)) == ' ' || c == '\t' || c == '\n' || c == '\r')
+		;
+	if (c == '{' || c == '[') {
+		json_like = true;
+		rewind(f);
+		v = json_loadf(f, 0, &je);
+		if (v) {
+			fclose(f);
+			*ret = v;
+			return 0;
+		}
+	}
+	rewind(f);
 	if (!yaml_parser_initialize(&parser))
 		abort();
 	yaml_parser_set_input_file(&parser, f);
 	if (!yaml_parser_load(&parser, &doc)) {
-		strbuf_addf(err, "%s:%zu:%zu: %s", path, parser.problem_mark.line + 1, parser.problem_mark.column + 1,
-			    parser.problem ? parser.problem : "not a YAML document");
+		if (json_like) {
+			strbuf_addf(err, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+			yaml_parser_delete(&parser);
+			fclose(f);
+			return -EINVAL;
+		}
+		/* where the construct began (libyaml's context), then where it went wrong */
+		if (parser.context)
+			strbuf_addf(err, "%s:%zu:%zu: %s, %s at %zu:%zu", path, parser.context_mark.line + 1,
+				    parser.context_mark.column + 1, parser.context,
+				    parser.problem ? parser.problem : "not a YAML document", parser.problem_mark.line + 1,
+				    parser.problem_mark.column + 1);
+		else
+			strbuf_addf(err, "%s:%zu:%zu: %s", path, parser.problem_mark.line + 1,
+				    parser.problem_mark.column + 1, parser.problem ? parser.problem : "not a YAML document");
 		yaml_parser_delete(&parser);
 		fclose(f);
 		return -EINVAL;
