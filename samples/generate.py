@@ -1174,32 +1174,36 @@ def build_cloudtrail():
     recs.sort(key=lambda r: r[0])
     stop = ts(2580, 999999)
     recs = [r for r in recs if r[0] <= stop]  # the trail stops logging: nothing after StopLogging is delivered
-    # S3 delivery: one file per five minutes of events, delivered a few minutes later
-    files = []
-    for start in range(0, 3600, 300):
-        chunk = [r for t, r in recs if ts(start) <= t < ts(start + 300)]
-        if not chunk:
-            continue
-        delivered = ts(start + 300 + 180 + rng.randrange(120))
-        stamp = iso(delivered)[:16].replace("-", "").replace(":", "")  # 20261123T0208
-        name = f"{ACCOUNT}_CloudTrail_{REGION}_{stamp}Z_{alnum(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')}.json.gz"
-        body = json.dumps({"Records": chunk}, separators=(",", ":")).encode()
-        files.append((f"AWSLogs/{ACCOUNT}/CloudTrail/{REGION}/2026/11/23/{name}", body, chunk))
-    digest_end = ts(3600)
-    digest_name = f"AWSLogs/{ACCOUNT}/CloudTrail-Digest/{REGION}/2026/11/23/{ACCOUNT}_CloudTrail-Digest_{REGION}_{TRAIL}_{REGION}_{iso(digest_end).replace('-', '').replace(':', '')}.json.gz"
-    digest = {
-        "awsAccountId": ACCOUNT, "digestStartTime": iso(ts(0)), "digestEndTime": iso(digest_end),
-        "digestS3Bucket": BUCKET, "digestS3Object": digest_name,
-        "digestPublicKeyFingerprint": hexid(32), "digestSignatureAlgorithm": "SHA256withRSA",
-        "newestEventTime": files[-1][2][-1]["eventTime"], "oldestEventTime": files[0][2][0]["eventTime"],
-        "previousDigestS3Bucket": BUCKET,
-        "previousDigestS3Object": f"AWSLogs/{ACCOUNT}/CloudTrail-Digest/{REGION}/2026/11/23/{ACCOUNT}_CloudTrail-Digest_{REGION}_{TRAIL}_{REGION}_20261123T020000Z.json.gz",
-        "previousDigestHashValue": hexid(64), "previousDigestHashAlgorithm": "SHA-256", "previousDigestSignature": hexid(512),
-        "logFiles": [{"s3Bucket": BUCKET, "s3Object": p, "hashValue": hashlib.sha256(b).hexdigest(), "hashAlgorithm": "SHA-256",
-                      "newestEventTime": c[-1]["eventTime"], "oldestEventTime": c[0]["eventTime"]} for p, b, c in files],
-    }
-    out = [(p, gzip.compress(b, mtime=0)) for p, b, _ in files]
-    out.append((digest_name, gzip.compress(json.dumps(digest, separators=(",", ":")).encode(), mtime=0)))
+    # S3 delivery: one file per region and five minutes of events, delivered a few minutes
+    # later; the global services' events (IAM) are delivered under us-east-1. One digest file
+    # per region covers the hour's files of that region.
+    out = []
+    for region in sorted({r["awsRegion"] for _, r in recs}):
+        files = []
+        for start in range(0, 3600, 300):
+            chunk = [r for t, r in recs if ts(start) <= t < ts(start + 300) and r["awsRegion"] == region]
+            if not chunk:
+                continue
+            delivered = ts(start + 300 + 180 + rng.randrange(120))
+            stamp = iso(delivered)[:16].replace("-", "").replace(":", "")  # 20261123T0208
+            name = f"{ACCOUNT}_CloudTrail_{region}_{stamp}Z_{alnum(16, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789')}.json.gz"
+            body = json.dumps({"Records": chunk}, separators=(",", ":")).encode()
+            files.append((f"AWSLogs/{ACCOUNT}/CloudTrail/{region}/2026/11/23/{name}", body, chunk))
+        digest_end = ts(3600)
+        prefix = f"AWSLogs/{ACCOUNT}/CloudTrail-Digest/{region}/2026/11/23/{ACCOUNT}_CloudTrail-Digest_{region}_{TRAIL}_{REGION}_"
+        digest_name = prefix + iso(digest_end).replace("-", "").replace(":", "") + ".json.gz"
+        digest = {
+            "awsAccountId": ACCOUNT, "digestStartTime": iso(ts(0)), "digestEndTime": iso(digest_end),
+            "digestS3Bucket": BUCKET, "digestS3Object": digest_name,
+            "digestPublicKeyFingerprint": hexid(32), "digestSignatureAlgorithm": "SHA256withRSA",
+            "newestEventTime": files[-1][2][-1]["eventTime"], "oldestEventTime": files[0][2][0]["eventTime"],
+            "previousDigestS3Bucket": BUCKET, "previousDigestS3Object": prefix + "20261123T020000Z.json.gz",
+            "previousDigestHashValue": hexid(64), "previousDigestHashAlgorithm": "SHA-256", "previousDigestSignature": hexid(512),
+            "logFiles": [{"s3Bucket": BUCKET, "s3Object": p, "hashValue": hashlib.sha256(b).hexdigest(), "hashAlgorithm": "SHA-256",
+                          "newestEventTime": c[-1]["eventTime"], "oldestEventTime": c[0]["eventTime"]} for p, b, c in files],
+        }
+        out += [(p, gzip.compress(b, mtime=0)) for p, b, _ in files]
+        out.append((digest_name, gzip.compress(json.dumps(digest, separators=(",", ":")).encode(), mtime=0)))
     return out
 
 
