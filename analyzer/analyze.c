@@ -7,6 +7,7 @@
 #include "config.h"
 #include "correlate.h"
 #include "jsondump.h"
+#include "yamljson.h"
 
 static void quote_arg(struct strbuf *sb, const char *a)
 {
@@ -135,15 +136,14 @@ fail: {
 
 int analyze_load_case_file(const char *path, json_t **ret_hosts, struct strbuf *err)
 {
-	json_error_t e;
-	json_t *root = json_load_file(path, 0, &e), *hosts;
+	json_t *root = NULL, *hosts;
 	const char *name;
 	json_t *h;
+	int r;
 
-	if (!root) {
-		strbuf_addf(err, "%s:%d:%d: %s (the case file is JSON for now)", path, e.line, e.column, e.text);
-		return -EINVAL;
-	}
+	/* YAML, of which JSON is a subset: one loader reads both */
+	if ((r = yamljson_load_file(path, &root, err)) < 0)
+		return r;
 	hosts = json_object_get(root, "hosts");
 	if (!json_is_object(hosts)) {
 		strbuf_addf(err, "%s: wants an object \"hosts\" naming each host", path);

@@ -26,7 +26,7 @@ int analyze_run_begin(struct casedb *cdb, const char *kind, int argc, char **arg
 int analyze_run_end(struct casedb *cdb, int64_t run_id, const char *status, struct strbuf *err);
 
 /*
- * Read a case file: a JSON object (YAML's JSON subset; a YAML loader is to come)
+ * Read a case file, YAML or JSON (yamljson.h):
  *   {"hosts": {"HOST": {"instance_id": "i-...", "task_arn": "arn:aws:ecs:...:task/CLUSTER/ID",
  *                       "role": "...", "addresses": ["10.0.1.23", "54.1.2.3"]}}}
  * HOST is the host name the evidence uses. Returns the hosts object (a new reference).

@@ -6,11 +6,13 @@
  *   -o, --output DIR       the output directory (created if missing)
  *   -r, --rules FILE       Falco rule file(s) for detection (repeatable)
  *       --case FILE        case file: each host's instance id, task ARN, role and addresses
- *                          (JSON for now: {"hosts": {"HOST": {"instance_id": ..., ...}}})
+ *                          (YAML or JSON: hosts: {HOST: {instance_id: ..., ...}})
  *   -w, --window DURATION  finding aggregation window (default 5m)
  *       --per-event        one finding per alert
  *   -f, --format NAME      read every EVIDENCE as this format instead of detecting it
  *       --host NAME        host name for evidence that does not name its host
+ *       --date YYYY-MM-DD  the date of evidence whose times have none (strace -t/-tt)
+ *       --tz +HH:MM        the zone of evidence whose times have none (default UTC)
  *   -q, --quiet            print only the summary
  *
  * Writes OUTDIR/case.db, report.html, report.md, findings.json (GuardDuty shape) and
@@ -40,7 +42,7 @@
 
 static const char usage[] =
 	"usage: backsight investigate [-r RULES]... [--case FILE] [-w DURATION | --per-event] [-f FORMAT]\n"
-	"                             [--host NAME] [-q] -o OUTDIR EVIDENCE...\n";
+	"                             [--host NAME] [--date YYYY-MM-DD] [--tz +HH:MM] [-q] -o OUTDIR EVIDENCE...\n";
 
 /*
  * Detection: fills `alerts` (and a `runs` row of kind "detect", with the coverage statement)
@@ -144,6 +146,8 @@ int cmd_investigate(int argc, char **argv)
 		{ "per-event", no_argument, NULL, 'P' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "host", required_argument, NULL, 'H' },
+		{ "date", required_argument, NULL, 'D' },
+		{ "tz", required_argument, NULL, 'Z' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -165,7 +169,7 @@ int cmd_investigate(int argc, char **argv)
 	struct analyze_result res;
 	struct strbuf err = STRBUF_INIT, path = STRBUF_INIT;
 	struct casedb *cdb = NULL;
-	const char *outdir = NULL, *format = NULL, *host = NULL;
+	const char *outdir = NULL, *format = NULL, *host = NULL, *date = NULL, *tz = NULL;
 	char **rules = NULL, **iargv = NULL;
 	json_t *hosts = NULL;
 	size_t nrules = 0;
@@ -217,6 +221,12 @@ int cmd_investigate(int argc, char **argv)
 		case 'H':
 			host = optarg;
 			break;
+		case 'D':
+			date = optarg;
+			break;
+		case 'Z':
+			tz = optarg;
+			break;
 		case 'q':
 			quiet = true;
 			break;
@@ -246,7 +256,7 @@ int cmd_investigate(int argc, char **argv)
 	strbuf_addf(&path, "%s/case.db", outdir);
 
 	/* 1. import, through `backsight import` itself */
-	iargv = calloc((size_t)(argc - first_evidence) + 10, sizeof(*iargv));
+	iargv = calloc((size_t)(argc - first_evidence) + 14, sizeof(*iargv));
 	if (!iargv)
 		abort();
 	iargv[iargc++] = "import";
@@ -260,6 +270,14 @@ int cmd_investigate(int argc, char **argv)
 	if (host) {
 		iargv[iargc++] = "--host";
 		iargv[iargc++] = (char *)host;
+	}
+	if (date) {
+		iargv[iargc++] = "--date";
+		iargv[iargc++] = (char *)date;
+	}
+	if (tz) {
+		iargv[iargc++] = "--tz";
+		iargv[iargc++] = (char *)tz;
 	}
 	iargv[iargc++] = path.buf;
 	for (int i = first_evidence; i < argc; i++)
