@@ -345,6 +345,26 @@ Test(samples, the_report_renders_in_chromium, .timeout = 300)
 	strbuf_release(&log);
 }
 
+/* Issue 10's acceptance: the samples' case sealed with its evidence verifies, and --reproduce
+ * (import again with the recorded options, the analysis made again with the bag's rules) gives
+ * the same ledger, timeline, findings and report. */
+Test(samples, the_package_of_the_samples_reproduces, .timeout = 300)
+{
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+	char *outdir = test_file("sealed"), *bag = test_file("sealed.bag"), db[4200];
+
+	cr_assert_eq(investigate(outdir, &out, &err), 0, "%s", err.buf);
+	snprintf(db, sizeof(db), "%s/case.db", outdir);
+	cr_assert_eq(test_run(&out, &err, "package", "-q", "--include-evidence", db, "-o", bag, NULL), 0, "%s", err.buf);
+	strbuf_reset(&out);
+	cr_assert_eq(test_run(&out, &err, "verify", "--reproduce", bag, NULL), 0, "%s%s", out.buf, err.buf);
+	cr_expect_not_null(strstr(out.buf, "evidence file(s) re-imported; ledger and timeline identical"),
+			   "%s", out.buf);
+	cr_expect_not_null(strstr(out.buf, "findings, OCSF, coverage and report identical to the bag's"), "%s", out.buf);
+	strbuf_release(&out);
+	strbuf_release(&err);
+}
+
 /* The committed evidence is what the generator writes (Python 3 standard library, no network).
  * Compressed files are compared by content: another zlib may deflate the same bytes differently. */
 Test(samples, the_generator_writes_the_committed_files, .timeout = 120)
