@@ -38,7 +38,7 @@ int analyze_run_begin(struct casedb *cdb, const char *kind, int argc, char **arg
 		strbuf_addch(&cmd, ' ');
 		quote_arg(&cmd, argv[i]);
 	}
-	bs_time_format(bs_time_now(), now);
+	bs_time_format(bs_time_recorded(), now);
 	if (casedb_prepare(cdb,
 			   "INSERT INTO runs (kind, tool_version, command_line, inputs, started, status)"
 			   " VALUES (?, ?, ?, ?, ?, 'running')",
@@ -69,7 +69,7 @@ int analyze_run_end(struct casedb *cdb, int64_t run_id, const char *status, stru
 	sqlite3_stmt *st;
 	int r = 0;
 
-	bs_time_format(bs_time_now(), now);
+	bs_time_format(bs_time_recorded(), now);
 	if (casedb_prepare(cdb, "UPDATE runs SET finished = ?, status = ? WHERE id = ?", &st, err) < 0)
 		return -EIO;
 	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);

@@ -144,7 +144,7 @@ static int64_t insert_ledger_row(struct casedb *cdb, const char *name, const str
 	char now[BS_TIME_MAX_LEN];
 	int rc;
 
-	bs_time_format(bs_time_now(), now);
+	bs_time_format(bs_time_recorded(), now);
 	if (casedb_prepare(cdb,
 			   "INSERT INTO evidence (name, format, importer, importer_version, import_started, status, options)"
 			   " VALUES (?, ?, ?, ?, ?, 'importing', ?)",
@@ -190,7 +190,7 @@ static int complete_ledger_row(struct casedb *cdb, int64_t id, struct stream *s,
 
 	stream_raw_sha256(s, raw_hex);
 	stream_sha256(s, inner_hex);
-	bs_time_format(bs_time_now(), now);
+	bs_time_format(bs_time_recorded(), now);
 	if (casedb_prepare(cdb, sql, &st, err) < 0)
 		return -EIO;
 	sqlite3_bind_text(st, i++, raw_hex, -1, SQLITE_STATIC);
