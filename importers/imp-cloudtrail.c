@@ -38,6 +38,7 @@
 #include "bstime.h"
 #include "importer.h"
 #include "jsonframe.h"
+#include "jsonscan.h"
 #include "jsonutil.h"
 
 static const char *const containers[] = { "Records", "Events", NULL };
@@ -45,7 +46,9 @@ static const char *const secret_keys[] = { "secretAccessKey", "sessionToken", NU
 
 struct state {
 	bool csv;
+	bool scan_ok; /* plain records through jsonscan (off: BACKSIGHT_JSON_JANSSON_ONLY set) */
 	struct jframe frame;
+	struct jscan scan;
 	struct strbuf fields, summary, host, raw, text, who;
 	uint64_t digests;
 };
@@ -90,6 +93,8 @@ static int open_(struct imp_ctx *ctx, void **ret_state)
 	if (!st)
 		return -ENOMEM;
 	jframe_init(&st->frame, containers);
+	jscan_init(&st->scan);
+	st->scan_ok = !getenv("BACKSIGHT_JSON_JANSSON_ONLY");
 	strbuf_init(&st->fields);
 	strbuf_init(&st->summary);
 	strbuf_init(&st->host);
@@ -111,6 +116,7 @@ static void close_(void *state)
 	if (!st)
 		return;
 	jframe_release(&st->frame);
+	jscan_release(&st->scan);
 	strbuf_release(&st->fields);
 	strbuf_release(&st->summary);
 	strbuf_release(&st->host);
@@ -120,20 +126,51 @@ static void close_(void *state)
 	free(st);
 }
 
-/* Falco's ct.user: who acted, by identity type (the plugin's rules compare it to user names). */
-static const char *ct_user(json_t *rec)
+/*
+ * A record as the code below reads it: a jansson tree (records that needed jansson: containers,
+ * secrets to redact, JSON jsonscan declines) or jsonscan's index of the bytes (plain records,
+ * the bulk of any trail). Both give the same strings and the same `fields`.
+ */
+struct view {
+	json_t *j;
+	struct jscan *t;
+};
+
+static const char *vstr(const struct view *v, const char *path)
 {
-	const char *type = jsonu_str(rec, "userIdentity.type");
-	const char *name = jsonu_str(rec, "userIdentity.userName");
+	return v->j ? jsonu_str(v->j, path) : jscan_str(v->t, jscan_get(v->t, 0, path));
+}
+
+/* key: value into fields when the value is present and not null. */
+static void vkey_value(const struct view *v, struct jsonw_obj *o, struct strbuf *sb, const char *key, const char *path)
+{
+	int n;
+
+	if (v->j) {
+		jsonu_key_value(o, sb, key, jsonu_get(v->j, path));
+		return;
+	}
+	n = jscan_get(v->t, 0, path);
+	if (n < 0 || v->t->nodes[n].type == JSCAN_NULL)
+		return;
+	jsonw_key(o, key);
+	jscan_write(v->t, n, sb);
+}
+
+/* Falco's ct.user: who acted, by identity type (the plugin's rules compare it to user names). */
+static const char *ct_user(const struct view *rec)
+{
+	const char *type = vstr(rec, "userIdentity.type");
+	const char *name = vstr(rec, "userIdentity.userName");
 
 	if (!type)
 		return name;
 	if (!strcmp(type, "AssumedRole") || !strcmp(type, "Role")) {
-		const char *issuer = jsonu_str(rec, "userIdentity.sessionContext.sessionIssuer.userName");
+		const char *issuer = vstr(rec, "userIdentity.sessionContext.sessionIssuer.userName");
 		return issuer ? issuer : type;
 	}
 	if (!strcmp(type, "AWSService"))
-		return jsonu_str(rec, "userIdentity.invokedBy");
+		return vstr(rec, "userIdentity.invokedBy");
 	if (!strcmp(type, "Root") && !name)
 		return "root";
 	if (name)
@@ -217,12 +254,12 @@ static const char *short_src(const char *src, size_t *ret_len)
 	return src;
 }
 
-static void build_fields(struct state *st, json_t *rec, const char *name, const char *user)
+static void build_fields(struct state *st, const struct view *rec, const char *name, const char *user)
 {
 	struct jsonw_obj o;
-	const char *src = jsonu_str(rec, "eventSource");
-	const char *bucket = jsonu_str(rec, "requestParameters.bucketName");
-	const char *key = jsonu_str(rec, "requestParameters.key");
+	const char *src = vstr(rec, "eventSource");
+	const char *bucket = vstr(rec, "requestParameters.bucketName");
+	const char *key = vstr(rec, "requestParameters.key");
 	size_t slen;
 
 	strbuf_reset(&st->fields);
@@ -236,7 +273,7 @@ static void build_fields(struct state *st, json_t *rec, const char *name, const 
 	if (user)
 		jsonw_key_str(&o, "ct.user", user);
 	for (size_t i = 0; i < sizeof(field_names) / sizeof(field_names[0]); i++)
-		jsonu_key_value(&o, &st->fields, field_names[i][0], jsonu_get(rec, field_names[i][1]));
+		vkey_value(rec, &o, &st->fields, field_names[i][0], field_names[i][1]);
 	if (bucket) {
 		strbuf_reset(&st->text);
 		strbuf_addf(&st->text, "s3://%s/%s", bucket, key ? key : "");
@@ -251,13 +288,13 @@ static void build_fields(struct state *st, json_t *rec, const char *name, const 
  * envelope); `raw`/`raw_len` its original bytes, replaced by the redacted JSON of root when a
  * secret had to be removed.
  */
-static int import_record(struct imp_ctx *ctx, struct state *st, json_t *rec, json_t *root, const void *raw,
+static int import_record(struct imp_ctx *ctx, struct state *st, const struct view *rec, json_t *root, const void *raw,
 			 size_t raw_len, uint64_t offset, uint64_t index)
 {
 	struct bs_event ev;
-	const char *time = jsonu_str(rec, "eventTime");
-	const char *name = jsonu_str(rec, "eventName");
-	const char *acct = jsonu_str(rec, "recipientAccountId"), *region = jsonu_str(rec, "awsRegion");
+	const char *time = vstr(rec, "eventTime");
+	const char *name = vstr(rec, "eventName");
+	const char *acct = vstr(rec, "recipientAccountId"), *region = vstr(rec, "awsRegion");
 	const char *src, *user, *ip, *err, *login;
 	int64_t prec = 1000000000;
 	size_t slen;
@@ -272,7 +309,7 @@ static int import_record(struct imp_ctx *ctx, struct state *st, json_t *rec, jso
 				    (unsigned long long)index + 1);
 		return 0;
 	}
-	if (jsonu_may_hold(raw, raw_len, secret_keys) && jsonu_redact(root, secret_keys) > 0) {
+	if (root && jsonu_may_hold(raw, raw_len, secret_keys) && jsonu_redact(root, secret_keys) > 0) {
 		strbuf_reset(&st->raw);
 		jsonu_write(&st->raw, root);
 		raw = st->raw.buf;
@@ -281,26 +318,26 @@ static int import_record(struct imp_ctx *ctx, struct state *st, json_t *rec, jso
 	ev.ts_precision = prec > 1000000000 ? 1000000000 : prec;
 	ev.source = SRC_CLOUDTRAIL;
 	if (!name)
-		name = jsonu_str(rec, "insightDetails.eventName");
-	src = jsonu_str(rec, "eventSource");
+		name = vstr(rec, "insightDetails.eventName");
+	src = vstr(rec, "eventSource");
 	if (!src)
-		src = jsonu_str(rec, "insightDetails.eventSource");
-	ev.type = name ? name : jsonu_str(rec, "eventType") ? jsonu_str(rec, "eventType") : "unknown";
-	ev.principal = jsonu_str(rec, "userIdentity.arn");
+		src = vstr(rec, "insightDetails.eventSource");
+	ev.type = name ? name : vstr(rec, "eventType") ? vstr(rec, "eventType") : "unknown";
+	ev.principal = vstr(rec, "userIdentity.arn");
 	if (!ev.principal)
-		ev.principal = jsonu_str(rec, "userIdentity.sessionContext.sessionIssuer.arn");
+		ev.principal = vstr(rec, "userIdentity.sessionContext.sessionIssuer.arn");
 	if (!ev.principal)
-		ev.principal = jsonu_str(rec, "userIdentity.principalId");
+		ev.principal = vstr(rec, "userIdentity.principalId");
 	if (!ev.principal)
-		ev.principal = jsonu_str(rec, "userIdentity.userName");
+		ev.principal = vstr(rec, "userIdentity.userName");
 	if (!ev.principal)
-		ev.principal = jsonu_str(rec, "userIdentity.invokedBy");
-	ev.access_key_id = jsonu_str(rec, "userIdentity.accessKeyId");
-	ev.src_ip = ip = jsonu_str(rec, "sourceIPAddress");
-	ev.user_agent = jsonu_str(rec, "userAgent");
-	err = jsonu_str(rec, "errorCode");
+		ev.principal = vstr(rec, "userIdentity.invokedBy");
+	ev.access_key_id = vstr(rec, "userIdentity.accessKeyId");
+	ev.src_ip = ip = vstr(rec, "sourceIPAddress");
+	ev.user_agent = vstr(rec, "userAgent");
+	err = vstr(rec, "errorCode");
 	/* A failed console sign-in has no errorCode: responseElements.ConsoleLogin says "Failure". */
-	login = jsonu_str(rec, "responseElements.ConsoleLogin");
+	login = vstr(rec, "responseElements.ConsoleLogin");
 	ev.result = err ? err : login && !strcmp(login, "Failure") ? "failure" : "success";
 	strbuf_reset(&st->host);
 	if (acct && region)
@@ -311,9 +348,9 @@ static int import_record(struct imp_ctx *ctx, struct state *st, json_t *rec, jso
 	user = ct_user(rec);
 
 	strbuf_reset(&st->summary);
-	if (jsonu_str(rec, "insightDetails.insightType")) {
-		strbuf_addf(&st->summary, "insight %s %s on ", jsonu_str(rec, "insightDetails.insightType"),
-			    jsonu_str(rec, "insightDetails.state") ? jsonu_str(rec, "insightDetails.state") : "");
+	if (vstr(rec, "insightDetails.insightType")) {
+		strbuf_addf(&st->summary, "insight %s %s on ", vstr(rec, "insightDetails.insightType"),
+			    vstr(rec, "insightDetails.state") ? vstr(rec, "insightDetails.state") : "");
 	} else {
 		strbuf_addstr(&st->summary, user ? user : ev.principal ? ev.principal : "unknown identity");
 		strbuf_addch(&st->summary, ' ');
@@ -332,7 +369,7 @@ static int import_record(struct imp_ctx *ctx, struct state *st, json_t *rec, jso
 	ev.offset = offset;
 	ev.raw = raw;
 	ev.raw_len = raw_len;
-	ev.dedup_key = jsonu_str(rec, "eventID");
+	ev.dedup_key = vstr(rec, "eventID");
 	build_fields(st, rec, name, user);
 	ev.fields = st->fields.buf;
 	return imp_emit(ctx, &ev);
@@ -372,7 +409,7 @@ static int dispatch(struct imp_ctx *ctx, struct state *st, json_t *v, const uint
 			json_decref(inner);
 			return 0;
 		}
-		r = import_record(ctx, st, inner, inner, text, strlen(text), offset, index);
+		r = import_record(ctx, st, &(struct view){ .j = inner }, inner, text, strlen(text), offset, index);
 		json_decref(inner);
 		return r;
 	}
@@ -383,9 +420,9 @@ static int dispatch(struct imp_ctx *ctx, struct state *st, json_t *v, const uint
 				    (unsigned long long)index + 1, json_string_value(json_object_get(v, "detail-type")));
 			return 0;
 		}
-		return import_record(ctx, st, detail, v, span, len, offset, index);
+		return import_record(ctx, st, &(struct view){ .j = detail }, v, span, len, offset, index);
 	}
-	return import_record(ctx, st, v, v, span, len, offset, index);
+	return import_record(ctx, st, &(struct view){ .j = v }, v, span, len, offset, index);
 }
 
 static int parse_and_dispatch(struct imp_ctx *ctx, struct state *st, const uint8_t *span, size_t len, uint64_t offset,
@@ -510,7 +547,7 @@ static int csv_next(struct imp_ctx *ctx, struct state *st)
 			json_t *v = json_loadb(st->text.buf, st->text.len, 0, NULL);
 			if (json_is_object(v) && (json_object_get(v, "eventTime") || json_object_get(v, "eventName"))) {
 				found = true;
-				r = import_record(ctx, st, v, v, st->text.buf, st->text.len, offset, ctx->events + ctx->skipped);
+				r = import_record(ctx, st, &(struct view){ .j = v }, v, st->text.buf, st->text.len, offset, ctx->events + ctx->skipped);
 			}
 			json_decref(v);
 		}
@@ -536,7 +573,14 @@ static int next(struct imp_ctx *ctx, void *state)
 		report_frame_error(ctx, st);
 		return st->frame.fatal ? 0 : 1;
 	}
-	r = parse_and_dispatch(ctx, st, rec.data, rec.len, rec.offset, rec.index, rec.container != NULL);
+	/* A plain record with nothing to redact: indexed by jsonscan, no tree built. Anything else —
+	 * digests, wrappers, secrets, JSON that jsonscan declines — goes to jansson. */
+	if (st->scan_ok && !jsonu_may_hold(rec.data, rec.len, secret_keys) &&
+	    jscan_load(&st->scan, rec.data, rec.len) == 0 && !jscan_has(&st->scan, "digestStartTime") &&
+	    !jscan_has(&st->scan, "CloudTrailEvent") && !jscan_has(&st->scan, "detail-type"))
+		r = import_record(ctx, st, &(struct view){ .t = &st->scan }, NULL, rec.data, rec.len, rec.offset, rec.index);
+	else
+		r = parse_and_dispatch(ctx, st, rec.data, rec.len, rec.offset, rec.index, rec.container != NULL);
 	if (r == -EBADMSG)
 		return 0;
 	return r < 0 ? r : 1;
