@@ -672,3 +672,159 @@ Test(cloudtrail, verify_trail_checks_digest_signatures_with_the_trail_public_key
 	free(badsigs);
 	free(db);
 }
+
+/* --- jsonscan against jansson -------------------------------------------------------------- */
+
+/* Plain records read through jsonscan must give what the jansson tree gives. Each line below
+ * is a record that pushes on one of jsonscan's edges (escapes, UTF-8, HTML characters, numbers,
+ * duplicate names, nulls, wrong types, secrets in arrays, names with escapes, depth) or is not
+ * JSON at all; the file is imported twice, once with BACKSIGHT_JSON_JANSSON_ONLY set. */
+#define CT_BASE "\"eventVersion\":\"1.08\",\"eventTime\":\"2024-03-01T00:00:00Z\",\"eventSource\":\"s3.amazonaws.com\",\"awsRegion\":\"us-east-1\""
+static const char *const edge_lines[] = {
+	"{" CT_BASE ",\"eventName\":\"GetObject\",\"eventID\":\"1\",\"userAgent\":\"aws-cli\\/2 \\\"q\\\" \\u00e9\\t\\u2028\","
+	"\"requestParameters\":{\"bucketName\":\"b\\u0041\",\"key\":\"a\\\\b\"}}",
+	"{" CT_BASE ",\"eventName\":\"Smile\",\"eventID\":\"2\",\"userAgent\":\"\\ud83d\\ude00\"}",
+	"{" CT_BASE ",\"eventName\":\"<script>&amp;\x7f</script>\",\"eventID\":\"3\",\"requestParameters\":"
+	"{\"key\":\"<b>&</b>\",\"x\":[\"<\",{\"y\":\">\"}]}}",
+	"{" CT_BASE ",\"eventName\":\"Nums\",\"eventID\":\"4\",\"additionalEventData\":{\"a\":0,\"b\":-1,\"c\":1.5,\"d\":-0.25,"
+	"\"e\":123456789012345}}",
+	"{" CT_BASE ",\"eventName\":\"Exp\",\"eventID\":\"5\",\"additionalEventData\":{\"a\":1e5,\"b\":2.5E-3}}",
+	"{" CT_BASE ",\"eventName\":\"Big\",\"eventID\":\"6\",\"additionalEventData\":{\"a\":12345678901234567}}",
+	"{" CT_BASE ",\"eventName\":\"First\",\"eventID\":\"7\",\"eventName\":\"Second\",\"userIdentity\":{\"type\":\"IAMUser\","
+	"\"userName\":\"a\",\"userName\":\"b\"}}",
+	"{" CT_BASE ",\"eventName\":\"Nulls\",\"eventID\":\"8\",\"userIdentity\":null,\"requestParameters\":null,\"errorCode\":null,"
+	"\"responseElements\":{\"x\":null}}",
+	"{" CT_BASE ",\"eventName\":5,\"eventID\":\"9\",\"sourceIPAddress\":true,\"userAgent\":[\"x\"],\"errorCode\":\"\","
+	"\"readOnly\":false,\"userIdentity\":{\"type\":7}}",
+	"{" CT_BASE ",\"eventName\":\"Creds\",\"eventID\":\"10\",\"responseElements\":{\"list\":[{\"SessionToken\":\"TOKEN1\","
+	"\"SECRETACCESSKEY\":\"S1\"},{\"sessionToken\":\"HIDDEN_DUE_TO_SECURITY_REASONS\"}],\"sessionToken\":{\"nested\":\"obj\"}}}",
+	"{" CT_BASE ",\"event\\u004eame\":\"Escaped\",\"eventID\":\"11\"}",
+	"{\r\n\t" CT_BASE ",\r\n\t\"eventName\" : \"Pretty\" ,\n  \"eventID\":\"12\",\n  \"requestParameters\" : {\n    \"bucketName\" : "
+	"\"b b\" ,\n    \"tags\" : [ 1 , 2 , { \"k\" : \"v w\" } ]\n  }\n}",
+	"{" CT_BASE ",\"eventName\":\"Utf8 é 😀 ü\",\"eventID\":\"13\",\"userIdentity\":{\"type\":\"IAMUser\",\"userName\":\"jürgen\"}}",
+	"{" CT_BASE ",\"eventName\":\"Deep\",\"eventID\":\"14\",\"requestParameters\":"
+	"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+	"{" CT_BASE ",\"eventName\":\"Empty\",\"eventID\":\"15\",\"requestParameters\":{},\"resources\":[],\"userIdentity\":{}}",
+	/* Not JSON: every one is skipped by both paths. */
+	"{" CT_BASE ",\"eventName\":\"Trailing\",\"eventID\":\"16\",}",
+	"{" CT_BASE ",\"eventName\":\"Ctl\x01\",\"eventID\":\"17\"}",
+	"{" CT_BASE ",\"eventName\":\"BadUtf8\xc3\x28\",\"eventID\":\"18\"}",
+	"{" CT_BASE ",\"eventName\":\"Lone\\ud800\",\"eventID\":\"19\"}",
+	"{" CT_BASE ",\"eventName\":\"Nul\\u0000\",\"eventID\":\"20\"}",
+	"{" CT_BASE ",\"eventName\":\"Num\",\"eventID\":\"21\",\"x\":01}",
+	"{" CT_BASE ",\"eventName\":\"Lit\",\"eventID\":\"22\",\"x\":tru}",
+	"{" CT_BASE ",\"eventName\":\"BadEsc\",\"eventID\":\"23\",\"x\":\"\\x\"}",
+	"{" CT_BASE ",\"eventName\":\"Colon\",\"eventID\":\"24\",\"x\" 1}",
+};
+
+/* Rows of one query over a case, as strings. */
+static void rows_of(const char *db, const char *sql, struct strbuf *out)
+{
+	strbuf_reset(out);
+	cloud_text(db, sql, out);
+}
+
+/* Two JSON texts that mean the same. */
+static bool same_json(const char *a, const char *b)
+{
+	json_t *x = json_loads(a, JSON_DECODE_ANY, NULL), *y = json_loads(b, JSON_DECODE_ANY, NULL);
+	bool same = x && y && json_equal(x, y);
+
+	json_decref(x);
+	json_decref(y);
+	return same;
+}
+
+static void compare_paths(const char *file, const char *what)
+{
+	static const char cols[] = "SELECT ts, ts_precision, type, coalesce(principal, '-'), coalesce(access_key_id, '-'),"
+				   " coalesce(src_ip, '-'), coalesce(user_agent, '-'), coalesce(result, '-'), coalesce(host, '-'),"
+				   " summary FROM events ORDER BY id";
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT, ra = STRBUF_INIT, rb = STRBUF_INIT;
+	static int runs;
+	char *fast, *slow, name[32];
+	int64_t n;
+
+	snprintf(name, sizeof(name), "fast-%d.db", ++runs);
+	fast = cloud_import(name, NULL, NULL, file, NULL);
+	setenv("BACKSIGHT_JSON_JANSSON_ONLY", "1", 1);
+	snprintf(name, sizeof(name), "slow-%d.db", runs);
+	slow = cloud_import(name, NULL, NULL, file, NULL);
+	unsetenv("BACKSIGHT_JSON_JANSSON_ONLY");
+	n = cloud_int(slow, "SELECT count(*) FROM events");
+	cr_expect_eq(cloud_int(fast, "SELECT count(*) FROM events"), n, "%s: events", what);
+	rows_of(fast, "SELECT offset, severity FROM evidence_issues ORDER BY offset", &a);
+	rows_of(slow, "SELECT offset, severity FROM evidence_issues ORDER BY offset", &b);
+	cr_expect_str_eq(a.buf, b.buf, "%s: skipped records", what);
+	rows_of(fast, cols, &a);
+	rows_of(slow, cols, &b);
+	cr_expect_str_eq(a.buf, b.buf, "%s: typed columns", what);
+	for (int64_t id = 1; id <= n; id++) {
+		struct strbuf q = STRBUF_INIT;
+		strbuf_addf(&q, "SELECT fields FROM events WHERE id = %lld", (long long)id);
+		rows_of(fast, q.buf, &a);
+		rows_of(slow, q.buf, &b);
+		cr_expect(same_json(a.buf, b.buf), "%s: event %lld fields\n fast %s\n slow %s", what, (long long)id, a.buf, b.buf);
+		strbuf_reset(&ra);
+		strbuf_reset(&rb);
+		cloud_raw(fast, id, &ra);
+		cloud_raw(slow, id, &rb);
+		cr_expect(same_json(ra.buf, rb.buf), "%s: event %lld raw\n fast %s\n slow %s", what, (long long)id, ra.buf, rb.buf);
+		strbuf_release(&q);
+	}
+	strbuf_release(&a);
+	strbuf_release(&b);
+	strbuf_release(&ra);
+	strbuf_release(&rb);
+	free(fast);
+	free(slow);
+}
+
+Test(cloudtrail, jsonscan_and_jansson_give_the_same_events_on_edge_cases)
+{
+	struct strbuf body = STRBUF_INIT;
+	char *f = test_path("edges.jsonl"), *g = test_path("edges-records.json");
+
+	for (size_t i = 0; i < sizeof(edge_lines) / sizeof(edge_lines[0]); i++) {
+		strbuf_addstr(&body, edge_lines[i]);
+		strbuf_addch(&body, '\n');
+	}
+	cr_assert(test_write_file(f, body.buf, body.len));
+	compare_paths(f, "edge cases as JSON Lines");
+	{
+		/* Both paths really ran: the pretty record's raw bytes are kept as they were only by
+		 * jsonscan (jansson's path keeps them too, unless it redacts), and the secrets record is
+		 * spliced by one and rewritten by the other. */
+		struct strbuf raw = STRBUF_INIT;
+		char *db = cloud_import("check.db", NULL, NULL, f, NULL);
+		cr_expect_eq(cloud_int(db, "SELECT count(*) FROM events"), 15);
+		cr_expect_eq(cloud_int(db, "SELECT count(*) FROM evidence_issues"), 9);
+		cloud_raw(db, 10, &raw);
+		cr_expect_not_null(strstr(raw.buf, "{\"SessionToken\":\"REDACTED\",\"SECRETACCESSKEY\":\"REDACTED\"}"), "%s", raw.buf);
+		cr_expect_not_null(strstr(raw.buf, "\"HIDDEN_DUE_TO_SECURITY_REASONS\""), "%s", raw.buf);
+		cr_expect_null(strstr(raw.buf, "TOKEN1"), "%s", raw.buf);
+		strbuf_release(&raw);
+		free(db);
+	}
+	/* The valid ones again inside a Records array (the damaged ones would end the file). */
+	strbuf_reset(&body);
+	strbuf_addstr(&body, "{\"Records\":[");
+	for (size_t i = 0; i < 15; i++) {
+		if (i)
+			strbuf_addstr(&body, ",\n");
+		strbuf_addstr(&body, edge_lines[i]);
+	}
+	strbuf_addstr(&body, "]}");
+	cr_assert(test_write_file(g, body.buf, body.len));
+	compare_paths(g, "edge cases in a Records array");
+	strbuf_release(&body);
+	free(f);
+	free(g);
+}
+
+Test(cloudtrail, jsonscan_and_jansson_give_the_same_events_on_the_corpus)
+{
+	REQUIRE_SHARED();
+	for (size_t i = 0; i < sizeof(corpus) / sizeof(corpus[0]); i++)
+		compare_paths(cloud_corpus(CT, corpus[i].file), corpus[i].file);
+}
