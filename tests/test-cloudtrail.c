@@ -828,3 +828,98 @@ Test(cloudtrail, jsonscan_and_jansson_give_the_same_events_on_the_corpus)
 	for (size_t i = 0; i < sizeof(corpus) / sizeof(corpus[0]); i++)
 		compare_paths(cloud_corpus(CT, corpus[i].file), corpus[i].file);
 }
+
+/* --- Athena -------------------------------------------------------------------------------- */
+
+/* `SELECT * FROM cloudtrail_logs` saved as CSV by Athena: the standard table's columns, every
+ * value quoted, NULL as an empty cell, structs in Athena's rendering. */
+#define ATHENA_HEADER "\"eventversion\",\"useridentity\",\"eventtime\",\"eventsource\",\"eventname\",\"awsregion\"," \
+	"\"sourceipaddress\",\"useragent\",\"errorcode\",\"errormessage\",\"requestparameters\",\"responseelements\"," \
+	"\"additionaleventdata\",\"requestid\",\"eventid\",\"resources\",\"eventtype\",\"apiversion\",\"readonly\"," \
+	"\"recipientaccountid\",\"serviceeventdetails\",\"sharedeventid\",\"vpcendpointid\",\"tlsdetails\"\n"
+static const char athena_csv[] =
+	ATHENA_HEADER
+	"\"1.08\",\"{type=AssumedRole, principalid=AROAEXAMPLE:i-0abc, arn=arn:aws:sts::111122223333:assumed-role/web/i-0abc, "
+	"accountid=111122223333, invokedby=null, accesskeyid=ASIAATHENAKEY, username=null, sessioncontext={attributes="
+	"{mfaauthenticated=false, creationdate=2024-06-01T09:00:00Z}, sessionissuer={type=Role, principalid=AROAEXAMPLE, "
+	"arn=arn:aws:iam::111122223333:role/web, accountid=111122223333, username=web}, ec2roledelivery=2.0, "
+	"webidfederationdata=null, sourceidentity=null}}\",\"2024-06-01T10:00:00Z\",\"s3.amazonaws.com\",\"GetObject\","
+	"\"eu-west-1\",\"203.0.113.9\",\"[aws-cli/2.15.0 Python/3.11]\",,,\"{\"\"bucketName\"\":\"\"loot\"\",\"\"key\"\":"
+	"\"\"db.sql\"\"}\",,\"{\"\"bytesTransferredOut\"\":1024}\",\"R1\",\"athena-1\",\"[{arn=arn:aws:s3:::loot/db.sql, "
+	"accountid=111122223333, type=AWS::S3::Object}, {arn=arn:aws:s3:::loot, accountid=111122223333, type=AWS::S3::Bucket}]\","
+	"\"AwsApiCall\",,\"true\",\"111122223333\",,,,\"{tlsversion=TLSv1.3, ciphersuite=TLS_AES_128_GCM_SHA256, "
+	"clientprovidedhostheader=loot.s3.eu-west-1.amazonaws.com}\"\n"
+	"\"1.08\",\"{type=IAMUser, principalid=AIDAEXAMPLE, arn=arn:aws:iam::111122223333:user/mallory, accountid=111122223333, "
+	"invokedby=null, accesskeyid=AKIAMALLORY, username=mallory, sessioncontext=null}\",\"2024-06-01T10:05:00Z\","
+	"\"sts.amazonaws.com\",\"GetSessionToken\",\"eu-west-1\",\"203.0.113.9\",\"aws-cli/2.15.0\",,,,\"{\"\"credentials\"\":"
+	"{\"\"accessKeyId\"\":\"\"ASIANEW\"\",\"\"sessionToken\"\":\"\"ATHENATOKEN\"\",\"\"expiration\"\":\"\"Jun 1, 2024\"\"}}\","
+	",\"R2\",\"athena-2\",,\"AwsApiCall\",,\"false\",\"111122223333\",,,,\n"
+	"\"1.08\",\"{type=IAMUser, arn\",\"2024-06-01T10:06:00Z\",\"s3.amazonaws.com\",\"ListBuckets\",,,,,,,,,,\"athena-3\",,,,,,,,,\n";
+
+Test(cloudtrail, athena_table_export_is_rebuilt_into_records)
+{
+	struct strbuf row = STRBUF_INIT, raw = STRBUF_INIT;
+	char *f = test_path("athena-results.csv"), *db;
+	const char *row1 = strchr(athena_csv, '\n') + 1;
+
+	cr_assert(test_write_file(f, athena_csv, sizeof(athena_csv) - 1));
+	db = cloud_import("c.db", NULL, NULL, f, NULL);
+	cloud_text(db,
+		   "SELECT type, principal, access_key_id, src_ip, user_agent, result, host, dedup_key,"
+		   " json_extract(fields, '$.\"ct.user\"'), json_extract(fields, '$.\"ct.user.mfaauthenticated\"'),"
+		   " json_extract(fields, '$.\"ct.user.sessionissuer.arn\"'), json_extract(fields, '$.\"ct.user.ec2roledelivery\"'),"
+		   " json_extract(fields, '$.\"ct.resources\"[1].ARN'), json_extract(fields, '$.\"ct.readonly\"'),"
+		   " json_extract(fields, '$.\"s3.uri\"'), json_extract(fields, '$.\"ct.tlsdetails.tlsversion\"'),"
+		   " json_extract(fields, '$.\"ct.additionaleventdata\".bytesTransferredOut') FROM events ORDER BY id",
+		   &row);
+	cr_expect_str_eq(row.buf,
+			 "GetObject|arn:aws:sts::111122223333:assumed-role/web/i-0abc|ASIAATHENAKEY|203.0.113.9|"
+			 "[aws-cli/2.15.0 Python/3.11]|success|111122223333/eu-west-1|athena-1|web|false|"
+			 "arn:aws:iam::111122223333:role/web|2.0|arn:aws:s3:::loot|1|s3://loot/db.sql|TLSv1.3|1024\n"
+			 "GetSessionToken|arn:aws:iam::111122223333:user/mallory|AKIAMALLORY|203.0.113.9|aws-cli/2.15.0|success|"
+			 "111122223333/eu-west-1|athena-2|mallory|NULL|NULL|NULL|NULL|0|NULL|NULL|NULL");
+	/* The damaged struct: skipped, with the row's offset and what was wrong. */
+	strbuf_reset(&row);
+	cloud_text(db, "SELECT offset, message FROM evidence_issues", &row);
+	{
+		struct strbuf want = STRBUF_INIT;
+		strbuf_addf(&want, "%td|Athena row: column useridentity is not in Athena's struct rendering",
+			    strstr(athena_csv, "\"1.08\",\"{type=IAMUser, arn\"") - athena_csv);
+		cr_expect_str_eq(row.buf, want.buf);
+		strbuf_release(&want);
+	}
+	/* The raw record is the row; the token is gone from the one that had to be redacted. */
+	cloud_raw(db, 1, &raw);
+	cr_expect_eq(raw.len, (size_t)(strchr(row1, '\n') - row1));
+	cr_expect(!memcmp(raw.buf, row1, raw.len), "%s", raw.buf);
+	strbuf_reset(&raw);
+	cloud_raw(db, 2, &raw);
+	cr_expect_null(strstr(raw.buf, "ATHENATOKEN"), "%s", raw.buf);
+	cr_expect_not_null(strstr(raw.buf, "\"sessionToken\":\"REDACTED\""), "%s", raw.buf);
+	strbuf_reset(&row);
+	cloud_text(db, "SELECT fields FROM events", &row);
+	cr_expect_null(strstr(row.buf, "ATHENATOKEN"), "%s", row.buf);
+	strbuf_release(&row);
+	strbuf_release(&raw);
+	free(f);
+	free(db);
+}
+
+/* A CloudTrail Lake row's raw record is the record's JSON, whole (not overwritten while the
+ * event's fields are built). */
+Test(cloudtrail, lake_csv_raw_record_is_the_json_cell)
+{
+	static const char csv[] = "eventID,eventTime,eventJson\r\n"
+				  "e-0,2024,\"{\"\"eventTime\"\":\"\"2024-05-01T10:00:00Z\"\",\"\"eventName\"\":\"\"X\"\","
+				  "\"\"requestParameters\"\":{\"\"bucketName\"\":\"\"b1\"\"}}\"\r\n";
+	struct strbuf raw = STRBUF_INIT;
+	char *f = test_path("lake.csv"), *db;
+
+	cr_assert(test_write_file(f, csv, sizeof(csv) - 1));
+	db = cloud_import("c.db", NULL, NULL, f, NULL);
+	cloud_raw(db, 1, &raw);
+	cr_expect_str_eq(raw.buf, "{\"eventTime\":\"2024-05-01T10:00:00Z\",\"eventName\":\"X\",\"requestParameters\":{\"bucketName\":\"b1\"}}");
+	strbuf_release(&raw);
+	free(f);
+	free(db);
+}
