@@ -36,6 +36,14 @@
  * overlapping downloads is stored once. Secret access keys and session tokens are replaced by
  * "REDACTED" in the fields and in the raw record kept (the raw record is then the redacted JSON).
  *
+ * Speed: a plain record (the bulk of any trail) is not turned into a jansson tree. jsonscan checks
+ * it and indexes its members in one pass; strings without escapes are read in place, whole
+ * members (requestParameters …) are copied into `fields` as their bytes, and secrets are replaced
+ * in the bytes. Everything else — digests, lookup-events and EventBridge wrappers, CSV rows, and
+ * any JSON jsonscan declines (it takes only what jansson would accept) — goes through jansson, as
+ * does the decoding of escaped strings. Both paths give the same events (tests compare them);
+ * BACKSIGHT_JSON_JANSSON_ONLY=1 in the environment turns jsonscan off.
+ *
  * Damage: a record without a valid eventTime is skipped with its offset; a record that is not
  * JSON is skipped in JSON Lines and ends the file (partial, with the offset) inside a Records
  * array, where nothing after it can be framed.
