@@ -861,7 +861,7 @@ static int next(struct imp_ctx *ctx, void *state)
 const struct importer imp_cloudtrail = {
 	.name = "aws_cloudtrail",
 	.summary = "AWS CloudTrail logs: Records files (.json/.json.gz), JSON Lines, lookup-events, EventBridge, CSV",
-	.version = "1",
+	.version = "2",
 	.probe = probe,
 	.open = open_,
 	.next = next,

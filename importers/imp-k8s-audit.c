@@ -665,7 +665,7 @@ static int next(struct imp_ctx *ctx, void *state)
 const struct importer imp_k8s_audit = {
 	.name = "k8s_audit",
 	.summary = "Kubernetes API server audit logs (JSON Lines, EventList; GKE and AKS wrappers)",
-	.version = "1",
+	.version = "2",
 	.probe = probe,
 	.open = open_,
 	.next = next,
