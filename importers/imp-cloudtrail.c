@@ -36,14 +36,6 @@
  * overlapping downloads is stored once. Secret access keys and session tokens are replaced by
  * "REDACTED" in the fields and in the raw record kept (the raw record is then the redacted JSON).
  *
- * Speed: a plain record (the bulk of any trail) is not turned into a jansson tree. jsonscan checks
- * it and indexes its members in one pass; strings without escapes are read in place, whole
- * members (requestParameters …) are copied into `fields` as their bytes, and secrets are replaced
- * in the bytes. Everything else — digests, lookup-events and EventBridge wrappers, CSV rows, and
- * any JSON jsonscan declines (it takes only what jansson would accept) — goes through jansson, as
- * does the decoding of escaped strings. Both paths give the same events (tests compare them);
- * BACKSIGHT_JSON_JANSSON_ONLY=1 in the environment turns jsonscan off.
- *
  * Damage: a record without a valid eventTime is skipped with its offset; a record that is not
  * JSON is skipped in JSON Lines and ends the file (partial, with the offset) inside a Records
  * array, where nothing after it can be framed.
@@ -185,13 +177,7 @@ static void vkey_value(const struct view *v, struct jsonw_obj *o, struct strbuf 
 	n = jscan_get(v->t, 0, path);
 	if (n < 0 || v->t->nodes[n].type == JSCAN_NULL)
 		return;
-	/* The keys are this file's constants, plain ASCII: written as they are (jsonw_key's comma). */
-	if (!o->first)
-		strbuf_addch(sb, ',');
-	o->first = false;
-	strbuf_addch(sb, '"');
-	strbuf_addstr(sb, key);
-	strbuf_add(sb, "\":", 2);
+	jsonw_key(o, key);
 	jscan_write(v->t, n, sb);
 }
 
@@ -817,9 +803,6 @@ static int next(struct imp_ctx *ctx, void *state)
 {
 	struct state *st = state;
 	struct jframe_record rec;
-	const void *raw;
-	size_t raw_len;
-	bool fast = false;
 	int r;
 
 	if (st->csv)
@@ -831,26 +814,12 @@ static int next(struct imp_ctx *ctx, void *state)
 		report_frame_error(ctx, st);
 		return st->frame.fatal ? 0 : 1;
 	}
-	raw = rec.data;
-	raw_len = rec.len;
-	/* A plain record: indexed by jsonscan, no tree built; its secrets, if any, replaced in the
-	 * bytes and the result indexed again. Anything else — digests, wrappers, JSON that jsonscan
-	 * declines — goes to jansson. */
-	if (st->scan_ok) {
-		jscan_set_redact(&st->scan, jsonu_may_hold(rec.data, rec.len, secret_keys) ? secret_keys : NULL);
-		fast = jscan_load(&st->scan, rec.data, rec.len) == 0 && !jscan_has(&st->scan, "digestStartTime") &&
-		       !jscan_has(&st->scan, "CloudTrailEvent") && !jscan_has(&st->scan, "detail-type");
-		if (fast && st->scan.nhits) {
-			strbuf_reset(&st->raw);
-			jscan_redacted_copy(&st->scan, &st->raw);
-			jscan_set_redact(&st->scan, NULL);
-			fast = jscan_load(&st->scan, st->raw.buf, st->raw.len) == 0;
-			raw = st->raw.buf;
-			raw_len = st->raw.len;
-		}
-	}
-	if (fast)
-		r = import_record(ctx, st, &(struct view){ .t = &st->scan }, NULL, raw, raw_len, rec.offset, rec.index);
+	/* A plain record with nothing to redact: indexed by jsonscan, no tree built. Anything else —
+	 * digests, wrappers, secrets, JSON that jsonscan declines — goes to jansson. */
+	if (st->scan_ok && !jsonu_may_hold(rec.data, rec.len, secret_keys) &&
+	    jscan_load(&st->scan, rec.data, rec.len) == 0 && !jscan_has(&st->scan, "digestStartTime") &&
+	    !jscan_has(&st->scan, "CloudTrailEvent") && !jscan_has(&st->scan, "detail-type"))
+		r = import_record(ctx, st, &(struct view){ .t = &st->scan }, NULL, rec.data, rec.len, rec.offset, rec.index);
 	else
 		r = parse_and_dispatch(ctx, st, rec.data, rec.len, rec.offset, rec.index, rec.container != NULL);
 	if (r == -EBADMSG)

@@ -77,20 +77,6 @@ static int skip_ws(struct reader *r, struct win *w, size_t *pos)
 	}
 }
 
-#define ONES 0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-
-/* Is there a '"' or '\\' among the 8 bytes at p? */
-static inline bool quote_or_escape8(const uint8_t *p)
-{
-	uint64_t w, q, b;
-
-	memcpy(&w, p, 8);
-	q = w ^ (ONES * '"');
-	b = w ^ (ONES * '\\');
-	return (((q - ONES) & ~q) | ((b - ONES) & ~b)) & HIGHS;
-}
-
 /* pos at an opening quote; on return just past the closing one. */
 static int scan_string(struct reader *r, struct win *w, size_t *pos)
 {
@@ -100,8 +86,6 @@ static int scan_string(struct reader *r, struct win *w, size_t *pos)
 		int rc = more(r, w, p);
 		if (rc < 0)
 			return rc;
-		while (p + 8 <= w->n && !quote_or_escape8(w->d + p))
-			p += 8;
 		while (p < w->n && w->d[p] != '"' && w->d[p] != '\\')
 			p++;
 		if (p == w->n)

@@ -5,7 +5,6 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "jsonw.h"
 
@@ -22,22 +21,9 @@ void jscan_release(struct jscan *s)
 	if (!s)
 		return;
 	free(s->nodes);
-	free(s->hits);
 	strbuf_release(&s->dec);
 	memset(s, 0, sizeof(*s));
 }
-
-/* FNV-1a of a member name, for the top level's table. */
-static inline uint32_t name_hash(const char *name, size_t n)
-{
-	uint32_t h = 2166136261u;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)name[i]) * 16777619u;
-	return h;
-}
-
-static int load(struct jscan *s, const void *data, size_t len);
 
 static int new_node(struct jscan *s)
 {
@@ -65,21 +51,6 @@ static int hexv(unsigned char c)
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-#define ONES 0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-
-/* Bytes of 8 that a string scan must stop at: '"', '\\', below 0x20, or not ASCII (exact for
- * the first such byte, which is all the scan needs). */
-static inline uint64_t special8(const unsigned char *p)
-{
-	uint64_t w, q, b;
-
-	memcpy(&w, p, 8);
-	q = w ^ (ONES * '"');
-	b = w ^ (ONES * '\\');
-	return ((q - ONES) & ~q) | ((b - ONES) & ~b) | (w - ONES * 0x20) | w;
-}
-
 /* d[*p] is '"': on success *p is just past the closing quote. */
 static int scan_string(const unsigned char *d, size_t *p, size_t len, bool *ret_escaped)
 {
@@ -88,9 +59,7 @@ static int scan_string(const unsigned char *d, size_t *p, size_t len, bool *ret_
 
 	for (;;) {
 		unsigned char c;
-		/* The common bytes, fast: eight at a time, then one by one to the byte that stops. */
-		while (i + 8 <= len && !(special8(d + i) & HIGHS))
-			i += 8;
+		/* The common bytes, fast. */
 		while (i < len && d[i] >= 0x20 && d[i] < 0x80 && d[i] != '"' && d[i] != '\\')
 			i++;
 		if (i >= len)
@@ -139,47 +108,6 @@ static int scan_string(const unsigned char *d, size_t *p, size_t len, bool *ret_
 	*p = i + 1;
 	*ret_escaped = esc;
 	return 0;
-}
-
-static bool is_redact_key(const struct jscan *s, const unsigned char *key, size_t n)
-{
-	for (size_t i = 0; s->redact_keys[i]; i++)
-		if (strlen(s->redact_keys[i]) == n && !strncasecmp(s->redact_keys[i], (const char *)key, n))
-			return true;
-	return false;
-}
-
-/* A secret's value at [start, end): remember it unless it is a string already hidden. */
-static int add_hit(struct jscan *s, size_t start, size_t end)
-{
-	const char *v = s->data + start;
-	size_t n = end - start;
-
-	if (v[0] != '"' || (n == 10 && !memcmp(v, "\"REDACTED\"", 10)) ||
-	    (n == 32 && !memcmp(v, "\"HIDDEN_DUE_TO_SECURITY_REASONS\"", 32)))
-		return 0;
-	if (s->nhits == s->hits_cap) {
-		size_t cap = s->hits_cap ? s->hits_cap * 2 : 8;
-		struct jscan_span *h = realloc(s->hits, cap * sizeof(*h));
-		if (!h)
-			return -ENOMEM;
-		s->hits = h;
-		s->hits_cap = cap;
-	}
-	s->hits[s->nhits++] = (struct jscan_span){ (uint32_t)start, (uint32_t)n };
-	return 0;
-}
-
-void jscan_redacted_copy(const struct jscan *s, struct strbuf *out)
-{
-	size_t at = 0;
-
-	for (size_t i = 0; i < s->nhits; i++) {
-		strbuf_add(out, s->data + at, s->hits[i].off - at);
-		strbuf_add(out, "\"REDACTED\"", 10);
-		at = s->hits[i].off + s->hits[i].len;
-	}
-	strbuf_add(out, s->data + at, s->len - at);
 }
 
 /* -?(0|[1-9][0-9]*)(\.[0-9]+)? with at most 15 digits: exactly representable, no overflow. */
@@ -262,14 +190,8 @@ static int scan_value(struct jscan *s, size_t *p, int idx, int depth)
 					s->nodes[last].next = child;
 				last = child;
 			}
-			{
-				size_t vstart = i;
-				if ((rc = scan_value(s, &i, child, depth + 1)) < 0)
-					return rc;
-				if (s->redact_keys && is_redact_key(s, d + key + 1, key_end - key - 1) &&
-				    (rc = add_hit(s, vstart, i)) < 0)
-					return rc;
-			}
+			if ((rc = scan_value(s, &i, child, depth + 1)) < 0)
+				return rc;
 			i = skip_ws(d, i, len);
 			if (i < len && d[i] == ',') {
 				i = skip_ws(d, i + 1, len);
@@ -349,36 +271,6 @@ static int scan_value(struct jscan *s, size_t *p, int idx, int depth)
 
 int jscan_load(struct jscan *s, const void *data, size_t len)
 {
-	int rc = load(s, data, len);
-	size_t members = 0;
-
-	/* The top level, where most lookups start, in a hash table; a later duplicate replaces an
-	 * earlier one (jansson's rule). Too many members: lookups walk the list instead. */
-	memset(s->root_slot, 0xff, sizeof(s->root_slot));
-	if (rc < 0)
-		return rc;
-	for (int c = s->nodes[0].child; c >= 0; c = s->nodes[c].next)
-		members++;
-	if (members * 2 > JSCAN_ROOT_SLOTS)
-		return 0;
-	for (int c = s->nodes[0].child; c >= 0; c = s->nodes[c].next) {
-		const struct jscan_node *n = &s->nodes[c];
-		uint32_t h = name_hash(s->data + n->key, n->key_len);
-		for (;; h++) {
-			int32_t *slot = &s->root_slot[h & (JSCAN_ROOT_SLOTS - 1)];
-			if (*slot < 0 || (s->nodes[*slot].key_len == n->key_len &&
-					  !memcmp(s->data + s->nodes[*slot].key, s->data + n->key, n->key_len))) {
-				*slot = c;
-				break;
-			}
-		}
-	}
-	s->root_hashed = true;
-	return 0;
-}
-
-static int load(struct jscan *s, const void *data, size_t len)
-{
 	const unsigned char *d = data;
 	size_t p;
 	int rc;
@@ -386,8 +278,6 @@ static int load(struct jscan *s, const void *data, size_t len)
 	s->data = data;
 	s->len = len;
 	s->count = 0;
-	s->nhits = 0;
-	s->root_hashed = false;
 	strbuf_reset(&s->dec);
 	if (len >= UINT32_MAX)
 		return DECLINE;
@@ -417,17 +307,6 @@ int jscan_get(const struct jscan *s, int from, const char *path)
 		int found = -1;
 		if (s->nodes[cur].type != JSCAN_OBJECT)
 			return -1;
-		if (cur == 0 && s->root_hashed) {
-			for (uint32_t h = name_hash(path, n);; h++) {
-				int32_t c = s->root_slot[h & (JSCAN_ROOT_SLOTS - 1)];
-				if (c < 0)
-					break;
-				if (s->nodes[c].key_len == n && !memcmp(s->data + s->nodes[c].key, path, n)) {
-					found = c;
-					break;
-				}
-			}
-		} else
 		for (int c = s->nodes[cur].child; c >= 0; c = s->nodes[c].next)
 			if (s->nodes[c].key_len == n && !memcmp(s->data + s->nodes[c].key, path, n))
 				found = c;
@@ -477,12 +356,6 @@ const char *jscan_str(struct jscan *s, int node)
 	return s->dec.buf + n->dec;
 }
 
-/* jscan_write's byte classes: 1 = white space (dropped outside strings), 2 = '"', 3 = '\\',
- * 4 = escaped inside strings as jsonw does. */
-static const unsigned char wclass[256] = {
-	[' '] = 1, ['\n'] = 1, ['\r'] = 1, ['\t'] = 1, ['"'] = 2, ['\\'] = 3, ['<'] = 4, ['>'] = 4, ['&'] = 4, [0x7f] = 4,
-};
-
 void jscan_write(const struct jscan *s, int node, struct strbuf *sb)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -493,26 +366,27 @@ void jscan_write(const struct jscan *s, int node, struct strbuf *sb)
 
 	strbuf_grow(sb, len);
 	while (i < len) {
-		unsigned char c, k;
-		while (i < len && !wclass[d[i]])
-			i++;
-		if (i >= len)
-			break;
-		c = d[i];
-		k = wclass[c];
-		if (k == 2) {
-			in_str = !in_str;
-		} else if (!in_str) {
-			if (k == 1) {
+		unsigned char c = d[i];
+		if (in_str) {
+			if (c == '\\') {
+				i += 2;
+				continue;
+			}
+			if (c == '"') {
+				in_str = false;
+			} else if (c == '<' || c == '>' || c == '&' || c == 0x7f) {
+				char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
 				strbuf_add(sb, d + run, i - run);
+				strbuf_add(sb, esc, 6);
 				run = i + 1;
 			}
-		} else if (k == 3) {
-			i++; /* the escaped byte is copied as it is */
-		} else if (k == 4) {
-			char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			i++;
+			continue;
+		}
+		if (c == '"') {
+			in_str = true;
+		} else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
 			strbuf_add(sb, d + run, i - run);
-			strbuf_add(sb, esc, 6);
 			run = i + 1;
 		}
 		i++;

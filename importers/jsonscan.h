@@ -30,7 +30,6 @@
 #include "strbuf.h"
 
 #define JSCAN_MAX_DEPTH 64
-#define JSCAN_ROOT_SLOTS 128 /* a power of two above twice the members a record has */
 
 enum jscan_type { JSCAN_OBJECT, JSCAN_ARRAY, JSCAN_STRING, JSCAN_NUMBER, JSCAN_TRUE, JSCAN_FALSE, JSCAN_NULL };
 
@@ -44,24 +43,12 @@ struct jscan_node {
 	bool escaped;          /* a string holding a backslash escape */
 };
 
-struct jscan_span {
-	uint32_t off, len;
-};
-
 struct jscan {
 	const char *data;
 	size_t len;
 	struct jscan_node *nodes; /* nodes[0] is the top-level object */
 	size_t count, cap;
-	bool root_hashed;
-	int32_t root_slot[JSCAN_ROOT_SLOTS]; /* open-addressing table of the top-level members, or -1 */
 	struct strbuf dec;
-	/* Redaction: string values of members named in redact_keys (compared without case), at any
-	 * depth, arrays included, except those already hidden ("REDACTED",
-	 * "HIDDEN_DUE_TO_SECURITY_REASONS"); in the order they appear. */
-	const char *const *redact_keys;
-	struct jscan_span *hits;
-	size_t nhits, hits_cap;
 };
 
 void jscan_init(struct jscan *s);
@@ -70,14 +57,6 @@ void jscan_release(struct jscan *s);
 /* Check and index one JSON object (white space around it allowed). 0, -EAGAIN when the caller
  * must ask jansson (invalid JSON, or JSON jsonscan does not take on), or -ENOMEM. */
 int jscan_load(struct jscan *s, const void *data, size_t len);
-
-/* Collect the spans of secrets to redact on the next loads (NULL: stop). */
-static inline void jscan_set_redact(struct jscan *s, const char *const *keys)
-{
-	s->redact_keys = keys;
-}
-/* Append the loaded text with every hit replaced by "REDACTED". */
-void jscan_redacted_copy(const struct jscan *s, struct strbuf *out);
 
 /* The node of the value at a dotted path below `from` (0: the top level), or -1. With duplicate
  * member names the last one counts, as in jansson. */
