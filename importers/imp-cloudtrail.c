@@ -48,7 +48,6 @@
 #include "bstime.h"
 #include "importer.h"
 #include "jsonframe.h"
-#include "jsonscan.h"
 #include "jsonutil.h"
 
 static const char *const containers[] = { "Records", "Events", NULL };
@@ -61,9 +60,7 @@ struct state {
 	size_t ncols;                       /* CSV header columns, lower case */
 	char *cols[ATHENA_MAX_COLS];
 	bool athena;                        /* the header is Athena's CloudTrail table */
-	bool scan_ok; /* plain records through jsonscan (off: BACKSIGHT_JSON_JANSSON_ONLY set) */
 	struct jframe frame;
-	struct jscan scan;
 	struct strbuf fields, summary, host, raw, text, who;
 	struct strbuf cells; /* a CSV row's cells (raw records point into it: import_record uses text) */
 	uint64_t digests;
@@ -113,8 +110,6 @@ static int open_(struct imp_ctx *ctx, void **ret_state)
 	if (!st)
 		return -ENOMEM;
 	jframe_init(&st->frame, containers);
-	jscan_init(&st->scan);
-	st->scan_ok = !getenv("BACKSIGHT_JSON_JANSSON_ONLY");
 	strbuf_init(&st->fields);
 	strbuf_init(&st->summary);
 	strbuf_init(&st->host);
@@ -137,7 +132,6 @@ static void close_(void *state)
 	if (!st)
 		return;
 	jframe_release(&st->frame);
-	jscan_release(&st->scan);
 	strbuf_release(&st->fields);
 	strbuf_release(&st->summary);
 	strbuf_release(&st->host);
@@ -150,51 +144,20 @@ static void close_(void *state)
 	free(st);
 }
 
-/*
- * A record as the code below reads it: a jansson tree (records that needed jansson: containers,
- * secrets to redact, JSON jsonscan declines) or jsonscan's index of the bytes (plain records,
- * the bulk of any trail). Both give the same strings and the same `fields`.
- */
-struct view {
-	json_t *j;
-	struct jscan *t;
-};
-
-static const char *vstr(const struct view *v, const char *path)
-{
-	return v->j ? jsonu_str(v->j, path) : jscan_str(v->t, jscan_get(v->t, 0, path));
-}
-
-/* key: value into fields when the value is present and not null. */
-static void vkey_value(const struct view *v, struct jsonw_obj *o, struct strbuf *sb, const char *key, const char *path)
-{
-	int n;
-
-	if (v->j) {
-		jsonu_key_value(o, sb, key, jsonu_get(v->j, path));
-		return;
-	}
-	n = jscan_get(v->t, 0, path);
-	if (n < 0 || v->t->nodes[n].type == JSCAN_NULL)
-		return;
-	jsonw_key(o, key);
-	jscan_write(v->t, n, sb);
-}
-
 /* Falco's ct.user: who acted, by identity type (the plugin's rules compare it to user names). */
-static const char *ct_user(const struct view *rec)
+static const char *ct_user(json_t *rec)
 {
-	const char *type = vstr(rec, "userIdentity.type");
-	const char *name = vstr(rec, "userIdentity.userName");
+	const char *type = jsonu_str(rec, "userIdentity.type");
+	const char *name = jsonu_str(rec, "userIdentity.userName");
 
 	if (!type)
 		return name;
 	if (!strcmp(type, "AssumedRole") || !strcmp(type, "Role")) {
-		const char *issuer = vstr(rec, "userIdentity.sessionContext.sessionIssuer.userName");
+		const char *issuer = jsonu_str(rec, "userIdentity.sessionContext.sessionIssuer.userName");
 		return issuer ? issuer : type;
 	}
 	if (!strcmp(type, "AWSService"))
-		return vstr(rec, "userIdentity.invokedBy");
+		return jsonu_str(rec, "userIdentity.invokedBy");
 	if (!strcmp(type, "Root") && !name)
 		return "root";
 	if (name)
@@ -278,12 +241,12 @@ static const char *short_src(const char *src, size_t *ret_len)
 	return src;
 }
 
-static void build_fields(struct state *st, const struct view *rec, const char *name, const char *user)
+static void build_fields(struct state *st, json_t *rec, const char *name, const char *user)
 {
 	struct jsonw_obj o;
-	const char *src = vstr(rec, "eventSource");
-	const char *bucket = vstr(rec, "requestParameters.bucketName");
-	const char *key = vstr(rec, "requestParameters.key");
+	const char *src = jsonu_str(rec, "eventSource");
+	const char *bucket = jsonu_str(rec, "requestParameters.bucketName");
+	const char *key = jsonu_str(rec, "requestParameters.key");
 	size_t slen;
 
 	strbuf_reset(&st->fields);
@@ -297,7 +260,7 @@ static void build_fields(struct state *st, const struct view *rec, const char *n
 	if (user)
 		jsonw_key_str(&o, "ct.user", user);
 	for (size_t i = 0; i < sizeof(field_names) / sizeof(field_names[0]); i++)
-		vkey_value(rec, &o, &st->fields, field_names[i][0], field_names[i][1]);
+		jsonu_key_value(&o, &st->fields, field_names[i][0], jsonu_get(rec, field_names[i][1]));
 	if (bucket) {
 		strbuf_reset(&st->text);
 		strbuf_addf(&st->text, "s3://%s/%s", bucket, key ? key : "");
@@ -312,13 +275,13 @@ static void build_fields(struct state *st, const struct view *rec, const char *n
  * envelope); `raw`/`raw_len` its original bytes, replaced by the redacted JSON of root when a
  * secret had to be removed.
  */
-static int import_record(struct imp_ctx *ctx, struct state *st, const struct view *rec, json_t *root, const void *raw,
+static int import_record(struct imp_ctx *ctx, struct state *st, json_t *rec, json_t *root, const void *raw,
 			 size_t raw_len, uint64_t offset, uint64_t index)
 {
 	struct bs_event ev;
-	const char *time = vstr(rec, "eventTime");
-	const char *name = vstr(rec, "eventName");
-	const char *acct = vstr(rec, "recipientAccountId"), *region = vstr(rec, "awsRegion");
+	const char *time = jsonu_str(rec, "eventTime");
+	const char *name = jsonu_str(rec, "eventName");
+	const char *acct = jsonu_str(rec, "recipientAccountId"), *region = jsonu_str(rec, "awsRegion");
 	const char *src, *user, *ip, *err, *login;
 	int64_t prec = 1000000000;
 	size_t slen;
@@ -333,7 +296,7 @@ static int import_record(struct imp_ctx *ctx, struct state *st, const struct vie
 				    (unsigned long long)index + 1);
 		return 0;
 	}
-	if (root && jsonu_may_hold(raw, raw_len, secret_keys) && jsonu_redact(root, secret_keys) > 0) {
+	if (jsonu_may_hold(raw, raw_len, secret_keys) && jsonu_redact(root, secret_keys) > 0) {
 		strbuf_reset(&st->raw);
 		jsonu_write(&st->raw, root);
 		raw = st->raw.buf;
@@ -342,26 +305,26 @@ static int import_record(struct imp_ctx *ctx, struct state *st, const struct vie
 	ev.ts_precision = prec > 1000000000 ? 1000000000 : prec;
 	ev.source = SRC_CLOUDTRAIL;
 	if (!name)
-		name = vstr(rec, "insightDetails.eventName");
-	src = vstr(rec, "eventSource");
+		name = jsonu_str(rec, "insightDetails.eventName");
+	src = jsonu_str(rec, "eventSource");
 	if (!src)
-		src = vstr(rec, "insightDetails.eventSource");
-	ev.type = name ? name : vstr(rec, "eventType") ? vstr(rec, "eventType") : "unknown";
-	ev.principal = vstr(rec, "userIdentity.arn");
+		src = jsonu_str(rec, "insightDetails.eventSource");
+	ev.type = name ? name : jsonu_str(rec, "eventType") ? jsonu_str(rec, "eventType") : "unknown";
+	ev.principal = jsonu_str(rec, "userIdentity.arn");
 	if (!ev.principal)
-		ev.principal = vstr(rec, "userIdentity.sessionContext.sessionIssuer.arn");
+		ev.principal = jsonu_str(rec, "userIdentity.sessionContext.sessionIssuer.arn");
 	if (!ev.principal)
-		ev.principal = vstr(rec, "userIdentity.principalId");
+		ev.principal = jsonu_str(rec, "userIdentity.principalId");
 	if (!ev.principal)
-		ev.principal = vstr(rec, "userIdentity.userName");
+		ev.principal = jsonu_str(rec, "userIdentity.userName");
 	if (!ev.principal)
-		ev.principal = vstr(rec, "userIdentity.invokedBy");
-	ev.access_key_id = vstr(rec, "userIdentity.accessKeyId");
-	ev.src_ip = ip = vstr(rec, "sourceIPAddress");
-	ev.user_agent = vstr(rec, "userAgent");
-	err = vstr(rec, "errorCode");
+		ev.principal = jsonu_str(rec, "userIdentity.invokedBy");
+	ev.access_key_id = jsonu_str(rec, "userIdentity.accessKeyId");
+	ev.src_ip = ip = jsonu_str(rec, "sourceIPAddress");
+	ev.user_agent = jsonu_str(rec, "userAgent");
+	err = jsonu_str(rec, "errorCode");
 	/* A failed console sign-in has no errorCode: responseElements.ConsoleLogin says "Failure". */
-	login = vstr(rec, "responseElements.ConsoleLogin");
+	login = jsonu_str(rec, "responseElements.ConsoleLogin");
 	ev.result = err ? err : login && !strcmp(login, "Failure") ? "failure" : "success";
 	strbuf_reset(&st->host);
 	if (acct && region)
@@ -372,9 +335,9 @@ static int import_record(struct imp_ctx *ctx, struct state *st, const struct vie
 	user = ct_user(rec);
 
 	strbuf_reset(&st->summary);
-	if (vstr(rec, "insightDetails.insightType")) {
-		strbuf_addf(&st->summary, "insight %s %s on ", vstr(rec, "insightDetails.insightType"),
-			    vstr(rec, "insightDetails.state") ? vstr(rec, "insightDetails.state") : "");
+	if (jsonu_str(rec, "insightDetails.insightType")) {
+		strbuf_addf(&st->summary, "insight %s %s on ", jsonu_str(rec, "insightDetails.insightType"),
+			    jsonu_str(rec, "insightDetails.state") ? jsonu_str(rec, "insightDetails.state") : "");
 	} else {
 		strbuf_addstr(&st->summary, user ? user : ev.principal ? ev.principal : "unknown identity");
 		strbuf_addch(&st->summary, ' ');
@@ -393,7 +356,7 @@ static int import_record(struct imp_ctx *ctx, struct state *st, const struct vie
 	ev.offset = offset;
 	ev.raw = raw;
 	ev.raw_len = raw_len;
-	ev.dedup_key = vstr(rec, "eventID");
+	ev.dedup_key = jsonu_str(rec, "eventID");
 	build_fields(st, rec, name, user);
 	ev.fields = st->fields.buf;
 	return imp_emit(ctx, &ev);
@@ -433,7 +396,7 @@ static int dispatch(struct imp_ctx *ctx, struct state *st, json_t *v, const uint
 			json_decref(inner);
 			return 0;
 		}
-		r = import_record(ctx, st, &(struct view){ .j = inner }, inner, text, strlen(text), offset, index);
+		r = import_record(ctx, st, inner, inner, text, strlen(text), offset, index);
 		json_decref(inner);
 		return r;
 	}
@@ -444,9 +407,9 @@ static int dispatch(struct imp_ctx *ctx, struct state *st, json_t *v, const uint
 				    (unsigned long long)index + 1, json_string_value(json_object_get(v, "detail-type")));
 			return 0;
 		}
-		return import_record(ctx, st, &(struct view){ .j = detail }, v, span, len, offset, index);
+		return import_record(ctx, st, detail, v, span, len, offset, index);
 	}
-	return import_record(ctx, st, &(struct view){ .j = v }, v, span, len, offset, index);
+	return import_record(ctx, st, v, v, span, len, offset, index);
 }
 
 static int parse_and_dispatch(struct imp_ctx *ctx, struct state *st, const uint8_t *span, size_t len, uint64_t offset,
@@ -772,8 +735,7 @@ static int csv_next(struct imp_ctx *ctx, struct state *st)
 			json_t *v = json_loadb(cells[i], lens[i], 0, NULL);
 			if (json_is_object(v) && (json_object_get(v, "eventTime") || json_object_get(v, "eventName"))) {
 				found = true;
-				r = import_record(ctx, st, &(struct view){ .j = v }, v, cells[i], lens[i], offset,
-						  ctx->events + ctx->skipped);
+				r = import_record(ctx, st, v, v, cells[i], lens[i], offset, ctx->events + ctx->skipped);
 			}
 			json_decref(v);
 		}
@@ -788,7 +750,7 @@ static int csv_next(struct imp_ctx *ctx, struct state *st)
 			while (raw_len && (d[raw_len - 1] == '\n' || d[raw_len - 1] == '\r'))
 				raw_len--;
 			found = true;
-			r = import_record(ctx, st, &(struct view){ .j = rec }, rec, d, raw_len, offset,
+			r = import_record(ctx, st, rec, rec, d, raw_len, offset,
 					  ctx->events + ctx->skipped);
 			json_decref(rec);
 		}
@@ -814,14 +776,7 @@ static int next(struct imp_ctx *ctx, void *state)
 		report_frame_error(ctx, st);
 		return st->frame.fatal ? 0 : 1;
 	}
-	/* A plain record with nothing to redact: indexed by jsonscan, no tree built. Anything else —
-	 * digests, wrappers, secrets, JSON that jsonscan declines — goes to jansson. */
-	if (st->scan_ok && !jsonu_may_hold(rec.data, rec.len, secret_keys) &&
-	    jscan_load(&st->scan, rec.data, rec.len) == 0 && !jscan_has(&st->scan, "digestStartTime") &&
-	    !jscan_has(&st->scan, "CloudTrailEvent") && !jscan_has(&st->scan, "detail-type"))
-		r = import_record(ctx, st, &(struct view){ .t = &st->scan }, NULL, rec.data, rec.len, rec.offset, rec.index);
-	else
-		r = parse_and_dispatch(ctx, st, rec.data, rec.len, rec.offset, rec.index, rec.container != NULL);
+	r = parse_and_dispatch(ctx, st, rec.data, rec.len, rec.offset, rec.index, rec.container != NULL);
 	if (r == -EBADMSG)
 		return 0;
 	return r < 0 ? r : 1;
