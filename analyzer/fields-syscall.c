@@ -453,7 +453,7 @@ static int fx_container_id(struct ev *ev, const struct field_bind *b, struct fva
  * fs.path.name / .source / .target (libsinsp's "fs" class): the path a filesystem syscall acted
  * on, absolute. The importer's own value in `fields` wins; else it is derived as libsinsp
  * derives it: fs.path.name from an open's fd.name or the path argument (evt.arg.path, name,
- * filename, pathname), fs.path.source from evt.arg.oldpath / evt.arg.target (symlink), and
+ * filename, pathname; else an absolute fd.name), fs.path.source from evt.arg.oldpath / evt.arg.target (symlink), and
  * fs.path.target from evt.arg.newpath / evt.arg.linkpath. A relative argument is joined to
  * proc.cwd when the event has one, and left unanswered when it does not.
  */
@@ -489,6 +489,15 @@ static int fx_fs_path(struct ev *ev, const struct field_bind *b, struct fval *ou
 	}
 	for (size_t i = 0; i < 4 && keys[which][i] && !s; i++)
 		s = ev_field_text(ev, keys[which][i], &len);
+	if ((!s || !len) && which == FS_NAME) {
+		/* a source that names the file only as the event's fd.name (unlinkat ... in a timeline) */
+		s = ev_str(ev, COL_fd_name);
+		if (s && s[0] == '/') {
+			set_str(out, s, strlen(s));
+			return 1;
+		}
+		return 0;
+	}
 	if (!s || !len)
 		return 0;
 	if (s[0] == '/') {
@@ -613,6 +622,8 @@ const struct field_def fields_syscall[] = {
 	PROC("user.uid", FT_INT, A_UID, 0, 0, "user id of the actor (events.uid)"),
 	COLF("user.name", FT_STR, user_name, "user name of the actor (events.user_name)"),
 	FLD("user.loginuid", FT_INT, 0, "audit login uid (auid) of the actor, -1 when unset"),
+	FLD("user.euid", FT_INT, 0,
+	    "effective user id after an execve (backsight's; auditd euid=): 0 with user.uid not 0 is a setuid-root program"),
 	FLD("user.loginname", FT_STR, 0, "user name of the login uid"),
 	FLD("user.homedir", FT_STR, 0, "home directory of the actor's user"),
 	FLD("user.shell", FT_STR, 0, "login shell of the actor's user"),

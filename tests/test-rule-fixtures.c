@@ -70,6 +70,15 @@ struct fixture {
 	" a2=0 a3=0 items=0 ppid=1 pid=300 auid=" auid " uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=2 comm=\"" comm \
 	"\" exe=\"" exe "\" key=(null)\ntype=EOE msg=audit(1700000000.000:" n "): \n"
 
+#define AU_EXEC(n, uid, euid, comm, exe) \
+	"type=SYSCALL msg=audit(1700000000.000:" n "): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=0" \
+	" items=1 ppid=1 pid=310 auid=1000 uid=" uid " gid=1000 euid=" euid " suid=" euid " fsuid=" euid \
+	" egid=1000 sgid=1000 fsgid=1000 tty=pts0 ses=2 comm=\"" comm "\" exe=\"" exe "\" key=(null)\n" \
+	"type=EXECVE msg=audit(1700000000.000:" n "): argc=1 a0=\"" comm "\"\n" \
+	"type=PATH msg=audit(1700000000.000:" n "): item=0 name=\"" exe "\" inode=1 dev=08:01 mode=0104755 ouid=0 ogid=0" \
+	" rdev=00:00 nametype=NORMAL\n" \
+	"type=EOE msg=audit(1700000000.000:" n "): \n"
+
 static const struct fixture fixtures[] = {
 	/* --- runtime: processes --- */
 	{ "Crypto miner executed", 1, SYS, EXEC("xmrig", "/opt/xmrig", "xmrig -o pool.supportxmr.com:443 -u 4AbC") },
@@ -213,6 +222,10 @@ static const struct fixture fixtures[] = {
 	{ "Kernel module loaded", 1, SYS, EXEC("insmod", "/usr/sbin/insmod", "insmod /tmp/diamorphine.ko") },
 	{ "Kernel module loaded", 0, AUDIT, AU("4", "313", "3", "0", "modprobe", "/usr/bin/kmod", "4294967295") },
 	{ "Kernel module loaded", 0, SYS, EXEC("modprobe", "/usr/sbin/modprobe", "modprobe -r dummy") },
+
+	{ "Setuid program elevated to root", 1, AUDIT, AU_EXEC("5", "1000", "0", "rootsh", "/tmp/rootsh") },
+	{ "Setuid program elevated to root", 0, AUDIT, AU_EXEC("6", "1000", "0", "sudo", "/usr/bin/sudo") },
+	{ "Setuid program elevated to root", 0, AUDIT, AU_EXEC("7", "1000", "1000", "rootsh", "/tmp/rootsh") },
 
 	/* --- runtime: indicator lists over connect() --- */
 	{ "Connection to a command and control address (syscall)", 1, SYS, CONN("beacon", "203.0.113.66", "443") },
