@@ -347,6 +347,8 @@ static const struct fixture fixtures[] = {
 	{ "Instance credentials used outside the workload", 0, CT, CT_INSTANCE("203.0.113.10") CT_CALL("s3", "ListBuckets") "'readOnly':true" },
 	{ "Instance credentials used outside the workload", 0, CT, CT_INSTANCE("10.0.1.17") CT_CALL("s3", "ListBuckets") "'readOnly':true" },
 	{ "Instance credentials used outside the workload", 0, CT, CT_ALICE CT_CALL("s3", "ListBuckets") "'readOnly':true" },
+	{ "Bedrock model invocation logging disabled", 1, CT, CT_ALICE CT_CALL("bedrock", "DeleteModelInvocationLoggingConfiguration") "'requestParameters':null" },
+	{ "Bedrock model invocation logging disabled", 0, CT, CT_ALICE CT_CALL("bedrock", "GetModelInvocationLoggingConfiguration") "'requestParameters':null" },
 	{ "Account S3 block public access disabled", 1, CT, CT_ALICE CT_CALL("s3", "DeleteAccountPublicAccessBlock") "'requestParameters':{'accountId':'111122223333'}" },
 	{ "Account S3 block public access disabled", 1, CT,
 	  CT_ALICE CT_CALL("s3", "PutAccountPublicAccessBlock") "'requestParameters':{'PublicAccessBlockConfiguration':{'BlockPublicAcls':true,'IgnorePublicAcls':true,'BlockPublicPolicy':false,'RestrictPublicBuckets':true}}" },

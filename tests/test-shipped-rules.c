@@ -1,6 +1,7 @@
 /* test-shipped-rules: the rule set in rules/ loads clean, says which GuardDuty finding each rule
  * reproduces, finds the sample incident, and stays quiet on the benign corpus. */
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,4 +118,76 @@ Test(shipped_rules, benign_host_evidence_raises_nothing_serious)
 	strbuf_release(&p);
 	strbuf_release(&out);
 	strbuf_release(&err);
+}
+
+/*
+ * Every Runtime Monitoring type of GuardDuty's active-types directory (the oracle copied to
+ * ../shared/corpus/guardduty, reference/guardduty.md [DIR]) is either reproduced by a shipped
+ * rule (its guardduty: tag, with GuardDuty's default severity band) or named in rules/README.md's
+ * "Not reproduced" table with the reason.
+ */
+Test(shipped_rules, every_runtime_type_is_reproduced_or_explained)
+{
+	struct strbuf dir = STRBUF_INIT, out = STRBUF_INIT, err = STRBUF_INIT, readme = STRBUF_INIT, want = STRBUF_INIT;
+	const char *not_reproduced;
+	json_error_t jerr;
+	json_t *root, *list, *item;
+	size_t i;
+	int runtime = 0, reproduced = 0;
+
+	REQUIRE_SHARED();
+	strbuf_addf(&dir, "%s/corpus/guardduty/finding-types-directory.trustoncloud.json", test_shared_dir());
+	root = json_load_file(dir.buf, 0, &jerr);
+	cr_assert_not_null(root, "%s: %s", dir.buf, jerr.text);
+	list = json_is_array(root) ? root : NULL;
+	if (!list) {
+		const char *key;
+		json_t *v;
+		json_object_foreach(root, key, v)
+			if (json_is_array(v))
+				list = v;
+	}
+	cr_assert_not_null(list);
+	cr_assert_eq(test_run(&out, &err, "rules", "list", "--rules", rules_dir(), NULL), 0, "%s", err.buf);
+	strbuf_reset(&dir);
+	strbuf_addf(&dir, "%s/README.md", rules_dir());
+	cr_assert(test_read_file(dir.buf, &readme));
+	not_reproduced = strstr(readme.buf, "### Not reproduced");
+	cr_assert_not_null(not_reproduced);
+	json_array_foreach(list, i, item) {
+		const char *type = json_string_value(json_object_get(item, "type"));
+		const char *sev = json_string_value(json_object_get(item, "severity"));
+		const char *hit, *end;
+		if (!type || !strstr(type, ":Runtime/"))
+			continue;
+		runtime++;
+		strbuf_reset(&want);
+		strbuf_addf(&want, "\tguardduty:%s,severity:", type);
+		hit = strstr(out.buf, want.buf);
+		if (hit) {
+			int n = atoi(hit + want.len);
+			reproduced++;
+			/* the tag's severity is GuardDuty's band (Variable types: any) */
+			if (sev && !strcmp(sev, "High"))
+				cr_expect(n >= 7 && n < 9, "%s: severity %d, GuardDuty says High", type, n);
+			else if (sev && !strcmp(sev, "Medium"))
+				cr_expect(n >= 4 && n < 7, "%s: severity %d, GuardDuty says Medium", type, n);
+			else if (sev && !strcmp(sev, "Low"))
+				cr_expect(n >= 1 && n < 4, "%s: severity %d, GuardDuty says Low", type, n);
+			continue;
+		}
+		strbuf_reset(&want);
+		strbuf_addf(&want, "| `%s` |", type);
+		end = strstr(not_reproduced, "\n## ");
+		hit = strstr(not_reproduced, want.buf);
+		cr_expect(hit && (!end || hit < end), "%s: no rule and not explained in rules/README.md", type);
+	}
+	cr_expect_eq(runtime, 46, "the directory lists %d runtime types", runtime);
+	cr_expect_geq(reproduced, 44, "%d runtime types reproduced", reproduced);
+	json_decref(root);
+	strbuf_release(&dir);
+	strbuf_release(&out);
+	strbuf_release(&err);
+	strbuf_release(&readme);
+	strbuf_release(&want);
 }
