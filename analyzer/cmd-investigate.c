@@ -7,6 +7,8 @@
  *   -r, --rules FILE       Falco rule file(s) for detection (repeatable)
  *       --case FILE        case file: each host's instance id, task ARN, role and addresses
  *                          (JSON for now: {"hosts": {"HOST": {"instance_id": ..., ...}}})
+ *       --suppress FILE    suppression rules in GuardDuty's filter form: matching findings are
+ *                          kept and marked archived (repeatable; see backsight-analyze(1))
  *   -w, --window DURATION  finding aggregation window (default 5m)
  *       --per-event        one finding per alert
  *   -f, --format NAME      read every EVIDENCE as this format instead of detecting it
@@ -34,11 +36,12 @@
 #include "rules.h"
 #include "correlate.h"
 #include "report.h"
+#include "suppress.h"
 #include "termsafe.h"
 
 static const char usage[] =
-	"usage: backsight investigate [-r RULES]... [--case FILE] [-w DURATION | --per-event] [-f FORMAT]\n"
-	"                             [--host NAME] [-q] -o OUTDIR EVIDENCE...\n";
+	"usage: backsight investigate [-r RULES]... [--case FILE] [--suppress FILE]... [-w DURATION | --per-event]\n"
+	"                             [-f FORMAT] [--host NAME] [-q] -o OUTDIR EVIDENCE...\n";
 
 /*
  * Detection: fills `alerts` (and a `runs` row of kind "detect", with the coverage statement)
@@ -133,6 +136,7 @@ int cmd_investigate(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "case", required_argument, NULL, 'C' },
+		{ "suppress", required_argument, NULL, 'S' },
 		{ "window", required_argument, NULL, 'w' },
 		{ "per-event", no_argument, NULL, 'P' },
 		{ "format", required_argument, NULL, 'f' },
@@ -155,7 +159,7 @@ int cmd_investigate(int argc, char **argv)
 	struct casedb *cdb = NULL;
 	const char *outdir = NULL, *format = NULL, *host = NULL;
 	char **rules = NULL, **iargv = NULL;
-	json_t *hosts = NULL;
+	json_t *hosts = NULL, *filters = json_array(), *more;
 	size_t nrules = 0;
 	bool quiet = false;
 	double t0 = monotonic();
@@ -180,6 +184,7 @@ int cmd_investigate(int argc, char **argv)
 			if (analyze_load_case_file(optarg, &hosts, &err) < 0) {
 				error("investigate: %s", err.buf);
 				free(rules);
+				json_decref(filters);
 				strbuf_release(&err);
 				return EXIT_RUNTIME;
 			}
@@ -189,12 +194,25 @@ int cmd_investigate(int argc, char **argv)
 			if (cli_parse_duration(optarg, &fopts.window_ns) < 0 || fopts.window_ns <= 0) {
 				free(rules);
 				json_decref(hosts);
+				json_decref(filters);
 				return usage_error(usage, "investigate: --window wants a duration such as 5m, not '%s'",
 						   optarg);
 			}
 			break;
 		case 'P':
 			fopts.per_event = true;
+			break;
+		case 'S':
+			if (suppress_load(optarg, &more, &err) < 0) {
+				error("investigate: %s", err.buf);
+				free(rules);
+				json_decref(hosts);
+				json_decref(filters);
+				strbuf_release(&err);
+				return EXIT_USAGE;
+			}
+			json_array_extend(filters, more);
+			json_decref(more);
 			break;
 		case 'f':
 			format = optarg;
@@ -209,16 +227,19 @@ int cmd_investigate(int argc, char **argv)
 			fputs(usage, stdout);
 			free(rules);
 			json_decref(hosts);
+			json_decref(filters);
 			return 0;
 		default:
 			free(rules);
 			json_decref(hosts);
+			json_decref(filters);
 			return usage_error(usage, "investigate: unknown option");
 		}
 	}
 	if (!outdir || optind >= argc) {
 		free(rules);
 		json_decref(hosts);
+		json_decref(filters);
 		return usage_error(usage, "investigate: need -o OUTDIR and at least one evidence path");
 	}
 	int first_evidence = optind;
@@ -226,6 +247,7 @@ int cmd_investigate(int argc, char **argv)
 		error("investigate: cannot create '%s': %s", outdir, strerror(errno));
 		free(rules);
 		json_decref(hosts);
+		json_decref(filters);
 		return EXIT_RUNTIME;
 	}
 	strbuf_addf(&path, "%s/case.db", outdir);
@@ -263,7 +285,8 @@ int cmd_investigate(int argc, char **argv)
 	}
 	/* 2. detect, 3. aggregate and correlate */
 	if (run_detection(cdb, rules, nrules, argc, argv, &err) < 0 ||
-	    analyze_case(cdb, &fopts, argc, argv, &res, &err) < 0) {
+	    analyze_case(cdb, &fopts, argc, argv, &res, &err) < 0 ||
+	    (json_array_size(filters) && suppress_apply(cdb, filters, NULL, &err) < 0)) {
 		error("investigate: %s", err.buf);
 		rc = EXIT_RUNTIME;
 		goto out;
@@ -284,6 +307,7 @@ out:
 	free(iargv);
 	free(rules);
 	json_decref(hosts);
+	json_decref(filters);
 	strbuf_release(&err);
 	strbuf_release(&path);
 	return rc;
