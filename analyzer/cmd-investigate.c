@@ -5,6 +5,7 @@
  *
  *   -o, --output DIR       the output directory (created if missing)
  *   -r, --rules FILE       Falco rule file(s) for detection (repeatable)
+ *   -i, --indicators PATH  indicator file or directory for the rules' lists (repeatable)
  *       --case FILE        case file: each host's instance id, task ARN, role and addresses
  *                          (JSON for now: {"hosts": {"HOST": {"instance_id": ..., ...}}})
  *       --suppress FILE    suppression rules in GuardDuty's filter form: matching findings are
@@ -40,14 +41,16 @@
 #include "termsafe.h"
 
 static const char usage[] =
-	"usage: backsight investigate [-r RULES]... [--case FILE] [--suppress FILE]... [-w DURATION | --per-event]\n"
+	"usage: backsight investigate [-r RULES]... [-i INDICATORS]... [--case FILE] [--suppress FILE]...\n"
+	"                             [-w DURATION | --per-event]\n"
 	"                             [-f FORMAT] [--host NAME] [-q] -o OUTDIR EVIDENCE...\n";
 
 /*
  * Detection: fills `alerts` (and a `runs` row of kind "detect", with the coverage statement)
  * from the rule files, or from the shipped rule set when none is given.
  */
-static int run_detection(struct casedb *cdb, char **rules, size_t nrules, int argc, char **argv, struct strbuf *err)
+static int run_detection(struct casedb *cdb, char **rules, size_t nrules, char **ind, size_t nind, int argc, char **argv,
+			 struct strbuf *err)
 {
 	char *shipped[] = { (char *)rules_default_dir() };
 	struct strbuf cmdline = STRBUF_INIT;
@@ -59,7 +62,7 @@ static int run_detection(struct casedb *cdb, char **rules, size_t nrules, int ar
 		rules = shipped;
 		nrules = 1;
 	}
-	rules_load_cli(rules, nrules, false, &rs);
+	rules_load_cli_indicators(rules, nrules, ind, nind, false, &rs);
 	strbuf_addstr(&cmdline, "backsight");
 	for (int i = 0; i < argc; i++)
 		strbuf_addf(&cmdline, " %s", argv[i]);
@@ -135,6 +138,7 @@ int cmd_investigate(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "rules", required_argument, NULL, 'r' },
+		{ "indicators", required_argument, NULL, 'i' },
 		{ "case", required_argument, NULL, 'C' },
 		{ "suppress", required_argument, NULL, 'S' },
 		{ "window", required_argument, NULL, 'w' },
@@ -158,16 +162,16 @@ int cmd_investigate(int argc, char **argv)
 	struct strbuf err = STRBUF_INIT, path = STRBUF_INIT;
 	struct casedb *cdb = NULL;
 	const char *outdir = NULL, *format = NULL, *host = NULL;
-	char **rules = NULL, **iargv = NULL;
+	char **rules = NULL, **iargv = NULL, **ind = NULL;
 	json_t *hosts = NULL, *filters = json_array(), *more;
-	size_t nrules = 0;
+	size_t nrules = 0, nind = 0;
 	bool quiet = false;
 	double t0 = monotonic();
 	int c, rc = 0, iargc = 0;
 
 	finding_options_init(&fopts);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:r:w:f:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:r:i:w:f:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			outdir = optarg;
@@ -178,12 +182,19 @@ int cmd_investigate(int argc, char **argv)
 				abort();
 			rules[nrules++] = optarg;
 			break;
+		case 'i':
+			ind = realloc(ind, (nind + 1) * sizeof(*ind));
+			if (!ind)
+				abort();
+			ind[nind++] = optarg;
+			break;
 		case 'C':
 			json_decref(hosts);
 			hosts = NULL;
 			if (analyze_load_case_file(optarg, &hosts, &err) < 0) {
 				error("investigate: %s", err.buf);
 				free(rules);
+				free(ind);
 				json_decref(filters);
 				strbuf_release(&err);
 				return EXIT_RUNTIME;
@@ -193,6 +204,7 @@ int cmd_investigate(int argc, char **argv)
 		case 'w':
 			if (cli_parse_duration(optarg, &fopts.window_ns) < 0 || fopts.window_ns <= 0) {
 				free(rules);
+				free(ind);
 				json_decref(hosts);
 				json_decref(filters);
 				return usage_error(usage, "investigate: --window wants a duration such as 5m, not '%s'",
@@ -206,6 +218,7 @@ int cmd_investigate(int argc, char **argv)
 			if (suppress_load(optarg, &more, &err) < 0) {
 				error("investigate: %s", err.buf);
 				free(rules);
+				free(ind);
 				json_decref(hosts);
 				json_decref(filters);
 				strbuf_release(&err);
@@ -226,11 +239,13 @@ int cmd_investigate(int argc, char **argv)
 		case 'h':
 			fputs(usage, stdout);
 			free(rules);
+			free(ind);
 			json_decref(hosts);
 			json_decref(filters);
 			return 0;
 		default:
 			free(rules);
+			free(ind);
 			json_decref(hosts);
 			json_decref(filters);
 			return usage_error(usage, "investigate: unknown option");
@@ -238,6 +253,7 @@ int cmd_investigate(int argc, char **argv)
 	}
 	if (!outdir || optind >= argc) {
 		free(rules);
+		free(ind);
 		json_decref(hosts);
 		json_decref(filters);
 		return usage_error(usage, "investigate: need -o OUTDIR and at least one evidence path");
@@ -246,6 +262,7 @@ int cmd_investigate(int argc, char **argv)
 	if (mkdir(outdir, 0777) < 0 && errno != EEXIST) {
 		error("investigate: cannot create '%s': %s", outdir, strerror(errno));
 		free(rules);
+		free(ind);
 		json_decref(hosts);
 		json_decref(filters);
 		return EXIT_RUNTIME;
@@ -284,7 +301,7 @@ int cmd_investigate(int argc, char **argv)
 		goto out;
 	}
 	/* 2. detect, 3. aggregate and correlate */
-	if (run_detection(cdb, rules, nrules, argc, argv, &err) < 0 ||
+	if (run_detection(cdb, rules, nrules, ind, nind, argc, argv, &err) < 0 ||
 	    analyze_case(cdb, &fopts, argc, argv, &res, &err) < 0 ||
 	    (json_array_size(filters) && suppress_apply(cdb, filters, NULL, &err) < 0)) {
 		error("investigate: %s", err.buf);
@@ -306,6 +323,7 @@ out:
 	casedb_free(cdb);
 	free(iargv);
 	free(rules);
+	free(ind);
 	json_decref(hosts);
 	json_decref(filters);
 	strbuf_release(&err);

@@ -41,11 +41,20 @@ static void print_diags(const struct ruleset *rs, size_t from)
 
 int rules_load_cli(char **paths, size_t n, bool strict, struct ruleset **ret)
 {
+	return rules_load_cli_indicators(paths, n, NULL, 0, strict, ret);
+}
+
+int rules_load_cli_indicators(char **paths, size_t n, char **indicators, size_t nind, bool strict,
+			      struct ruleset **ret)
+{
 	struct ruleset *rs = ruleset_new(strict);
 	int rc = 0;
 
 	for (size_t i = 0; i < n; i++)
 		if (ruleset_load_path(rs, paths[i]) < 0)
+			rc = -1;
+	for (size_t i = 0; i < nind; i++)
+		if (ruleset_load_indicators(rs, indicators[i]) < 0)
 			rc = -1;
 	ruleset_compile(rs);
 	print_diags(rs, 0);

@@ -238,6 +238,7 @@ static const struct fixture fixtures[] = {
 	{ "Connection to a blackhole address (syscall)", 0, SYS, CONN("curl", "203.0.113.70", "80") },
 	{ "Tor client connection", 1, SYS, CONN("tor", "198.51.100.99", "9001") },
 	{ "Tor client connection", 1, SYS, CONN("curl", "171.25.193.9", "443") },
+	{ "Tor client connection", 1, SYS, CONN("curl", "198.51.100.201", "443") }, /* from the user's exit list */
 	{ "Tor client connection", 0, SYS, CONN("curl", "93.184.216.34", "443") },
 	{ "Tor relay accepting connections", 1, SYS,
 	  "'type':'accept4','proc_name':'tor','cmdline':'tor -f /etc/tor/torrc','src_ip':'198.51.100.4','src_port':51000,'dst_ip':'10.0.0.5','dst_port':9001,'l4proto':'tcp','result':'7','fields':{'fd.typechar':'4'}" },
@@ -498,13 +499,22 @@ static const struct fixture fixtures[] = {
 	{ "Kubernetes delete call from a listed malicious address", 0, K8S, KA_FROM("delete", "203.0.113.78", "200") },
 };
 
-/* What a user adds to run the list-based rules: their indicators, and the rule shipped disabled. */
+/* What a user adds to run the list-based rules: indicator files (`--indicators`, each form the
+ * loader reads: named after the list, a `# list:` line, CSV, a Tor exit list), a rules file
+ * for what is not an indicator, and the rule shipped disabled. */
+static const struct {
+	const char *name, *text;
+} user_indicators[] = {
+	{ "backsight_c2_ips.txt", "# our C2 feed\n203.0.113.66\n\n" },
+	{ "pools.csv", "# list: backsight_crypto_ips\n\"203.0.113.67\",pool,2024-01-01\n" },
+	{ "drop.list", "# list: backsight_droppoint_ips\n203.0.113.68   # seen 2024-02\n" },
+	{ "backsight_blackhole_ips.txt", "203.0.113.69\r\n" },
+	{ "callers.txt", "# list: backsight_malicious_caller_ips\n203.0.113.77\n" },
+	{ "tor-exits.txt",
+	  "# list: backsight_tor_ips\nExitNode 0011BD2485AD45D984EC4159C88FC066E5E3300E\nPublished 2024-01-01 00:00:00\n"
+	  "LastStatus 2024-01-01 01:00:00\nExitAddress 198.51.100.201 2024-01-01 01:02:03\n" },
+};
 static const char user_rules[] =
-	"- list: backsight_c2_ips\n  items: [203.0.113.66]\n  override:\n    items: append\n"
-	"- list: backsight_crypto_ips\n  items: [203.0.113.67]\n  override:\n    items: append\n"
-	"- list: backsight_droppoint_ips\n  items: [203.0.113.68]\n  override:\n    items: append\n"
-	"- list: backsight_blackhole_ips\n  items: [203.0.113.69]\n  override:\n    items: append\n"
-	"- list: backsight_malicious_caller_ips\n  items: [203.0.113.77]\n  override:\n    items: append\n"
 	"- list: backsight_workload_egress_ips\n  items: [203.0.113.10]\n  override:\n    items: replace\n"
 	"- rule: Instance credentials used outside the workload\n  enabled: true\n  override:\n    enabled: replace\n";
 
@@ -566,7 +576,8 @@ static void alerts_by_file(const char *db, struct strbuf *out)
 Test(rule_fixtures, every_rule_fires_on_its_fixture_and_not_on_its_near_miss, .timeout = 120)
 {
 	const size_t n = sizeof(fixtures) / sizeof(fixtures[0]);
-	char *dir = test_file("fixtures"), *db = test_file("fixtures.db"), *user = test_file("user-indicators.yaml");
+	char *dir = test_file("fixtures"), *db = test_file("fixtures.db"), *user = test_file("user-rules.yaml"),
+	     *ind = test_file("indicators");
 	struct strbuf sb = STRBUF_INIT, out = STRBUF_INIT, err = STRBUF_INIT, rules = STRBUF_INIT, got = STRBUF_INIT;
 	int failures = 0;
 
@@ -579,9 +590,16 @@ Test(rule_fixtures, every_rule_fires_on_its_fixture_and_not_on_its_near_miss, .t
 		cr_assert(test_write_file(path, sb.buf, sb.len));
 	}
 	cr_assert(test_write_file(user, user_rules, strlen(user_rules)));
+	cr_assert_eq(mkdir(ind, 0700), 0);
+	for (size_t i = 0; i < sizeof(user_indicators) / sizeof(user_indicators[0]); i++) {
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/%s", ind, user_indicators[i].name);
+		cr_assert(test_write_file(path, user_indicators[i].text, strlen(user_indicators[i].text)));
+	}
 	strbuf_addf(&rules, "%s/rules", test_source_root());
 	cr_assert_eq(test_run(&out, &err, "import", "-q", db, dir, NULL), 0, "%s", err.buf);
-	cr_assert_eq(test_run(&out, &err, "detect", "-q", db, "--rules", rules.buf, "--rules", user, NULL), 0, "%s", err.buf);
+	cr_assert_eq(test_run(&out, &err, "detect", "-q", db, "--rules", rules.buf, "--rules", user, "--indicators", ind, NULL),
+		     0, "%s", err.buf);
 	alerts_by_file(db, &got);
 	for (size_t i = 0; i < n; i++) {
 		strbuf_reset(&sb);
@@ -627,6 +645,27 @@ Test(rule_fixtures, every_shipped_rule_has_a_fixture_and_a_near_miss)
 		cr_expect(neg, "rule '%s' has no near miss", line);
 	}
 	cr_assert_geq(count, 100);
+	strbuf_release(&out);
+	strbuf_release(&err);
+	strbuf_release(&rules);
+}
+
+/* An indicator file for a list no rule defines is an error that names the file and the list. */
+Test(rule_fixtures, indicator_file_for_an_unknown_list_is_an_error)
+{
+	char *bad = test_file("backsight_c3_ips.txt"), *hdr = test_file("feed.txt");
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, rules = STRBUF_INIT;
+
+	strbuf_addf(&rules, "%s/rules", test_source_root());
+	cr_assert(test_write_file(bad, "203.0.113.1\n", 12));
+	cr_assert(test_write_file(hdr, "# list: no_such_list\n203.0.113.1\n", 34));
+	cr_expect_eq(test_run(&out, &err, "rules", "check", rules.buf, bad, NULL), 1);
+	cr_expect_not_null(strstr(err.buf, "no list 'backsight_c3_ips' in the rules"), "%s", err.buf);
+	strbuf_reset(&err);
+	cr_expect_eq(test_run(&out, &err, "rules", "check", rules.buf, hdr, NULL), 1);
+	cr_expect_not_null(strstr(err.buf, "names list 'no_such_list', which no rule file defines"), "%s", err.buf);
+	strbuf_reset(&out);
+	cr_expect_eq(test_run(&out, &err, "rules", "check", "--strict", rules.buf, NULL), 0, "%s", err.buf);
 	strbuf_release(&out);
 	strbuf_release(&err);
 	strbuf_release(&rules);
