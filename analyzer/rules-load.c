@@ -959,7 +959,7 @@ static int load_indicator_file(struct ruleset *rs, const char *path)
 					len--;
 				l = find_list(rs, q, len);
 				if (!l) {
-					rules_diag(rs, true, f, line, (int)(q - p) + 2, "indicator file names list '%.*s', which no rule file defines",
+					rules_diag(rs, true, f, line, (int)(q - p) + 1, "indicator file names list '%.*s', which no rule file defines",
 						   (int)len, q);
 					return -EINVAL;
 				}
