@@ -161,7 +161,11 @@ static const struct fixture fixtures[] = {
 	/* --- runtime: sensitive files (open for write, rename, link, symlink, unlink) --- */
 	{ "Shell history or logs tampered with", 1, SYS,
 	  "'type':'unlink','proc_name':'rm','cmdline':'rm -f /var/log/auth.log','result':'0','fields':{'evt.arg.path':'/var/log/auth.log'}" },
-	{ "Shell history or logs tampered with", 1, SYS, OPENW("bash", "/root/.bash_history") },
+	{ "Shell history or logs tampered with", 1, SYS, OPENW("python3", "/root/.bash_history") },
+	{ "Shell history or logs tampered with", 1, SYS, OPENW("bash", "/var/log/wtmp") },
+	{ "Shell history or logs tampered with", 0, SYS, OPENW("bash", "/root/.bash_history") },
+	{ "Shell history or logs tampered with", 0, SYS,
+	  "'type':'openat','proc_name':'nginx','fd_name':'/var/log/nginx/access.log','result':'3','fields':{'evt.arg.flags':'O_WRONLY|O_CREAT|O_APPEND','evt.is_open_write':true,'evt.is_open_read':false,'fd.typechar':'f'}" },
 	{ "Shell history or logs tampered with", 1, SYS,
 	  "'type':'symlinkat','proc_name':'ln','cmdline':'ln -sf /dev/null .bash_history','cwd':'/home/alice','result':'0','fields':{'evt.arg.target':'/dev/null','evt.arg.linkpath':'/home/alice/.bash_history'}" },
 	{ "Shell history or logs tampered with", 0, SYS, OPENW("rsyslogd", "/var/log/syslog") },
