@@ -11,6 +11,7 @@
  * of each kind. In fixture text a single quote stands for a double quote.
  */
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -673,4 +674,81 @@ Test(rule_fixtures, indicator_file_for_an_unknown_list_is_an_error)
 	strbuf_release(&out);
 	strbuf_release(&err);
 	strbuf_release(&rules);
+}
+
+/*
+ * The GuardDuty tester's own indicator tests (its definitions.json, copied to
+ * ../shared/corpus/guardduty): a DNS query for each Runtime test domain must raise an alert
+ * tagged with exactly the finding type the tester expects.
+ */
+Test(rule_fixtures, guardduty_tester_domains_raise_the_expected_types)
+{
+	char *dir = test_file("tester"), *db = test_file("tester.db");
+	struct strbuf path = STRBUF_INIT, sb = STRBUF_INIT, out = STRBUF_INIT, err = STRBUF_INIT, got = STRBUF_INIT;
+	json_error_t jerr;
+	json_t *root, *item, *expected = json_object();
+	size_t i;
+	int n = 0;
+	sqlite3 *h;
+	sqlite3_stmt *st;
+	const char *file;
+	json_t *type;
+
+	REQUIRE_SHARED();
+	strbuf_addf(&path, "%s/corpus/guardduty/guardduty-tester-definitions.json", test_shared_dir());
+	root = json_load_file(path.buf, 0, &jerr);
+	cr_assert_not_null(root, "%s: %s", path.buf, jerr.text);
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	json_array_foreach(json_object_get(root, "definitions"), i, item) {
+		const char *t = json_string_value(json_object_get(item, "findingType"));
+		const char *ind = json_string_value(json_object_get(item, "indicator"));
+		char name[64];
+		if (!t || !ind || !*ind || !strstr(t, ":Runtime/"))
+			continue;
+		snprintf(name, sizeof(name), "q-%03zu.jsonl", i);
+		strbuf_reset(&sb);
+		strbuf_addf(&sb,
+			    "{\"ts_ns\":%lld,\"source\":\"network\",\"host\":\"tester\",\"summary\":\"dns %s\",\"type\":\"dns\","
+			    "\"src_ip\":\"10.0.0.5\",\"src_port\":40001,\"dst_ip\":\"10.0.0.2\",\"dst_port\":53,\"l4proto\":\"udp\","
+			    "\"fields\":{\"dns.query\":\"%s\",\"dns.qtype\":\"A\"}}\n",
+			    1700000000000000000LL + (long long)i, ind, ind);
+		strbuf_reset(&path);
+		strbuf_addf(&path, "%s/%s", dir, name);
+		cr_assert(test_write_file(path.buf, sb.buf, sb.len));
+		json_object_set_new(expected, name, json_string(t));
+		n++;
+	}
+	cr_assert_geq(n, 11, "only %d runtime DNS tests in the tester's definitions", n);
+	cr_assert_eq(test_run(&out, &err, "import", "-q", db, dir, NULL), 0, "%s", err.buf);
+	cr_assert_eq(test_run(&out, &err, "detect", "-q", db, NULL), 0, "%s", err.buf);
+	cr_assert_eq(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(h,
+					"SELECT ev.name, a.tags FROM alerts a JOIN events e ON e.id = a.event_id"
+					" JOIN evidence ev ON ev.id = e.evidence_id",
+					-1, &st, NULL),
+		     SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0), *slash = strrchr(name, '/');
+		strbuf_addf(&got, "%s\t%s\n", slash ? slash + 1 : name, sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	json_object_foreach(expected, file, type) {
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s\t", file);
+		const char *line = strstr(got.buf, sb.buf);
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "\"guardduty:%s\"", json_string_value(type));
+		const char *eol = line ? strchr(line, '\n') : NULL;
+		const char *tag = line ? strstr(line, sb.buf) : NULL;
+		cr_expect(line && tag && tag < eol, "%s (%s): no alert tagged %s in:\n%s", file, json_string_value(type), sb.buf,
+			  got.buf);
+	}
+	json_decref(expected);
+	json_decref(root);
+	strbuf_release(&path);
+	strbuf_release(&sb);
+	strbuf_release(&out);
+	strbuf_release(&err);
+	strbuf_release(&got);
 }
