@@ -152,6 +152,10 @@ Test(suppress, analyze_archives_matching_findings_and_keeps_them)
 	strbuf_reset(&out);
 	cr_assert_eq(test_run(&out, &err, "report", "--format", "asff", db, NULL), 0, "%s", err.buf);
 	cr_expect_not_null(strstr(out.buf, "\"RecordState\": \"ARCHIVED\""), "%.2000s", out.buf);
+	strbuf_reset(&out);
+	cr_assert_eq(test_run(&out, &err, "report", "--format", "md", db, NULL), 0, "%s", err.buf);
+	cr_expect_not_null(strstr(out.buf, "1 of these finding(s) archived by suppression rules"), "%.3000s", out.buf);
+	cr_expect_not_null(strstr(out.buf, "Low (archived) | Discovery:Runtime/SuspiciousCommand"), "%.3000s", out.buf);
 	/* a bad file is refused before anything changes */
 	cr_assert(test_write_file(sup, "{\"Name\":\"x\"}", 12));
 	cr_expect_eq(test_run(&out, &err, "analyze", "--suppress", sup, db, NULL), 2);
