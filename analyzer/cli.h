@@ -23,6 +23,8 @@ struct command {
 extern const struct command commands[];
 
 int cmd_import(int argc, char **argv);
+/* `rules test` (cmd-rules-test.c), called by cmd_rules with argv[0] = "test". */
+int cmd_rules_test(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_query(int argc, char **argv);

@@ -752,3 +752,39 @@ Test(rule_fixtures, guardduty_tester_domains_raise_the_expected_types)
 	strbuf_release(&err);
 	strbuf_release(&got);
 }
+
+/* `backsight rules test`: the shipped fixture files pass; a wrong expectation, an unknown rule
+ * and an unreadable line are each reported with FILE:LINE and fail the run. */
+Test(rule_fixtures, rules_test_command)
+{
+	static const char bad[] =
+		"# comment lines are skipped\n"
+		"{\"rule\": \"Crypto miner executed\", \"fires\": true, \"event\": {\"type\": \"execve\", \"proc_name\": \"ls\","
+		" \"cmdline\": \"ls\", \"result\": \"0\"}}\n"
+		"{\"rule\": \"Crypto miner executed\", \"fires\": false, \"event\": {\"type\": \"execve\", \"proc_name\": \"xmrig\","
+		" \"cmdline\": \"xmrig\", \"result\": \"0\"}}\n"
+		"{\"rule\": \"No such rule\", \"fires\": true, \"event\": {\"type\": \"execve\"}}\n"
+		"{\"rule\": \"Root credentials used\", \"fires\": true}\n"
+		"{\"rule\": \"Root credentials used\", \"fires\": true, \"cloudtrail\": {\"userIdentity\": {\"type\": \"Root\"},"
+		" \"eventSource\": \"iam.amazonaws.com\", \"eventName\": \"ListUsers\", \"sourceIPAddress\": \"198.51.100.1\"}}\n";
+	char *file = test_file("bad-fixtures.jsonl");
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, dir = STRBUF_INIT;
+
+	strbuf_addf(&dir, "%s/rules/fixtures", test_source_root());
+	cr_assert_eq(test_run(&out, &err, "rules", "test", dir.buf, NULL), 0, "%s%s", out.buf, err.buf);
+	cr_expect(strstr(out.buf, " fixtures: ") && strstr(out.buf, " passed, 0 failed\n"), "%s", out.buf);
+	cr_assert(test_write_file(file, bad, strlen(bad)));
+	strbuf_reset(&out);
+	strbuf_reset(&err);
+	cr_expect_eq(test_run(&out, &err, "rules", "test", file, NULL), 1);
+	cr_expect_not_null(strstr(out.buf, "bad-fixtures.jsonl:2: rule 'Crypto miner executed' did not fire on its fixture"), "%s",
+			   out.buf);
+	cr_expect_not_null(strstr(out.buf, "bad-fixtures.jsonl:3: rule 'Crypto miner executed' fired on a near miss"), "%s",
+			   out.buf);
+	cr_expect_not_null(strstr(out.buf, "bad-fixtures.jsonl:4: no rule named 'No such rule'"), "%s", out.buf);
+	cr_expect_not_null(strstr(err.buf, "bad-fixtures.jsonl:5: wants exactly one of event"), "%s", err.buf);
+	cr_expect_not_null(strstr(out.buf, "4 fixtures: 1 passed, 3 failed; some lines could not be read"), "%s", out.buf);
+	strbuf_release(&out);
+	strbuf_release(&err);
+	strbuf_release(&dir);
+}
