@@ -788,3 +788,35 @@ Test(rule_fixtures, rules_test_command)
 	strbuf_release(&err);
 	strbuf_release(&dir);
 }
+
+/* The rules' gd_context tags put GuardDuty's runtime context members into findings.json. */
+Test(rule_fixtures, guardduty_context_members_in_findings_json)
+{
+	static const char trace[] =
+		"200 1700000000.000001 execve(\"/usr/bin/nc\", [\"nc\", \"-U\", \"/var/run/docker.sock\"], 0x7ffd0 /* 9 vars */) = 0\n"
+		"200 1700000000.000002 socket(AF_UNIX, SOCK_STREAM, 0) = 3\n"
+		"200 1700000000.000003 connect(3, {sa_family=AF_UNIX, sun_path=\"/var/run/docker.sock\"}, 110) = -1 ENOENT "
+		"(No such file or directory)\n"
+		"300 1700000001.000001 execve(\"/usr/bin/mount\", [\"mount\", \"/dev/nvme0n1p1\", \"/mnt/host\"], 0x7ffd0 /* 9 vars */) = 0\n"
+		"300 1700000001.000002 mount(\"/dev/nvme0n1p1\", \"/mnt/host\", \"ext4\", 0, NULL) = -1 EPERM (Operation not permitted)\n";
+	static const char *const want[] = {
+		"\"socketPath\": \"/var/run/docker.sock\"",
+		"\"mountSource\": \"/dev/nvme0n1p1\"",
+		"\"mountTarget\": \"/mnt/host\"",
+		"\"toolName\": \"nc\"",
+		"\"commandLineExample\": \"mount /dev/nvme0n1p1 /mnt/host\"",
+	};
+	char *ev = test_file("tester.strace"), *out_dir = test_file("ctx-out");
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, path = STRBUF_INIT, json = STRBUF_INIT;
+
+	cr_assert(test_write_file(ev, trace, strlen(trace)));
+	cr_assert_eq(test_run(&out, &err, "investigate", "-q", "-o", out_dir, ev, NULL), 0, "%s", err.buf);
+	strbuf_addf(&path, "%s/findings.json", out_dir);
+	cr_assert(test_read_file(path.buf, &json));
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		cr_expect_not_null(strstr(json.buf, want[i]), "no %s in findings.json", want[i]);
+	strbuf_release(&out);
+	strbuf_release(&err);
+	strbuf_release(&path);
+	strbuf_release(&json);
+}
