@@ -8,7 +8,7 @@
 #include "bstime.h"
 #include "config.h"
 #include "detect.h"
-#include "rawstore.h"
+#include "rawcache.h"
 
 /* Rules per (source, evt.type): an open-addressing table of type -> rule indexes (load order),
  * each list already merged with the rules that match any type. */
@@ -293,7 +293,7 @@ static int load_ptree(struct casedb *cdb, struct ptree **ret, struct strbuf *err
 static int load_raw(void *userdata, int64_t event_id, struct strbuf *out)
 {
 	struct strbuf err = STRBUF_INIT;
-	int rc = raw_read(userdata, event_id, out, &err);
+	int rc = raw_cache_read(userdata, event_id, out, &err);
 
 	strbuf_release(&err);
 	return rc;
@@ -388,6 +388,7 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 	bool ordered = false; /* pass 0 reads in rowid order; pass 1 (only if needed) by time */
 	int64_t last_ts;
 	struct want want = { 0 };
+	struct raw_cache *raw = NULL;
 
 	memset(ix, 0, sizeof(ix));
 	ev_init(&ev);
@@ -478,7 +479,9 @@ again:
 	}
 	ev.ptree = pt;
 	ev.load_raw = load_raw;
-	ev.raw_userdata = cdb;
+	if (!raw)
+		raw = raw_cache_new(cdb);
+	ev.raw_userdata = raw;
 	t0 = mono_now();
 	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
 		const char *src = (const char *)sqlite3_column_text(sel, 2);
@@ -622,6 +625,7 @@ out:
 	free(res.rule_alerts);
 	free(inputs);
 	ptree_free(pt);
+	raw_cache_free(raw);
 	arena_free(spec);
 	memo_release(&memo);
 	ev_release(&ev);
