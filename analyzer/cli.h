@@ -30,6 +30,8 @@ int cmd_info(int argc, char **argv);
 int cmd_verify_trail(int argc, char **argv);
 int cmd_detect(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+/* `backsight rules test` (cmd-rules-test.c); argv[0] is "test". */
+int rules_test(int argc, char **argv);
 
 struct ruleset;
 /* Load rule files/directories into one compiled set, printing every diagnostic; -1 when there

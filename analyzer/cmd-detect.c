@@ -1,10 +1,14 @@
 /* cmd-detect: `backsight detect` — run Falco rules retroactively over a case.
  *
- * usage: backsight detect [--rules PATH]... [--strict] [-q] CASE.db
+ * usage: backsight detect [--rules PATH]... [--indicators FILE]... [--strict] [-q] CASE.db
  *
  *   -r, --rules PATH   a rule file or a directory of *.yaml files; given several times, loaded in
  *                      order as one rule set. Default: the shipped rule set (the install's
  *                      share/backsight/rules, or $BACKSIGHT_RULES_DIR).
+ *   -i, --indicators FILE  an indicator list (IP addresses and networks, domains, file hashes,
+ *                      access key ids; one a line, see indicators.h and backsight-detect(1)),
+ *                      matched over every event; each hit is an alert of rule
+ *                      "Indicator match: KIND". Given several times, every list is used.
  *       --strict       refuse to run when any rule has an error or a warning
  *   -q, --quiet        print only the summary line, not the coverage report
  *
@@ -22,22 +26,31 @@
 #include "cli.h"
 #include "custody.h"
 #include "detect.h"
+#include "indicators.h"
 #include "rules.h"
 
-static const char usage[] = "usage: backsight detect [--rules PATH]... [--strict] [-q] CASE.db\n";
+static const char usage[] =
+	"usage: backsight detect [--rules PATH]... [--indicators FILE]... [--strict] [-q] CASE.db\n";
 
-/* One custody entry per run: the rule files read, with their SHA-256. */
-static int log_custody(struct casedb *cdb, const struct ruleset *rs, int argc, char **argv, struct strbuf *err)
+/* One custody entry per run: the rule files and indicator lists read, with their SHA-256. */
+static int log_custody(struct casedb *cdb, const struct ruleset *rs, const struct indicator_set *iocs, int argc,
+		       char **argv, struct strbuf *err)
 {
-	struct custody_file *inputs = calloc(rs->nfiles ? rs->nfiles : 1, sizeof(*inputs));
+	size_t nl = 0, n = 0;
+	const struct indicator_list *lists = indicator_set_lists(iocs, &nl);
+	struct custody_file *inputs = calloc(rs->nfiles + nl + 1, sizeof(*inputs));
 	char *cmdline = custody_command_line(argc, argv);
 	int r;
 
-	for (size_t i = 0; inputs && i < rs->nfiles; i++) {
-		inputs[i].name = rs->files[i]->path;
-		inputs[i].sha256 = rs->files[i]->sha256;
+	for (size_t i = 0; inputs && i < rs->nfiles; i++, n++) {
+		inputs[n].name = rs->files[i]->path;
+		inputs[n].sha256 = rs->files[i]->sha256;
 	}
-	r = inputs ? custody_append(cdb, "detect", custody_actor(NULL), cmdline, inputs, rs->nfiles, NULL, 0, err)
+	for (size_t i = 0; inputs && i < nl; i++, n++) {
+		inputs[n].name = lists[i].path;
+		inputs[n].sha256 = (char *)lists[i].sha256;
+	}
+	r = inputs ? custody_append(cdb, "detect", custody_actor(NULL), cmdline, inputs, n, NULL, 0, err)
 		   : -ENOMEM;
 	free(inputs);
 	free(cmdline);
@@ -48,11 +61,15 @@ int cmd_detect(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "rules", required_argument, NULL, 'r' }, { "strict", no_argument, NULL, 's' },
+		{ "indicators", required_argument, NULL, 'i' },
 		{ "quiet", no_argument, NULL, 'q' },       { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char **paths = calloc((size_t)argc + 1, sizeof(*paths));
-	size_t n = 0;
+	char **ioc_paths = calloc((size_t)argc + 1, sizeof(*ioc_paths));
+	struct indicator_set *iocs = NULL;
+	uint64_t ioc_hits = 0;
+	size_t n = 0, nioc = 0;
 	bool strict = false, quiet = false;
 	struct ruleset *rs = NULL;
 	struct casedb *cdb = NULL;
@@ -61,18 +78,24 @@ int cmd_detect(int argc, char **argv)
 	int c, rc = EXIT_RUNTIME;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:i:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': paths[n++] = optarg; break;
+		case 'i': ioc_paths[nioc++] = optarg; break;
 		case 's': strict = true; break;
 		case 'q': quiet = true; break;
-		case 'h': fputs(usage, stdout); free(paths); return 0;
-		default: free(paths); return usage_error(usage, "detect: bad option");
+		case 'h': fputs(usage, stdout); free(paths); free(ioc_paths); return 0;
+		default: free(paths); free(ioc_paths); return usage_error(usage, "detect: bad option");
 		}
 	}
 	if (optind + 1 != argc) {
 		free(paths);
+		free(ioc_paths);
 		return usage_error(usage, "detect: give exactly one CASE.db");
+	}
+	if (nioc && indicator_set_load(ioc_paths, nioc, &iocs, &err) < 0) {
+		error("detect: %s", err.buf);
+		goto out;
 	}
 	if (!n)
 		paths[n++] = (char *)rules_default_dir();
@@ -93,7 +116,14 @@ int cmd_detect(int argc, char **argv)
 		error("detect: %s", err.buf);
 		goto out;
 	}
-	if (log_custody(cdb, rs, argc, argv, &err) < 0)
+	if (iocs) {
+		if (indicator_match(cdb, iocs, res.run_id, &ioc_hits, &err) < 0 ||
+		    indicator_record_run(cdb, iocs, res.run_id, &err) < 0) {
+			error("detect: indicators: %s", err.buf);
+			goto out;
+		}
+	}
+	if (log_custody(cdb, rs, iocs, argc, argv, &err) < 0)
 		warning("detect: the custody log could not be written: %s", err.buf);
 	if (!quiet) {
 		printf("coverage:\n");
@@ -108,8 +138,13 @@ int cmd_detect(int argc, char **argv)
 	       (long long)res.run_id, (unsigned long long)res.events, (unsigned long long)res.read,
 	       (unsigned long long)res.evaluated,
 	       (unsigned long long)res.alerts, res.seconds, res.seconds > 0 ? (double)res.events / res.seconds : 0.0);
+	if (iocs)
+		printf("indicators: %zu from %zu list%s, %llu hit%s\n", indicator_set_size(iocs), nioc, nioc == 1 ? "" : "s",
+		       (unsigned long long)ioc_hits, ioc_hits == 1 ? "" : "s");
 	rc = 0;
 out:
+	indicator_set_free(iocs);
+	free(ioc_paths);
 	detect_result_release(&res);
 	casedb_free(cdb);
 	ruleset_free(rs);

@@ -3,12 +3,15 @@
  * usage: backsight rules check [--strict] [--dump] FILE...
  *        backsight rules list [--rules PATH]...
  *        backsight rules fields [SOURCE]
+ *        backsight rules test [--rules PATH]... [--keep DIR] [-v] DIR...
  *
  *   check    load and compile FILEs in order (as one rule set), print every error and warning
  *            with file:line:column and a caret; exit 1 when there is an error (with --strict, a
  *            warning counts as one). --dump prints each rule's compiled condition.
  *   list     every rule: name, priority, source, tags, and whether it can run
  *   fields   every field of SOURCE (or of every source) with its type and description
+ *   test     run rule fixtures (evidence + expected alerts per rule) and print what differs;
+ *            exit 1 when a case fails (see cmd-rules-test.c and backsight-rules(1))
  *
  * PATH/FILE may be a file or a directory (its *.yaml files in name order). Without --rules,
  * list uses the shipped rule set (see backsight-detect(1)).
@@ -25,7 +28,8 @@
 
 static const char usage[] = "usage: backsight rules check [--strict] [--dump] FILE...\n"
 			    "       backsight rules list [--rules PATH]...\n"
-			    "       backsight rules fields [SOURCE]\n";
+			    "       backsight rules fields [SOURCE]\n"
+			    "       backsight rules test [--rules PATH]... [--keep DIR] [-v] DIR...\n";
 
 static void print_diags(const struct ruleset *rs, size_t from)
 {
@@ -201,6 +205,8 @@ int cmd_rules(int argc, char **argv)
 		return list(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "fields"))
 		return fields(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "test"))
+		return rules_test(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fputs(usage, stdout);
 		return 0;
