@@ -5,6 +5,8 @@
  *
  *   -o, --output DIR       the output directory (created if missing)
  *   -r, --rules FILE       Falco rule file(s) for detection (repeatable)
+ *   -i, --indicators FILE  indicator list(s) matched over the timeline (repeatable; see
+ *                          backsight-detect(1))
  *       --case FILE        case file: each host's instance id, task ARN, role and addresses
  *                          (JSON for now: {"hosts": {"HOST": {"instance_id": ..., ...}}})
  *   -w, --window DURATION  finding aggregation window (default 5m)
@@ -31,21 +33,25 @@
 #include "casedb.h"
 #include "cli.h"
 #include "detect.h"
+#include "indicators.h"
 #include "rules.h"
 #include "correlate.h"
 #include "report.h"
 #include "termsafe.h"
 
 static const char usage[] =
-	"usage: backsight investigate [-r RULES]... [--case FILE] [-w DURATION | --per-event] [-f FORMAT]\n"
-	"                             [--host NAME] [-q] -o OUTDIR EVIDENCE...\n";
+	"usage: backsight investigate [-r RULES]... [-i INDICATORS]... [--case FILE] [-w DURATION | --per-event]\n"
+	"                             [-f FORMAT]"
+ " [--host NAME] [-q] -o OUTDIR EVIDENCE...\n";
 
 /*
  * Detection: fills `alerts` (and a `runs` row of kind "detect", with the coverage statement)
  * from the rule files, or from the shipped rule set when none is given.
  */
-static int run_detection(struct casedb *cdb, char **rules, size_t nrules, int argc, char **argv, struct strbuf *err)
+static int run_detection(struct casedb *cdb, char **rules, size_t nrules, char **iocs, size_t niocs, int argc,
+			 char **argv, struct strbuf *err)
 {
+	struct indicator_set *set = NULL;
 	char *shipped[] = { (char *)rules_default_dir() };
 	struct strbuf cmdline = STRBUF_INIT;
 	struct detect_result res = { 0 };
@@ -56,11 +62,17 @@ static int run_detection(struct casedb *cdb, char **rules, size_t nrules, int ar
 		rules = shipped;
 		nrules = 1;
 	}
+	if (niocs && (r = indicator_set_load(iocs, niocs, &set, err)) < 0)
+		return r;
 	rules_load_cli(rules, nrules, false, &rs);
 	strbuf_addstr(&cmdline, "backsight");
 	for (int i = 0; i < argc; i++)
 		strbuf_addf(&cmdline, " %s", argv[i]);
 	r = detect_run(cdb, rs, cmdline.buf, &res, err);
+	if (r == 0 && set)
+		r = indicator_match(cdb, set, res.run_id, NULL, err) < 0 ? -EIO
+		    : indicator_record_run(cdb, set, res.run_id, err);
+	indicator_set_free(set);
 	detect_result_release(&res);
 	ruleset_free(rs);
 	strbuf_release(&cmdline);
@@ -132,6 +144,7 @@ int cmd_investigate(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "rules", required_argument, NULL, 'r' },
+		{ "indicators", required_argument, NULL, 'i' },
 		{ "case", required_argument, NULL, 'C' },
 		{ "window", required_argument, NULL, 'w' },
 		{ "per-event", no_argument, NULL, 'P' },
@@ -154,17 +167,23 @@ int cmd_investigate(int argc, char **argv)
 	struct strbuf err = STRBUF_INIT, path = STRBUF_INIT;
 	struct casedb *cdb = NULL;
 	const char *outdir = NULL, *format = NULL, *host = NULL;
-	char **rules = NULL, **iargv = NULL;
+	char **rules = NULL, **iargv = NULL, **iocs = NULL;
 	json_t *hosts = NULL;
-	size_t nrules = 0;
+	size_t nrules = 0, niocs = 0;
 	bool quiet = false;
 	double t0 = monotonic();
 	int c, rc = 0, iargc = 0;
 
 	finding_options_init(&fopts);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:r:w:f:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:r:i:w:f:qh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'i':
+			iocs = realloc(iocs, (niocs + 1) * sizeof(*iocs));
+			if (!iocs)
+				abort();
+			iocs[niocs++] = optarg;
+			break;
 		case 'o':
 			outdir = optarg;
 			break;
@@ -180,6 +199,7 @@ int cmd_investigate(int argc, char **argv)
 			if (analyze_load_case_file(optarg, &hosts, &err) < 0) {
 				error("investigate: %s", err.buf);
 				free(rules);
+				free(iocs);
 				strbuf_release(&err);
 				return EXIT_RUNTIME;
 			}
@@ -188,6 +208,7 @@ int cmd_investigate(int argc, char **argv)
 		case 'w':
 			if (cli_parse_duration(optarg, &fopts.window_ns) < 0 || fopts.window_ns <= 0) {
 				free(rules);
+				free(iocs);
 				json_decref(hosts);
 				return usage_error(usage, "investigate: --window wants a duration such as 5m, not '%s'",
 						   optarg);
@@ -208,16 +229,19 @@ int cmd_investigate(int argc, char **argv)
 		case 'h':
 			fputs(usage, stdout);
 			free(rules);
+			free(iocs);
 			json_decref(hosts);
 			return 0;
 		default:
 			free(rules);
+			free(iocs);
 			json_decref(hosts);
 			return usage_error(usage, "investigate: unknown option");
 		}
 	}
 	if (!outdir || optind >= argc) {
 		free(rules);
+		free(iocs);
 		json_decref(hosts);
 		return usage_error(usage, "investigate: need -o OUTDIR and at least one evidence path");
 	}
@@ -225,6 +249,7 @@ int cmd_investigate(int argc, char **argv)
 	if (mkdir(outdir, 0777) < 0 && errno != EEXIST) {
 		error("investigate: cannot create '%s': %s", outdir, strerror(errno));
 		free(rules);
+		free(iocs);
 		json_decref(hosts);
 		return EXIT_RUNTIME;
 	}
@@ -262,7 +287,7 @@ int cmd_investigate(int argc, char **argv)
 		goto out;
 	}
 	/* 2. detect, 3. aggregate and correlate */
-	if (run_detection(cdb, rules, nrules, argc, argv, &err) < 0 ||
+	if (run_detection(cdb, rules, nrules, iocs, niocs, argc, argv, &err) < 0 ||
 	    analyze_case(cdb, &fopts, argc, argv, &res, &err) < 0) {
 		error("investigate: %s", err.buf);
 		rc = EXIT_RUNTIME;
@@ -283,6 +308,7 @@ out:
 	casedb_free(cdb);
 	free(iargv);
 	free(rules);
+	free(iocs);
 	json_decref(hosts);
 	strbuf_release(&err);
 	strbuf_release(&path);

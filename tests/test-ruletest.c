@@ -283,6 +283,14 @@ Test(indicators, detect_stores_hits_as_alerts_and_findings_name_them)
 	cr_expect_str_eq(q.buf, "Indicator match: access key\nIndicator match: domain\n"
 				"UnauthorizedAccess:EC2/MaliciousIPCaller.Custom\n"
 				"UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom\n");
+	/* the report lists every indicator seen, once, with its hits */
+	strbuf_reset(&out);
+	cr_assert_eq(test_run(&out, &err, "report", "-F", "md", db, NULL), 0, "%s", err.buf);
+	cr_expect(strstr(out.buf, "## Indicators\n"), "%s", out.buf);
+	cr_expect(strstr(out.buf, "| 203.0.113.50 | ip | "), "%s", out.buf);
+	cr_expect(strstr(out.buf, " | one address | 2 | 2023-11-14T22:13:22.000000000Z | 2023-11-14T22:13:23.000000000Z | 203.0.113.50 | "
+				  "dns.answers,src_ip |\n"),
+		  "%s", out.buf);
 	/* a list that cannot be read stops detect before it runs */
 	strbuf_reset(&err);
 	cr_expect_eq(test_run(&out, &err, "detect", "-q", "--indicators", "/nonexistent.txt", db, NULL), 1);
