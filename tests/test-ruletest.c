@@ -289,7 +289,7 @@ Test(indicators, detect_stores_hits_as_alerts_and_findings_name_them)
 	cr_expect(strstr(out.buf, "## Indicators\n"), "%s", out.buf);
 	cr_expect(strstr(out.buf, "| 203.0.113.50 | ip | "), "%s", out.buf);
 	cr_expect(strstr(out.buf, " | one address | 2 | 2023-11-14T22:13:22.000000000Z | 2023-11-14T22:13:23.000000000Z | 203.0.113.50 | "
-				  "dns.answers,src_ip |\n"),
+				  "dns.answers,src\\_ip |\n"),
 		  "%s", out.buf);
 	/* a list that cannot be read stops detect before it runs */
 	strbuf_reset(&err);
