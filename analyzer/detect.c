@@ -161,6 +161,7 @@ static void index_release(struct index *ix)
 struct want {
 	const struct index *ix;
 	const bool *any_rules;
+	int64_t counted_upto; /* rows with id <= this were counted before a re-prepared scan */
 	uint64_t events;
 	uint64_t source_events[SRC__COUNT];
 };
@@ -174,6 +175,10 @@ static void want_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	const struct bucket *b;
 
 	(void)argc;
+	if (sqlite3_value_int64(argv[2]) <= w->counted_upto) {
+		sqlite3_result_int(ctx, 0);
+		return;
+	}
 	w->events++;
 	if (s < 0) {
 		sqlite3_result_int(ctx, 0);
@@ -186,6 +191,124 @@ static void want_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	}
 	b = index_find(&w->ix[s], type);
 	sqlite3_result_int(ctx, b ? b->n > 0 : w->ix[s].nany > 0);
+}
+
+/*
+ * The typed columns a scan selects. Building a result row costs SQLite work for every column
+ * named, so the scan names only those the rules read: the columns of the fields bound in any
+ * condition or output (fx_col), found before the run. A column some other extractor reaches
+ * (the process-tree fields fall back on pid, exe ...) is fetched for that event by id and joins
+ * the set; the scan is then prepared again from the next row (in rowid order; in time order the
+ * point queries simply go on). That happens at most once per column.
+ */
+struct scan_cols {
+	uint64_t mask;
+	int map[COL__COUNT];   /* column -> result index, or -1 */
+	bool grew;
+	bool ordered;
+	sqlite3_stmt *point;   /* every typed column of one event */
+	struct casedb *cdb;
+	char *str[COL__COUNT]; /* strings fetched by point queries for the current event */
+};
+
+static void cols_from_operand(const struct cond_operand *o, uint64_t *mask)
+{
+	if (o->bind.def && o->bind.def->extract == fx_col)
+		*mask |= 1ull << o->bind.def->param;
+}
+
+static void cols_from_tree(const struct cnode *n, uint64_t *mask)
+{
+	if (!n || n == COND_TRUE || n == COND_FALSE)
+		return;
+	if (n->kind == CN_CHECK) {
+		cols_from_operand(&n->lhs, mask);
+		if (n->rhs_is_field)
+			cols_from_operand(&n->rhs, mask);
+		return;
+	}
+	for (size_t i = 0; i < n->nkids; i++)
+		cols_from_tree(n->kids[i], mask);
+}
+
+static int load_missing_col(void *userdata, struct ev *ev, int col)
+{
+	struct scan_cols *sc = userdata;
+	struct strbuf err = STRBUF_INIT;
+	int k = 0;
+
+	if (!sc->point) {
+		struct strbuf sql = STRBUF_INIT;
+		strbuf_addstr(&sql, "SELECT ");
+		for (size_t c = 0; c < bs_event_ncolumns; c++)
+			strbuf_addf(&sql, "%s%s", c ? ", " : "", bs_event_columns[c].name);
+		strbuf_addstr(&sql, " FROM events WHERE id = ?1");
+		k = casedb_prepare(sc->cdb, sql.buf, &sc->point, &err);
+		strbuf_release(&sql);
+		strbuf_release(&err);
+		if (k < 0)
+			return k;
+	}
+	sqlite3_reset(sc->point);
+	sqlite3_bind_int64(sc->point, 1, ev->id);
+	if (sqlite3_step(sc->point) != SQLITE_ROW) {
+		sqlite3_reset(sc->point);
+		return -ENOENT;
+	}
+	if (bs_event_columns[col].kind == BS_COLUMN_INT) {
+		ev->icol[col] = sqlite3_column_type(sc->point, col) == SQLITE_NULL ? BS_NONE
+										 : sqlite3_column_int64(sc->point, col);
+	} else {
+		const char *v = (const char *)sqlite3_column_text(sc->point, col);
+		free(sc->str[col]);
+		sc->str[col] = v ? strdup(v) : NULL;
+		ev->scol[col] = sc->str[col];
+	}
+	sqlite3_reset(sc->point);
+	if (!sc->ordered && !(sc->mask & (1ull << col))) {
+		sc->mask |= 1ull << col;
+		sc->grew = true;
+	}
+	return 0;
+}
+
+static int prepare_scan(struct casedb *cdb, struct scan_cols *sc, int64_t after_id, sqlite3_stmt **ret,
+			struct strbuf *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	int k = 7, rc;
+
+	strbuf_addstr(&sql, "SELECT id, ts, source, type, host, fields, process_id");
+	for (size_t c = 0; c < bs_event_ncolumns; c++) {
+		sc->map[c] = -1;
+		if (sc->mask & (1ull << c)) {
+			strbuf_addf(&sql, ", %s", bs_event_columns[c].name);
+			sc->map[c] = k++;
+		}
+	}
+	/* only the events some rule can match (see want_fn) */
+	strbuf_addstr(&sql, " FROM events WHERE ");
+	if (after_id > 0)
+		strbuf_addf(&sql, "id > %lld AND ", (long long)after_id);
+	strbuf_addstr(&sql, "bs_detect_want(source, type, id)");
+	/* Importers write in time order, so rowid order is nearly always time order and much
+	 * cheaper than walking the ts index; if an earlier time turns up, the pass is undone
+	 * and redone in time order. */
+	if (sc->ordered)
+		strbuf_addstr(&sql, " ORDER BY ts, id");
+	rc = casedb_prepare(cdb, sql.buf, ret, err);
+	strbuf_release(&sql);
+	return rc;
+}
+
+static void scan_cols_release(struct scan_cols *sc)
+{
+	sqlite3_finalize(sc->point);
+	sc->point = NULL;
+	for (int c = 0; c < COL__COUNT; c++) {
+		free(sc->str[c]);
+		sc->str[c] = NULL;
+	}
 }
 
 /* Check memo slots: checks with the same canonical form share a slot. */
@@ -389,6 +512,7 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 	int64_t last_ts;
 	struct want want = { 0 };
 	struct raw_cache *raw = NULL;
+	struct scan_cols cols = { .cdb = cdb };
 
 	memset(ix, 0, sizeof(ix));
 	ev_init(&ev);
@@ -413,12 +537,21 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 		if (rs->rules[i]->status == RULE_OK)
 			assign_memo(&memo, rs->rules[i]->tree, &out);
 	cond_scratch_memo(&scr, memo.n);
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct rule *r = rs->rules[i];
+		if (r->status != RULE_OK)
+			continue;
+		cols_from_tree(r->tree, &cols.mask);
+		for (size_t k = 0; k < r->nout; k++)
+			if (r->out[k].has_field)
+				cols_from_operand(&r->out[k].field, &cols.mask);
+	}
 
 	/* one sequential pass over the timeline: map the file instead of pread()ing and caching
 	 * each page (the connection's setting only; the case file is unchanged) */
 	casedb_exec(cdb, "PRAGMA mmap_size = 4294967296", err);
 	strbuf_reset(err);
-	if (sqlite3_create_function_v2(cdb->db, "bs_detect_want", 2, SQLITE_UTF8, &want, want_fn, NULL, NULL,
+	if (sqlite3_create_function_v2(cdb->db, "bs_detect_want", 3, SQLITE_UTF8, &want, want_fn, NULL, NULL,
 				       NULL) != SQLITE_OK) {
 		strbuf_addf(err, "registering the event filter: %s", sqlite3_errmsg(cdb->db));
 		rc = -EIO;
@@ -460,23 +593,11 @@ again:
 	memset(&want, 0, sizeof(want));
 	want.ix = ix;
 	want.any_rules = any_rules;
-	{
-		struct strbuf sql = STRBUF_INIT;
-		strbuf_addstr(&sql, "SELECT id, ts, source, type, host, fields, process_id");
-		for (size_t c = 0; c < bs_event_ncolumns; c++)
-			strbuf_addf(&sql, ", %s", bs_event_columns[c].name);
-		/* only the events some rule can match (see want_fn) */
-		strbuf_addstr(&sql, " FROM events WHERE bs_detect_want(source, type)");
-		/* Importers write in time order, so rowid order is nearly always time order and much
-		 * cheaper than walking the ts index; if an earlier time turns up, the pass is undone
-		 * and redone in time order. */
-		if (ordered)
-			strbuf_addstr(&sql, " ORDER BY ts, id");
-		rc = casedb_prepare(cdb, sql.buf, &sel, err);
-		strbuf_release(&sql);
-		if (rc < 0)
-			goto rollback;
-	}
+	cols.ordered = ordered;
+	cols.grew = false;
+	rc = prepare_scan(cdb, &cols, 0, &sel, err);
+	if (rc < 0)
+		goto rollback;
 	ev.ptree = pt;
 	ev.load_raw = load_raw;
 	if (!raw)
@@ -516,7 +637,9 @@ again:
 		ev.fields_len = (size_t)sqlite3_column_bytes(sel, 5);
 		ev.process_id = sqlite3_column_type(sel, 6) == SQLITE_NULL ? BS_NONE : sqlite3_column_int64(sel, 6);
 		ev.row = sel; /* typed columns are fetched when a rule reads them */
-		ev.row_base = 7;
+		ev.row_cols = cols.map;
+		ev.load_col = load_missing_col;
+		ev.col_userdata = &cols;
 		for (size_t k = 0; k < n; k++) {
 			const struct rule *r = rs->rules[list[k]];
 			res.evaluated++;
@@ -543,6 +666,18 @@ again:
 			sqlite3_reset(ins);
 			res.alerts++;
 			res.rule_alerts[list[k]]++;
+		}
+		if (cols.grew) {
+			/* a column joined the set: go on from the next row with it selected */
+			cols.grew = false;
+			want.counted_upto = ev.id;
+			sqlite3_finalize(sel);
+			sel = NULL;
+			ev.row = NULL;
+			rc = prepare_scan(cdb, &cols, ev.id, &sel, err);
+			if (rc < 0)
+				goto rollback;
+			ev.row = sel;
 		}
 	}
 	if (rc == SQLITE_ROW && !ordered) {
@@ -615,7 +750,7 @@ rollback:
 out:
 	sqlite3_finalize(sel);
 	sqlite3_finalize(ins);
-	sqlite3_create_function_v2(cdb->db, "bs_detect_want", 2, SQLITE_UTF8, NULL, NULL, NULL, NULL, NULL);
+	sqlite3_create_function_v2(cdb->db, "bs_detect_want", 3, SQLITE_UTF8, NULL, NULL, NULL, NULL, NULL);
 	sqlite3_finalize(run_st);
 	for (int s = 0; s < SRC__COUNT; s++)
 		index_release(&ix[s]);
@@ -626,6 +761,7 @@ out:
 	free(inputs);
 	ptree_free(pt);
 	raw_cache_free(raw);
+	scan_cols_release(&cols);
 	arena_free(spec);
 	memo_release(&memo);
 	ev_release(&ev);
