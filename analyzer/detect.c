@@ -17,6 +17,9 @@ struct bucket {
 	size_t *rules;
 	size_t n;
 	const struct cnode **trees; /* each rule's tree specialised for this type */
+	struct fnode *flat;         /* the trees laid out flat, one after the other */
+	size_t *flat_at;            /* where each rule's starts */
+	size_t nflat;
 };
 
 struct index {
@@ -146,9 +149,97 @@ static void index_release(struct index *ix)
 	for (size_t j = 0; j < ix->cap; j++) {
 		free(ix->b[j].rules);
 		free(ix->b[j].trees);
+		free(ix->b[j].flat);
+		free(ix->b[j].flat_at);
 	}
 	free(ix->b);
 	free(ix->any);
+}
+
+/*
+ * The evaluation form of a bucket's trees. A cnode is large (two operands with their field
+ * bindings) and the nodes of one tree lie apart in the arena, so walking the trees of every
+ * rule for every event was mostly waiting on memory. The flat form is each tree in pre-order in
+ * one array per bucket, an entry being the node's kind, the length of its subtree (to step over
+ * it), its check's memo slot and the check itself; a check already decided for this event (a
+ * macro every rule repeats) is answered from the memo without touching its cnode.
+ */
+struct fnode {
+	uint32_t kind;
+	uint32_t size; /* entries in this subtree, itself included */
+	uint32_t memo;
+	const struct cnode *check;
+};
+
+static size_t flat_count(const struct cnode *n)
+{
+	size_t k = 1;
+
+	if (n->kind == CN_CHECK)
+		return 1;
+	for (size_t i = 0; i < n->nkids; i++)
+		k += flat_count(n->kids[i]);
+	return k;
+}
+
+static size_t flat_put(struct fnode *out, const struct cnode *n)
+{
+	size_t k = 1;
+
+	out[0].kind = (uint32_t)n->kind;
+	out[0].memo = n->kind == CN_CHECK ? n->memo : 0;
+	out[0].check = n;
+	if (n->kind != CN_CHECK)
+		for (size_t i = 0; i < n->nkids; i++)
+			k += flat_put(out + k, n->kids[i]);
+	out[0].size = (uint32_t)k;
+	return k;
+}
+
+static void index_flatten(struct index *ix)
+{
+	for (size_t j = 0; j < ix->cap; j++) {
+		struct bucket *b = &ix->b[j];
+		size_t total = 0;
+		if (!b->type)
+			continue;
+		for (size_t k = 0; k < b->n; k++)
+			total += flat_count(b->trees[k]);
+		b->flat = calloc(total + 1, sizeof(*b->flat));
+		b->flat_at = calloc(b->n + 1, sizeof(*b->flat_at));
+		if (!b->flat || !b->flat_at)
+			abort();
+		for (size_t k = 0; k < b->n; k++) {
+			b->flat_at[k] = b->nflat;
+			b->nflat += flat_put(b->flat + b->nflat, b->trees[k]);
+		}
+	}
+}
+
+static bool flat_eval(const struct fnode *f, struct ev *ev, struct cond_scratch *s)
+{
+	const struct fnode *k, *end;
+
+	switch (f->kind) {
+	case CN_AND:
+		for (k = f + 1, end = f + f->size; k < end; k += k->size)
+			if (!flat_eval(k, ev, s))
+				return false;
+		return true;
+	case CN_OR:
+		for (k = f + 1, end = f + f->size; k < end; k += k->size)
+			if (flat_eval(k, ev, s))
+				return true;
+		return false;
+	case CN_NOT:
+		return !flat_eval(f + 1, ev, s);
+	case CN_CHECK:
+		if (f->memo && f->memo < s->ccap && s->cgen[f->memo] == s->gen)
+			return s->cval[f->memo];
+		return cond_eval(f->check, ev, s);
+	default:
+		return false;
+	}
 }
 
 /*
@@ -537,6 +628,8 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 		if (rs->rules[i]->status == RULE_OK)
 			assign_memo(&memo, rs->rules[i]->tree, &out);
 	cond_scratch_memo(&scr, memo.n);
+	for (int src = 0; src < SRC__COUNT; src++)
+		index_flatten(&ix[src]);
 	for (size_t i = 0; i < rs->nrules; i++) {
 		const struct rule *r = rs->rules[i];
 		if (r->status != RULE_OK)
@@ -610,6 +703,8 @@ again:
 		const struct bucket *b;
 		const size_t *list;
 		const struct cnode *const *trees;
+		const struct fnode *flat;
+		const size_t *flat_at;
 		size_t n;
 		int source = src ? bs_source_from_name(src) : -1;
 		int64_t ts = sqlite3_column_int64(sel, 1);
@@ -624,6 +719,8 @@ again:
 		list = b ? b->rules : ix[source].any;
 		n = b ? b->n : ix[source].nany;
 		trees = b ? b->trees : NULL;
+		flat = b ? b->flat : NULL;
+		flat_at = b ? b->flat_at : NULL;
 		if (!n)
 			continue;
 		ev_reset(&ev);
@@ -644,7 +741,8 @@ again:
 			const struct rule *r = rs->rules[list[k]];
 			res.evaluated++;
 			const struct cnode *tree = trees ? trees[k] : r->tree;
-			if (tree != COND_TRUE && !cond_eval(tree, &ev, &scr))
+			if (tree != COND_TRUE &&
+			    !(flat ? flat_eval(flat + flat_at[k], &ev, &scr) : cond_eval(tree, &ev, &scr)))
 				continue;
 			strbuf_reset(&out);
 			strbuf_reset(&ofields);
