@@ -253,6 +253,10 @@ struct want {
 	const struct index *ix;
 	const bool *any_rules;
 	int64_t counted_upto; /* rows with id <= this were counted before a re-prepared scan */
+	/* what the last row let through was found to be: the scan loop takes it from here */
+	int64_t last_id;
+	int last_source;
+	const struct bucket *last_bucket;
 	uint64_t events;
 	uint64_t source_events[SRC__COUNT];
 };
@@ -281,6 +285,9 @@ static void want_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		return;
 	}
 	b = index_find(&w->ix[s], type);
+	w->last_id = sqlite3_value_int64(argv[2]);
+	w->last_source = s;
+	w->last_bucket = b;
 	sqlite3_result_int(ctx, b ? b->n > 0 : w->ix[s].nany > 0);
 }
 
@@ -706,7 +713,9 @@ again:
 		const struct fnode *flat;
 		const size_t *flat_at;
 		size_t n;
-		int source = src ? bs_source_from_name(src) : -1;
+		int64_t id = sqlite3_column_int64(sel, 0);
+		bool known = id == want.last_id; /* want_fn looked this row up just now */
+		int source = known ? want.last_source : src ? bs_source_from_name(src) : -1;
 		int64_t ts = sqlite3_column_int64(sel, 1);
 
 		if (ts < last_ts && !ordered)
@@ -715,7 +724,7 @@ again:
 		res.read++;
 		if (source < 0 || !any_rules[source] || !type)
 			continue;
-		b = index_find(&ix[source], type);
+		b = known ? want.last_bucket : index_find(&ix[source], type);
 		list = b ? b->rules : ix[source].any;
 		n = b ? b->n : ix[source].nany;
 		trees = b ? b->trees : NULL;
@@ -725,7 +734,7 @@ again:
 			continue;
 		ev_reset(&ev);
 		cond_scratch_next(&scr);
-		ev.id = sqlite3_column_int64(sel, 0);
+		ev.id = id;
 		ev.ts = ts;
 		ev.source = source;
 		ev.type = type;
