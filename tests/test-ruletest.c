@@ -300,6 +300,29 @@ Test(indicators, detect_stores_hits_as_alerts_and_findings_name_them)
 	strbuf_release(&q);
 }
 
+Test(indicators, investigate_takes_lists_and_its_report_shows_the_hits)
+{
+	char *tl = test_file("inv.jsonl"), *list = test_file("inv.txt"), *outdir = test_file("inv-out");
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, md = STRBUF_INIT, p = STRBUF_INIT;
+
+	cr_assert(test_write_file(tl, ioc_events, strlen(ioc_events)));
+	cr_assert(test_write_file(list, list_text, strlen(list_text)));
+	cr_assert_eq(test_run(&out, &err, "investigate", "-q", "-i", list, "-o", outdir, tl, NULL), 0, "%s", err.buf);
+	strbuf_addf(&p, "%s/report.md", outdir);
+	cr_assert(test_read_file(p.buf, &md));
+	cr_expect(strstr(md.buf, "| evil.example | domain | "), "%s", md.buf);
+	cr_expect(strstr(md.buf, "| AKIAIOSFODNN7EXAMPLE | access key | "), "%s", md.buf);
+	strbuf_reset(&p);
+	strbuf_addf(&p, "%s/report.html", outdir);
+	strbuf_reset(&md);
+	cr_assert(test_read_file(p.buf, &md));
+	cr_expect(strstr(md.buf, "<section id=\"indicators\"></section>"));
+	strbuf_release(&out);
+	strbuf_release(&err);
+	strbuf_release(&md);
+	strbuf_release(&p);
+}
+
 /* ---- Falco's k8s_audit regression cases ---- */
 
 /* Rules the oracle names by their names of its time; upstream has since split each in two
