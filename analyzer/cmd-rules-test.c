@@ -21,12 +21,15 @@
  *   expect:                      # alerts per rule; any rule not named must raise none
  *     Terminal shell in container: 1
  *     Read sensitive file untrusted: 0
+ *     Write below etc: [3, 7]      # or the events it fires on (ids from 1, in import order)
  *   others: ignore               # optional: alerts of rules not named are not a failure
  *
  * Each case is imported into a temporary case database, detected over with the rule set, and
  * the alert count of every rule compared with `expect`. A failing case prints one line per
  * difference — "- RULE: expected N alerts, got M" (with the first alert's output when there is
- * one), "- RULE: could not run: REASON", "- RULE: no such rule" — and the exit status is 0 when
+ * one), "- RULE: expected alerts on events [3,7], got [3]", "- RULE: no such rule",
+ * "- RULE: expected N alerts, but the rule could not run: REASON", "+ RULE: N unexpected
+ * alerts" — and the exit status is 0 when
  * every case passes, 1 when a case fails or could not be run (a bad fixture, rules with
  * errors), 2 on a usage error: fit for a CI step.
  */
@@ -51,7 +54,7 @@ static const char usage[] = "usage: backsight rules test [--rules PATH]... [--ke
 struct expect {
 	char *rule;
 	long count;
-	bool seen; /* the rule exists in the set */
+	char *events; /* the event ids the rule must fire on, "1,4" (NULL: only the count) */
 };
 
 struct fixture {
@@ -73,8 +76,10 @@ static void fixture_release(struct fixture *f)
 		free(f->evidence[i]);
 	for (size_t i = 0; i < f->nindicators; i++)
 		free(f->indicators[i]);
-	for (size_t i = 0; i < f->nexpect; i++)
+	for (size_t i = 0; i < f->nexpect; i++) {
 		free(f->expect[i].rule);
+		free(f->expect[i].events);
+	}
 	free(f->rules);
 	free(f->evidence);
 	free(f->indicators);
@@ -232,13 +237,32 @@ static int fixture_load(const char *dir, struct fixture *f, struct strbuf *err)
 			for (yaml_node_pair_t *e = v->data.mapping.pairs.start; e < v->data.mapping.pairs.top; e++) {
 				yaml_node_t *kn = yaml_document_get_node(&d, e->key);
 				yaml_node_t *vn = yaml_document_get_node(&d, e->value);
-				long count;
-				if (!scalar(kn) || parse_count(scalar(vn), &count) < 0) {
-					strbuf_addf(err, "%s:%zu: each expectation is RULE: COUNT (a number of alerts)",
+				long count = 0;
+				struct strbuf ids = STRBUF_INIT;
+				bool ok = scalar(kn) != NULL;
+				if (ok && vn->type == YAML_SEQUENCE_NODE) {
+					/* [1, 4]: the ids of the events (1-based, in import order) it fires on */
+					for (yaml_node_item_t *it = vn->data.sequence.items.start;
+					     ok && it < vn->data.sequence.items.top; it++) {
+						long id;
+						ok = parse_count(scalar(yaml_document_get_node(&d, *it)), &id) == 0 && id > 0;
+						strbuf_addf(&ids, "%s%ld", count ? "," : "", id);
+						count++;
+					}
+				} else if (ok) {
+					ok = parse_count(scalar(vn), &count) == 0;
+				}
+				if (!ok) {
+					strbuf_release(&ids);
+					strbuf_addf(err,
+						    "%s:%zu: each expectation is RULE: COUNT (a number of alerts) or RULE: "
+						    "[EVENT, ...] (the event ids it fires on, from 1)",
 						    path, (kn ? kn->start_mark.line : v->start_mark.line) + 1);
 					goto out;
 				}
 				f->expect[f->nexpect].rule = strdup(scalar(kn));
+				f->expect[f->nexpect].events = vn->type == YAML_SEQUENCE_NODE ? strbuf_detach(&ids, NULL) : NULL;
+				strbuf_release(&ids);
 				f->expect[f->nexpect++].count = count;
 			}
 		} else {
@@ -324,6 +348,23 @@ static void first_alert(struct casedb *cdb, int64_t run_id, const char *rule, st
 		sqlite3_bind_text(st, 2, rule, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
 			strbuf_addstr(out, (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	strbuf_release(&err);
+}
+
+/* The event ids a rule fired on, in order: "1,4" (an event twice when two rules of the name did). */
+static void alert_events(struct casedb *cdb, int64_t run_id, const char *rule, struct strbuf *out)
+{
+	sqlite3_stmt *st;
+	struct strbuf err = STRBUF_INIT;
+
+	if (casedb_prepare(cdb, "SELECT event_id FROM alerts WHERE run_id = ?1 AND rule = ?2 ORDER BY event_id, id",
+			   &st, &err) == 0) {
+		sqlite3_bind_int64(st, 1, run_id);
+		sqlite3_bind_text(st, 2, rule, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			strbuf_addf(out, "%s%lld", out->len ? "," : "", (long long)sqlite3_column_int64(st, 0));
 		sqlite3_finalize(st);
 	}
 	strbuf_release(&err);
@@ -518,6 +559,16 @@ static int run_case(const struct fixture *f, const struct run_opts *o, const cha
 			strbuf_addf(report, "  - %s: expected %ld alert%s, but the rule %s\n", x->rule, x->count,
 				    x->count == 1 ? "" : "s", line.buf);
 			diffs++;
+			continue;
+		}
+		if (x->events) {
+			strbuf_reset(&line);
+			alert_events(cdb, res.run_id, x->rule, &line);
+			if (strcmp(line.buf, x->events)) {
+				strbuf_addf(report, "  - %s: expected alerts on events [%s], got [%s]\n", x->rule, x->events,
+					    line.buf);
+				diffs++;
+			}
 			continue;
 		}
 		if ((uint64_t)x->count != got) {

