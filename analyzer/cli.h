@@ -23,8 +23,6 @@ struct command {
 extern const struct command commands[];
 
 int cmd_import(int argc, char **argv);
-/* `rules test` (cmd-rules-test.c), called by cmd_rules with argv[0] = "test". */
-int cmd_rules_test(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_query(int argc, char **argv);
@@ -32,6 +30,12 @@ int cmd_info(int argc, char **argv);
 int cmd_verify_trail(int argc, char **argv);
 int cmd_detect(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+/* `backsight rules test` over case directories (cmd-rules-test.c) or fixture files
+ * (cmd-rules-fixtures.c); argv[0] is "test". The arguments choose: any that is a regular file
+ * makes it fixtures. */
+int rules_test(int argc, char **argv);
+int rules_test_fixtures(int argc, char **argv);
+bool rules_test_wants_fixtures(int argc, char **argv);
 
 struct ruleset;
 /* Load rule files/directories into one compiled set, printing every diagnostic; -1 when there

@@ -1,377 +1,763 @@
-/* cmd-rules-test: `backsight rules test` — run rules over fixture events and check each fires, or
- * does not, as the fixture says: the way to test a rule (shipped or your own) before trusting
- * it on a case.
+/* cmd-rules-test: `backsight rules test` — rule fixtures run and diffed, for detection CI.
  *
- * usage: backsight rules test [--rules PATH]... [--indicators PATH]... FIXTURES...
+ * usage: backsight rules test [--rules PATH]... [--keep DIR] [-v] DIR...
  *
- * FIXTURES are JSON Lines files (or directories of *.jsonl files), one fixture a line:
- *   {"rule": "NAME", "fires": true|false, <one of>}
- *     "event":     {...}  a timeline event (backsight-timeline(1) jsonl: source, type, the
- *                         typed columns, fields); ts_ns, summary, host default to a fixture's
- *     "cloudtrail": {...} a CloudTrail record (eventTime and eventID default)
- *     "k8s_audit": {...}  a Kubernetes audit event (kind, auditID, stage, times default)
- *     "evidence":  "..."  evidence text in any importable format (strace, auditd ...)
- * Each fixture becomes its own evidence file in a temporary case, imported as `backsight import`
- * would, and the rules (default: the shipped set) run once over all of them. A fixture passes
- * when an alert of its rule comes from its file exactly when "fires" is true. Failures are
- * printed as FILE:LINE; the exit status is 1 when any fixture failed or could not be read.
+ *   -r, --rules PATH   rule files loaded before each case's own (a file or a directory);
+ *                      without it and without `rules:` in a case, the shipped rule set
+ *       --keep DIR     keep each case's database as DIR/CASE.db (to look at with `timeline`)
+ *   -v, --verbose      print every case, not only the failing ones
+ *
+ * A case is a directory holding `test.yaml`; DIR is a case or a tree of them (walked in name
+ * order). test.yaml (every path relative to the case's directory):
+ *
+ *   description: a shell spawned in a container   # optional; printed with a failure
+ *   rules: [my_rules.yaml]       # loaded after --rules, in order (overrides, exceptions ...)
+ *   evidence: [events.jsonl]     # imported in order into a fresh case (required)
+ *   format: timeline-jsonl       # optional: force the importer (default: detected)
+ *   host: web-1                  # optional import options, as `backsight import` has them
+ *   date: 2026-11-02
+ *   tz: +02:00
+ *   indicators: [iocs.txt]       # optional: indicator lists matched as in `detect`
+ *   expect:                      # alerts per rule; any rule not named must raise none
+ *     Terminal shell in container: 1
+ *     Read sensitive file untrusted: 0
+ *     Write below etc: [3, 7]      # or the events it fires on (ids from 1, in import order)
+ *   others: ignore               # optional: alerts of rules not named are not a failure
+ *
+ * Each case is imported into a temporary case database, detected over with the rule set, and
+ * the alert count of every rule compared with `expect`. A failing case prints one line per
+ * difference — "- RULE: expected N alerts, got M" (with the first alert's output when there is
+ * one), "- RULE: expected alerts on events [3,7], got [3]", "- RULE: no such rule",
+ * "- RULE: expected N alerts, but the rule could not run: REASON", "+ RULE: N unexpected
+ * alerts" — and the exit status is 0 when
+ * every case passes, 1 when a case fails or could not be run (a bad fixture, rules with
+ * errors), 2 on a usage error: fit for a CI step.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
-#include <jansson.h>
-#include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <yaml.h>
 
-#include "casedb.h"
 #include "cli.h"
 #include "detect.h"
+#include "import.h"
+#include "indicators.h"
 #include "rules.h"
 
-struct fixture {
-	char *where; /* FILE:LINE */
+static const char usage[] = "usage: backsight rules test [--rules PATH]... [--keep DIR] [-v] DIR...\n";
+
+struct expect {
 	char *rule;
-	bool fires;
-	char file[32];
+	long count;
+	char *events; /* the event ids the rule must fire on, "1,4" (NULL: only the count) */
 };
 
-static const char usage[] = "usage: backsight rules test [--rules PATH]... [--indicators PATH]... FIXTURES...\n";
+struct fixture {
+	char *dir;
+	char *description;
+	char **rules, **evidence, **indicators;
+	size_t nrules, nevidence, nindicators;
+	char *format, *host, *date, *tz;
+	struct expect *expect;
+	size_t nexpect;
+	bool ignore_others;
+};
 
-static void set_default(json_t *o, const char *key, json_t *v)
+static void fixture_release(struct fixture *f)
 {
-	if (!json_object_get(o, key))
-		json_object_set(o, key, v);
-	json_decref(v);
+	for (size_t i = 0; i < f->nrules; i++)
+		free(f->rules[i]);
+	for (size_t i = 0; i < f->nevidence; i++)
+		free(f->evidence[i]);
+	for (size_t i = 0; i < f->nindicators; i++)
+		free(f->indicators[i]);
+	for (size_t i = 0; i < f->nexpect; i++) {
+		free(f->expect[i].rule);
+		free(f->expect[i].events);
+	}
+	free(f->rules);
+	free(f->evidence);
+	free(f->indicators);
+	free(f->expect);
+	free(f->description);
+	free(f->format);
+	free(f->host);
+	free(f->date);
+	free(f->tz);
+	free(f->dir);
+	memset(f, 0, sizeof(*f));
 }
 
-/* The evidence text of fixture i, and its file name. */
-static int fixture_evidence(json_t *fx, size_t i, struct strbuf *text, char name[32], struct strbuf *err)
+static const char *scalar(yaml_node_t *n)
 {
-	json_t *ev = json_object_get(fx, "event"), *ct = json_object_get(fx, "cloudtrail"),
-	       *ka = json_object_get(fx, "k8s_audit"), *raw = json_object_get(fx, "evidence");
-	char buf[64];
-	char *dump;
+	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
 
-	if (!!ev + !!ct + !!ka + !!raw != 1) {
-		strbuf_addstr(err, "wants exactly one of event, cloudtrail, k8s_audit, evidence");
-		return -EINVAL;
-	}
-	if (raw) {
-		if (!json_is_string(raw)) {
-			strbuf_addstr(err, "evidence must be a string");
-			return -EINVAL;
-		}
-		strbuf_add(text, json_string_value(raw), json_string_length(raw));
-		snprintf(name, 32, "fx-%05zu.log", i);
+/* A path of the case: relative ones are taken from the case's directory. */
+static char *case_path(const char *dir, const char *p)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (p[0] == '/')
+		strbuf_addstr(&sb, p);
+	else
+		strbuf_addf(&sb, "%s/%s", dir, p);
+	return strbuf_detach(&sb, NULL);
+}
+
+/* A scalar or a sequence of scalars, as paths of the case. */
+static int path_list(yaml_document_t *d, yaml_node_t *n, const char *dir, const char *key, char ***ret,
+		     size_t *ret_n, struct strbuf *err)
+{
+	if (scalar(n)) {
+		*ret = calloc(1, sizeof(**ret));
+		if (!*ret)
+			abort();
+		(*ret)[0] = case_path(dir, scalar(n));
+		*ret_n = 1;
 		return 0;
 	}
-	if (!json_is_object(ev ? ev : ct ? ct : ka)) {
-		strbuf_addstr(err, "event, cloudtrail and k8s_audit must be objects");
+	if (n->type != YAML_SEQUENCE_NODE) {
+		strbuf_addf(err, "'%s' wants a path or a list of paths (line %zu)", key, n->start_mark.line + 1);
 		return -EINVAL;
 	}
-	if (ev) {
-		ev = json_deep_copy(ev);
-		set_default(ev, "ts_ns", json_integer(1700000000000000000LL + (json_int_t)i));
-		snprintf(buf, sizeof(buf), "fixture %zu", i);
-		set_default(ev, "summary", json_string(buf));
-		set_default(ev, "host", json_string("fixture"));
-		set_default(ev, "source", json_string("syscall"));
-		dump = json_dumps(ev, JSON_COMPACT);
-		strbuf_addf(text, "%s\n", dump);
-		snprintf(name, 32, "fx-%05zu.jsonl", i);
-	} else if (ct) {
-		ct = json_deep_copy(ct);
-		set_default(ct, "eventVersion", json_string("1.08"));
-		set_default(ct, "eventTime", json_string("2023-11-14T22:13:20Z"));
-		snprintf(buf, sizeof(buf), "00000000-0000-0000-0000-%012zu", i);
-		set_default(ct, "eventID", json_string(buf));
-		set_default(ct, "eventType", json_string("AwsApiCall"));
-		dump = json_dumps(ct, JSON_COMPACT);
-		strbuf_addf(text, "{\"Records\":[%s]}\n", dump);
-		ev = ct;
-		snprintf(name, 32, "fx-%05zu.json", i);
-	} else {
-		ka = json_deep_copy(ka);
-		set_default(ka, "kind", json_string("Event"));
-		set_default(ka, "apiVersion", json_string("audit.k8s.io/v1"));
-		set_default(ka, "level", json_string("RequestResponse"));
-		snprintf(buf, sizeof(buf), "fixture-%zu", i);
-		set_default(ka, "auditID", json_string(buf));
-		set_default(ka, "stage", json_string("ResponseComplete"));
-		set_default(ka, "requestReceivedTimestamp", json_string("2023-11-14T22:13:20.000000Z"));
-		set_default(ka, "stageTimestamp", json_string("2023-11-14T22:13:20.100000Z"));
-		dump = json_dumps(ka, JSON_COMPACT);
-		strbuf_addf(text, "%s\n", dump);
-		ev = ka;
-		snprintf(name, 32, "fx-%05zu.jsonl", i);
+	size_t cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	*ret = calloc(cnt + 1, sizeof(**ret));
+	if (!*ret)
+		abort();
+	for (size_t i = 0; i < cnt; i++) {
+		const char *s = scalar(yaml_document_get_node(d, n->data.sequence.items.start[i]));
+		if (!s) {
+			strbuf_addf(err, "'%s' wants a list of paths (line %zu)", key, n->start_mark.line + 1);
+			return -EINVAL;
+		}
+		(*ret)[(*ret_n)++] = case_path(dir, s);
 	}
-	free(dump);
-	json_decref(ev);
 	return 0;
 }
 
-static bool write_file(const char *path, const char *data, size_t len)
+static int parse_count(const char *s, long *ret)
 {
-	FILE *fp = fopen(path, "wb");
-	bool ok;
+	char *end;
+	long v;
 
-	if (!fp)
-		return false;
-	ok = fwrite(data, 1, len, fp) == len;
-	return fclose(fp) == 0 && ok;
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < 0)
+		return -EINVAL;
+	*ret = v;
+	return 0;
 }
 
-/* Read the fixtures of one file into *fx; returns the number of unreadable lines. */
-static int read_fixtures(const char *path, const char *dir, struct fixture **fx, size_t *n)
+static int fixture_load(const char *dir, struct fixture *f, struct strbuf *err)
 {
-	FILE *fp = fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	int lineno = 0, bad = 0;
+	yaml_parser_t p;
+	yaml_document_t d;
+	yaml_node_t *root;
+	FILE *fp;
+	char *path = case_path(dir, "test.yaml");
+	int rc = -EINVAL;
+	bool have_expect = false;
 
+	memset(f, 0, sizeof(*f));
+	f->dir = strdup(dir);
+	fp = fopen(path, "rb");
 	if (!fp) {
-		error("rules test: %s: %s", path, strerror(errno));
-		return 1;
+		strbuf_addf(err, "cannot open '%s': %s", path, strerror(errno));
+		free(path);
+		return -errno;
 	}
-	while ((len = getline(&line, &cap, fp)) >= 0) {
-		struct strbuf text = STRBUF_INIT, why = STRBUF_INIT, full = STRBUF_INIT;
-		json_error_t jerr;
-		json_t *o;
-		struct fixture f = { 0 };
-		lineno++;
-		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (!len || line[0] == '#')
+	yaml_parser_initialize(&p);
+	yaml_parser_set_input_file(&p, fp);
+	if (!yaml_parser_load(&p, &d)) {
+		strbuf_addf(err, "%s:%zu:%zu: %s", path, p.problem_mark.line + 1, p.problem_mark.column + 1,
+			    p.problem ? p.problem : "not YAML");
+		yaml_parser_delete(&p);
+		fclose(fp);
+		free(path);
+		return -EINVAL;
+	}
+	root = yaml_document_get_root_node(&d);
+	if (!root || root->type != YAML_MAPPING_NODE) {
+		strbuf_addf(err, "%s: not a mapping of test keys", path);
+		goto out;
+	}
+	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top; pr++) {
+		const char *key = scalar(yaml_document_get_node(&d, pr->key));
+		yaml_node_t *v = yaml_document_get_node(&d, pr->value);
+		if (!key)
 			continue;
-		o = json_loads(line, 0, &jerr);
-		if (!json_is_object(o) || !json_is_string(json_object_get(o, "rule")) ||
-		    !json_is_boolean(json_object_get(o, "fires"))) {
-			error("rules test: %s:%d: not a fixture (an object with rule, fires and an event)%s%s", path, lineno,
-			      o ? "" : ": ", o ? "" : jerr.text);
-			json_decref(o);
-			bad++;
-			continue;
-		}
-		if (fixture_evidence(o, *n, &text, f.file, &why) < 0) {
-			error("rules test: %s:%d: %s", path, lineno, why.buf);
-			bad++;
-		} else {
-			strbuf_addf(&full, "%s/%s", dir, f.file);
-			if (!write_file(full.buf, text.buf, text.len)) {
-				error("rules test: cannot write %s: %s", full.buf, strerror(errno));
-				bad++;
-			} else {
-				if (asprintf(&f.where, "%s:%d", path, lineno) < 0)
-					abort();
-				f.rule = strdup(json_string_value(json_object_get(o, "rule")));
-				f.fires = json_is_true(json_object_get(o, "fires"));
-				*fx = realloc(*fx, (*n + 1) * sizeof(**fx));
-				if (!*fx || !f.rule)
-					abort();
-				(*fx)[(*n)++] = f;
+		if (!strcmp(key, "description") && scalar(v)) {
+			f->description = strdup(scalar(v));
+		} else if (!strcmp(key, "rules")) {
+			if (path_list(&d, v, dir, key, &f->rules, &f->nrules, err) < 0)
+				goto bad;
+		} else if (!strcmp(key, "evidence")) {
+			if (path_list(&d, v, dir, key, &f->evidence, &f->nevidence, err) < 0)
+				goto bad;
+		} else if (!strcmp(key, "indicators")) {
+			if (path_list(&d, v, dir, key, &f->indicators, &f->nindicators, err) < 0)
+				goto bad;
+		} else if (!strcmp(key, "format") && scalar(v)) {
+			f->format = strdup(scalar(v));
+		} else if (!strcmp(key, "host") && scalar(v)) {
+			f->host = strdup(scalar(v));
+		} else if (!strcmp(key, "date") && scalar(v)) {
+			f->date = strdup(scalar(v));
+		} else if (!strcmp(key, "tz") && scalar(v)) {
+			f->tz = strdup(scalar(v));
+		} else if (!strcmp(key, "others") && scalar(v)) {
+			if (!strcmp(scalar(v), "ignore"))
+				f->ignore_others = true;
+			else if (strcmp(scalar(v), "fail")) {
+				strbuf_addf(err, "%s:%zu: 'others' is 'fail' or 'ignore', not '%s'", path,
+					    v->start_mark.line + 1, scalar(v));
+				goto out;
 			}
+		} else if (!strcmp(key, "expect")) {
+			have_expect = true;
+			if (v->type == YAML_SCALAR_NODE && !*scalar(v))
+				continue; /* `expect:` with nothing: no alert at all */
+			if (v->type != YAML_MAPPING_NODE) {
+				strbuf_addf(err, "%s:%zu: 'expect' is a mapping of rule name to alert count", path,
+					    v->start_mark.line + 1);
+				goto out;
+			}
+			size_t cnt = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
+			f->expect = calloc(cnt + 1, sizeof(*f->expect));
+			if (!f->expect)
+				abort();
+			for (yaml_node_pair_t *e = v->data.mapping.pairs.start; e < v->data.mapping.pairs.top; e++) {
+				yaml_node_t *kn = yaml_document_get_node(&d, e->key);
+				yaml_node_t *vn = yaml_document_get_node(&d, e->value);
+				long count = 0;
+				struct strbuf ids = STRBUF_INIT;
+				bool ok = scalar(kn) != NULL;
+				if (ok && vn->type == YAML_SEQUENCE_NODE) {
+					/* [1, 4]: the ids of the events (1-based, in import order) it fires on */
+					for (yaml_node_item_t *it = vn->data.sequence.items.start;
+					     ok && it < vn->data.sequence.items.top; it++) {
+						long id;
+						ok = parse_count(scalar(yaml_document_get_node(&d, *it)), &id) == 0 && id > 0;
+						strbuf_addf(&ids, "%s%ld", count ? "," : "", id);
+						count++;
+					}
+				} else if (ok) {
+					ok = parse_count(scalar(vn), &count) == 0;
+				}
+				if (!ok) {
+					strbuf_release(&ids);
+					strbuf_addf(err,
+						    "%s:%zu: each expectation is RULE: COUNT (a number of alerts) or RULE: "
+						    "[EVENT, ...] (the event ids it fires on, from 1)",
+						    path, (kn ? kn->start_mark.line : v->start_mark.line) + 1);
+					goto out;
+				}
+				f->expect[f->nexpect].rule = strdup(scalar(kn));
+				f->expect[f->nexpect].events = vn->type == YAML_SEQUENCE_NODE ? strbuf_detach(&ids, NULL) : NULL;
+				strbuf_release(&ids);
+				f->expect[f->nexpect++].count = count;
+			}
+		} else {
+			strbuf_addf(err, "%s:%zu: unknown key '%s'", path, pr->key ? yaml_document_get_node(&d, pr->key)->start_mark.line + 1 : 0, key);
+			goto out;
 		}
-		json_decref(o);
-		strbuf_release(&text);
-		strbuf_release(&why);
-		strbuf_release(&full);
 	}
-	free(line);
+	if (!f->nevidence) {
+		strbuf_addf(err, "%s: no 'evidence' to run the rules over", path);
+		goto out;
+	}
+	if (!have_expect) {
+		strbuf_addf(err, "%s: no 'expect' (write `expect: {}` for a case that must raise nothing)", path);
+		goto out;
+	}
+	rc = 0;
+	goto out;
+bad:
+	if (!strstr(err->buf, path)) {
+		struct strbuf m = STRBUF_INIT;
+		strbuf_addf(&m, "%s: %s", path, err->buf);
+		strbuf_reset(err);
+		strbuf_addstr(err, m.buf);
+		strbuf_release(&m);
+	}
+out:
+	yaml_document_delete(&d);
+	yaml_parser_delete(&p);
 	fclose(fp);
-	return bad;
+	free(path);
+	return rc;
 }
 
-static int cmp_str(const void *a, const void *b)
+static int parse_tz(const char *s, int *ret)
+{
+	int h, m;
+	char sign;
+
+	if (!strcmp(s, "UTC") || !strcmp(s, "Z")) {
+		*ret = 0;
+		return 0;
+	}
+	if (sscanf(s, "%c%2d:%2d", &sign, &h, &m) != 3 || (sign != '+' && sign != '-') || h > 23 || m > 59 ||
+	    strlen(s) != 6)
+		return -EINVAL;
+	*ret = (sign == '-' ? -1 : 1) * (h * 3600 + m * 60);
+	return 0;
+}
+
+struct run_opts {
+	char **rules;
+	size_t nrules;
+	const char *keep;
+	bool verbose;
+};
+
+struct tally {
+	size_t passed, failed, broken;
+};
+
+static void remove_case(const char *db)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+	struct strbuf sb = STRBUF_INIT;
+
+	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s%s", db, sfx[i]);
+		unlink(sb.buf);
+	}
+	strbuf_release(&sb);
+}
+
+/* The first alert of a rule, to show with a count that is off. */
+static void first_alert(struct casedb *cdb, int64_t run_id, const char *rule, struct strbuf *out)
+{
+	sqlite3_stmt *st;
+	struct strbuf err = STRBUF_INIT;
+
+	if (casedb_prepare(cdb, "SELECT output FROM alerts WHERE run_id = ?1 AND rule = ?2 ORDER BY ts, id LIMIT 1",
+			   &st, &err) == 0) {
+		sqlite3_bind_int64(st, 1, run_id);
+		sqlite3_bind_text(st, 2, rule, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+			strbuf_addstr(out, (const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	strbuf_release(&err);
+}
+
+/* The event ids a rule fired on, in order: "1,4" (an event twice when two rules of the name did). */
+static void alert_events(struct casedb *cdb, int64_t run_id, const char *rule, struct strbuf *out)
+{
+	sqlite3_stmt *st;
+	struct strbuf err = STRBUF_INIT;
+
+	if (casedb_prepare(cdb, "SELECT event_id FROM alerts WHERE run_id = ?1 AND rule = ?2 ORDER BY event_id, id",
+			   &st, &err) == 0) {
+		sqlite3_bind_int64(st, 1, run_id);
+		sqlite3_bind_text(st, 2, rule, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			strbuf_addf(out, "%s%lld", out->len ? "," : "", (long long)sqlite3_column_int64(st, 0));
+		sqlite3_finalize(st);
+	}
+	strbuf_release(&err);
+}
+
+static uint64_t rule_alerts(struct casedb *cdb, int64_t run_id, const char *rule)
+{
+	sqlite3_stmt *st;
+	struct strbuf err = STRBUF_INIT;
+	uint64_t n = 0;
+
+	if (casedb_prepare(cdb, "SELECT count(*) FROM alerts WHERE run_id = ?1 AND rule = ?2", &st, &err) == 0) {
+		sqlite3_bind_int64(st, 1, run_id);
+		sqlite3_bind_text(st, 2, rule, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = (uint64_t)sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	strbuf_release(&err);
+	return n;
+}
+
+/* Indicator hits of a kind the case does not name in `expect`: one line per kind. */
+static size_t unexpected_indicators(struct casedb *cdb, int64_t run_id, const struct fixture *f,
+				    struct strbuf *report)
+{
+	sqlite3_stmt *st;
+	struct strbuf err = STRBUF_INIT, line = STRBUF_INIT;
+	size_t diffs = 0;
+
+	if (casedb_prepare(cdb,
+			   "SELECT rule, count(*) FROM alerts WHERE run_id = ?1 AND rule LIKE 'Indicator match: %'"
+			   " GROUP BY rule ORDER BY rule",
+			   &st, &err) == 0) {
+		sqlite3_bind_int64(st, 1, run_id);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *rule = (const char *)sqlite3_column_text(st, 0);
+			uint64_t got = (uint64_t)sqlite3_column_int64(st, 1);
+			bool named = false;
+			for (size_t e = 0; e < f->nexpect && !named; e++)
+				named = !strcmp(f->expect[e].rule, rule);
+			if (named)
+				continue;
+			strbuf_addf(report, "  + %s: %llu unexpected alert%s\n", rule, (unsigned long long)got,
+				    got == 1 ? "" : "s");
+			strbuf_reset(&line);
+			first_alert(cdb, run_id, rule, &line);
+			if (line.len)
+				strbuf_addf(report, "      first: %s\n", line.buf);
+			diffs++;
+		}
+		sqlite3_finalize(st);
+	}
+	strbuf_release(&err);
+	strbuf_release(&line);
+	return diffs;
+}
+
+static const char *case_name(const char *dir, const char *top)
+{
+	size_t n = strlen(top);
+
+	if (!strncmp(dir, top, n) && dir[n] == '/')
+		return dir + n + 1;
+	return dir;
+}
+
+/* Run one case; its report lines are appended to `report`. 1 pass, 0 fail, -1 could not run. */
+static int run_case(const struct fixture *f, const struct run_opts *o, const char *name, struct strbuf *report)
+{
+	struct strbuf err = STRBUF_INIT, db = STRBUF_INIT, line = STRBUF_INIT;
+	struct casedb *cdb = NULL;
+	struct ruleset *rs = ruleset_new(false);
+	struct indicator_set *iocs = NULL;
+	struct detect_result res = { 0 };
+	struct import_options io = { 0 };
+	char tmpl[] = "/tmp/backsight-rules-test.XXXXXX";
+	const char *tmpdir = NULL;
+	int rc = -1;
+	size_t diffs = 0;
+
+	/* the rule set: --rules (or the shipped set when the case names none), then the case's */
+	if (o->nrules) {
+		for (size_t i = 0; i < o->nrules; i++)
+			if (ruleset_load_path(rs, o->rules[i]) < 0)
+				strbuf_addf(report, "  cannot read rules '%s'\n", o->rules[i]);
+	} else if (!f->nrules && ruleset_load_path(rs, rules_default_dir()) < 0) {
+		strbuf_addf(report, "  cannot read the shipped rules '%s'\n", rules_default_dir());
+	}
+	for (size_t i = 0; i < f->nrules; i++)
+		if (ruleset_load_path(rs, f->rules[i]) < 0)
+			strbuf_addf(report, "  cannot read rules '%s'\n", f->rules[i]);
+	ruleset_compile(rs);
+	if (rs->nerrors) {
+		for (size_t i = 0; i < rs->ndiags; i++) {
+			if (!rs->diags[i].error)
+				continue;
+			strbuf_addstr(report, "  ");
+			rule_diag_format(&rs->diags[i], report);
+		}
+		strbuf_addf(report, "  the rules have %zu error%s\n", rs->nerrors, rs->nerrors == 1 ? "" : "s");
+		goto out;
+	}
+	if (report->len)
+		goto out;
+	if (f->nindicators && indicator_set_load(f->indicators, f->nindicators, &iocs, &err) < 0) {
+		strbuf_addf(report, "  %s\n", err.buf);
+		goto out;
+	}
+
+	if (o->keep) {
+		const char *s;
+		strbuf_addf(&db, "%s/", o->keep);
+		for (s = name; *s; s++)
+			strbuf_addch(&db, *s == '/' ? '_' : *s);
+		strbuf_addstr(&db, ".db");
+		remove_case(db.buf);
+	} else {
+		tmpdir = mkdtemp(tmpl);
+		if (!tmpdir) {
+			strbuf_addf(report, "  cannot make a temporary directory: %s\n", strerror(errno));
+			goto out;
+		}
+		strbuf_addf(&db, "%s/case.db", tmpdir);
+	}
+	if (casedb_open(db.buf, CASEDB_WRITE, &cdb, &err) < 0) {
+		strbuf_addf(report, "  %s\n", err.buf);
+		goto out;
+	}
+	io.format = f->format;
+	io.imp.host = f->host;
+	io.imp.date = f->date;
+	if (f->tz) {
+		if (parse_tz(f->tz, &io.imp.tz_offset_sec) < 0) {
+			strbuf_addf(report, "  tz wants +HH:MM, -HH:MM or UTC, not '%s'\n", f->tz);
+			goto out;
+		}
+		io.imp.tz_set = true;
+	}
+	for (size_t i = 0; i < f->nevidence; i++) {
+		struct import_result ir;
+		import_result_init(&ir);
+		strbuf_reset(&err);
+		if (import_file(cdb, f->evidence[i], &io, &ir, &err) < 0) {
+			strbuf_addf(report, "  importing '%s': %s\n", f->evidence[i], err.buf);
+			import_result_release(&ir);
+			goto out;
+		}
+		if (ir.outcome == IMPORT_FAILED)
+			strbuf_addf(report, "  '%s' could not be imported: %s\n", f->evidence[i], ir.message.buf);
+		import_result_release(&ir);
+	}
+	if (report->len)
+		goto out;
+	strbuf_reset(&err);
+	if (detect_run(cdb, rs, "backsight rules test", &res, &err) < 0) {
+		strbuf_addf(report, "  detect: %s\n", err.buf);
+		goto out;
+	}
+	if (iocs && (indicator_match(cdb, iocs, res.run_id, NULL, &err) < 0 ||
+		     indicator_record_run(cdb, iocs, res.run_id, &err) < 0)) {
+		strbuf_addf(report, "  indicators: %s\n", err.buf);
+		goto out;
+	}
+
+	/* the diff: every expectation, then every other rule that fired */
+	for (size_t e = 0; e < f->nexpect; e++) {
+		const struct expect *x = &f->expect[e];
+		uint64_t got = 0;
+		bool found = false;
+		const struct rule *cannot = NULL;
+		for (size_t i = 0; i < rs->nrules; i++) {
+			if (strcmp(rs->rules[i]->name, x->rule))
+				continue;
+			found = true;
+			got += res.rule_alerts[i];
+			if (rs->rules[i]->status != RULE_OK)
+				cannot = rs->rules[i];
+		}
+		if (!strncmp(x->rule, INDICATOR_RULE_PREFIX, strlen(INDICATOR_RULE_PREFIX))) {
+			found = true;
+			got = rule_alerts(cdb, res.run_id, x->rule);
+		}
+		if (!found) {
+			strbuf_addf(report, "  - %s: no such rule\n", x->rule);
+			diffs++;
+			continue;
+		}
+		if (cannot && x->count > 0) {
+			strbuf_reset(&line);
+			detect_coverage(cannot, &res, 0, &line);
+			strbuf_addf(report, "  - %s: expected %ld alert%s, but the rule %s\n", x->rule, x->count,
+				    x->count == 1 ? "" : "s", line.buf);
+			diffs++;
+			continue;
+		}
+		if (x->events) {
+			strbuf_reset(&line);
+			alert_events(cdb, res.run_id, x->rule, &line);
+			if (strcmp(line.buf, x->events)) {
+				strbuf_addf(report, "  - %s: expected alerts on events [%s], got [%s]\n", x->rule, x->events,
+					    line.buf);
+				diffs++;
+			}
+			continue;
+		}
+		if ((uint64_t)x->count != got) {
+			strbuf_addf(report, "  - %s: expected %ld alert%s, got %llu\n", x->rule, x->count,
+				    x->count == 1 ? "" : "s", (unsigned long long)got);
+			strbuf_reset(&line);
+			first_alert(cdb, res.run_id, x->rule, &line);
+			if (line.len)
+				strbuf_addf(report, "      first: %s\n", line.buf);
+			diffs++;
+		}
+	}
+	if (!f->ignore_others) {
+		for (size_t i = 0; i < rs->nrules; i++) {
+			bool named = false, earlier = false;
+			uint64_t got = 0;
+			for (size_t e = 0; e < f->nexpect && !named; e++)
+				named = !strcmp(f->expect[e].rule, rs->rules[i]->name);
+			for (size_t j = 0; j < i && !earlier; j++)
+				earlier = !strcmp(rs->rules[j]->name, rs->rules[i]->name);
+			if (named || earlier)
+				continue;
+			for (size_t j = i; j < rs->nrules; j++)
+				if (!strcmp(rs->rules[j]->name, rs->rules[i]->name))
+					got += res.rule_alerts[j];
+			if (!got)
+				continue;
+			strbuf_addf(report, "  + %s: %llu unexpected alert%s\n", rs->rules[i]->name,
+				    (unsigned long long)got, got == 1 ? "" : "s");
+			strbuf_reset(&line);
+			first_alert(cdb, res.run_id, rs->rules[i]->name, &line);
+			if (line.len)
+				strbuf_addf(report, "      first: %s\n", line.buf);
+			diffs++;
+		}
+		if (iocs)
+			diffs += unexpected_indicators(cdb, res.run_id, f, report);
+	}
+	rc = diffs ? 0 : 1;
+out:
+	detect_result_release(&res);
+	casedb_free(cdb);
+	if (tmpdir) {
+		remove_case(db.buf);
+		rmdir(tmpdir);
+	}
+	indicator_set_free(iocs);
+	ruleset_free(rs);
+	strbuf_release(&err);
+	strbuf_release(&db);
+	strbuf_release(&line);
+	return rc;
+}
+
+static int name_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* A file, or every *.jsonl of a directory in name order. */
-static int read_fixture_path(const char *path, const char *dir, struct fixture **fx, size_t *n)
+static bool has_test_yaml(const char *dir)
 {
-	struct stat st;
+	struct strbuf sb = STRBUF_INIT;
+	bool r;
+
+	strbuf_addf(&sb, "%s/test.yaml", dir);
+	r = access(sb.buf, R_OK) == 0;
+	strbuf_release(&sb);
+	return r;
+}
+
+static void run_tree(const char *dir, const char *top, const struct run_opts *o, struct tally *t, int depth)
+{
 	DIR *d;
 	struct dirent *de;
 	char **names = NULL;
-	size_t k = 0;
-	int bad = 0;
+	size_t n = 0, cap = 0;
 
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode) && (d = opendir(path))) {
-		while ((de = readdir(d))) {
-			size_t len = strlen(de->d_name);
-			if (de->d_name[0] == '.' || len < 7 || strcmp(de->d_name + len - 6, ".jsonl"))
-				continue;
-			names = realloc(names, (k + 1) * sizeof(*names));
-			if (!names || asprintf(&names[k++], "%s/%s", path, de->d_name) < 0)
-				abort();
+	if (has_test_yaml(dir)) {
+		struct fixture f;
+		struct strbuf err = STRBUF_INIT, report = STRBUF_INIT;
+		const char *name = case_name(dir, top);
+		int r;
+		if (fixture_load(dir, &f, &err) < 0) {
+			printf("ERROR %s\n  %s\n", name, err.buf);
+			t->broken++;
+		} else {
+			r = run_case(&f, o, name, &report);
+			if (r > 0) {
+				t->passed++;
+				if (o->verbose)
+					printf("PASS %s\n", name);
+			} else {
+				printf("%s %s%s%s%s\n%s", r == 0 ? "FAIL" : "ERROR", name, f.description ? " (" : "",
+				       f.description ? f.description : "", f.description ? ")" : "", report.buf);
+				if (r == 0)
+					t->failed++;
+				else
+					t->broken++;
+			}
 		}
-		closedir(d);
-		if (k)
-			qsort(names, k, sizeof(*names), cmp_str);
-		for (size_t i = 0; i < k; i++) {
-			bad += read_fixtures(names[i], dir, fx, n);
-			free(names[i]);
-		}
-		free(names);
-		return bad;
+		fixture_release(&f);
+		strbuf_release(&err);
+		strbuf_release(&report);
+		fflush(stdout);
 	}
-	return read_fixtures(path, dir, fx, n);
-}
-
-static void remove_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	struct strbuf p = STRBUF_INIT;
-
-	if (!d)
+	if (depth > 16 || !(d = opendir(dir)))
 		return;
 	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+		struct stat st;
+		struct strbuf sb = STRBUF_INIT;
+		if (de->d_name[0] == '.')
 			continue;
-		strbuf_reset(&p);
-		strbuf_addf(&p, "%s/%s", dir, de->d_name);
-		unlink(p.buf);
+		strbuf_addf(&sb, "%s/%s", dir, de->d_name);
+		if (stat(sb.buf, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			strbuf_release(&sb);
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			names = realloc(names, cap * sizeof(*names));
+			if (!names)
+				abort();
+		}
+		names[n++] = strbuf_detach(&sb, NULL);
 	}
 	closedir(d);
-	rmdir(dir);
-	strbuf_release(&p);
+	qsort(names, n, sizeof(*names), name_cmp);
+	for (size_t i = 0; i < n; i++) {
+		run_tree(names[i], top, o, t, depth + 1);
+		free(names[i]);
+	}
+	free(names);
 }
 
-static bool has_rule(const struct ruleset *rs, const char *name)
-{
-	for (size_t i = 0; i < rs->nrules; i++)
-		if (!strcmp(rs->rules[i]->name, name))
-			return true;
-	return false;
-}
-
-int cmd_rules_test(int argc, char **argv)
+int rules_test(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "rules", required_argument, NULL, 'r' },
-		{ "indicators", required_argument, NULL, 'i' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "rules", required_argument, NULL, 'r' }, { "keep", required_argument, NULL, 'k' },
+		{ "verbose", no_argument, NULL, 'v' },     { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char **paths = calloc((size_t)argc + 1, sizeof(*paths)), **ind = calloc((size_t)argc + 1, sizeof(*ind));
-	size_t n = 0, nind = 0, nfx = 0, failed = 0;
-	struct fixture *fx = NULL;
-	struct ruleset *rs = NULL;
-	struct casedb *cdb = NULL;
-	struct detect_result res = { 0 };
-	struct strbuf err = STRBUF_INIT, got = STRBUF_INIT, key = STRBUF_INIT, db = STRBUF_INIT, evdir = STRBUF_INIT;
-	char tmpl[4096];
-	const char *tmp = getenv("TMPDIR");
-	int c, bad = 0, rc = EXIT_RUNTIME;
-	sqlite3_stmt *st;
+	struct run_opts o = { 0 };
+	struct tally t = { 0 };
+	int c;
 
-	if (!paths || !ind)
+	o.rules = calloc((size_t)argc + 1, sizeof(*o.rules));
+	if (!o.rules)
 		abort();
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:i:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:vh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'r': paths[n++] = optarg; break;
-		case 'i': ind[nind++] = optarg; break;
-		case 'h': fputs(usage, stdout); free(paths); free(ind); return 0;
-		default: free(paths); free(ind); return usage_error(usage, "rules test: bad option");
+		case 'r': o.rules[o.nrules++] = optarg; break;
+		case 'k': o.keep = optarg; break;
+		case 'v': o.verbose = true; break;
+		case 'h': fputs(usage, stdout); free(o.rules); return 0;
+		default: free(o.rules); return usage_error(usage, "rules test: bad option");
 		}
 	}
 	if (optind >= argc) {
-		free(paths);
-		free(ind);
-		return usage_error(usage, "rules test: no fixture file given");
+		free(o.rules);
+		return usage_error(usage, "rules test: no fixture directory given");
 	}
-	snprintf(tmpl, sizeof(tmpl), "%s/backsight-rules-test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (!mkdtemp(tmpl)) {
-		error("rules test: cannot create a temporary directory: %s", strerror(errno));
-		free(paths);
-		free(ind);
+	if (o.keep && mkdir(o.keep, 0777) < 0 && errno != EEXIST) {
+		error("rules test: cannot create '%s': %s", o.keep, strerror(errno));
+		free(o.rules);
 		return EXIT_RUNTIME;
 	}
-	strbuf_addf(&evdir, "%s/evidence", tmpl);
-	strbuf_addf(&db, "%s/case.db", tmpl);
-	if (mkdir(evdir.buf, 0700) < 0) {
-		error("rules test: cannot create %s: %s", evdir.buf, strerror(errno));
-		goto out;
-	}
-	for (int i = optind; i < argc; i++)
-		bad += read_fixture_path(argv[i], evdir.buf, &fx, &nfx);
-	if (!nfx) {
-		error("rules test: no fixtures read");
-		goto out;
-	}
-
-	/* the rules, then the case */
-	if (!n)
-		paths[n++] = (char *)rules_default_dir();
-	if (rules_load_cli_indicators(paths, n, ind, nind, false, &rs) < 0 && rs->nerrors) {
-		error("rules test: the rules have errors");
-		goto out;
-	}
-	{
-		char *iargv[] = { "import", "-q", "--progress=never", db.buf, evdir.buf, NULL };
-		optind = 0;
-		if (cmd_import(5, iargv) == EXIT_USAGE)
-			goto out;
-	}
-	if (casedb_open(db.buf, CASEDB_WRITE, &cdb, &err) < 0 || detect_run(cdb, rs, "backsight rules test", &res, &err) < 0) {
-		error("rules test: %s", err.buf);
-		goto out;
-	}
-	if (sqlite3_prepare_v2(cdb->db,
-			       "SELECT ev.name, a.rule FROM alerts a JOIN events e ON e.id = a.event_id"
-			       " JOIN evidence ev ON ev.id = e.evidence_id",
-			       -1, &st, NULL) != SQLITE_OK) {
-		error("rules test: %s", sqlite3_errmsg(cdb->db));
-		goto out;
-	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 0), *slash = name ? strrchr(name, '/') : NULL;
-		strbuf_addf(&got, "\n%s\t%s\n", slash ? slash + 1 : name ? name : "", sqlite3_column_text(st, 1));
-	}
-	sqlite3_finalize(st);
-
-	for (size_t i = 0; i < nfx; i++) {
-		bool fired;
-		if (!has_rule(rs, fx[i].rule)) {
-			printf("FAIL %s: no rule named '%s'\n", fx[i].where, fx[i].rule);
-			failed++;
+	for (int i = optind; i < argc; i++) {
+		struct stat st;
+		char *top = strdup(argv[i]);
+		size_t len = strlen(top);
+		while (len > 1 && top[len - 1] == '/')
+			top[--len] = '\0';
+		if (stat(top, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			error("rules test: '%s' is not a directory of test cases", argv[i]);
+			t.broken++;
+			free(top);
 			continue;
 		}
-		strbuf_reset(&key);
-		strbuf_addf(&key, "\n%s\t%s\n", fx[i].file, fx[i].rule);
-		fired = strstr(got.buf, key.buf) != NULL;
-		if (fired != fx[i].fires) {
-			printf("FAIL %s: rule '%s' %s\n", fx[i].where, fx[i].rule,
-			       fired ? "fired on a near miss" : "did not fire on its fixture");
-			failed++;
+		size_t before = t.passed + t.failed + t.broken;
+		run_tree(top, top, &o, &t, 0);
+		if (t.passed + t.failed + t.broken == before) {
+			error("rules test: no test.yaml under '%s'", argv[i]);
+			t.broken++;
 		}
+		free(top);
 	}
-	printf("%zu fixtures: %zu passed, %zu failed%s\n", nfx, nfx - failed, failed,
-	       bad ? "; some lines could not be read" : "");
-	rc = failed || bad ? EXIT_RUNTIME : 0;
-out:
-	detect_result_release(&res);
-	casedb_free(cdb);
-	ruleset_free(rs);
-	remove_dir(evdir.buf);
-	remove_dir(tmpl);
-	for (size_t i = 0; i < nfx; i++) {
-		free(fx[i].where);
-		free(fx[i].rule);
-	}
-	free(fx);
-	free(paths);
-	free(ind);
-	strbuf_release(&err);
-	strbuf_release(&got);
-	strbuf_release(&key);
-	strbuf_release(&db);
-	strbuf_release(&evdir);
-	return rc;
+	printf("%zu case%s: %zu passed, %zu failed, %zu could not run\n", t.passed + t.failed + t.broken,
+	       t.passed + t.failed + t.broken == 1 ? "" : "s", t.passed, t.failed, t.broken);
+	free(o.rules);
+	return t.failed || t.broken ? EXIT_RUNTIME : 0;
 }

@@ -3,14 +3,17 @@
  * usage: backsight rules check [--strict] [--dump] FILE...
  *        backsight rules list [--rules PATH]...
  *        backsight rules fields [SOURCE]
- *        backsight rules test [--rules PATH]... [--indicators PATH]... FIXTURES...
+ *        backsight rules test [--rules PATH]... [--keep DIR] [-v] DIR...
+ *        backsight rules test [--rules PATH]... [--lists PATH]... FIXTURES...
  *
  *   check    load and compile FILEs in order (as one rule set), print every error and warning
  *            with file:line:column and a caret; exit 1 when there is an error (with --strict, a
  *            warning counts as one). --dump prints each rule's compiled condition.
  *   list     every rule: name, priority, source, tags, and whether it can run
  *   fields   every field of SOURCE (or of every source) with its type and description
- *   test     run the rules over fixture events and check each fires or not (cmd-rules-test.c)
+ *   test     case directories: evidence + expected alerts per rule, run and diffed, exit 1 when a
+ *            case fails (cmd-rules-test.c); fixture files (*.jsonl): single events, each said to
+ *            fire a rule or not (cmd-rules-fixtures.c). See backsight-rules(1).
  *
  * PATH/FILE may be a file or a directory (its *.yaml files in name order). Without --rules,
  * list uses the shipped rule set (see backsight-detect(1)).
@@ -28,7 +31,8 @@
 static const char usage[] = "usage: backsight rules check [--strict] [--dump] FILE...\n"
 			    "       backsight rules list [--rules PATH]...\n"
 			    "       backsight rules fields [SOURCE]\n"
-			    "       backsight rules test [--rules PATH]... [--indicators PATH]... FIXTURES...\n";
+			    "       backsight rules test [--rules PATH]... [--keep DIR] [-v] DIR...\n"
+			    "       backsight rules test [--rules PATH]... [--lists PATH]... FIXTURES...\n";
 
 static void print_diags(const struct ruleset *rs, size_t from)
 {
@@ -214,7 +218,8 @@ int cmd_rules(int argc, char **argv)
 	if (!strcmp(argv[1], "fields"))
 		return fields(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "test"))
-		return cmd_rules_test(argc - 1, argv + 1);
+		return rules_test_wants_fixtures(argc - 1, argv + 1) ? rules_test_fixtures(argc - 1, argv + 1)
+								      : rules_test(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fputs(usage, stdout);
 		return 0;

@@ -269,6 +269,28 @@ static void section_tables(struct strbuf *out, const json_t *m)
 		strbuf_addf(out, " | %lld | %.1f |\n", (long long)json_integer_value(json_object_get(a, "findings")),
 			    json_number_value(json_object_get(a, "max_severity")));
 	}
+	strbuf_addstr(out, "\n## Indicators\n\n");
+	if (!json_array_size(json_object_get(m, "indicators"))) {
+		strbuf_addstr(out, "No indicator from a list given to detect (--indicators) was seen.\n");
+	} else {
+		strbuf_addstr(out, "| indicator | kind | list | description | hits | first | last | seen as | in |\n"
+				   "|---|---|---|---|---:|---|---|---|---|\n");
+		json_array_foreach(json_object_get(m, "indicators"), i, a) {
+			static const char *const cols[] = { "indicator", "kind", "list", "description" };
+			strbuf_addstr(out, "|");
+			for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
+				strbuf_addch(out, ' ');
+				md_str(out, a, cols[c]);
+				strbuf_addstr(out, " |");
+			}
+			strbuf_addf(out, " %lld | %s | %s | ", (long long)json_integer_value(json_object_get(a, "hits")),
+				    report_time(a, "first", t1), report_time(a, "last", t2));
+			md_str(out, a, "seen");
+			strbuf_addstr(out, " | ");
+			md_str(out, a, "fields");
+			strbuf_addstr(out, " |\n");
+		}
+	}
 	strbuf_addstr(out, "\n## Coverage\n\n");
 	if (json_is_null(json_object_get(m, "coverage")) || !json_object_get(m, "coverage"))
 		strbuf_addstr(out, "The case records no coverage statement (no detect run listed rules that could not run).\n\n");

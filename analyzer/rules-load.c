@@ -815,12 +815,12 @@ static void load_item(struct ruleset *rs, struct rule_file *f, yaml_document_t *
 	rules_diag_node(rs, false, f, n, "unknown item (not a rule, macro, list or required version): ignored");
 }
 
+static int load_text(struct ruleset *rs, const char *path, struct strbuf *text);
+
 int ruleset_load_file(struct ruleset *rs, const char *path)
 {
-	struct rule_file *f;
 	FILE *fp = fopen(path, "rb");
 	struct strbuf text = STRBUF_INIT;
-	yaml_parser_t parser;
 	char buf[65536];
 	size_t n;
 	int rc = 0;
@@ -840,10 +840,28 @@ int ruleset_load_file(struct ruleset *rs, const char *path)
 		strbuf_release(&text);
 		return rc;
 	}
+	return load_text(rs, path, &text);
+}
+
+int ruleset_load_text(struct ruleset *rs, const char *name, const char *text, size_t len)
+{
+	struct strbuf t = STRBUF_INIT;
+
+	strbuf_add(&t, text, len);
+	return load_text(rs, name, &t);
+}
+
+/* Load a file's text (taken over) as the set's next file. */
+static int load_text(struct ruleset *rs, const char *path, struct strbuf *text)
+{
+	struct rule_file *f;
+	yaml_parser_t parser;
+	int rc = 0;
+
 	f = arena_alloc(rs->a, sizeof(*f));
 	f->path = arena_strdup(rs->a, path);
-	f->len = text.len;
-	f->text = strbuf_detach(&text, NULL);
+	f->len = text->len;
+	f->text = strbuf_detach(text, NULL);
 	sha256_hex(f->text, f->len, f->sha256);
 	rs->files = realloc(rs->files, (rs->nfiles + 1) * sizeof(*rs->files)); /* files are few */
 	if (!rs->files)

@@ -153,6 +153,8 @@ void ruleset_free(struct ruleset *rs);
 /* Load one file (its items join the set in order). 0, or a negative errno when the file could
  * not be read or is not YAML at all; item-level problems become diagnostics. */
 int ruleset_load_file(struct ruleset *rs, const char *path);
+/* Load a rule file's text from memory, NAME standing for its path in diagnostics. */
+int ruleset_load_text(struct ruleset *rs, const char *name, const char *text, size_t len);
 /* Load a file, or every *.yaml / *.yml file of a directory in name order and then the
  * directory's indicators/ subdirectory; an indicator file (.txt, .list, .csv) is loaded as
  * ruleset_load_indicators does. */
