@@ -419,6 +419,12 @@ int indicator_set_add_text(struct indicator_set *s, const char *name, const char
 
 int indicator_set_load(char *const *paths, size_t n, struct indicator_set **ret, struct strbuf *err)
 {
+	return indicator_set_load_as(paths, NULL, n, ret, err);
+}
+
+int indicator_set_load_as(char *const *paths, const char *const *names, size_t n, struct indicator_set **ret,
+			  struct strbuf *err)
+{
 	struct indicator_set *s = indicator_set_new();
 
 	for (size_t i = 0; i < n; i++) {
@@ -440,7 +446,7 @@ int indicator_set_load(char *const *paths, size_t n, struct indicator_set **ret,
 			strbuf_addf(err, "%s: not a text file of indicators", paths[i]);
 			r = -EINVAL;
 		} else if (r == 0) {
-			r = indicator_set_add_text(s, paths[i], text.buf ? text.buf : "", text.len, err);
+			r = indicator_set_add_text(s, names ? names[i] : paths[i], text.buf ? text.buf : "", text.len, err);
 		} else {
 			strbuf_addf(err, "cannot read indicator list '%s'", paths[i]);
 		}

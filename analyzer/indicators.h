@@ -48,6 +48,10 @@ struct indicator_set;
 
 /* Load lists in order. 0, or a negative errno with err naming the file (and line). */
 int indicator_set_load(char *const *paths, size_t n, struct indicator_set **ret, struct strbuf *err);
+/* The same, each list known by names[i] rather than its path (a re-run reading a bag's copy
+ * of a list under the list's recorded name). */
+int indicator_set_load_as(char *const *paths, const char *const *names, size_t n, struct indicator_set **ret,
+			  struct strbuf *err);
 /* Parse one list from memory (tests, fuzzing); name is used in messages. */
 int indicator_set_add_text(struct indicator_set *s, const char *name, const char *text, size_t len,
 			   struct strbuf *err);

@@ -504,7 +504,7 @@ static const struct fixture fixtures[] = {
 	{ "Kubernetes delete call from a listed malicious address", 0, K8S, KA_FROM("delete", "203.0.113.78", "200") },
 };
 
-/* What a user adds to run the list-based rules: indicator files (`--indicators`, each form the
+/* What a user adds to run the list-based rules: indicator files (`--lists`, each form the
  * loader reads: named after the list, a `# list:` line, CSV, a Tor exit list), a rules file
  * for what is not an indicator, and the rule shipped disabled. */
 static const struct {
@@ -603,7 +603,7 @@ Test(rule_fixtures, every_rule_fires_on_its_fixture_and_not_on_its_near_miss, .t
 	}
 	strbuf_addf(&rules, "%s/rules", test_source_root());
 	cr_assert_eq(test_run(&out, &err, "import", "-q", db, dir, NULL), 0, "%s", err.buf);
-	cr_assert_eq(test_run(&out, &err, "detect", "-q", db, "--rules", rules.buf, "--rules", user, "--indicators", ind, NULL),
+	cr_assert_eq(test_run(&out, &err, "detect", "-q", db, "--rules", rules.buf, "--rules", user, "--lists", ind, NULL),
 		     0, "%s", err.buf);
 	alerts_by_file(db, &got);
 	for (size_t i = 0; i < n; i++) {
