@@ -490,20 +490,52 @@ static int64_t resolve_ts(struct imp_ctx *ctx, struct state *st, enum ts_kind ki
 
 /* ---- calls ---- */
 
-/* Calls whose first argument is the fd they act on (for traces without -y annotations). */
-static bool fd_first(const char *name)
+/* How a call's arguments are laid out; one lookup per line instead of a chain of compares. */
+enum shape {
+	SH_OTHER, SH_FD_FIRST, SH_OPEN, SH_OPENAT, SH_EXEC, SH_SOCKET, SH_SOCKADDR, SH_SENDTO, SH_DUP,
+	SH_FCNTL, SH_PIPE, SH_CLONE, SH_EXIT, SH_CHDIR,
+};
+
+/* Sorted by name (bsearch). SH_FD_FIRST: calls whose first argument is the fd they act on
+ * (for traces without -y annotations). */
+static const struct call_shape {
+	const char *name;
+	enum shape shape;
+} call_shapes[] = {
+	{ "_llseek", SH_FD_FIRST },   { "accept", SH_SOCKADDR },	{ "accept4", SH_SOCKADDR },
+	{ "bind", SH_SOCKADDR },      { "chdir", SH_CHDIR },		{ "clone", SH_CLONE },
+	{ "clone3", SH_CLONE },	      { "close", SH_FD_FIRST },		{ "connect", SH_SOCKADDR },
+	{ "creat", SH_OPEN },	      { "dup", SH_DUP },		{ "dup2", SH_DUP },
+	{ "dup3", SH_DUP },	      { "execve", SH_EXEC },		{ "execveat", SH_EXEC },
+	{ "exit", SH_EXIT },	      { "exit_group", SH_EXIT },	{ "fadvise64", SH_FD_FIRST },
+	{ "fchdir", SH_FD_FIRST },    { "fchmod", SH_FD_FIRST },	{ "fchown", SH_FD_FIRST },
+	{ "fcntl", SH_FCNTL },	      { "fcntl64", SH_FCNTL },		{ "fdatasync", SH_FD_FIRST },
+	{ "fgetxattr", SH_FD_FIRST }, { "flock", SH_FD_FIRST },		{ "fsetxattr", SH_FD_FIRST },
+	{ "fstat", SH_FD_FIRST },     { "fstat64", SH_FD_FIRST },	{ "fstatfs", SH_FD_FIRST },
+	{ "fstatfs64", SH_FD_FIRST }, { "fsync", SH_FD_FIRST },		{ "ftruncate", SH_FD_FIRST },
+	{ "ftruncate64", SH_FD_FIRST }, { "getdents", SH_FD_FIRST },	{ "getdents64", SH_FD_FIRST },
+	{ "getpeername", SH_FD_FIRST }, { "getsockname", SH_FD_FIRST }, { "getsockopt", SH_FD_FIRST },
+	{ "ioctl", SH_FD_FIRST },     { "listen", SH_FD_FIRST },	{ "lseek", SH_FD_FIRST },
+	{ "open", SH_OPEN },	      { "openat", SH_OPENAT },		{ "openat2", SH_OPENAT },
+	{ "pipe", SH_PIPE },	      { "pipe2", SH_PIPE },		{ "pread64", SH_FD_FIRST },
+	{ "pwrite64", SH_FD_FIRST },  { "read", SH_FD_FIRST },		{ "readv", SH_FD_FIRST },
+	{ "recvfrom", SH_SENDTO },    { "recvmmsg", SH_FD_FIRST },	{ "recvmsg", SH_FD_FIRST },
+	{ "sendfile", SH_FD_FIRST },  { "sendfile64", SH_FD_FIRST },	{ "sendmmsg", SH_FD_FIRST },
+	{ "sendmsg", SH_FD_FIRST },   { "sendto", SH_SENDTO },		{ "setsockopt", SH_FD_FIRST },
+	{ "shutdown", SH_FD_FIRST },  { "socket", SH_SOCKET },		{ "socketpair", SH_PIPE },
+	{ "write", SH_FD_FIRST },     { "writev", SH_FD_FIRST },
+};
+
+static int shape_cmp(const void *key, const void *elem)
 {
-	static const char *const names[] = {
-		"read", "write", "pread64", "pwrite64", "readv", "writev", "sendmsg", "recvmsg", "listen",
-		"shutdown", "ioctl", "fchmod", "fchown", "fstat", "fstat64", "ftruncate", "ftruncate64",
-		"getsockopt", "setsockopt", "fsync", "fdatasync", "flock", "lseek", "_llseek", "getdents",
-		"getdents64", "close", "fchdir", "getpeername", "getsockname", "sendmmsg", "recvmmsg",
-		"fadvise64", "fstatfs", "fstatfs64", "fgetxattr", "fsetxattr", "sendfile", "sendfile64",
-	};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(name, names[i]))
-			return true;
-	return false;
+	return strcmp(key, ((const struct call_shape *)elem)->name);
+}
+
+static enum shape shape_of(const char *name)
+{
+	const struct call_shape *s = bsearch(name, call_shapes, sizeof(call_shapes) / sizeof(call_shapes[0]),
+					     sizeof(call_shapes[0]), shape_cmp);
+	return s ? s->shape : SH_OTHER;
 }
 
 struct line_ctx {
@@ -527,6 +559,7 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 	int64_t v;
 	size_t argc = 0;
 	bool have_argv = false;
+	enum shape shape;
 
 	while (nlen < len && nlen < sizeof(name) - 1 && is_ident(text[nlen]))
 		nlen++;
@@ -630,7 +663,9 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 
 	/* arguments by syscall */
 #define ARG(k) ((k) < nargs ? st->args[k] : (struct span){ "", 0 })
-	if (!strcmp(name, "open") || !strcmp(name, "creat")) {
+	shape = shape_of(name);
+	switch (shape) {
+	case SH_OPEN:
 		path = c_string(st, ARG(0), &truncated);
 		if (name[0] == 'c') {
 			c.flags = 01 | 0100 | 01000;
@@ -641,7 +676,8 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 			if (nargs > 2)
 				parse_int(ARG(2), &c.mode);
 		}
-	} else if (!strcmp(name, "openat") || !strcmp(name, "openat2")) {
+		break;
+	case SH_OPENAT:
 		parse_fd(st, ARG(0), &c.fd, &fd_hint);
 		if (c.fd == -100)
 			cwd_hint = fd_hint, fd_hint = NULL;
@@ -659,7 +695,8 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 			if (nargs > 3)
 				parse_int(ARG(3), &c.mode);
 		}
-	} else if (!strcmp(name, "execve") || !strcmp(name, "execveat")) {
+		break;
+	case SH_EXEC: {
 		size_t base = name[6] == 'a' ? 1 : 0;
 		struct span arr = ARG(base + 1), env = ARG(base + 2);
 		if (base)
@@ -693,7 +730,9 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 			if (vars)
 				c.envc = strtoll(vars + 3, NULL, 10);
 		}
-	} else if (!strcmp(name, "socket")) {
+		break;
+	}
+	case SH_SOCKET: {
 		struct span d = ARG(0), t = ARG(1);
 		c.sock_domain = has_word(d, "AF_INET6") ? 10 : has_word(d, "AF_INET") ? 2
 				: (has_word(d, "AF_UNIX") || has_word(d, "AF_LOCAL")) ? 1
@@ -701,24 +740,30 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 		c.sock_type = has_word(t, "SOCK_STREAM") ? 1 : has_word(t, "SOCK_DGRAM") ? 2 : has_word(t, "SOCK_RAW") ? 3 : 0;
 		if (has_word(t, "SOCK_CLOEXEC"))
 			c.sock_type |= 02000000;
-	} else if (!strcmp(name, "connect") || !strcmp(name, "bind") || !strcmp(name, "accept") ||
-		   !strcmp(name, "accept4")) {
+		break;
+	}
+	case SH_SOCKADDR:
 		parse_fd(st, ARG(0), &c.fd, &fd_hint);
 		parse_sockaddr(st, ARG(1), &c.addr);
-	} else if (!strcmp(name, "sendto") || !strcmp(name, "recvfrom")) {
+		break;
+	case SH_SENDTO:
 		parse_fd(st, ARG(0), &c.fd, &fd_hint);
 		parse_sockaddr(st, ARG(4), &c.addr);
-	} else if (!strcmp(name, "dup") || !strcmp(name, "dup2") || !strcmp(name, "dup3")) {
+		break;
+	case SH_DUP: {
 		const char *h2;
 		parse_fd(st, ARG(0), &c.fd, &fd_hint);
 		if (name[3])
 			parse_fd(st, ARG(1), &c.fd2, &h2);
 		if (name[3] == '3' && has_word(ARG(2), "O_CLOEXEC"))
 			c.flags = 02000000;
-	} else if (!strcmp(name, "fcntl") || !strcmp(name, "fcntl64")) {
+		break;
+	}
+	case SH_FCNTL:
 		parse_fd(st, ARG(0), &c.fd, &fd_hint);
 		c.flags = has_word(ARG(1), "F_DUPFD") ? 0 : has_word(ARG(1), "F_DUPFD_CLOEXEC") ? 1030 : -1;
-	} else if (!strcmp(name, "pipe") || !strcmp(name, "pipe2") || !strcmp(name, "socketpair")) {
+		break;
+	case SH_PIPE: {
 		struct span arr = ARG(name[0] == 's' ? 3 : 0);
 		if (arr.len >= 2 && arr.s[0] == '[') {
 			struct span two[2];
@@ -729,7 +774,9 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 		}
 		if (name[0] == 'p' && has_word(ARG(1), "O_CLOEXEC"))
 			c.flags = 02000000;
-	} else if (!strcmp(name, "clone") || !strcmp(name, "clone3")) {
+		break;
+	}
+	case SH_CLONE:
 		for (i = 0; i < nargs; i++) {
 			struct span a = st->args[i];
 			const char *f = find_sub(a.s, a.len, "flags=", 6);
@@ -745,19 +792,23 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 				break;
 			}
 		}
-	} else if (!strcmp(name, "exit_group") || !strcmp(name, "exit")) {
+		break;
+	case SH_EXIT:
 		if (parse_int(ARG(0), &v))
 			c.exit_status = v;
-	} else if (!strcmp(name, "chdir")) {
+		break;
+	case SH_CHDIR:
 		path = c_string(st, ARG(0), &truncated);
-	} else {
+		break;
+	case SH_OTHER:
+	case SH_FD_FIRST: {
 		/* generic: an fd first argument (annotated, or a known fd-taking call), string paths */
 		size_t k = 0;
 		if (nargs && parse_fd(st, ARG(0), &v, &fd_hint)) {
 			if (v == -100) {
 				cwd_hint = fd_hint;
 				fd_hint = NULL;
-			} else if (fd_hint || fd_first(name)) {
+			} else if (fd_hint || shape == SH_FD_FIRST) {
 				c.fd = v;
 			} else {
 				fd_hint = NULL;
@@ -777,6 +828,8 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 		}
 		if (!strcmp(name, "setuid") && parse_int(ARG(0), &v))
 			jsonw_key_i64(&o, "evt.arg.uid", v);
+		break;
+	}
 	}
 #undef ARG
 	if (truncated)

@@ -41,14 +41,13 @@ char *strbuf_detach(struct strbuf *sb, size_t *ret_len)
 	return res;
 }
 
-void strbuf_grow(struct strbuf *sb, size_t extra)
+void strbuf_grow_to(struct strbuf *sb, size_t need)
 {
-	size_t need = sb->len + extra + 1;
 	size_t cap;
 	char *nbuf;
 
-	if (need < sb->len)
-		abort();
+	if (need <= sb->len)
+		abort(); /* len + extra + 1 wrapped */
 	if (sb->cap && need <= sb->cap)
 		return;
 	cap = sb->cap ? sb->cap : 64;
@@ -65,26 +64,9 @@ void strbuf_grow(struct strbuf *sb, size_t extra)
 	sb->cap = cap;
 }
 
-void strbuf_add(struct strbuf *sb, const void *data, size_t len)
-{
-	if (!len)
-		return;
-	strbuf_grow(sb, len);
-	memcpy(sb->buf + sb->len, data, len);
-	sb->len += len;
-	sb->buf[sb->len] = '\0';
-}
-
 void strbuf_addstr(struct strbuf *sb, const char *s)
 {
 	strbuf_add(sb, s, strlen(s));
-}
-
-void strbuf_addch(struct strbuf *sb, char c)
-{
-	strbuf_grow(sb, 1);
-	sb->buf[sb->len++] = c;
-	sb->buf[sb->len] = '\0';
 }
 
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
