@@ -106,12 +106,17 @@ static size_t skip_string(const char *s, size_t len)
 /*
  * Split "a, b, c" at top-level commas, respecting strings, (), [], {} and fd annotations
  * (`3</path, with comma>`: a '<' right after a digit or an identifier opens one). Returns the
- * number of arguments (at most max).
+ * number of arguments (at most max). With ret_close, a ')' at the top level ends the list (a
+ * call's arguments: its index goes to *ret_close, len when the line ends first); one pass
+ * finds the end of the call and its arguments.
  */
-static size_t split_args(const char *s, size_t len, struct span *out, size_t max)
+static size_t split_args_until(const char *s, size_t len, struct span *out, size_t max, size_t *ret_close)
 {
 	size_t n = 0, start = 0, i = 0;
 	int depth = 0, angle = 0;
+
+	if (ret_close)
+		*ret_close = len;
 
 	while (i < len) {
 		char c = s[i];
@@ -130,6 +135,10 @@ static size_t split_args(const char *s, size_t len, struct span *out, size_t max
 			depth++;
 		} else if ((c == ')' || c == ']' || c == '}') && depth > 0) {
 			depth--;
+		} else if (c == ')' && ret_close) {
+			*ret_close = i;
+			len = i;
+			break;
 		} else if (c == ',' && depth == 0) {
 			if (n < max) {
 				out[n].s = s + start;
@@ -154,34 +163,9 @@ static size_t split_args(const char *s, size_t len, struct span *out, size_t max
 	return n;
 }
 
-/* Index of the ')' closing the '(' at s[open], or len when the line ends first. */
-static size_t match_paren(const char *s, size_t len, size_t open)
+static size_t split_args(const char *s, size_t len, struct span *out, size_t max)
 {
-	int depth = 0, angle = 0;
-
-	for (size_t i = open; i < len; i++) {
-		char c = s[i];
-		if (c == '"') {
-			i += skip_string(s + i, len - i) - 1;
-			continue;
-		}
-		if (angle) {
-			if (c == '<')
-				angle++;
-			else if (c == '>' && s[i - 1] != '-')
-				angle--;
-			continue;
-		}
-		if (c == '<' && i > 0 && is_ident(s[i - 1])) {
-			angle = 1;
-		} else if (c == '(' || c == '[' || c == '{') {
-			depth++;
-		} else if (c == ')' || c == ']' || c == '}') {
-			if (--depth == 0 && c == ')')
-				return i;
-		}
-	}
-	return len;
+	return split_args_until(s, len, out, max, NULL);
 }
 
 /* Decode a C string literal (with strace's escapes) into st->strs; NUL-terminated copy. */
@@ -568,7 +552,8 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 	memcpy(name, text, nlen);
 	name[nlen] = '\0';
 	open = nlen;
-	close = match_paren(text, len, open);
+	nargs = split_args_until(text + open + 1, len - open - 1, st->args, MAX_ARGS, &close);
+	close = close + open + 1 < len ? close + open + 1 : len;
 	sys_call_init(&c);
 	c.name = name;
 	c.host = ctx->opts->host;
@@ -657,7 +642,6 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 		}
 	}
 
-	nargs = split_args(text + open + 1, (close < len ? close : len) - open - 1, st->args, MAX_ARGS);
 	if (close >= len)
 		jsonw_key_bool(&o, "strace.incomplete", true);
 
@@ -1089,8 +1073,9 @@ static int do_line(struct imp_ctx *ctx, struct state *st, const char *line, size
 	if (!is_ident(*p) || is_digit(*p))
 		return -EINVAL;
 	{
-		const char *un = len > 16 ? find_sub(p, (size_t)(end - p), " <unfinished ...>", 17) : NULL;
-		const char *det = len > 14 ? find_sub(p, (size_t)(end - p), " <detached ...>", 15) : NULL;
+		/* strace ends the line with these (trailing blanks were trimmed) */
+		const char *un = end - p > 17 && !memcmp(end - 17, " <unfinished ...>", 17) ? end - 17 : NULL;
+		const char *det = end - p > 15 && !memcmp(end - 15, " <detached ...>", 15) ? end - 15 : NULL;
 		if (un && lc.tid != BS_NONE) {
 			unf_put(ctx, st, lc.tid, p, (size_t)(un - p), offset);
 			return 0;
@@ -1227,13 +1212,16 @@ static int open_(struct imp_ctx *ctx, void **ret_state)
 
 static bool ignorable(const char *s, size_t len)
 {
-	static const char *const prefixes[] = { "strace: ", " | ", "% time", "------", "100.00", "  % time" };
+	static const struct {
+		const char *text;
+		size_t len;
+	} prefixes[] = { { "strace: ", 8 }, { " | ", 3 }, { "% time", 6 }, { "------", 6 }, { "100.00", 6 }, { "  % time", 8 } };
 
-	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-		size_t n = strlen(prefixes[i]);
-		if (len >= n && !memcmp(s, prefixes[i], n))
+	if (!len || !(s[0] == 's' || s[0] == ' ' || s[0] == '%' || s[0] == '-' || s[0] == '1'))
+		return false; /* the common case: a line starting with a pid or a time */
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (len >= prefixes[i].len && !memcmp(s, prefixes[i].text, prefixes[i].len))
 			return true;
-	}
 	return false;
 }
 
