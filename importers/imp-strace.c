@@ -110,6 +110,12 @@ static size_t skip_string(const char *s, size_t len)
  * call's arguments: its index goes to *ret_close, len when the line ends first); one pass
  * finds the end of the call and its arguments.
  */
+/* The bytes split_args_until looks at; everything else is skipped in one test. */
+static const bool split_special[256] = {
+	['"'] = true, ['<'] = true, ['>'] = true, ['('] = true, [')'] = true, ['['] = true,
+	[']'] = true, ['{'] = true, ['}'] = true, [','] = true,
+};
+
 static size_t split_args_until(const char *s, size_t len, struct span *out, size_t max, size_t *ret_close)
 {
 	size_t n = 0, start = 0, i = 0;
@@ -117,9 +123,12 @@ static size_t split_args_until(const char *s, size_t len, struct span *out, size
 
 	if (ret_close)
 		*ret_close = len;
-
 	while (i < len) {
 		char c = s[i];
+		if (!split_special[(unsigned char)c]) {
+			i++;
+			continue;
+		}
 		if (c == '"') {
 			i += skip_string(s + i, len - i);
 			continue;
@@ -180,7 +189,16 @@ static const char *c_string(struct state *st, struct span a, bool *ret_truncated
 	if (len >= 5 && !memcmp(s + len - 3, "...", 3))
 		trunc = true;
 	while (i < len && s[i] != '"') {
-		char c = s[i++];
+		char c;
+		size_t run = i;
+		while (run < len && s[run] != '"' && s[run] != '\\')
+			run++;
+		if (run > i) {
+			strbuf_add(&st->strs, s + i, run - i);
+			i = run;
+			continue;
+		}
+		c = s[i++];
 		if (c == '\\' && i < len) {
 			char e = s[i++];
 			switch (e) {
@@ -316,12 +334,24 @@ static int64_t open_flags(struct span a)
 		{ "O_TMPFILE", 020200000 }, { "O_SYNC", 04010000 },
 	};
 	int64_t v = 0;
+	size_t i = 0;
 
 	if (a.len && is_digit(a.s[0]) && parse_int(a, &v))
 		return v;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (has_word(a, names[i].name))
-			v |= names[i].bit;
+	/* "O_RDONLY|O_CREAT|O_CLOEXEC": each identifier looked up once */
+	while (i < a.len) {
+		size_t k = i;
+		while (k < a.len && is_ident(a.s[k]))
+			k++;
+		if (k - i > 2 && a.s[i] == 'O' && a.s[i + 1] == '_') {
+			for (size_t j = 0; j < sizeof(names) / sizeof(names[0]); j++)
+				if (!strncmp(names[j].name, a.s + i, k - i) && !names[j].name[k - i]) {
+					v |= names[j].bit;
+					break;
+				}
+		}
+		i = k < a.len ? k + 1 : k;
+	}
 	return v;
 }
 
