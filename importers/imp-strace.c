@@ -264,6 +264,19 @@ static bool parse_int(struct span a, int64_t *ret)
 		n++;
 	if (!n)
 		return false;
+	{
+		/* the common case, a plain decimal (no octal 0 prefix, no overflow), without strtoll */
+		size_t i = a.s[0] == '-';
+		int64_t v = 0;
+		if (n > i && n - i <= 18 && (a.s[i] != '0' || n - i == 1)) {
+			while (i < n && is_digit(a.s[i]))
+				v = v * 10 + (a.s[i++] - '0');
+			if (i == n) {
+				*ret = a.s[0] == '-' ? -v : v;
+				return true;
+			}
+		}
+	}
 	memcpy(tmp, a.s, n);
 	tmp[n] = '\0';
 	errno = 0;
@@ -903,9 +916,13 @@ static void creator_of_new_thread(struct imp_ctx *ctx, struct state *st, struct 
 	if (lc->tid == BS_NONE || st->file_pid != BS_NONE || !st->nunf ||
 	    sys_model_pid_of(st->model, ctx->opts->host, lc->tid) != BS_NONE)
 		return;
-	for (size_t i = 0; i < MAX_UNFINISHED; i++) {
+	/* slots are taken lowest first: the waiting calls are found after nunf used slots */
+	for (size_t i = 0, seen = 0; i < MAX_UNFINISHED && seen < st->nunf; i++) {
 		const struct unfinished *u = &st->unf[i];
-		if (u->tid == BS_NONE || u->tid == lc->tid || !is_fork_call(&u->text))
+		if (u->tid == BS_NONE)
+			continue;
+		seen++;
+		if (u->tid == lc->tid || !is_fork_call(&u->text))
 			continue;
 		if (creator)
 			return; /* two candidates: leave it to the clone results */
