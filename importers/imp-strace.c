@@ -11,13 +11,16 @@
  * signals; `+++ exited with N +++` and `+++ killed by SIG +++`. Every completed call goes
  * through the shared syscall model (sys-model.h), which keeps the process tree and fd tables.
  *
- * -t/-tt lines carry no date: the date is --date's, else 1970-01-01, and the assumption is
- * recorded in the ledger (as it is for -r, whose times are relative to the first line).
+ * -t/-tt lines carry no date: the date is --date's, else the day the file was last written
+ * (the trace's end; the day before when its first time is later in the day than that), else
+ * 1970-01-01, and the assumption is recorded in the ledger (as it is for -r, whose times are
+ * relative to the first line).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bstime.h"
 #include "i64map.h"
@@ -60,6 +63,8 @@ struct state {
 	struct sys_model *model;
 	int64_t file_pid; /* -ff: from the file name, else BS_NONE */
 	int64_t day_base; /* ns of the assumed date's midnight (UTC, zone applied) */
+	int64_t tod_base; /* the same for -t/-tt lines: --date's, or the day the file was last written */
+	int64_t file_mtime; /* ns, BS_NONE: no --date, and the file's own date is to be used if known */
 	int64_t last_tod, day_offset, rel_sum;
 	enum ts_kind ts_seen;
 	bool assumed_date, assumed_none;
@@ -426,6 +431,30 @@ static bool parse_sockaddr(struct state *st, struct span a, struct sys_sockaddr 
 
 /* ---- time ---- */
 
+/*
+ * Without --date, -t/-tt times take the date of the file's last modification: strace wrote its
+ * last line then, so that is the day the trace ended. A first time of day later than the
+ * file's (beyond a minute of slack) means the trace began the day before.
+ */
+static void date_from_file(struct imp_ctx *ctx, struct state *st, int64_t first_tod)
+{
+	const int64_t day = 86400 * BS_NS_PER_SEC;
+	int64_t tz = ctx->opts->tz_set ? (int64_t)ctx->opts->tz_offset_sec * BS_NS_PER_SEC : 0;
+	int64_t local = st->file_mtime + tz, midnight = local - ((local % day) + day) % day;
+	char when[BS_TIME_MAX_LEN], date[BS_TIME_MAX_LEN];
+	bool before = first_tod > local - midnight + 60 * BS_NS_PER_SEC;
+
+	st->tod_base = midnight - tz - (before ? day : 0);
+	bs_time_format(st->file_mtime, when);
+	bs_time_format(st->tod_base + tz, date);
+	date[10] = '\0';
+	imp_assume(ctx,
+		   "strace -t/-tt times have no date and no --date was given: dated %s from the file's modification "
+		   "time %s (its last write%s)%s",
+		   date, when, before ? "; the first call's time is later in the day, so the trace began the day before" : "",
+		   ctx->opts->tz_set ? ", zone from --tz" : ", taken as UTC");
+}
+
 static void assume_date(struct imp_ctx *ctx, struct state *st, const char *what)
 {
 	if (st->assumed_date)
@@ -490,12 +519,16 @@ static int64_t resolve_ts(struct imp_ctx *ctx, struct state *st, enum ts_kind ki
 	case TS_EPOCH:
 		return v;
 	case TS_TIME_OF_DAY:
+		if (!st->assumed_date && st->file_mtime != BS_NONE) {
+			st->assumed_date = true;
+			date_from_file(ctx, st, v);
+		}
 		assume_date(ctx, st, "-t/-tt");
 		if (st->last_tod != BS_NONE && v + 12 * 3600 * BS_NS_PER_SEC < st->last_tod &&
 		    st->day_offset < 100000LL * 86400 * BS_NS_PER_SEC)
 			st->day_offset += 86400 * BS_NS_PER_SEC; /* past midnight (bounded: ~270 years) */
 		st->last_tod = v;
-		return st->day_base + st->day_offset + v;
+		return st->tod_base + st->day_offset + v;
 	case TS_RELATIVE:
 		if (!st->assumed_date) {
 			st->assumed_date = true;
@@ -1242,6 +1275,13 @@ static int open_(struct imp_ctx *ctx, void **ret_state)
 	}
 	if (ctx->opts->tz_set)
 		st->day_base -= (int64_t)ctx->opts->tz_offset_sec * BS_NS_PER_SEC;
+	st->tod_base = st->day_base;
+	st->file_mtime = BS_NONE;
+	if (!ctx->opts->date && ctx->path && strcmp(ctx->path, "-")) {
+		struct stat sb;
+		if (stat(ctx->path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_mtim.tv_sec > 0)
+			st->file_mtime = (int64_t)sb.st_mtim.tv_sec * BS_NS_PER_SEC + sb.st_mtim.tv_nsec;
+	}
 	if (st->file_pid != BS_NONE)
 		imp_assume(ctx, "strace -ff file: pid %lld taken from the file name", (long long)st->file_pid);
 	for (size_t i = 0; i < MAX_UNFINISHED; i++) {

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -217,6 +219,42 @@ Test(strace_ff, real_strace_ff_run)
 	cr_expect_str_eq(q.buf, "1\n");
 	free(dir);
 	free(db);
+	strbuf_release(&out);
+	strbuf_release(&err);
+	strbuf_release(&q);
+}
+
+/* Without --date, -t/-tt times take the day the file was last written (strace's last line),
+ * and the day before for a trace whose first time is later in the day than that. */
+Test(strace_ff, without_date_the_file_date_is_the_assumption)
+{
+	static const struct {
+		const char *name, *text;
+		int64_t mtime;          /* seconds */
+		const char *want_ts;    /* min(ts), max(ts) */
+		const char *want_date;  /* in the assumption */
+	} cases[] = {
+		{ "same-day.trace", "10:00:00.000001 getpid() = 1\n10:00:01.000000 getpid() = 1\n",
+		  1772625600 /* 2026-03-04T12:00:00Z */, "1772618400000001000|1772618401000000000\n", "dated 2026-03-04 from" },
+		{ "over-midnight.trace", "23:59:59.500000 getpid() = 1\n00:00:01.000000 getpid() = 1\n",
+		  1772582402 /* 2026-03-04T00:00:02Z */, "1772582399500000000|1772582401000000000\n", "dated 2026-03-03 from" },
+	};
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, q = STRBUF_INIT;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *path = test_path(cases[i].name), *db = test_path("ff-date.db");
+		struct timespec ts[2] = { { .tv_sec = cases[i].mtime }, { .tv_sec = cases[i].mtime } };
+		cr_assert(test_write_file(path, cases[i].text, strlen(cases[i].text)));
+		cr_assert_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
+		unlink(db);
+		cr_assert_eq(test_run(&out, &err, "import", "-q", db, path, NULL), 0, "%s", err.buf);
+		query(db, "SELECT min(ts), max(ts) FROM events", &q);
+		cr_expect_str_eq(q.buf, cases[i].want_ts, "%s", cases[i].name);
+		query(db, "SELECT assumptions FROM evidence", &q);
+		cr_expect(strstr(q.buf, cases[i].want_date), "%s: %s", cases[i].name, q.buf);
+		free(path);
+		free(db);
+	}
 	strbuf_release(&out);
 	strbuf_release(&err);
 	strbuf_release(&q);
