@@ -1556,7 +1556,7 @@ const struct sys_field_coverage sys_field_coverage[] = {
 	{ "proc.name", "yes (comm=)", "basename of the exec'd file, cut to 15 bytes" },
 	{ "proc.exepath", "yes (exe=)", "the exec'd path, after an execve in the trace" },
 	{ "proc.exe / proc.args / proc.cmdline", "EXECVE, else PROCTITLE (cut at 128 bytes)", "after an execve in the trace" },
-	{ "proc.pid / proc.ppid", "yes", "pid yes; ppid only for children forked in the trace" },
+	{ "proc.pid / proc.ppid", "yes", "pid yes; ppid only for children forked in the trace (with -ff, in any file of the run)" },
 	{ "proc.pname / proc.pcmdline / proc.aname[N]", "derived: processes row of the parent, when its calls are audited",
 	  "derived: processes row, for processes forked in the trace" },
 	{ "proc.cwd", "CWD record", "AT_FDCWD annotations (-y), chdir" },
