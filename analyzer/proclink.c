@@ -14,14 +14,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bstime.h"
 #include "event.h"
 #include "i64map.h"
 
 #define FF_MARK "strace -ff file: pid "
+/* A child's first call may come after its parent ended (fork, then the parent exits at once),
+ * but not long after: past this, a clone row of that pid belongs to an older run. */
+#define FF_EXIT_SLACK (60 * BS_NS_PER_SEC)
 
 struct ff_row {
 	int64_t id, evidence, pid, start_ts; /* start_ts: the clone's time (child rows), else BS_NONE */
 	int64_t when;                        /* a file's own row: the first call of its file */
+	int64_t parent_end;                  /* a clone row: when its parent ended, BS_NONE if it did not */
 	char *host;                          /* NULL: none */
 	bool used;
 };
@@ -127,6 +132,8 @@ static struct ff_row *clone_of(struct ff_rows *clones, const struct ff_row *own)
 			break;
 		if (c->evidence == own->evidence || (own->when != BS_NONE && c->start_ts > own->when))
 			continue;
+		if (own->when != BS_NONE && c->parent_end != BS_NONE && own->when > c->parent_end + FF_EXIT_SLACK)
+			continue; /* its parent was long gone: another run's child of that pid */
 		if (best && best->start_ts == c->start_ts)
 			return NULL; /* ambiguous */
 		best = c;
@@ -150,15 +157,17 @@ int proclink_strace_ff(struct casedb *cdb, struct strbuf *err)
 	}
 	/* one pass over processes; evidence_id has no index, and the IN list is built once */
 	r = casedb_prepare(cdb,
-			   "SELECT id, evidence_id, pid, parent_id, start_ts, end_ts, host FROM processes"
-			   " WHERE evidence_id IN (SELECT id FROM evidence WHERE format = 'strace'"
+			   "SELECT p.id, p.evidence_id, p.pid, p.parent_id, p.start_ts, p.end_ts, p.host,"
+			   " (SELECT end_ts FROM processes par WHERE par.id = p.parent_id) FROM processes p"
+			   " WHERE p.evidence_id IN (SELECT id FROM evidence WHERE format = 'strace'"
 			   " AND status IN ('complete', 'partial') AND instr(assumptions, '" FF_MARK "') > 0)",
 			   &st, err);
 	if (r < 0)
 		goto out;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		struct ff_row row = { .id = sqlite3_column_int64(st, 0), .evidence = sqlite3_column_int64(st, 1),
-				      .pid = sqlite3_column_int64(st, 2), .start_ts = col_i64(st, 4), .when = BS_NONE };
+				      .pid = sqlite3_column_int64(st, 2), .start_ts = col_i64(st, 4), .when = BS_NONE,
+				      .parent_end = col_i64(st, 7) };
 		const char *host = (const char *)sqlite3_column_text(st, 6);
 		int64_t fpid;
 		bool is_own;

@@ -12,8 +12,10 @@
  *
  * Which clone row belongs to which child file: same host, same pid, a different -ff file of
  * strace evidence, and the latest clone at or before the child file's first call (pid reuse
- * across a long run is told apart by time). Ambiguous matches (two clones of that pid at the
- * same time in different files) are left unlinked.
+ * across a long run is told apart by time), made by a process that had not ended more than a
+ * minute before that call (so a run whose parent file is missing is not hung under an older
+ * run's process). Ambiguous matches (two clones of that pid at the same time in different
+ * files) are left unlinked.
  */
 #ifndef BS_PROCLINK_H
 #define BS_PROCLINK_H

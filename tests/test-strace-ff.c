@@ -132,7 +132,7 @@ Test(strace_ff, files_imported_one_by_one_in_any_order)
 	strbuf_release(&q);
 }
 
-/* Two runs in one case, the same pids an hour apart: each child finds its own run's parent. */
+/* Runs in one case, the same pids an hour apart: each child finds its own run's parent. */
 Test(strace_ff, pid_reuse_across_runs_is_told_apart_by_time)
 {
 	char *a = test_path("ff-a"), *b = test_path("ff-b"), *db = test_path("ff-reuse.db");
@@ -150,6 +150,19 @@ Test(strace_ff, pid_reuse_across_runs_is_told_apart_by_time)
 	cr_expect_str_eq(q.buf, "101|100\n102|100\n103|102\n101|100\n102|100\n103|102\n");
 	query(db, "SELECT count(*), count(parent_id) FROM processes", &q);
 	cr_expect_str_eq(q.buf, "8|6\n");
+
+	/* a third run without its first file: its orphans are not hung under the 11:00 run's shell,
+	 * which ended an hour before; its own grandchild still finds its parent */
+	{
+		char *c = test_path("ff-c"), *first = test_path("ff-c/t.100");
+		write_run(c, "t", 100, "12:00");
+		unlink(first);
+		cr_assert_eq(test_run(&out, &err, "import", "-q", "--date", "2026-11-02", db, c, NULL), 0, "%s", err.buf);
+		query(db, "SELECT count(*), count(parent_id) FROM processes", &q);
+		cr_expect_str_eq(q.buf, "11|7\n");
+		free(c);
+		free(first);
+	}
 	free(a);
 	free(b);
 	free(db);
