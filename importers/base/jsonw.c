@@ -98,11 +98,33 @@ void jsonw_end(struct jsonw_obj *o)
 
 void jsonw_key(struct jsonw_obj *o, const char *key)
 {
+	struct strbuf *sb = o->sb;
+	size_t n = 0;
+	char *w;
+
+	/* keys are mostly field names: copied in one go when none of their bytes needs escaping */
+	while (key[n] && (unsigned char)key[n] < 0x80 && !needs_escape[(unsigned char)key[n]])
+		n++;
+	if (key[n]) {
+		if (!o->first)
+			strbuf_addch(sb, ',');
+		o->first = false;
+		jsonw_cstr(sb, key);
+		strbuf_addch(sb, ':');
+		return;
+	}
+	strbuf_grow(sb, n + 4);
+	w = sb->buf + sb->len;
 	if (!o->first)
-		strbuf_addch(o->sb, ',');
+		*w++ = ',';
 	o->first = false;
-	jsonw_cstr(o->sb, key);
-	strbuf_addch(o->sb, ':');
+	*w++ = '"';
+	memcpy(w, key, n);
+	w += n;
+	*w++ = '"';
+	*w++ = ':';
+	*w = '\0';
+	sb->len = (size_t)(w - sb->buf);
 }
 
 void jsonw_key_str(struct jsonw_obj *o, const char *key, const char *val)
