@@ -1231,6 +1231,7 @@ struct quic_case {
 	size_t pad;      /* padding extension in the hello: > 1100 needs a second Initial */
 	size_t pieces;   /* CRYPTO frames the hello is cut into, sent last first */
 	bool new_dcid;   /* the second Initial carries the server's id (keys stay the original's) */
+	bool retry;      /* ... and, after a Retry, keys of that id (RFC 9001 §5.2) */
 	bool coalesce;   /* a Handshake-type long header packet follows in the first datagram */
 	bool corrupt;    /* the first Initial's tag is damaged */
 	const char *expect; /* substring of the quic event, or NULL for none */
@@ -1241,14 +1242,16 @@ struct quic_case {
  * Initial it cannot decrypt: no server Initial in the capture introduces that id, so it derives
  * the keys from the id itself. RFC 9001 §5.2 says the original id's keys stay in use. */
 static const struct quic_case quic_cases[] = {
-	{ "v1, one frame", 1, 0, 1, false, false, false, "\"quic.version\":\"1\"" },
-	{ "v1, reordered frames with PING", 1, 0, 5, false, false, false, "\"quic.dcid\":\"0011223344556677\"" },
-	{ "v1, two Initials", 1, 2000, 4, false, false, false, "\"tls.ja4\":\"q13d1516h2_8daaf6152771_e5627efa2ab1\"" },
-	{ "v1, second with the server's id", 1, 2000, 3, true, false, false, "\"quic.scid\":\"c11e4701\"" },
-	{ "v1, coalesced packet after", 1, 0, 1, false, true, false, "\"tls.sni\":\"a.example\"" },
-	{ "v2", 0x6b3343cf, 0, 2, false, false, false, "\"quic.version\":\"2\"" },
-	{ "draft-29", 0xff00001d, 0, 1, false, false, false, "\"quic.version\":\"draft-29\"" },
-	{ "damaged", 1, 0, 1, false, false, true, NULL },
+	{ "v1, one frame", 1, 0, 1, false, false, false, false, "\"quic.version\":\"1\"" },
+	{ "v1, reordered frames with PING", 1, 0, 5, false, false, false, false, "\"quic.dcid\":\"0011223344556677\"" },
+	{ "v1, two Initials", 1, 2000, 4, false, false, false, false,
+	  "\"tls.ja4\":\"q13d1516h2_8daaf6152771_e5627efa2ab1\"" },
+	{ "v1, second with the server's id", 1, 2000, 3, true, false, false, false, "\"quic.scid\":\"c11e4701\"" },
+	{ "v1, second after a Retry", 1, 2000, 3, true, true, false, false, "\"quic.dcid\":\"0011223344556677\"" },
+	{ "v1, coalesced packet after", 1, 0, 1, false, false, true, false, "\"tls.sni\":\"a.example\"" },
+	{ "v2", 0x6b3343cf, 0, 2, false, false, false, false, "\"quic.version\":\"2\"" },
+	{ "draft-29", 0xff00001d, 0, 1, false, false, false, false, "\"quic.version\":\"draft-29\"" },
+	{ "damaged", 1, 0, 1, false, false, false, true, NULL },
 };
 
 static void quic_capture(struct strbuf *b, const struct quic_case *c)
@@ -1277,7 +1280,9 @@ static void quic_capture(struct strbuf *b, const struct quic_case *c)
 	udp_record(b, 7, cli, srv, 50000, 443, d.buf, d.len);
 	if (fr[1].len) {
 		strbuf_reset(&d);
-		if (c->new_dcid)
+		if (c->retry)
+			quic_initial(&d, c->version, sdcid, sizeof(sdcid), sdcid, sizeof(sdcid), 1, &fr[1], false);
+		else if (c->new_dcid)
 			quic_initial(&d, c->version, sdcid, sizeof(sdcid), dcid, sizeof(dcid), 1, &fr[1], false);
 		else
 			quic_initial(&d, c->version, dcid, sizeof(dcid), dcid, sizeof(dcid), 1, &fr[1], false);
