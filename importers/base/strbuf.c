@@ -1,7 +1,6 @@
 /* strbuf: growable byte buffer; see strbuf.h for the invariants. */
 #include "strbuf.h"
 
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
