@@ -453,7 +453,10 @@ static void abandon(struct import_job *job)
 static int import_stream(struct import_job *job, struct import_result *res, struct strbuf *err)
 {
 	const struct importer *imp;
+	/* probes judge the first IMP_PROBE_LEN bytes, however much the reader holds */
 	size_t head = reader_fill(&job->in, IMP_PROBE_LEN);
+	if (head > IMP_PROBE_LEN)
+		head = IMP_PROBE_LEN;
 	const struct import_options *o = job->opts;
 	int r;
 

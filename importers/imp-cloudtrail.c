@@ -76,14 +76,27 @@ static bool has(const uint8_t *head, size_t len, const char *needle)
 	return memmem(head, len, needle, strlen(needle)) != NULL;
 }
 
+/* Case-insensitive `word` (lower case) within head[0, len): the header line of a CSV export. */
+static bool has_ci(const uint8_t *head, size_t len, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (size_t i = 0; i + n <= len; i++)
+		if (!strncasecmp((const char *)head + i, word, n))
+			return true;
+	return false;
+}
+
 static int probe(const uint8_t *head, size_t len)
 {
-	if (has(head, len, "\"AWS API Call via CloudTrail\"") || has(head, len, "\"AWS Console Sign In via CloudTrail\"") ||
-	    has(head, len, "\"CloudTrailEvent\""))
+	bool json = jframe_starts_with(head, len, '{') || jframe_starts_with(head, len, '[');
+
+	if (json && (has(head, len, "\"AWS API Call via CloudTrail\"") ||
+		     has(head, len, "\"AWS Console Sign In via CloudTrail\"") || has(head, len, "\"CloudTrailEvent\"")))
 		return 95;
-	if (has(head, len, "\"digestStartTime\"") && has(head, len, "\"logFiles\""))
+	if (json && has(head, len, "\"digestStartTime\"") && has(head, len, "\"logFiles\""))
 		return 95;
-	if (jframe_starts_with(head, len, '{') || jframe_starts_with(head, len, '[')) {
+	if (json) {
 		bool ct_keys = has(head, len, "\"eventVersion\"") || has(head, len, "\"eventSource\"");
 		if (has(head, len, "\"Records\"") && (ct_keys || has(head, len, "\"eventTime\"")))
 			return 90;
@@ -95,8 +108,7 @@ static int probe(const uint8_t *head, size_t len)
 	{
 		const uint8_t *nl = memchr(head, '\n', len);
 		size_t n = nl ? (size_t)(nl - head) : len;
-		if (memchr(head, ',', n) && (strcasestr((const char *)head, "eventversion") ||
-					     strcasestr((const char *)head, "eventid")) &&
+		if (memchr(head, ',', n) && (has_ci(head, n, "eventversion") || has_ci(head, n, "eventid")) &&
 		    has(head, len, "eventTime"))
 			return 60;
 		/* Athena's CloudTrail table: its column names on the header line. */
