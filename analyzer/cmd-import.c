@@ -18,6 +18,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,7 @@ static const char usage[] =
 	"       backsight import --list-formats\n";
 
 #define MAX_DEPTH 64
+#define IGNORE_FILE ".backsightignore"
 
 struct file_list {
 	char **paths;
@@ -60,10 +62,42 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Files under a directory, in name order at each level. */
+/* A directory's .backsightignore: one fnmatch(3) pattern a line for names in that directory
+ * that are not evidence (notes, scripts, case files); blank lines and # comments skipped. */
+static void read_ignore(const char *dir, struct file_list *patterns)
+{
+	struct strbuf path = STRBUF_INIT;
+	char line[1024];
+	FILE *f;
+
+	strbuf_addf(&path, "%s/%s", dir, IGNORE_FILE);
+	f = fopen(path.buf, "r");
+	strbuf_release(&path);
+	while (f && fgets(line, sizeof(line), f)) {
+		size_t n = strcspn(line, "\r\n");
+		line[n] = '\0';
+		if (n && line[0] != '#')
+			list_add(patterns, line);
+	}
+	if (f)
+		fclose(f);
+}
+
+static bool ignored(const struct file_list *patterns, const char *name)
+{
+	if (!strcmp(name, IGNORE_FILE))
+		return true;
+	for (size_t i = 0; i < patterns->n; i++)
+		if (fnmatch(patterns->paths[i], name, FNM_PERIOD) == 0)
+			return true;
+	return false;
+}
+
+/* Files under a directory, in name order at each level, without those its .backsightignore
+ * names. */
 static int collect(const char *path, int depth, struct file_list *out)
 {
-	struct file_list here = { 0 };
+	struct file_list here = { 0 }, skip = { 0 };
 	struct dirent *de;
 	struct stat st;
 	DIR *dir;
@@ -90,15 +124,19 @@ static int collect(const char *path, int depth, struct file_list *out)
 		error("%s: %s", path, strerror(errno));
 		return -errno;
 	}
+	read_ignore(path, &skip);
 	while ((de = readdir(dir))) {
 		struct strbuf child = STRBUF_INIT;
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || ignored(&skip, de->d_name))
 			continue;
 		strbuf_addf(&child, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", de->d_name);
 		list_add(&here, child.buf);
 		strbuf_release(&child);
 	}
 	closedir(dir);
+	for (size_t i = 0; i < skip.n; i++)
+		free(skip.paths[i]);
+	free(skip.paths);
 	qsort(here.paths, here.n, sizeof(*here.paths), cmp_names);
 	for (size_t i = 0; i < here.n; i++) {
 		if (collect(here.paths[i], depth + 1, out) < 0)

@@ -32,6 +32,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "analyze.h"
 #include "bstime.h"
@@ -46,6 +47,7 @@
 #include "report.h"
 #include "suppress.h"
 #include "termsafe.h"
+#include "yamljson.h"
 
 static const char usage[] =
 	"usage: backsight investigate [-r RULES]... [--lists PATH]... [-i INDICATORS]... [--case FILE]\n"
@@ -90,6 +92,54 @@ static int run_detection(struct casedb *cdb, char **rules, size_t nrules, char *
 	ruleset_free(rs);
 	strbuf_release(&cmdline);
 	return r;
+}
+
+/* DIR/case.yaml (or case.yml, case.json) of the first evidence directory that has one. */
+static char *find_case_file(char **paths, int n)
+{
+	static const char *const names[] = { "case.yaml", "case.yml", "case.json" };
+	struct stat st;
+
+	for (int i = 0; i < n; i++) {
+		if (stat(paths[i], &st) != 0 || !S_ISDIR(st.st_mode))
+			continue;
+		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+			struct strbuf p = STRBUF_INIT;
+			strbuf_addf(&p, "%s/%s", paths[i], names[k]);
+			if (access(p.buf, R_OK) == 0)
+				return strbuf_detach(&p, NULL);
+			strbuf_release(&p);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * What the case file says of the evidence itself, for what the options did not say:
+ *   evidence: {date: YYYY-MM-DD, tz: +HH:MM, host: NAME}
+ * (the date and zone of times that have none, the host of evidence that names none). The
+ * strings live in the returned document; NULL with err set when the file cannot be read.
+ */
+static json_t *case_evidence_defaults(const char *path, const char **date, const char **host, const char **tz,
+				      struct strbuf *err)
+{
+	json_t *root = NULL, *ev;
+
+	if (yamljson_load_file(path, &root, err) < 0)
+		return NULL;
+	ev = json_object_get(root, "evidence");
+	if (ev && !json_is_object(ev)) {
+		strbuf_addf(err, "%s: \"evidence\" wants a mapping (date, tz, host)", path);
+		json_decref(root);
+		return NULL;
+	}
+	if (!*date)
+		*date = json_string_value(json_object_get(ev, "date"));
+	if (!*host)
+		*host = json_string_value(json_object_get(ev, "host"));
+	if (!*tz)
+		*tz = json_string_value(json_object_get(ev, "tz"));
+	return root;
 }
 
 static double monotonic(void)
@@ -183,7 +233,8 @@ int cmd_investigate(int argc, char **argv)
 	struct strbuf report_paths[NOUTPUTS];
 	const char *report_names[NOUTPUTS];
 	const char *case_file = NULL;
-	char *custody_line = NULL;
+	char *custody_line = NULL, *found_case = NULL;
+	json_t *case_root = NULL;
 	struct finding_options fopts;
 	struct analyze_result res;
 	struct strbuf err = STRBUF_INIT, path = STRBUF_INIT;
@@ -307,6 +358,23 @@ int cmd_investigate(int argc, char **argv)
 		return usage_error(usage, "investigate: need -o OUTDIR and at least one evidence path");
 	}
 	int first_evidence = optind;
+	/* an evidence directory handed over with its case file */
+	if (!case_file && (found_case = find_case_file(argv + first_evidence, argc - first_evidence))) {
+		if (analyze_load_case_file(found_case, &hosts, &err) < 0) {
+			error("investigate: %s", err.buf);
+			rc = EXIT_RUNTIME;
+			goto out;
+		}
+		if (!quiet)
+			printf("case file: %s\n", found_case);
+		fopts.hosts = hosts;
+		case_file = found_case;
+	}
+	if (case_file && !(case_root = case_evidence_defaults(case_file, &date, &host, &tz, &err))) {
+		error("investigate: %s", err.buf);
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
 	if (mkdir(outdir, 0777) < 0 && errno != EEXIST) {
 		error("investigate: cannot create '%s': %s", outdir, strerror(errno));
 		free(rules);
@@ -385,6 +453,8 @@ out:
 	casedb_free(cdb);
 	for (size_t i = 0; i < NOUTPUTS; i++)
 		strbuf_release(&report_paths[i]);
+	json_decref(case_root);
+	free(found_case);
 	free(custody_line);
 	free(iargv);
 	free(rules);
