@@ -205,6 +205,62 @@ Test(samples, investigate_gives_the_expected_findings_and_chain, .timeout = 300)
 	strbuf_release(&want);
 }
 
+/* The credential response in the capture carries a secret key and a session token: no output
+ * holds them (the key id is kept). */
+Test(samples, the_stolen_secret_is_in_no_output, .timeout = 300)
+{
+	static const char *const files[] = { "report.html", "report.md", "findings.json", "timeline.jsonl" };
+	static const char *const fields[] = { "\"SecretAccessKey\": \"", "\"Token\": \"" };
+	struct strbuf cap = STRBUF_INIT, out = STRBUF_INIT, err = STRBUF_INIT;
+	char *outdir = test_file("secret"), db[4200];
+	char secrets[2][64];
+
+	cr_assert(test_read_file(samples_path("evidence/network/ecs-bridge.pcapng"), &cap));
+	for (size_t i = 0; i < 2; i++) {
+		const char *p = memmem(cap.buf, cap.len, fields[i], strlen(fields[i]));
+		cr_assert_not_null(p, "no %s in the capture", fields[i]);
+		p += strlen(fields[i]);
+		snprintf(secrets[i], sizeof(secrets[i]), "%.40s", p); /* 40 characters are plenty to recognise it */
+		cr_assert_eq(strlen(secrets[i]), 40);
+	}
+	cr_assert_eq(investigate(outdir, &out, &err), 0, "%s", err.buf);
+	snprintf(db, sizeof(db), "%s/case.db", outdir);
+	/* the reports, and what the case database gives back */
+	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]) + 3; f++) {
+		struct strbuf text = STRBUF_INIT;
+		char path[4200];
+		const char *what;
+		if (f < sizeof(files) / sizeof(files[0])) {
+			what = files[f];
+			snprintf(path, sizeof(path), "%s/%s", outdir, files[f]);
+			cr_assert(test_read_file(path, &text));
+		} else if (f == sizeof(files) / sizeof(files[0])) {
+			what = "report -F json";
+			cr_assert_eq(test_run(&text, &err, "report", "-F", "json", db, NULL), 0, "%s", err.buf);
+		} else if (f == sizeof(files) / sizeof(files[0]) + 1) {
+			what = "timeline -F jsonl";
+			cr_assert_eq(test_run(&text, &err, "timeline", "-F", "jsonl", db, NULL), 0, "%s", err.buf);
+		} else {
+			what = "show of the credential event";
+			cr_assert_eq(test_run(&text, &err, "query", db, "--sql",
+					      "SELECT id FROM events WHERE type = 'http' AND access_key_id IS NOT NULL", NULL),
+				     0, "%s", err.buf);
+			char id[32];
+			snprintf(id, sizeof(id), "%lld", strtoll(text.buf + strcspn(text.buf, "0123456789"), NULL, 10));
+			strbuf_reset(&text);
+			cr_assert_eq(test_run(&text, &err, "show", db, id, NULL), 0, "%s", err.buf);
+			cr_assert_not_null(strstr(text.buf, "ASIAQNZGKEXAMPLE7STL"), "the key id is kept: %s", text.buf);
+		}
+		for (size_t i = 0; i < 2; i++)
+			cr_assert_null(memmem(text.buf, text.len, secrets[i], strlen(secrets[i])), "%s holds the %s", what,
+				       i ? "session token" : "secret key");
+		strbuf_release(&text);
+	}
+	strbuf_release(&cap);
+	strbuf_release(&out);
+	strbuf_release(&err);
+}
+
 /* The wall-clock times a case records, which two runs cannot share. */
 static void clock_times(const char *outdir, char ***ret, size_t *ret_n)
 {
