@@ -38,7 +38,7 @@ int analyze_run_begin(struct casedb *cdb, const char *kind, int argc, char **arg
 		strbuf_addch(&cmd, ' ');
 		quote_arg(&cmd, argv[i]);
 	}
-	bs_time_format(bs_time_now(), now);
+	bs_time_format(bs_time_recorded(), now);
 	if (casedb_prepare(cdb,
 			   "INSERT INTO runs (kind, tool_version, command_line, inputs, started, status)"
 			   " VALUES (?, ?, ?, ?, ?, 'running')",
@@ -69,7 +69,7 @@ int analyze_run_end(struct casedb *cdb, int64_t run_id, const char *status, stru
 	sqlite3_stmt *st;
 	int r = 0;
 
-	bs_time_format(bs_time_now(), now);
+	bs_time_format(bs_time_recorded(), now);
 	if (casedb_prepare(cdb, "UPDATE runs SET finished = ?, status = ? WHERE id = ?", &st, err) < 0)
 		return -EIO;
 	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
@@ -102,13 +102,14 @@ int analyze_case(struct casedb *cdb, const struct finding_options *opts, int arg
 		return -EIO;
 	if (casedb_exec(cdb, "BEGIN IMMEDIATE", err) < 0)
 		return -EIO;
+	/* everything a re-run needs (rerun.h) */
 	struct strbuf inputs = STRBUF_INIT;
-	if (o.hosts) {
-		json_t *in = json_pack("{s:O}", "case_hosts", o.hosts);
-		jsondump(&inputs, in, 0);
-		json_decref(in);
-	}
-	r = analyze_run_begin(cdb, "analyze", argc, argv, o.hosts ? inputs.buf : NULL, &o.run_id, err);
+	json_t *in = json_pack("{s:I, s:b}", "window_ns", (json_int_t)o.window_ns, "per_event", o.per_event);
+	if (o.hosts)
+		json_object_set(in, "case_hosts", (json_t *)o.hosts);
+	jsondump(&inputs, in, 0);
+	json_decref(in);
+	r = analyze_run_begin(cdb, "analyze", argc, argv, inputs.buf, &o.run_id, err);
 	strbuf_release(&inputs);
 	if (r < 0)
 		goto fail;

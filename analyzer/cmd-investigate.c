@@ -32,6 +32,8 @@
 #include "bstime.h"
 #include "casedb.h"
 #include "cli.h"
+#include "custody-log.h"
+#include "custody.h"
 #include "detect.h"
 #include "rules.h"
 #include "correlate.h"
@@ -63,6 +65,11 @@ static int run_detection(struct casedb *cdb, char **rules, size_t nrules, int ar
 	for (int i = 0; i < argc; i++)
 		strbuf_addf(&cmdline, " %s", argv[i]);
 	r = detect_run(cdb, rs, cmdline.buf, &res, err);
+	if (r == 0) {
+		char *custody_line = custody_command_line(argc, argv);
+		r = custody_log_detect(cdb, rs, custody_line, err);
+		free(custody_line);
+	}
 	detect_result_release(&res);
 	ruleset_free(rs);
 	strbuf_release(&cmdline);
@@ -153,6 +160,11 @@ int cmd_investigate(int argc, char **argv)
 		{ "findings.json", "guardduty" },
 		{ "timeline.jsonl", "timesketch" },
 	};
+	enum { NOUTPUTS = sizeof(outputs) / sizeof(outputs[0]) };
+	struct strbuf report_paths[NOUTPUTS];
+	const char *report_names[NOUTPUTS];
+	const char *case_file = NULL;
+	char *custody_line = NULL;
 	struct finding_options fopts;
 	struct analyze_result res;
 	struct strbuf err = STRBUF_INIT, path = STRBUF_INIT;
@@ -166,6 +178,8 @@ int cmd_investigate(int argc, char **argv)
 	int c, rc = 0, iargc = 0;
 
 	finding_options_init(&fopts);
+	for (size_t i = 0; i < NOUTPUTS; i++)
+		strbuf_init(&report_paths[i]);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:r:w:f:qh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -188,6 +202,7 @@ int cmd_investigate(int argc, char **argv)
 				return EXIT_RUNTIME;
 			}
 			fopts.hosts = hosts;
+			case_file = optarg;
 			break;
 		case 'w':
 			if (cli_parse_duration(optarg, &fopts.window_ns) < 0 || fopts.window_ns <= 0) {
@@ -280,25 +295,33 @@ int cmd_investigate(int argc, char **argv)
 		goto out;
 	}
 	/* 2. detect, 3. aggregate and correlate */
+	custody_line = custody_command_line(argc, argv);
 	if (run_detection(cdb, rules, nrules, argc, argv, &err) < 0 ||
-	    analyze_case(cdb, &fopts, argc, argv, &res, &err) < 0) {
+	    analyze_case(cdb, &fopts, argc, argv, &res, &err) < 0 ||
+	    custody_log_analyze(cdb, case_file, custody_line, &err) < 0) {
 		error("investigate: %s", err.buf);
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
 	/* 4. reports */
-	for (size_t i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++) {
-		struct strbuf file = STRBUF_INIT;
-		strbuf_addf(&file, "%s/%s", outdir, outputs[i].file);
-		if (report_to_file(cdb, report_format_find(outputs[i].format), file.buf, &err) < 0) {
+	for (size_t i = 0; i < NOUTPUTS; i++) {
+		strbuf_addf(&report_paths[i], "%s/%s", outdir, outputs[i].file);
+		report_names[i] = report_paths[i].buf;
+		if (report_to_file(cdb, report_format_find(outputs[i].format), report_paths[i].buf, &err) < 0) {
 			error("investigate: %s", err.buf);
 			rc = EXIT_RUNTIME;
 		}
-		strbuf_release(&file);
+	}
+	if (rc == 0 && custody_log_report(cdb, report_names, NOUTPUTS, custody_line, &err) < 0) {
+		error("investigate: %s", err.buf);
+		rc = EXIT_RUNTIME;
 	}
 	summary(cdb, outdir, monotonic() - t0);
 out:
 	casedb_free(cdb);
+	for (size_t i = 0; i < NOUTPUTS; i++)
+		strbuf_release(&report_paths[i]);
+	free(custody_line);
 	free(iargv);
 	free(rules);
 	json_decref(hosts);

@@ -1,6 +1,7 @@
 /* strbuf: growable byte buffer; see strbuf.h for the invariants. */
 #include "strbuf.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,11 +66,18 @@ void strbuf_grow(struct strbuf *sb, size_t extra)
 	sb->cap = cap;
 }
 
+/* Room for `extra` more bytes and the NUL already there? (len < cap when cap != 0) */
+static inline bool has_room(const struct strbuf *sb, size_t extra)
+{
+	return sb->cap && sb->cap - sb->len > extra;
+}
+
 void strbuf_add(struct strbuf *sb, const void *data, size_t len)
 {
 	if (!len)
 		return;
-	strbuf_grow(sb, len);
+	if (!has_room(sb, len))
+		strbuf_grow(sb, len);
 	memcpy(sb->buf + sb->len, data, len);
 	sb->len += len;
 	sb->buf[sb->len] = '\0';
@@ -82,7 +90,8 @@ void strbuf_addstr(struct strbuf *sb, const char *s)
 
 void strbuf_addch(struct strbuf *sb, char c)
 {
-	strbuf_grow(sb, 1);
+	if (!has_room(sb, 1))
+		strbuf_grow(sb, 1);
 	sb->buf[sb->len++] = c;
 	sb->buf[sb->len] = '\0';
 }
