@@ -7,7 +7,7 @@
  * imported, nothing skipped), events per source, the findings with their types and counts,
  * the alerts per rule, the correlation chain (the key recovered from the capture and its
  * CloudTrail calls from the outside address), the headline, the coverage statement and the
- * CloudTrail digest check. The observed document is built from the case database with SQL, so
+ * CloudTrail digest check (hashes and RSA signatures). The observed document is built from the case database with SQL, so
  * a change in what backsight finds shows as a readable JSON diff. After a deliberate change
  * (new rules, a new importer field), rewrite the expectation by running this suite with
  * BACKSIGHT_UPDATE_EXPECTED=1 set, and review `git diff samples/expected` (samples/README.md
@@ -155,7 +155,8 @@ static json_t *observed(const char *outdir, int rc, const char *summary)
 	json_decref(detect);
 	sqlite3_close(h);
 	/* the CloudTrail files against their digest */
-	int vrc = test_run(&out, &err, "verify-trail", db, NULL);
+	int vrc = test_run(&out, &err, "verify-trail", "--public-key", samples_path("trail/public-keys.json"), "--signatures",
+			   samples_path("trail/digest-signatures.txt"), db, NULL);
 	/* its last line: "N digest(s): N log file(s) ok, ..." */
 	strbuf_setlen(&out, out.len && out.buf[out.len - 1] == '\n' ? out.len - 1 : out.len);
 	json_object_set_new(doc, "verify_trail",
@@ -371,8 +372,8 @@ Test(samples, the_generator_writes_the_committed_files, .timeout = 120)
 	setenv("SAMPLES", test_source_root(), 1);
 	cr_assert_eq(test_sh(&out, "%s",
 			     "cd \"$GENERATED\" || exit 1\n"
-			     "(cd \"$SAMPLES/samples\" && find evidence case.yaml -type f | sort) > \"$GENERATED.committed\"\n"
-			     "find evidence case.yaml -type f | sort > \"$GENERATED.generated\"\n"
+			     "(cd \"$SAMPLES/samples\" && find evidence trail case.yaml -type f | sort) > \"$GENERATED.committed\"\n"
+			     "find evidence trail case.yaml -type f | sort > \"$GENERATED.generated\"\n"
 			     "cmp -s \"$GENERATED.committed\" \"$GENERATED.generated\" || echo 'the lists of files differ'\n"
 			     "while read -r f; do\n"
 			     "  if [ \"${f%.gz}\" != \"$f\" ]; then\n"
