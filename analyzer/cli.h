@@ -23,6 +23,8 @@ struct command {
 extern const struct command commands[];
 
 int cmd_import(int argc, char **argv);
+/* `rules test` (cmd-rules-test.c), called by cmd_rules with argv[0] = "test". */
+int cmd_rules_test(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_query(int argc, char **argv);
@@ -35,6 +37,9 @@ struct ruleset;
 /* Load rule files/directories into one compiled set, printing every diagnostic; -1 when there
  * was an error (or, strict, a warning). The set is returned either way. */
 int rules_load_cli(char **paths, size_t n, bool strict, struct ruleset **ret);
+/* The same, then indicator files or directories (ruleset_load_indicators) before compiling. */
+int rules_load_cli_indicators(char **paths, size_t n, char **indicators, size_t nind, bool strict,
+			      struct ruleset **ret);
 /* The shipped rule set's directory. */
 const char *rules_default_dir(void);
 int cmd_package(int argc, char **argv);

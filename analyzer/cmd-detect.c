@@ -1,10 +1,12 @@
 /* cmd-detect: `backsight detect` — run Falco rules retroactively over a case.
  *
- * usage: backsight detect [--rules PATH]... [--strict] [-q] CASE.db
+ * usage: backsight detect [--rules PATH]... [--indicators PATH]... [--strict] [-q] CASE.db
  *
- *   -r, --rules PATH   a rule file or a directory of *.yaml files; given several times, loaded in
- *                      order as one rule set. Default: the shipped rule set (the install's
- *                      share/backsight/rules, or $BACKSIGHT_RULES_DIR).
+ *   -r, --rules PATH   a rule file or a directory of *.yaml files (and its indicators/); given
+ *                      several times, loaded in order as one rule set. Default: the shipped rule
+ *                      set (the install's share/backsight/rules, or $BACKSIGHT_RULES_DIR).
+ *   -i, --indicators PATH  an indicator file or directory (plain lists of domains, addresses,
+ *                      networks, hashes: rules.h), added to the rule lists after the rules load
  *       --strict       refuse to run when any rule has an error or a warning
  *   -q, --quiet        print only the summary line, not the coverage report
  *
@@ -25,17 +27,19 @@
 #include "detect.h"
 #include "rules.h"
 
-static const char usage[] = "usage: backsight detect [--rules PATH]... [--strict] [-q] CASE.db\n";
+static const char usage[] = "usage: backsight detect [--rules PATH]... [--indicators PATH]... [--strict] [-q] CASE.db\n";
 
 int cmd_detect(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "rules", required_argument, NULL, 'r' }, { "strict", no_argument, NULL, 's' },
+		{ "indicators", required_argument, NULL, 'i' },
 		{ "quiet", no_argument, NULL, 'q' },       { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char **paths = calloc((size_t)argc + 1, sizeof(*paths)), *custody_line = NULL;
-	size_t n = 0;
+	char **paths = calloc((size_t)argc + 1, sizeof(*paths)), **ind = calloc((size_t)argc + 1, sizeof(*ind));
+	char *custody_line = NULL;
+	size_t n = 0, nind = 0;
 	bool strict = false, quiet = false;
 	struct ruleset *rs = NULL;
 	struct casedb *cdb = NULL;
@@ -44,22 +48,24 @@ int cmd_detect(int argc, char **argv)
 	int c, rc = EXIT_RUNTIME;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:i:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': paths[n++] = optarg; break;
+		case 'i': ind[nind++] = optarg; break;
 		case 's': strict = true; break;
 		case 'q': quiet = true; break;
-		case 'h': fputs(usage, stdout); free(paths); return 0;
-		default: free(paths); return usage_error(usage, "detect: bad option");
+		case 'h': fputs(usage, stdout); free(paths); free(ind); return 0;
+		default: free(paths); free(ind); return usage_error(usage, "detect: bad option");
 		}
 	}
 	if (optind + 1 != argc) {
 		free(paths);
+		free(ind);
 		return usage_error(usage, "detect: give exactly one CASE.db");
 	}
 	if (!n)
 		paths[n++] = (char *)rules_default_dir();
-	if (rules_load_cli(paths, n, strict, &rs) < 0 && strict) {
+	if (rules_load_cli_indicators(paths, n, ind, nind, strict, &rs) < 0 && strict) {
 		error("detect: the rules have errors (--strict): nothing run");
 		goto out;
 	}
@@ -102,5 +108,6 @@ out:
 	strbuf_release(&line);
 	free(paths);
 	free(custody_line);
+	free(ind);
 	return rc;
 }

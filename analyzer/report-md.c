@@ -116,13 +116,15 @@ static void section_findings(struct strbuf *out, const json_t *m)
 {
 	const json_t *f, *a, *e;
 	char t1[40], t2[40];
-	size_t i, k;
+	size_t i, k, archived = 0;
 
 	strbuf_addstr(out, "## Findings by severity\n\n| severity | type | resource | count | first seen | last seen | id |\n"
 			   "|---|---|---|---:|---|---|---|\n");
 	json_array_foreach(json_object_get(m, "findings"), i, f) {
-		strbuf_addf(out, "| %.1f %s | ", json_number_value(json_object_get(f, "severity")),
-			    report_str(f, "severity_label"));
+		bool arch = json_integer_value(json_object_get(f, "archived")) != 0;
+		archived += arch;
+		strbuf_addf(out, "| %.1f %s%s | ", json_number_value(json_object_get(f, "severity")),
+			    report_str(f, "severity_label"), arch ? " (archived)" : "");
 		md_str(out, f, "type");
 		strbuf_addstr(out, " | ");
 		md_str(out, f, "resource");
@@ -130,6 +132,9 @@ static void section_findings(struct strbuf *out, const json_t *m)
 			    (long long)json_integer_value(json_object_get(f, "count")), report_time(f, "first_seen", t1),
 			    report_time(f, "last_seen", t2), report_str(f, "finding_id"), report_str(f, "finding_id"));
 	}
+	if (archived)
+		strbuf_addf(out, "\n%zu of these finding(s) archived by suppression rules (kept, marked archived).\n",
+			    archived);
 	strbuf_addstr(out, "\n## Finding details\n\n");
 	json_array_foreach(json_object_get(m, "findings"), i, f) {
 		const json_t *p = json_object_get(f, "process"), *mitre = json_object_get(f, "mitre");

@@ -107,6 +107,7 @@ static int rerun_analyze(const struct recorded_run *run, struct casedb *to, stru
 		opts.window_ns = json_integer_value(window);
 	opts.per_event = json_is_true(json_object_get(run->in, "per_event"));
 	opts.hosts = json_object_get(run->in, "case_hosts");
+	opts.suppress = json_array_size(json_object_get(run->in, "suppress")) ? json_object_get(run->in, "suppress") : NULL;
 	return analyze_case(to, &opts, 1, argv, &res, err);
 }
 

@@ -601,6 +601,30 @@ static bool fd_first(const char *name)
 	return false;
 }
 
+
+/* ptrace(2) requests (linux/ptrace.h, x86 numbering for the register requests), for evt.arg.request. */
+static const char *ptrace_request_name(int64_t req)
+{
+	static const struct {
+		int64_t n;
+		const char *name;
+	} reqs[] = {
+		{ 0, "PTRACE_TRACEME" },     { 1, "PTRACE_PEEKTEXT" },	  { 2, "PTRACE_PEEKDATA" },
+		{ 3, "PTRACE_PEEKUSER" },    { 4, "PTRACE_POKETEXT" },	  { 5, "PTRACE_POKEDATA" },
+		{ 6, "PTRACE_POKEUSER" },    { 7, "PTRACE_CONT" },	  { 8, "PTRACE_KILL" },
+		{ 9, "PTRACE_SINGLESTEP" },  { 12, "PTRACE_GETREGS" },	  { 13, "PTRACE_SETREGS" },
+		{ 14, "PTRACE_GETFPREGS" },  { 15, "PTRACE_SETFPREGS" },  { 16, "PTRACE_ATTACH" },
+		{ 17, "PTRACE_DETACH" },     { 24, "PTRACE_SYSCALL" },	  { 0x4200, "PTRACE_SETOPTIONS" },
+		{ 0x4201, "PTRACE_GETEVENTMSG" }, { 0x4204, "PTRACE_GETREGSET" }, { 0x4205, "PTRACE_SETREGSET" },
+		{ 0x4206, "PTRACE_SEIZE" },  { 0x4207, "PTRACE_INTERRUPT" },
+	};
+
+	for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++)
+		if (reqs[i].n == req)
+			return reqs[i].name;
+	return NULL;
+}
+
 static int emit_syscall(struct imp_ctx *ctx, struct state *st, struct pend *p, uint32_t sys_rec)
 {
 	struct prefix px;
@@ -879,6 +903,16 @@ static int emit_syscall(struct imp_ctx *ctx, struct state *st, struct pend *p, u
 		c.argv = st->argv;
 		c.argc = cnt;
 		c.argv_is_title = true;
+	}
+	if (!strcmp(c.name, "ptrace") && a[0] != BS_NONE) {
+		/* the request by name, as strace and Falco print it, and the target pid */
+		const char *req = ptrace_request_name(a[0]);
+		if (req)
+			jsonw_key_str(&o, "evt.arg.request", req);
+		else
+			jsonw_key_i64(&o, "evt.arg.request", a[0]);
+		if (a[1] != BS_NONE)
+			jsonw_key_i64(&o, "evt.arg.pid", (int64_t)(int32_t)a[1]);
 	}
 	jsonw_end(&o);
 	c.extra_fields = st->extra.buf;

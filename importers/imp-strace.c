@@ -777,6 +777,14 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 		}
 		if (!strcmp(name, "setuid") && parse_int(ARG(0), &v))
 			jsonw_key_i64(&o, "evt.arg.uid", v);
+		if (!strcmp(name, "ptrace") && nargs) {
+			/* the request as strace names it (PTRACE_TRACEME ...), and the target pid */
+			struct span rq = ARG(0);
+			if (rq.len && is_ident(rq.s[0]))
+				jsonw_key_strn(&o, "evt.arg.request", rq.s, rq.len);
+			if (nargs > 1 && parse_int(ARG(1), &v))
+				jsonw_key_i64(&o, "evt.arg.pid", v);
+		}
 	}
 #undef ARG
 	if (truncated)

@@ -1382,6 +1382,8 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 		jsonw_key_i64(&o, "proc.sid", p->sid);
 	if (p->loginuid != BS_NONE)
 		jsonw_key_i64(&o, "user.loginuid", p->loginuid);
+	if (kind == K_EXEC && p->euid != BS_NONE)
+		jsonw_key_i64(&o, "user.euid", p->euid); /* a setuid program shows here (auditd euid=) */
 	parent = p->parent_key != BS_NONE && (kind == K_EXEC || kind == K_CLONE) ? lookup(m, host, p->ppid) : NULL;
 	if (parent && parent->key == p->parent_key) {
 		if (parent->name.len)
@@ -1559,6 +1561,7 @@ const struct sys_field_coverage sys_field_coverage[] = {
 	{ "user.uid", "yes (uid=)", "not available from strace" },
 	{ "user.name", "uid 0 as root; others only in the enriched log format", "not available from strace" },
 	{ "user.loginuid", "yes (auid=, -1 unset)", "not available from strace" },
+	{ "user.euid", "yes on execve (euid=)", "not available from strace" },
 	{ "fd.name / fd.typechar / fd.directory / fd.filename", "for fds opened by audited calls, and paths", "yes with -y/-yy; else fds opened in the trace" },
 	{ "fd.sip / fd.sport / fd.cip / fd.cport / fd.l4proto", "remote end from SOCKADDR; local end not recorded",
 	  "both ends with -yy; remote end from the sockaddr otherwise" },
