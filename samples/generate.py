@@ -16,6 +16,7 @@ Every file is written in its real format, so the real tools read it: `tcpdump -r
 GuardDuty). The addresses are documentation ranges (RFC 5737) or private; the secrets are
 made up and shaped like the real ones.
 """
+import base64
 import datetime
 import gzip
 import hashlib
@@ -832,10 +833,10 @@ def build_strace():
 # ---------------------------------------------------------------------------------------------
 # .scap (sysdig 0.29 savefile, format 1.2): sudo sysdig -w /var/tmp/ir-20261123-0222.scap
 
-EV = {  # name: (enter code, exit code, exit param types)
-    "execve": (292, 293), "clone": (222, 223), "openat": (306, 307), "connect": (22, 23), "unlinkat": (302, 303),
-    "renameat": (176, 177), "close": (4, 5), "procexit": (186, None), "socket": (18, 19),
-}
+# Event codes written (libs' driver/event_table.c; importers/scap-events.in): execve 292/293,
+# clone 222/223, openat 306/307, connect 22/23, socket 18/19, close 4/5, unlinkat 302/303,
+# renameat 176/177, procexit 186. Each syscall is an enter and an exit event, as the kernel
+# module and eBPF probe of sysdig 0.29 recorded them.
 
 
 def sc_block(btype, body):
@@ -1038,6 +1039,68 @@ def build_scap():
 # ---------------------------------------------------------------------------------------------
 # CloudTrail: the S3 delivery tree of the account's trail, and its digest file
 
+# CloudTrail signs each digest file (SHA256withRSA, PKCS#1 v1.5) with a regional key whose public
+# half `aws cloudtrail list-public-keys` returns. The sample's key pair is made here, from its own
+# seeded random source, so that `backsight verify-trail --public-key` has something real to check.
+keyrng = random.Random(1795399200)
+SMALL_PRIMES = [p for p in range(3, 2000) if all(p % q for q in range(2, int(p ** 0.5) + 1))]
+
+
+def probable_prime(n):
+    if any(n % p == 0 for p in SMALL_PRIMES):
+        return False
+    d, r = n - 1, 0
+    while d % 2 == 0:
+        d, r = d // 2, r + 1
+    for _ in range(32):
+        x = pow(keyrng.randrange(2, n - 2), d, n)
+        if x in (1, n - 1):
+            continue
+        for _ in range(r - 1):
+            x = pow(x, 2, n)
+            if x == n - 1:
+                break
+        else:
+            return False
+    return True
+
+
+def rsa_key(bits=2048, e=65537):
+    def prime():
+        while True:
+            c = keyrng.getrandbits(bits // 2) | (3 << (bits // 2 - 2)) | 1
+            if (c - 1) % e and probable_prime(c):
+                return c
+    p, q = prime(), prime()
+    n = p * q
+    return n, e, pow(e, -1, (p - 1) * (q - 1))
+
+
+def der_len(n):
+    if n < 128:
+        return bytes([n])
+    b = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(b)]) + b
+
+
+def der_int(v):
+    b = v.to_bytes(v.bit_length() // 8 + 1, "big")
+    return b"\x02" + der_len(len(b)) + b
+
+
+def rsa_sign(key, message):
+    """PKCS#1 v1.5 signature over SHA-256 (RFC 8017 §8.2, EMSA-PKCS1-v1_5 with DigestInfo)."""
+    n, _, d = key
+    k = (n.bit_length() + 7) // 8
+    t = bytes.fromhex("3031300d060960864801650304020105000420") + hashlib.sha256(message).digest()
+    em = b"\x00\x01" + b"\xff" * (k - len(t) - 3) + b"\x00" + t
+    return pow(int.from_bytes(em, "big"), d, n).to_bytes(k, "big").hex()
+
+
+TRAIL_KEY = rsa_key()
+TRAIL_KEY_DER = (lambda body: b"\x30" + der_len(len(body)) + body)(der_int(TRAIL_KEY[0]) + der_int(TRAIL_KEY[1]))
+TRAIL_KEY_FP = hashlib.md5(TRAIL_KEY_DER).hexdigest()
+
 TRAIL = "management-trail"
 BUCKET = f"aws-cloudtrail-logs-{ACCOUNT}-3f9a2c1e"
 
@@ -1071,7 +1134,7 @@ def ct_record(t, source, name, ident, ip, ua, req=None, resp=None, read_only=Non
     return (t, r)
 
 
-def build_cloudtrail():
+def build_cloudtrail(signatures):
     recs = []
     creation = iso(ts(-80))
     task_id = identity_role(TASK, ROLE, KEY, creation)
@@ -1195,7 +1258,7 @@ def build_cloudtrail():
         digest = {
             "awsAccountId": ACCOUNT, "digestStartTime": iso(ts(0)), "digestEndTime": iso(digest_end),
             "digestS3Bucket": BUCKET, "digestS3Object": digest_name,
-            "digestPublicKeyFingerprint": hexid(32), "digestSignatureAlgorithm": "SHA256withRSA",
+            "digestPublicKeyFingerprint": TRAIL_KEY_FP, "digestSignatureAlgorithm": "SHA256withRSA",
             "newestEventTime": files[-1][2][-1]["eventTime"], "oldestEventTime": files[0][2][0]["eventTime"],
             "previousDigestS3Bucket": BUCKET, "previousDigestS3Object": prefix + "20261123T020000Z.json.gz",
             "previousDigestHashValue": hexid(64), "previousDigestHashAlgorithm": "SHA-256", "previousDigestSignature": hexid(512),
@@ -1203,7 +1266,11 @@ def build_cloudtrail():
                           "newestEventTime": c[-1]["eventTime"], "oldestEventTime": c[0]["eventTime"]} for p, b, c in files],
         }
         out += [(p, gzip.compress(b, mtime=0)) for p, b, _ in files]
-        out.append((digest_name, gzip.compress(json.dumps(digest, separators=(",", ":")).encode(), mtime=0)))
+        body = json.dumps(digest, separators=(",", ":")).encode()
+        out.append((digest_name, gzip.compress(body, mtime=0)))
+        # the signature CloudTrail stored in the object's metadata (x-amz-meta-signature)
+        signed = f"{digest['digestEndTime']}\n{BUCKET}/{digest_name}\n{hashlib.sha256(body).hexdigest()}\n{digest['previousDigestSignature']}"
+        signatures.append(f"{digest_name} {rsa_sign(TRAIL_KEY, signed.encode())}\n")
     return out
 
 
@@ -1301,7 +1368,8 @@ def main():
     audit = build_audit()
     strace = build_strace()
     scap = build_scap()
-    trail = build_cloudtrail()
+    signatures = []
+    trail = build_cloudtrail(signatures)
     gd = build_guardduty()
     write_pcap(os.path.join(ev, "network", "task-eni-eth1.pcap"), eth)
     write_pcapng(os.path.join(ev, "network", "ecs-bridge.pcapng"), bridge, "ecs-bridge",
@@ -1313,6 +1381,12 @@ def main():
         write(os.path.join(ev, "cloudtrail", p), b)
     write(os.path.join(ev, "guardduty", "finding-6ac9c2f1e8b44d7f9a3b5c7d9e1f2a4b.json"), gd)
     write(os.path.join(base, "case.yaml"), CASE_YAML)
+    # what the responder saved beside the trail's files: the digests' signatures (`aws s3api
+    # head-object … --query Metadata.signature`) and the trail's public keys
+    write(os.path.join(base, "trail", "digest-signatures.txt"), "".join(signatures))
+    write(os.path.join(base, "trail", "public-keys.json"), json.dumps({"PublicKeyList": [{
+        "Value": base64.b64encode(TRAIL_KEY_DER).decode(), "ValidityStartTime": "2026-10-01T00:00:00Z",
+        "ValidityEndTime": "2027-01-01T00:00:00Z", "Fingerprint": TRAIL_KEY_FP}]}, indent=4) + "\n")
 
 
 if __name__ == "__main__":

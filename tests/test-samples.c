@@ -7,16 +7,16 @@
  * imported, nothing skipped), events per source, the findings with their types and counts,
  * the alerts per rule, the correlation chain (the key recovered from the capture and its
  * CloudTrail calls from the outside address), the headline, the coverage statement and the
- * CloudTrail digest check. The observed document is built from the case database with SQL, so
+ * CloudTrail digest check (hashes and RSA signatures). The observed document is built from the case database with SQL, so
  * a change in what backsight finds shows as a readable JSON diff. After a deliberate change
  * (new rules, a new importer field), rewrite the expectation by running this suite with
  * BACKSIGHT_UPDATE_EXPECTED=1 set, and review `git diff samples/expected` (samples/README.md
  * has the command line).
  *
- * The same run twice gives byte-identical findings.json and timeline.jsonl, and reports that
- * differ only in the wall-clock times the case records (runs.started/finished and
- * evidence.import_started/finished, shown in the method appendix); and report.html renders in
- * headless Chromium without a script error.
+ * The same run twice gives byte-identical outputs (with SOURCE_DATE_EPOCH fixing the times the
+ * case records); report.html renders in headless Chromium without a script error; the secret
+ * key and session token of the captured credential response are in no output; and the case,
+ * sealed with its evidence, reproduces.
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
@@ -155,7 +155,8 @@ static json_t *observed(const char *outdir, int rc, const char *summary)
 	json_decref(detect);
 	sqlite3_close(h);
 	/* the CloudTrail files against their digest */
-	int vrc = test_run(&out, &err, "verify-trail", db, NULL);
+	int vrc = test_run(&out, &err, "verify-trail", "--public-key", samples_path("trail/public-keys.json"), "--signatures",
+			   samples_path("trail/digest-signatures.txt"), db, NULL);
 	/* its last line: "N digest(s): N log file(s) ok, ..." */
 	strbuf_setlen(&out, out.len && out.buf[out.len - 1] == '\n' ? out.len - 1 : out.len);
 	json_object_set_new(doc, "verify_trail",
@@ -203,6 +204,62 @@ Test(samples, investigate_gives_the_expected_findings_and_chain, .timeout = 300)
 	strbuf_release(&out);
 	strbuf_release(&err);
 	strbuf_release(&want);
+}
+
+/* The credential response in the capture carries a secret key and a session token: no output
+ * holds them (the key id is kept). */
+Test(samples, the_stolen_secret_is_in_no_output, .timeout = 300)
+{
+	static const char *const files[] = { "report.html", "report.md", "findings.json", "timeline.jsonl" };
+	static const char *const fields[] = { "\"SecretAccessKey\": \"", "\"Token\": \"" };
+	struct strbuf cap = STRBUF_INIT, out = STRBUF_INIT, err = STRBUF_INIT;
+	char *outdir = test_file("secret"), db[4200];
+	char secrets[2][64];
+
+	cr_assert(test_read_file(samples_path("evidence/network/ecs-bridge.pcapng"), &cap));
+	for (size_t i = 0; i < 2; i++) {
+		const char *p = memmem(cap.buf, cap.len, fields[i], strlen(fields[i]));
+		cr_assert_not_null(p, "no %s in the capture", fields[i]);
+		p += strlen(fields[i]);
+		snprintf(secrets[i], sizeof(secrets[i]), "%.40s", p); /* 40 characters are plenty to recognise it */
+		cr_assert_eq(strlen(secrets[i]), 40);
+	}
+	cr_assert_eq(investigate(outdir, &out, &err), 0, "%s", err.buf);
+	snprintf(db, sizeof(db), "%s/case.db", outdir);
+	/* the reports, and what the case database gives back */
+	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]) + 3; f++) {
+		struct strbuf text = STRBUF_INIT;
+		char path[4200];
+		const char *what;
+		if (f < sizeof(files) / sizeof(files[0])) {
+			what = files[f];
+			snprintf(path, sizeof(path), "%s/%s", outdir, files[f]);
+			cr_assert(test_read_file(path, &text));
+		} else if (f == sizeof(files) / sizeof(files[0])) {
+			what = "report -F json";
+			cr_assert_eq(test_run(&text, &err, "report", "-F", "json", db, NULL), 0, "%s", err.buf);
+		} else if (f == sizeof(files) / sizeof(files[0]) + 1) {
+			what = "timeline -F jsonl";
+			cr_assert_eq(test_run(&text, &err, "timeline", "-F", "jsonl", db, NULL), 0, "%s", err.buf);
+		} else {
+			what = "show of the credential event";
+			cr_assert_eq(test_run(&text, &err, "query", db, "--sql",
+					      "SELECT id FROM events WHERE type = 'http' AND access_key_id IS NOT NULL", NULL),
+				     0, "%s", err.buf);
+			char id[32];
+			snprintf(id, sizeof(id), "%lld", strtoll(text.buf + strcspn(text.buf, "0123456789"), NULL, 10));
+			strbuf_reset(&text);
+			cr_assert_eq(test_run(&text, &err, "show", db, id, NULL), 0, "%s", err.buf);
+			cr_assert_not_null(strstr(text.buf, "ASIAQNZGKEXAMPLE7STL"), "the key id is kept: %s", text.buf);
+		}
+		for (size_t i = 0; i < 2; i++)
+			cr_assert_null(memmem(text.buf, text.len, secrets[i], strlen(secrets[i])), "%s holds the %s", what,
+				       i ? "session token" : "secret key");
+		strbuf_release(&text);
+	}
+	strbuf_release(&cap);
+	strbuf_release(&out);
+	strbuf_release(&err);
 }
 
 /* Two runs give byte-identical outputs. The times a case records (imports, runs) are the wall
@@ -320,8 +377,8 @@ Test(samples, the_generator_writes_the_committed_files, .timeout = 120)
 	setenv("SAMPLES", test_source_root(), 1);
 	cr_assert_eq(test_sh(&out, "%s",
 			     "cd \"$GENERATED\" || exit 1\n"
-			     "(cd \"$SAMPLES/samples\" && find evidence case.yaml -type f | sort) > \"$GENERATED.committed\"\n"
-			     "find evidence case.yaml -type f | sort > \"$GENERATED.generated\"\n"
+			     "(cd \"$SAMPLES/samples\" && find evidence trail case.yaml -type f | sort) > \"$GENERATED.committed\"\n"
+			     "find evidence trail case.yaml -type f | sort > \"$GENERATED.generated\"\n"
 			     "cmp -s \"$GENERATED.committed\" \"$GENERATED.generated\" || echo 'the lists of files differ'\n"
 			     "while read -r f; do\n"
 			     "  if [ \"${f%.gz}\" != \"$f\" ]; then\n"

@@ -50,14 +50,13 @@ Test(shipped_rules, every_rule_names_its_guardduty_type_severity_and_technique)
 
 Test(shipped_rules, investigate_finds_the_sample_incident)
 {
-	/* DefenseEvasion:Runtime/SensitiveFileModified is not here: the sample deletes
-	 * ~/.bash_history with unlinkat, whose path is evt.arg.name (fd.name is empty for it, as in
-	 * Falco), and the rule looks at fd.name only. */
 	static const char *const want[] = {
 		"Impact:Runtime/CryptoMinerExecuted", "Execution:Runtime/SuspiciousCommand",
 		"Execution:Runtime/NewBinaryExecuted", "Execution:Runtime/ReverseShell",
-		"Persistence:Runtime/SensitiveFileModified", "Discovery:Runtime/SuspiciousCommand",
-		"Stealth:IAMUser/CloudTrailLoggingDisabled",
+		"DefenseEvasion:Runtime/SensitiveFileModified", "Persistence:Runtime/SensitiveFileModified",
+		"Persistence:Runtime/SuspiciousCommand", "Discovery:Runtime/SuspiciousCommand",
+		"CryptoCurrency:Runtime/BitcoinTool.B!DNS", "Stealth:IAMUser/CloudTrailLoggingDisabled",
+		"PenTest:IAMUser/KaliLinux", "Persistence:IAM/AccountManipulation",
 	};
 	char *out_dir = test_file("out"), *db;
 	struct strbuf samples = STRBUF_INIT, out = STRBUF_INIT, err = STRBUF_INIT, types = STRBUF_INIT;
