@@ -105,7 +105,8 @@ static char *find_case_file(char **paths, int n)
 			continue;
 		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
 			struct strbuf p = STRBUF_INIT;
-			strbuf_addf(&p, "%s/%s", paths[i], names[k]);
+			size_t len = strlen(paths[i]);
+			strbuf_addf(&p, "%s%s%s", paths[i], len && paths[i][len - 1] == '/' ? "" : "/", names[k]);
 			if (access(p.buf, R_OK) == 0)
 				return strbuf_detach(&p, NULL);
 			strbuf_release(&p);

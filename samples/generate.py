@@ -1342,7 +1342,7 @@ def build_guardduty():
 # ---------------------------------------------------------------------------------------------
 # The case file
 
-CASE_YAML = f"""# What the evidence cannot say about the hosts it names (backsight --case; see backsight-report(1)).
+CASE_YAML = f"""# What the evidence cannot say about the hosts it names (backsight --case; see backsight-investigate(1)).
 hosts:
   {HOST}:
     instance_id: {INSTANCE}
@@ -1350,6 +1350,12 @@ hosts:
     role: {ROLE}
     # the instance, the task's own ENI and ecs-eth0, and the VPC's NAT gateway: the workload's own addresses
     addresses: [{INSTANCE_IP}, {TASK_IP}, {TASK_BRIDGE_IP}, {NAT_IP}]
+# What the evidence cannot say about itself: the day of the strace dump's -tt times (they are UTC)
+# and the machine the captures and the dump were taken on.
+evidence:
+  date: {DAY}
+  tz: "+00:00"
+  host: {HOST}
 """
 
 
