@@ -191,6 +191,35 @@ Test(import, unknown_format_fails_that_file_and_the_others_import)
 	strbuf_release(&row);
 }
 
+/* A directory handed over with notes and a script: its .backsightignore keeps them out. */
+Test(import, a_directory_skips_what_its_backsightignore_names)
+{
+	const char *dir = test_file("handed-over"), *db = test_file("ignore.db");
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, path = STRBUF_INIT, row = STRBUF_INIT;
+
+	cr_assert_eq(test_sh(NULL, "mkdir -p '%s/notes'", dir), 0);
+	strbuf_addf(&path, "%s/web.jsonl", dir);
+	write_timeline(path.buf, 5, 1700000000, "web-1");
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/README.md", dir);
+	cr_assert(test_write_file(path.buf, "# what the client sent\n", 23));
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/notes/call.txt", dir);
+	cr_assert(test_write_file(path.buf, "phone notes\n", 12));
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/.backsightignore", dir);
+	cr_assert(test_write_file(path.buf, "# not evidence\n*.md\nnotes\n", 26));
+	cr_assert_eq(test_run(&out, &err, "import", db, dir, NULL), 0, "%s", err.buf);
+	cr_expect_eq(err.len, 0, "%s", err.buf);
+	query_text(db, "SELECT name FROM evidence", &row);
+	cr_expect_not_null(strstr(row.buf, "web.jsonl"), "%s", row.buf);
+	cr_expect_eq(query_int(db, "SELECT count(*) FROM evidence"), 1);
+	strbuf_release(&out);
+	strbuf_release(&err);
+	strbuf_release(&path);
+	strbuf_release(&row);
+}
+
 Test(import, damaged_records_are_skipped_with_their_offsets)
 {
 	static const char text[] =
