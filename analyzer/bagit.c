@@ -408,7 +408,8 @@ static int cmp_path(const void *a, const void *b)
 /* Sort once the manifest is read (bags with 100k files stay fast); returns a duplicate or NULL. */
 static const char *seen_sort(struct seen *s)
 {
-	qsort(s->paths, s->n, sizeof(*s->paths), cmp_path);
+	if (s->n)
+		qsort(s->paths, s->n, sizeof(*s->paths), cmp_path);
 	for (size_t i = 1; i < s->n; i++)
 		if (!strcmp(s->paths[i - 1], s->paths[i]))
 			return s->paths[i];

@@ -137,7 +137,8 @@ static int collect(const char *path, int depth, struct file_list *out)
 	for (size_t i = 0; i < skip.n; i++)
 		free(skip.paths[i]);
 	free(skip.paths);
-	qsort(here.paths, here.n, sizeof(*here.paths), cmp_names);
+	if (here.n)
+		qsort(here.paths, here.n, sizeof(*here.paths), cmp_names);
 	for (size_t i = 0; i < here.n; i++) {
 		if (collect(here.paths[i], depth + 1, out) < 0)
 			r = -1;

@@ -695,7 +695,8 @@ static void run_tree(const char *dir, const char *top, const struct run_opts *o,
 		names[n++] = strbuf_detach(&sb, NULL);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), name_cmp);
+	if (n)
+		qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t i = 0; i < n; i++) {
 		run_tree(names[i], top, o, t, depth + 1);
 		free(names[i]);

@@ -156,7 +156,8 @@ static int add_tree(FILE *out, const char *path, const char *name, int depth, st
 		names[n++] = strdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < n && r == 0; i++) {
 		struct strbuf p = STRBUF_INIT, nm = STRBUF_INIT;
 		struct stat st;
