@@ -349,7 +349,8 @@ int bag_add_tag(struct bag_writer *b, const char *name, const void *data, size_t
 
 static void manifest_text(struct entry_list *l, struct strbuf *out)
 {
-	qsort(l->v, l->n, sizeof(*l->v), cmp_entry);
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_entry);
 	for (size_t i = 0; i < l->n; i++)
 		strbuf_addf(out, "%s  %s\n", l->v[i].sha256, l->v[i].path);
 }
