@@ -596,10 +596,28 @@ static void case_identity(json_t *r, const json_t *hosts, const char *host)
 		json_object_set_new(r, "ecs_task_id", json_string_nocheck(strrchr(arn, '/') + 1));
 }
 
+/* The Kubernetes workload a k8s_audit finding acted on, from its first event's fields: what
+ * GuardDuty's kubernetesDetails names (workload name, type, namespace; the cluster; the user). */
+static void kubernetes_workload(json_t *r, const char *fields, const unsigned char *user)
+{
+	json_t *f = fields ? json_loads(fields, 0, NULL) : NULL, *k = json_object();
+	const char *name = json_string_value(json_object_get(f, "ka.target.pod.name"));
+
+	if (!name)
+		name = json_string_value(json_object_get(f, "ka.target.name"));
+	set_str(k, "cluster", (const unsigned char *)json_string_value(json_object_get(f, "ka.cluster.name")));
+	set_str(k, "namespace", (const unsigned char *)json_string_value(json_object_get(f, "ka.target.namespace")));
+	set_str(k, "workload_name", (const unsigned char *)name);
+	set_str(k, "workload_type", (const unsigned char *)json_string_value(json_object_get(f, "ka.target.resource")));
+	set_str(k, "user", user);
+	json_object_set_new(r, "kubernetes", k);
+	json_decref(f);
+}
+
 static json_t *resource_of(struct casedb *cdb, const struct group *g, const json_t *hosts)
 {
 	static const char sql[] =
-		"SELECT host, container_id, principal, access_key_id, src_ip FROM events WHERE id = ?";
+		"SELECT host, container_id, principal, access_key_id, src_ip, source, fields FROM events WHERE id = ?";
 	sqlite3_stmt *st;
 	json_t *r = json_object();
 
@@ -615,6 +633,8 @@ static json_t *resource_of(struct casedb *cdb, const struct group *g, const json
 		set_str(r, "principal", sqlite3_column_text(st, 2));
 		set_str(r, "access_key_id", sqlite3_column_text(st, 3));
 		case_identity(r, hosts, (const char *)sqlite3_column_text(st, 0));
+		if (!strcmp(g->resource_type, "EKSCluster"))
+			kubernetes_workload(r, (const char *)sqlite3_column_text(st, 6), sqlite3_column_text(st, 2));
 	}
 	sqlite3_finalize(st);
 	return r;

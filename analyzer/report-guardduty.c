@@ -66,8 +66,19 @@ static json_t *resource_json(const json_t *f)
 		report_copy(d, "instanceId", r, "host");
 		json_object_set_new(o, "instanceDetails", d);
 	} else if (!strcmp(type, "EKSCluster")) {
+		const json_t *k = json_object_get(r, "kubernetes");
+		json_t *kd = json_object(), *wl = json_object(), *user = json_object();
 		report_copy(d, "name", r, "id");
+		report_copy(d, "name", k, "cluster"); /* the cluster's own name, when the log says it */
 		json_object_set_new(o, "eksClusterDetails", d);
+		/* the workload acted on and who acted, as GuardDuty's kubernetesDetails */
+		report_copy(wl, "name", k, "workload_name");
+		report_copy(wl, "type", k, "workload_type");
+		report_copy(wl, "namespace", k, "namespace");
+		report_copy(user, "username", k, "user");
+		json_object_set_new(kd, "kubernetesWorkloadDetails", wl);
+		json_object_set_new(kd, "kubernetesUserDetails", user);
+		json_object_set_new(o, "kubernetesDetails", kd);
 	} else if (json_object_get(r, "task_arn")) {
 		/* an ECS task named by the case file */
 		json_t *task = json_object();

@@ -357,6 +357,33 @@ Test(report, case_file_names_the_workload)
 	strbuf_release(&err);
 }
 
+/* A Kubernetes finding names the workload acted on and who acted, as GuardDuty's kubernetesDetails. */
+Test(report, kubernetes_findings_name_the_workload)
+{
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, path = STRBUF_INIT;
+	char *dir = test_file("k8s");
+	json_t *findings, *k;
+
+	REQUIRE_SHARED();
+	strbuf_addf(&path, "%s/corpus/k8s_audit/falco__attach_pod.json", test_shared_dir());
+	cr_assert_eq(test_run(&out, &err, "investigate", "-q", "-o", dir, path.buf, NULL), 0, "%s", err.buf);
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/findings.json", dir);
+	findings = json_load_file(path.buf, 0, NULL);
+	cr_assert(json_array_size(findings) > 0, "the attach into a pod is a finding");
+	k = json_object_get(json_object_get(json_array_get(findings, 0), "resource"), "kubernetesDetails");
+	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(k, "kubernetesWorkloadDetails"), "name")),
+			 "nginx-deployment-7998647bdf-phvq7");
+	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(k, "kubernetesWorkloadDetails"), "namespace")),
+			 "default");
+	cr_expect_str_eq(json_string_value(json_object_get(json_object_get(k, "kubernetesUserDetails"), "username")),
+			 "minikube-user");
+	json_decref(findings);
+	strbuf_release(&out);
+	strbuf_release(&err);
+	strbuf_release(&path);
+}
+
 Test(report, address_classes)
 {
 	static const struct {
