@@ -157,6 +157,8 @@ Test(jsonw, escapes_for_json_and_html)
 {
 	static const struct json_case cases[] = {
 		{ "plain", 5, "\"plain\"" },
+		{ "", 0, "\"\"" },
+		{ "a long plain run, then <", 24, "\"a long plain run, then \\u003c\"" },
 		{ "a\"b\\c", 5, "\"a\\\"b\\\\c\"" },
 		{ "</script><b>&", 13, "\"\\u003c/script\\u003e\\u003cb\\u003e\\u0026\"" },
 		{ "nl\n\t\x01", 5, "\"nl\\n\\t\\u0001\"" },

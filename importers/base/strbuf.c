@@ -24,11 +24,6 @@ void strbuf_release(struct strbuf *sb)
 	strbuf_init(sb);
 }
 
-void strbuf_reset(struct strbuf *sb)
-{
-	strbuf_setlen(sb, 0);
-}
-
 char *strbuf_detach(struct strbuf *sb, size_t *ret_len)
 {
 	char *res;
@@ -65,26 +60,9 @@ void strbuf_grow(struct strbuf *sb, size_t extra)
 	sb->cap = cap;
 }
 
-void strbuf_add(struct strbuf *sb, const void *data, size_t len)
-{
-	if (!len)
-		return;
-	strbuf_grow(sb, len);
-	memcpy(sb->buf + sb->len, data, len);
-	sb->len += len;
-	sb->buf[sb->len] = '\0';
-}
-
 void strbuf_addstr(struct strbuf *sb, const char *s)
 {
 	strbuf_add(sb, s, strlen(s));
-}
-
-void strbuf_addch(struct strbuf *sb, char c)
-{
-	strbuf_grow(sb, 1);
-	sb->buf[sb->len++] = c;
-	sb->buf[sb->len] = '\0';
 }
 
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)

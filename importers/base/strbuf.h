@@ -12,6 +12,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 struct strbuf {
 	char *buf;
@@ -24,15 +25,41 @@ extern const char strbuf_empty[1];
 
 void strbuf_init(struct strbuf *sb);
 void strbuf_release(struct strbuf *sb);
-void strbuf_reset(struct strbuf *sb);
 char *strbuf_detach(struct strbuf *sb, size_t *ret_len);
 void strbuf_grow(struct strbuf *sb, size_t extra);
-void strbuf_add(struct strbuf *sb, const void *data, size_t len);
 void strbuf_addstr(struct strbuf *sb, const char *s);
-void strbuf_addch(struct strbuf *sb, char c);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void strbuf_setlen(struct strbuf *sb, size_t len);
+
+/* The calls made per byte and per field are inline: the common case (room left) is a store and
+ * a compare, and strbuf_grow is called only when the buffer must grow. */
+static inline void strbuf_reset(struct strbuf *sb)
+{
+	if (sb->cap) {
+		sb->len = 0;
+		sb->buf[0] = '\0';
+	}
+}
+
+static inline void strbuf_add(struct strbuf *sb, const void *data, size_t len)
+{
+	if (!len)
+		return;
+	if (sb->cap - sb->len <= len) /* also when cap == 0 (len is 0 then) */
+		strbuf_grow(sb, len);
+	memcpy(sb->buf + sb->len, data, len);
+	sb->len += len;
+	sb->buf[sb->len] = '\0';
+}
+
+static inline void strbuf_addch(struct strbuf *sb, char c)
+{
+	if (sb->cap - sb->len <= 1)
+		strbuf_grow(sb, 1);
+	sb->buf[sb->len++] = c;
+	sb->buf[sb->len] = '\0';
+}
 
 static inline void strbuf_addu64(struct strbuf *sb, unsigned long long v)
 {
