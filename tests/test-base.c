@@ -210,9 +210,13 @@ Test(jsonw, object_writer)
 	jsonw_key_raw(&o, "e", "[1,2]");
 	jsonw_key_i64(&o, "k<\"", 1); /* keys are escaped like values */
 	jsonw_key_i64(&o, "a.key.longer.than.sixty.four.bytes.is.copied.whole.all.the.same.x", 2);
+	jsonw_lkey_i64(&o, "fd.num", -3);
+	jsonw_lkey_str(&o, "fd.name", "<x>");
+	jsonw_lkey_strn(&o, "fd.directory", "/etc/passwd", 4);
 	jsonw_end(&o);
 	cr_assert_str_eq(sb.buf, "{\"a\":\"x\",\"b\":-5,\"c\":true,\"d\":null,\"e\":[1,2],\"k\\u003c\\\"\":1,"
-				 "\"a.key.longer.than.sixty.four.bytes.is.copied.whole.all.the.same.x\":2}");
+				 "\"a.key.longer.than.sixty.four.bytes.is.copied.whole.all.the.same.x\":2,"
+				 "\"fd.num\":-3,\"fd.name\":\"\\u003cx\\u003e\",\"fd.directory\":\"/etc\"}");
 	strbuf_release(&sb);
 }
 
