@@ -1313,7 +1313,7 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 	strbuf_reset(&m->fields);
 	jsonw_begin(&o, &m->fields);
 	if (c->has_res)
-		jsonw_key_i64(&o, "evt.rawres", c->res);
+		jsonw_lkey_i64(&o, "evt.rawres", c->res);
 	if (c->path) {
 		/* evt.arg.* as the call passed it; fs.path.name absolute */
 		static const char *const arg_keys[] = { "evt.arg.path", "evt.arg.name", "evt.arg.filename" };
@@ -1362,16 +1362,16 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 	if (c->envc != BS_NONE)
 		jsonw_key_i64(&o, "proc.env_count", c->envc);
 	if (ev_fd != BS_NONE && ev_fd >= 0)
-		jsonw_key_i64(&o, "fd.num", ev_fd);
+		jsonw_lkey_i64(&o, "fd.num", ev_fd);
 	if (f && f->typechar) {
 		tmp[0] = f->typechar;
 		tmp[1] = '\0';
-		jsonw_key_str(&o, "fd.typechar", tmp);
+		jsonw_lkey_str(&o, "fd.typechar", tmp);
 		if ((f->typechar == 'f' || f->typechar == 'd') && f->name && f->name[0] == '/') {
 			const char *slash = strrchr(f->name, '/');
 			size_t dlen = slash == f->name ? 1 : (size_t)(slash - f->name);
-			jsonw_key_strn(&o, "fd.directory", f->name, dlen);
-			jsonw_key_str(&o, "fd.filename", slash + 1);
+			jsonw_lkey_strn(&o, "fd.directory", f->name, dlen);
+			jsonw_lkey_str(&o, "fd.filename", slash + 1);
 		}
 	} else if (kind == K_OPEN && arg1 && arg1[0] == '/') {
 		const char *slash = strrchr(arg1, '/');
@@ -1396,9 +1396,9 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 	if (p->tty_nr != BS_NONE)
 		jsonw_key_i64(&o, "proc.tty", p->tty_nr);
 	if (p->sid != BS_NONE)
-		jsonw_key_i64(&o, "proc.sid", p->sid);
+		jsonw_lkey_i64(&o, "proc.sid", p->sid);
 	if (p->loginuid != BS_NONE)
-		jsonw_key_i64(&o, "user.loginuid", p->loginuid);
+		jsonw_lkey_i64(&o, "user.loginuid", p->loginuid);
 	parent = p->parent_key != BS_NONE && (kind == K_EXEC || kind == K_CLONE) ? lookup(m, host, p->ppid) : NULL;
 	if (parent && parent->key == p->parent_key) {
 		if (parent->name.len)
