@@ -1291,12 +1291,13 @@ static int pending_put(struct imp_ctx *ctx, struct state *st, const struct scap_
 
 	if (ev->raw_len > SCAP_MAX_PENDING_LEN || ev->tid == INT64_MIN)
 		return 0;
-	if (i64map_get(&st->pend_index, ev->tid, &slot) && st->pend[slot].used && st->pend[slot].tid == ev->tid) {
-		st->pend[slot].used = false;
-		if ((r = emit_call(ctx, st, &st->pend[slot].ev, NULL)) < 0)
-			return r;
-	}
-	if (!i64map_get(&st->pend_index, ev->tid, &slot)) {
+	if (i64map_get(&st->pend_index, ev->tid, &slot)) {
+		if (st->pend[slot].used && st->pend[slot].tid == ev->tid) {
+			st->pend[slot].used = false;
+			if ((r = emit_call(ctx, st, &st->pend[slot].ev, NULL)) < 0)
+				return r;
+		}
+	} else {
 		if (st->npend >= SCAP_MAX_PENDING) {
 			/* bounded: forget every waiting enter (their exits become events of their own) */
 			for (size_t i = 0; i < st->npend; i++)
@@ -1335,10 +1336,17 @@ static int pending_put(struct imp_ctx *ctx, struct state *st, const struct scap_
 		pd->cap = cap;
 	}
 	memcpy(pd->buf, ev->raw, ev->raw_len);
-	pd->ev = *ev;
+	pd->ev.type = ev->type; /* the parameters it has, not the whole struct */
+	pd->ev.ts = ev->ts;
+	pd->ev.tid = ev->tid;
+	pd->ev.nparams = ev->nparams;
 	pd->ev.raw = pd->buf;
-	for (uint32_t i = 0; i < ev->nparams; i++)
+	pd->ev.raw_len = ev->raw_len;
+	pd->ev.offset = ev->offset;
+	for (uint32_t i = 0; i < ev->nparams; i++) {
 		pd->ev.p[i] = pd->buf + (ev->p[i] - ev->raw);
+		pd->ev.l[i] = ev->l[i];
+	}
 	pd->tid = ev->tid;
 	pd->used = true;
 	return 0;
@@ -1455,11 +1463,22 @@ static int decode_event(struct imp_ctx *ctx, const struct block_type *bt, const 
 	{
 		struct cursor lc = cursor_make(evp + hdr, evlen - hdr);
 		uint64_t off = hdr + (uint64_t)ev->nparams * lensz;
-		for (uint32_t i = 0; i < ev->nparams; i++) {
-			uint32_t l = lensz == 4 ? cursor_le32(&lc) : cursor_le16(&lc);
-			ev->l[i] = l;
-			ev->p[i] = evp + off;
-			off += l;
+		if (off <= evlen && lensz == 2) {
+			/* the length array is inside the event (checked once): read it directly */
+			const uint8_t *lp = evp + hdr;
+			for (uint32_t i = 0; i < ev->nparams; i++) {
+				uint32_t l = (uint32_t)lp[2 * i] | (uint32_t)lp[2 * i + 1] << 8;
+				ev->l[i] = l;
+				ev->p[i] = evp + off;
+				off += l;
+			}
+		} else {
+			for (uint32_t i = 0; i < ev->nparams; i++) {
+				uint32_t l = lensz == 4 ? cursor_le32(&lc) : cursor_le16(&lc);
+				ev->l[i] = l;
+				ev->p[i] = evp + off;
+				off += l;
+			}
 		}
 		if (lc.truncated || off > evlen) {
 			imp_skipped(ctx, offset, "%s event: parameters overrun the event (%llu > %u bytes)", info->name,
