@@ -41,12 +41,6 @@ static const unsigned char needs_escape[128] = {
 	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, ['<'] = 1, ['>'] = 1, ['&'] = 1, [0x7f] = 1,
 };
 
-/* The bytes a key is copied with as it is: below 0x80 and needing no escape (not NUL). */
-static const unsigned char key_plain[256] = {
-	[0x20 ... 0x21] = 1, [0x23 ... 0x25] = 1, [0x27 ... 0x3b] = 1, [0x3d] = 1, /* not " & < > */
-	[0x3f ... 0x5b] = 1, [0x5d ... 0x7e] = 1,                                 /* not \\ */
-};
-
 void jsonw_string(struct strbuf *sb, const char *str, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -115,33 +109,32 @@ void jsonw_end(struct jsonw_obj *o)
 void jsonw_key(struct jsonw_obj *o, const char *key)
 {
 	struct strbuf *sb = o->sb;
-	const unsigned char *k = (const unsigned char *)key;
-	char *p;
-	size_t i;
+	size_t n = 0;
+	char *w;
 
-	/* Keys are field names, short and plain: copied while they are checked, in one pass
-	 * (this is called for every field of every event). Anything else takes jsonw_string. */
-	strbuf_grow(sb, 64 + 4);
-	p = sb->buf + sb->len;
-	if (!o->first)
-		*p++ = ',';
-	*p++ = '"';
-	for (i = 0; i < 64 && key_plain[k[i]]; i++)
-		p[i] = (char)k[i];
-	if (!k[i]) {
-		p += i;
-		*p++ = '"';
-		*p++ = ':';
-		*p = '\0';
-		sb->len = (size_t)(p - sb->buf);
+	/* keys are mostly field names: copied in one go when none of their bytes needs escaping */
+	while (key[n] && (unsigned char)key[n] < 0x80 && !needs_escape[(unsigned char)key[n]])
+		n++;
+	if (key[n]) {
+		if (!o->first)
+			strbuf_addch(sb, ',');
 		o->first = false;
+		jsonw_cstr(sb, key);
+		strbuf_addch(sb, ':');
 		return;
 	}
+	strbuf_grow(sb, n + 4);
+	w = sb->buf + sb->len;
 	if (!o->first)
-		strbuf_addch(sb, ',');
+		*w++ = ',';
 	o->first = false;
-	jsonw_cstr(sb, key);
-	strbuf_addch(sb, ':');
+	*w++ = '"';
+	memcpy(w, key, n);
+	w += n;
+	*w++ = '"';
+	*w++ = ':';
+	*w = '\0';
+	sb->len = (size_t)(w - sb->buf);
 }
 
 void jsonw_key_str(struct jsonw_obj *o, const char *key, const char *val)

@@ -24,6 +24,11 @@ void strbuf_release(struct strbuf *sb)
 	strbuf_init(sb);
 }
 
+void strbuf_reset(struct strbuf *sb)
+{
+	strbuf_setlen(sb, 0);
+}
+
 char *strbuf_detach(struct strbuf *sb, size_t *ret_len)
 {
 	char *res;
@@ -36,14 +41,13 @@ char *strbuf_detach(struct strbuf *sb, size_t *ret_len)
 	return res;
 }
 
-void strbuf_grow(struct strbuf *sb, size_t extra)
+void strbuf_grow_to(struct strbuf *sb, size_t need)
 {
-	size_t need = sb->len + extra + 1;
 	size_t cap;
 	char *nbuf;
 
-	if (need < sb->len)
-		abort();
+	if (need <= sb->len)
+		abort(); /* len + extra + 1 wrapped */
 	if (sb->cap && need <= sb->cap)
 		return;
 	cap = sb->cap ? sb->cap : 64;

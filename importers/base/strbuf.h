@@ -25,29 +25,29 @@ extern const char strbuf_empty[1];
 
 void strbuf_init(struct strbuf *sb);
 void strbuf_release(struct strbuf *sb);
+void strbuf_reset(struct strbuf *sb);
 char *strbuf_detach(struct strbuf *sb, size_t *ret_len);
-void strbuf_grow(struct strbuf *sb, size_t extra);
+/* The slow path of strbuf_grow: reallocate to hold `need` bytes (NUL included). */
+void strbuf_grow_to(struct strbuf *sb, size_t need);
 void strbuf_addstr(struct strbuf *sb, const char *s);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 void strbuf_setlen(struct strbuf *sb, size_t len);
 
-/* The calls made per byte and per field are inline: the common case (room left) is a store and
- * a compare, and strbuf_grow is called only when the buffer must grow. */
-static inline void strbuf_reset(struct strbuf *sb)
+/* Room for `extra` more bytes and the NUL. Inline: the importers call these per byte and per
+ * field, and the common case (room enough) is two compares. */
+static inline void strbuf_grow(struct strbuf *sb, size_t extra)
 {
-	if (sb->cap) {
-		sb->len = 0;
-		sb->buf[0] = '\0';
-	}
+	if (__builtin_expect(sb->cap != 0 && extra < sb->cap - sb->len, 1))
+		return;
+	strbuf_grow_to(sb, sb->len + extra + 1);
 }
 
 static inline void strbuf_add(struct strbuf *sb, const void *data, size_t len)
 {
 	if (!len)
 		return;
-	if (sb->cap - sb->len <= len) /* also when cap == 0 (len is 0 then) */
-		strbuf_grow(sb, len);
+	strbuf_grow(sb, len);
 	memcpy(sb->buf + sb->len, data, len);
 	sb->len += len;
 	sb->buf[sb->len] = '\0';
@@ -55,8 +55,7 @@ static inline void strbuf_add(struct strbuf *sb, const void *data, size_t len)
 
 static inline void strbuf_addch(struct strbuf *sb, char c)
 {
-	if (sb->cap - sb->len <= 1)
-		strbuf_grow(sb, 1);
+	strbuf_grow(sb, 1);
 	sb->buf[sb->len++] = c;
 	sb->buf[sb->len] = '\0';
 }
