@@ -7,6 +7,7 @@
 #include "config.h"
 #include "correlate.h"
 #include "jsondump.h"
+#include "yamljson.h"
 
 static void quote_arg(struct strbuf *sb, const char *a)
 {
@@ -37,7 +38,7 @@ int analyze_run_begin(struct casedb *cdb, const char *kind, int argc, char **arg
 		strbuf_addch(&cmd, ' ');
 		quote_arg(&cmd, argv[i]);
 	}
-	bs_time_format(bs_time_now(), now);
+	bs_time_format(bs_time_recorded(), now);
 	if (casedb_prepare(cdb,
 			   "INSERT INTO runs (kind, tool_version, command_line, inputs, started, status)"
 			   " VALUES (?, ?, ?, ?, ?, 'running')",
@@ -68,7 +69,7 @@ int analyze_run_end(struct casedb *cdb, int64_t run_id, const char *status, stru
 	sqlite3_stmt *st;
 	int r = 0;
 
-	bs_time_format(bs_time_now(), now);
+	bs_time_format(bs_time_recorded(), now);
 	if (casedb_prepare(cdb, "UPDATE runs SET finished = ?, status = ? WHERE id = ?", &st, err) < 0)
 		return -EIO;
 	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
@@ -101,13 +102,14 @@ int analyze_case(struct casedb *cdb, const struct finding_options *opts, int arg
 		return -EIO;
 	if (casedb_exec(cdb, "BEGIN IMMEDIATE", err) < 0)
 		return -EIO;
+	/* everything a re-run needs (rerun.h) */
 	struct strbuf inputs = STRBUF_INIT;
-	if (o.hosts) {
-		json_t *in = json_pack("{s:O}", "case_hosts", o.hosts);
-		jsondump(&inputs, in, 0);
-		json_decref(in);
-	}
-	r = analyze_run_begin(cdb, "analyze", argc, argv, o.hosts ? inputs.buf : NULL, &o.run_id, err);
+	json_t *in = json_pack("{s:I, s:b}", "window_ns", (json_int_t)o.window_ns, "per_event", o.per_event);
+	if (o.hosts)
+		json_object_set(in, "case_hosts", (json_t *)o.hosts);
+	jsondump(&inputs, in, 0);
+	json_decref(in);
+	r = analyze_run_begin(cdb, "analyze", argc, argv, inputs.buf, &o.run_id, err);
 	strbuf_release(&inputs);
 	if (r < 0)
 		goto fail;
@@ -134,15 +136,14 @@ fail: {
 
 int analyze_load_case_file(const char *path, json_t **ret_hosts, struct strbuf *err)
 {
-	json_error_t e;
-	json_t *root = json_load_file(path, 0, &e), *hosts;
+	json_t *root = NULL, *hosts;
 	const char *name;
 	json_t *h;
+	int r;
 
-	if (!root) {
-		strbuf_addf(err, "%s:%d:%d: %s (the case file is JSON for now)", path, e.line, e.column, e.text);
-		return -EINVAL;
-	}
+	/* YAML, of which JSON is a subset: one loader reads both */
+	if ((r = yamljson_load_file(path, &root, err)) < 0)
+		return r;
 	hosts = json_object_get(root, "hosts");
 	if (!json_is_object(hosts)) {
 		strbuf_addf(err, "%s: wants an object \"hosts\" naming each host", path);

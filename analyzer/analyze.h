@@ -26,15 +26,16 @@ int analyze_run_begin(struct casedb *cdb, const char *kind, int argc, char **arg
 int analyze_run_end(struct casedb *cdb, int64_t run_id, const char *status, struct strbuf *err);
 
 /*
- * Read a case file: a JSON object (YAML's JSON subset; a YAML loader is to come)
+ * Read a case file, YAML or JSON (yamljson.h):
  *   {"hosts": {"HOST": {"instance_id": "i-...", "task_arn": "arn:aws:ecs:...:task/CLUSTER/ID",
  *                       "role": "...", "addresses": ["10.0.1.23", "54.1.2.3"]}}}
  * HOST is the host name the evidence uses. Returns the hosts object (a new reference).
  */
 int analyze_load_case_file(const char *path, json_t **ret_hosts, struct strbuf *err);
 
-/* Aggregate and correlate in one transaction, as a new run (its inputs record the case
- * file's hosts when opts->hosts is set). */
+/* Aggregate and correlate in one transaction, as a new run; its inputs record the options
+ * ({"window_ns", "per_event"}) and the case file's hosts ("case_hosts") when opts->hosts is set,
+ * so that the run can be made again (rerun.h). */
 int analyze_case(struct casedb *cdb, const struct finding_options *opts, int argc, char **argv,
 		 struct analyze_result *ret, struct strbuf *err);
 

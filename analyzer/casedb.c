@@ -40,7 +40,7 @@ int casedb_prepare(struct casedb *cdb, const char *sql, sqlite3_stmt **ret_stmt,
 	return 0;
 }
 
-static int64_t query_int(struct casedb *cdb, const char *sql)
+int64_t casedb_query_int(struct casedb *cdb, const char *sql)
 {
 	sqlite3_stmt *st;
 	int64_t v = -1;
@@ -55,7 +55,7 @@ static int64_t query_int(struct casedb *cdb, const char *sql)
 
 int casedb_schema_version(struct casedb *cdb)
 {
-	return (int)query_int(cdb, "PRAGMA user_version");
+	return (int)casedb_query_int(cdb, "PRAGMA user_version");
 }
 
 int64_t casedb_count(struct casedb *cdb, const char *table)
@@ -63,7 +63,7 @@ int64_t casedb_count(struct casedb *cdb, const char *table)
 	char sql[128];
 
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
-	return query_int(cdb, sql);
+	return casedb_query_int(cdb, sql);
 }
 
 static int migrate(struct casedb *cdb, struct strbuf *err)
@@ -205,9 +205,9 @@ static int configure(struct casedb *cdb, struct strbuf *err)
 				NULL, NULL);
 	if (casedb_exec(cdb, "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -32768; PRAGMA temp_store = FILE", err) < 0)
 		return -EIO;
-	app_id = query_int(cdb, "PRAGMA application_id");
+	app_id = casedb_query_int(cdb, "PRAGMA application_id");
 	if (app_id != CASEDB_APPLICATION_ID) {
-		bool empty = query_int(cdb, "SELECT count(*) FROM sqlite_master") == 0;
+		bool empty = casedb_query_int(cdb, "SELECT count(*) FROM sqlite_master") == 0;
 		if (!empty || app_id < 0) {
 			strbuf_addf(err, "%s: not a backsight case database", cdb->path);
 			return -EINVAL;

@@ -41,6 +41,8 @@ int casedb_schema_version(struct casedb *cdb);
 int casedb_exec(struct casedb *cdb, const char *sql, struct strbuf *err);
 /* Prepare or describe the failure. */
 int casedb_prepare(struct casedb *cdb, const char *sql, sqlite3_stmt **ret_stmt, struct strbuf *err);
+/* The integer fixed SQL (never user input) returns first; -1 on error or no row. */
+int64_t casedb_query_int(struct casedb *cdb, const char *sql);
 /* Number of rows in a table (tables are fixed names from the schema, never user input). */
 int64_t casedb_count(struct casedb *cdb, const char *table);
 

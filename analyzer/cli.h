@@ -52,6 +52,8 @@ struct strbuf;
 int report_to_file(struct casedb *cdb, const struct report_format *fmt, const char *path, struct strbuf *err);
 /* "300", "5m", "1h", "250ms" → ns (cmd-analyze.c); -1 when not a duration. */
 int cli_parse_duration(const char *s, int64_t *ret_ns);
+/* "+HH:MM", "-HH:MM", "UTC" or "Z" as seconds east of UTC; -EINVAL otherwise. */
+int cli_parse_tz(const char *s, int *ret_offset);
 
 /* Print "backsight CMD: MSG" and the usage line to stderr; returns EXIT_USAGE. */
 int usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

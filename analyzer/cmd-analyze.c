@@ -16,6 +16,8 @@
 #include "analyze.h"
 #include "bstime.h"
 #include "cli.h"
+#include "custody-log.h"
+#include "custody.h"
 
 static const char usage[] = "usage: backsight analyze [--window DURATION | --per-event] [--case FILE] CASE.db\n";
 
@@ -54,6 +56,8 @@ int cmd_analyze(int argc, char **argv)
 	struct strbuf err = STRBUF_INIT;
 	struct casedb *cdb = NULL;
 	json_t *hosts = NULL;
+	const char *case_file = NULL;
+	char *custody_line;
 	int c, rc = 0;
 
 	finding_options_init(&opts);
@@ -78,6 +82,7 @@ int cmd_analyze(int argc, char **argv)
 				return EXIT_RUNTIME;
 			}
 			opts.hosts = hosts;
+			case_file = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -96,6 +101,10 @@ int cmd_analyze(int argc, char **argv)
 		rc = EXIT_RUNTIME;
 	} else {
 		printf("%d finding(s), %d correlation(s)\n", res.findings, res.correlations);
+		custody_line = custody_command_line(argc, argv);
+		if (custody_log_analyze(cdb, case_file, custody_line, &err) < 0)
+			warning("analyze: the custody log could not be written: %s", err.buf);
+		free(custody_line);
 	}
 	casedb_free(cdb);
 	json_decref(hosts);

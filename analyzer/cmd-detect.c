@@ -20,29 +20,12 @@
 
 #include "casedb.h"
 #include "cli.h"
+#include "custody-log.h"
 #include "custody.h"
 #include "detect.h"
 #include "rules.h"
 
 static const char usage[] = "usage: backsight detect [--rules PATH]... [--strict] [-q] CASE.db\n";
-
-/* One custody entry per run: the rule files read, with their SHA-256. */
-static int log_custody(struct casedb *cdb, const struct ruleset *rs, int argc, char **argv, struct strbuf *err)
-{
-	struct custody_file *inputs = calloc(rs->nfiles ? rs->nfiles : 1, sizeof(*inputs));
-	char *cmdline = custody_command_line(argc, argv);
-	int r;
-
-	for (size_t i = 0; inputs && i < rs->nfiles; i++) {
-		inputs[i].name = rs->files[i]->path;
-		inputs[i].sha256 = rs->files[i]->sha256;
-	}
-	r = inputs ? custody_append(cdb, "detect", custody_actor(NULL), cmdline, inputs, rs->nfiles, NULL, 0, err)
-		   : -ENOMEM;
-	free(inputs);
-	free(cmdline);
-	return r;
-}
 
 int cmd_detect(int argc, char **argv)
 {
@@ -51,7 +34,7 @@ int cmd_detect(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },       { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char **paths = calloc((size_t)argc + 1, sizeof(*paths));
+	char **paths = calloc((size_t)argc + 1, sizeof(*paths)), *custody_line = NULL;
 	size_t n = 0;
 	bool strict = false, quiet = false;
 	struct ruleset *rs = NULL;
@@ -93,7 +76,8 @@ int cmd_detect(int argc, char **argv)
 		error("detect: %s", err.buf);
 		goto out;
 	}
-	if (log_custody(cdb, rs, argc, argv, &err) < 0)
+	custody_line = custody_command_line(argc, argv);
+	if (custody_log_detect(cdb, rs, custody_line, &err) < 0)
 		warning("detect: the custody log could not be written: %s", err.buf);
 	if (!quiet) {
 		printf("coverage:\n");
@@ -117,5 +101,6 @@ out:
 	strbuf_release(&cmdline);
 	strbuf_release(&line);
 	free(paths);
+	free(custody_line);
 	return rc;
 }

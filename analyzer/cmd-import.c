@@ -105,7 +105,7 @@ static int collect(const char *path, int depth, struct file_list *out)
 	return r;
 }
 
-static int parse_tz(const char *s, int *ret_offset)
+int cli_parse_tz(const char *s, int *ret_offset)
 {
 	int h, m = 0;
 	char sign;
@@ -220,7 +220,7 @@ int cmd_import(int argc, char **argv)
 			opts.imp.date = optarg;
 			break;
 		case 'Z':
-			if (parse_tz(optarg, &opts.imp.tz_offset_sec) < 0)
+			if (cli_parse_tz(optarg, &opts.imp.tz_offset_sec) < 0)
 				return usage_error(usage, "import: --tz wants +HH:MM, -HH:MM or UTC, not '%s'", optarg);
 			opts.imp.tz_set = true;
 			break;

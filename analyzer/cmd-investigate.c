@@ -6,11 +6,13 @@
  *   -o, --output DIR       the output directory (created if missing)
  *   -r, --rules FILE       Falco rule file(s) for detection (repeatable)
  *       --case FILE        case file: each host's instance id, task ARN, role and addresses
- *                          (JSON for now: {"hosts": {"HOST": {"instance_id": ..., ...}}})
+ *                          (YAML or JSON: hosts: {HOST: {instance_id: ..., ...}})
  *   -w, --window DURATION  finding aggregation window (default 5m)
  *       --per-event        one finding per alert
  *   -f, --format NAME      read every EVIDENCE as this format instead of detecting it
  *       --host NAME        host name for evidence that does not name its host
+ *       --date YYYY-MM-DD  the date of evidence whose times have none (strace -t/-tt)
+ *       --tz +HH:MM        the zone of evidence whose times have none (default UTC)
  *   -q, --quiet            print only the summary
  *
  * Writes OUTDIR/case.db, report.html, report.md, findings.json (GuardDuty shape) and
@@ -30,6 +32,8 @@
 #include "bstime.h"
 #include "casedb.h"
 #include "cli.h"
+#include "custody-log.h"
+#include "custody.h"
 #include "detect.h"
 #include "rules.h"
 #include "correlate.h"
@@ -38,7 +42,7 @@
 
 static const char usage[] =
 	"usage: backsight investigate [-r RULES]... [--case FILE] [-w DURATION | --per-event] [-f FORMAT]\n"
-	"                             [--host NAME] [-q] -o OUTDIR EVIDENCE...\n";
+	"                             [--host NAME] [--date YYYY-MM-DD] [--tz +HH:MM] [-q] -o OUTDIR EVIDENCE...\n";
 
 /*
  * Detection: fills `alerts` (and a `runs` row of kind "detect", with the coverage statement)
@@ -61,6 +65,11 @@ static int run_detection(struct casedb *cdb, char **rules, size_t nrules, int ar
 	for (int i = 0; i < argc; i++)
 		strbuf_addf(&cmdline, " %s", argv[i]);
 	r = detect_run(cdb, rs, cmdline.buf, &res, err);
+	if (r == 0) {
+		char *custody_line = custody_command_line(argc, argv);
+		r = custody_log_detect(cdb, rs, custody_line, err);
+		free(custody_line);
+	}
 	detect_result_release(&res);
 	ruleset_free(rs);
 	strbuf_release(&cmdline);
@@ -137,6 +146,8 @@ int cmd_investigate(int argc, char **argv)
 		{ "per-event", no_argument, NULL, 'P' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "host", required_argument, NULL, 'H' },
+		{ "date", required_argument, NULL, 'D' },
+		{ "tz", required_argument, NULL, 'Z' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -149,11 +160,16 @@ int cmd_investigate(int argc, char **argv)
 		{ "findings.json", "guardduty" },
 		{ "timeline.jsonl", "timesketch" },
 	};
+	enum { NOUTPUTS = sizeof(outputs) / sizeof(outputs[0]) };
+	struct strbuf report_paths[NOUTPUTS];
+	const char *report_names[NOUTPUTS];
+	const char *case_file = NULL;
+	char *custody_line = NULL;
 	struct finding_options fopts;
 	struct analyze_result res;
 	struct strbuf err = STRBUF_INIT, path = STRBUF_INIT;
 	struct casedb *cdb = NULL;
-	const char *outdir = NULL, *format = NULL, *host = NULL;
+	const char *outdir = NULL, *format = NULL, *host = NULL, *date = NULL, *tz = NULL;
 	char **rules = NULL, **iargv = NULL;
 	json_t *hosts = NULL;
 	size_t nrules = 0;
@@ -162,6 +178,8 @@ int cmd_investigate(int argc, char **argv)
 	int c, rc = 0, iargc = 0;
 
 	finding_options_init(&fopts);
+	for (size_t i = 0; i < NOUTPUTS; i++)
+		strbuf_init(&report_paths[i]);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:r:w:f:qh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -184,6 +202,7 @@ int cmd_investigate(int argc, char **argv)
 				return EXIT_RUNTIME;
 			}
 			fopts.hosts = hosts;
+			case_file = optarg;
 			break;
 		case 'w':
 			if (cli_parse_duration(optarg, &fopts.window_ns) < 0 || fopts.window_ns <= 0) {
@@ -201,6 +220,12 @@ int cmd_investigate(int argc, char **argv)
 			break;
 		case 'H':
 			host = optarg;
+			break;
+		case 'D':
+			date = optarg;
+			break;
+		case 'Z':
+			tz = optarg;
 			break;
 		case 'q':
 			quiet = true;
@@ -231,7 +256,7 @@ int cmd_investigate(int argc, char **argv)
 	strbuf_addf(&path, "%s/case.db", outdir);
 
 	/* 1. import, through `backsight import` itself */
-	iargv = calloc((size_t)(argc - first_evidence) + 10, sizeof(*iargv));
+	iargv = calloc((size_t)(argc - first_evidence) + 14, sizeof(*iargv));
 	if (!iargv)
 		abort();
 	iargv[iargc++] = "import";
@@ -245,6 +270,14 @@ int cmd_investigate(int argc, char **argv)
 	if (host) {
 		iargv[iargc++] = "--host";
 		iargv[iargc++] = (char *)host;
+	}
+	if (date) {
+		iargv[iargc++] = "--date";
+		iargv[iargc++] = (char *)date;
+	}
+	if (tz) {
+		iargv[iargc++] = "--tz";
+		iargv[iargc++] = (char *)tz;
 	}
 	iargv[iargc++] = path.buf;
 	for (int i = first_evidence; i < argc; i++)
@@ -262,25 +295,33 @@ int cmd_investigate(int argc, char **argv)
 		goto out;
 	}
 	/* 2. detect, 3. aggregate and correlate */
+	custody_line = custody_command_line(argc, argv);
 	if (run_detection(cdb, rules, nrules, argc, argv, &err) < 0 ||
-	    analyze_case(cdb, &fopts, argc, argv, &res, &err) < 0) {
+	    analyze_case(cdb, &fopts, argc, argv, &res, &err) < 0 ||
+	    custody_log_analyze(cdb, case_file, custody_line, &err) < 0) {
 		error("investigate: %s", err.buf);
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
 	/* 4. reports */
-	for (size_t i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++) {
-		struct strbuf file = STRBUF_INIT;
-		strbuf_addf(&file, "%s/%s", outdir, outputs[i].file);
-		if (report_to_file(cdb, report_format_find(outputs[i].format), file.buf, &err) < 0) {
+	for (size_t i = 0; i < NOUTPUTS; i++) {
+		strbuf_addf(&report_paths[i], "%s/%s", outdir, outputs[i].file);
+		report_names[i] = report_paths[i].buf;
+		if (report_to_file(cdb, report_format_find(outputs[i].format), report_paths[i].buf, &err) < 0) {
 			error("investigate: %s", err.buf);
 			rc = EXIT_RUNTIME;
 		}
-		strbuf_release(&file);
+	}
+	if (rc == 0 && custody_log_report(cdb, report_names, NOUTPUTS, custody_line, &err) < 0) {
+		error("investigate: %s", err.buf);
+		rc = EXIT_RUNTIME;
 	}
 	summary(cdb, outdir, monotonic() - t0);
 out:
 	casedb_free(cdb);
+	for (size_t i = 0; i < NOUTPUTS; i++)
+		strbuf_release(&report_paths[i]);
+	free(custody_line);
 	free(iargv);
 	free(rules);
 	json_decref(hosts);

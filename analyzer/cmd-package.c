@@ -92,7 +92,7 @@ static int write_bag_info(struct bag_writer *bag, struct casedb *cdb, const stru
 
 	if (custody_read_all(cdb, &entries, &n, err) < 0)
 		return -EIO;
-	bs_time_format(bs_time_now(), ts);
+	bs_time_format(bs_time_recorded(), ts);
 	if (o->org)
 		bag_info_add(bag, "Source-Organization", "%s", o->org);
 	bag_info_add(bag, "Contact-Name", "%s", actor);
@@ -265,7 +265,7 @@ int cmd_package(int argc, char **argv)
 		strbuf_addf(&sig, "%s.minisig", tm.buf);
 		/* the trusted comment is signed: it binds the case id, the time and the tool to the bag */
 		strbuf_addf(&tc, "case:%s\ttimestamp:%lld\ttool:backsight %s\tfile:tagmanifest-sha256.txt", case_id.buf,
-			    (long long)(bs_time_now() / BS_NS_PER_SEC), BACKSIGHT_VERSION);
+			    (long long)(bs_time_recorded() / BS_NS_PER_SEC), BACKSIGHT_VERSION);
 		for (size_t i = 0; i < tc.len; i++)
 			if ((unsigned char)tc.buf[i] < 0x20 && tc.buf[i] != '\t')
 				tc.buf[i] = '_';

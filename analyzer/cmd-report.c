@@ -19,6 +19,8 @@
 
 #include "casedb.h"
 #include "cli.h"
+#include "custody-log.h"
+#include "custody.h"
 #include "report.h"
 
 static const char usage[] =
@@ -77,6 +79,22 @@ out:
 	return r;
 }
 
+/* A report written to a file is a custody entry when the case can be written; a read-only case
+ * (an auditor's copy) still gets its report. */
+static void log_report(const char *case_path, const char *output, int argc, char **argv)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct casedb *cdb = NULL;
+	char *line = custody_command_line(argc, argv);
+
+	if (casedb_open(case_path, CASEDB_WRITE, &cdb, &err) < 0 ||
+	    custody_log_report(cdb, &output, 1, line, &err) < 0)
+		warning("report: the custody log could not be written: %s", err.buf);
+	casedb_free(cdb);
+	free(line);
+	strbuf_release(&err);
+}
+
 int cmd_report(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -123,6 +141,8 @@ int cmd_report(int argc, char **argv)
 	if (report_to_file(cdb, fmt, output, &err) < 0) {
 		error("report: %s", err.buf);
 		rc = EXIT_RUNTIME;
+	} else if (output && strcmp(output, "-")) {
+		log_report(argv[optind], output, argc, argv);
 	}
 out:
 	casedb_free(cdb);

@@ -11,6 +11,7 @@
 
 #include "bstime.h"
 #include "cli.h"
+#include "lineage.h"
 #include "jsonw.h"
 #include "rawstore.h"
 #include "termsafe.h"
@@ -18,7 +19,6 @@
 
 static const char usage[] = "usage: backsight show [-F text|json] CASE.db EVENT_ID\n";
 
-#define MAX_LINEAGE 64
 
 /* Is the record text we can print as it is (valid UTF-8, no controls but tab/newline/CR)? */
 static bool is_text(const struct strbuf *raw)
@@ -60,48 +60,53 @@ static void line(struct strbuf *out, const char *key, const char *value)
 	strbuf_addch(out, '\n');
 }
 
+struct lineage_out {
+	struct strbuf *text;
+	json_t *json;
+};
+
+static int lineage_step(const struct lineage_step *step, void *userdata)
+{
+	struct lineage_out *o = userdata;
+	struct strbuf desc = STRBUF_INIT;
+
+	json_t *args = step->args ? json_loads(step->args, 0, NULL) : NULL, *arg;
+	size_t i;
+
+	strbuf_addf(&desc, "%lld %s", (long long)step->pid, step->exe ? step->exe : step->name ? step->name : "?");
+	/* the argv as a command line, for reading (the JSON form escapes < > & for HTML) */
+	if (json_is_array(args)) {
+		strbuf_addstr(&desc, " ");
+		json_array_foreach(args, i, arg)
+			strbuf_addf(&desc, "%s%s", i ? " " : "", json_string_value(arg) ? json_string_value(arg) : "");
+	} else if (step->args) {
+		strbuf_addf(&desc, " %s", step->args);
+	}
+	if (o->text)
+		line(o->text, step->depth ? "ancestor" : "process", desc.buf);
+	if (o->json) {
+		json_t *p = json_object();
+		json_object_set_new(p, "process_id", json_integer(step->process_id));
+		json_object_set_new(p, "pid", json_integer(step->pid));
+		if (step->exe)
+			json_object_set_new(p, "exe", json_string(step->exe));
+		if (step->name)
+			json_object_set_new(p, "name", json_string(step->name));
+		if (step->args)
+			json_object_set_new(p, "args", args ? json_incref(args) : json_string(step->args));
+		json_array_append_new(o->json, p);
+	}
+	json_decref(args);
+	strbuf_release(&desc);
+	return 0;
+}
+
 /* The process and its ancestors, nearest first, as "pid exe args" lines. */
 static void lineage(struct casedb *cdb, int64_t process_id, struct strbuf *text, json_t *json)
 {
-	sqlite3_stmt *st;
+	struct lineage_out o = { text, json };
 
-	if (process_id == BS_NONE || sqlite3_prepare_v2(cdb->db,
-							"SELECT pid, exe, name, args, start_ts, parent_id, host FROM processes"
-							" WHERE id = ?",
-							-1, &st, NULL) != SQLITE_OK)
-		return;
-	for (int depth = 0; depth < MAX_LINEAGE && process_id != BS_NONE; depth++) {
-		sqlite3_bind_int64(st, 1, process_id);
-		if (sqlite3_step(st) != SQLITE_ROW)
-			break;
-		const char *exe = (const char *)sqlite3_column_text(st, 1);
-		const char *name = (const char *)sqlite3_column_text(st, 2);
-		const char *args = (const char *)sqlite3_column_text(st, 3);
-		struct strbuf desc = STRBUF_INIT;
-		strbuf_addf(&desc, "%lld %s", (long long)sqlite3_column_int64(st, 0), exe ? exe : name ? name : "?");
-		if (args)
-			strbuf_addf(&desc, " %s", args);
-		if (text)
-			line(text, depth ? "ancestor" : "process", desc.buf);
-		if (json) {
-			json_t *p = json_object();
-			json_object_set_new(p, "process_id", json_integer(process_id));
-			json_object_set_new(p, "pid", json_integer(sqlite3_column_int64(st, 0)));
-			if (exe)
-				json_object_set_new(p, "exe", json_string(exe));
-			if (name)
-				json_object_set_new(p, "name", json_string(name));
-			if (args) {
-				json_t *parsed = json_loads(args, 0, NULL);
-				json_object_set_new(p, "args", parsed ? parsed : json_string(args));
-			}
-			json_array_append_new(json, p);
-		}
-		strbuf_release(&desc);
-		process_id = sqlite3_column_type(st, 5) == SQLITE_NULL ? BS_NONE : sqlite3_column_int64(st, 5);
-		sqlite3_reset(st);
-	}
-	sqlite3_finalize(st);
+	lineage_walk(cdb, process_id, LINEAGE_MAX_DEPTH, lineage_step, &o);
 }
 
 static void show_text(struct casedb *cdb, const struct timeline_row *row, const struct strbuf *raw, bool have_raw,

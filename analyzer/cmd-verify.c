@@ -5,8 +5,9 @@
  *       --pubkey KEY     the signer's public key (a minisign .pub file or its base64 line);
  *                        without it, a key shipped inside the bag is used and said to prove
  *                        integrity only, never who signed
- *       --reproduce      re-import the included evidence into a temporary case and confirm that
- *                        the ledger and the timeline export are identical to the bag's
+ *       --reproduce      re-import the included evidence into a temporary case, make the recorded
+ *                        analysis runs again with the bag's rules, and confirm that the ledger,
+ *                        the timeline, the findings and the report are identical to the bag's
  *   -q, --quiet          print only the problems
  *
  * Checks, each problem printed on its own line as "PATH: what is wrong": the BagIt structure
@@ -32,6 +33,9 @@
 #include "import.h"
 #include "minisig.h"
 #include "package.h"
+#include "redact.h"
+#include "report.h"
+#include "rerun.h"
 #include "ustar.h"
 
 static const char usage[] = "usage: backsight verify [--pubkey KEY] [--reproduce] [-q] DIR|TAR\n";
@@ -220,9 +224,145 @@ static long same_stream(FILE *mine, FILE *theirs)
 	return 0;
 }
 
+/* The options the ledger recorded for a file (evidence.options), for its import again. The
+ * strings stay owned by `given`. */
+static void replay_options(const json_t *given, struct import_options *opts)
+{
+	const char *tz = json_string_value(json_object_get(given, "tz"));
+
+	opts->imp.host = json_string_value(json_object_get(given, "host"));
+	opts->imp.date = json_string_value(json_object_get(given, "date"));
+	opts->imp.tz_set = tz && cli_parse_tz(tz, &opts->imp.tz_offset_sec) == 0;
+}
+
+/* Import one evidence file of the bag again, as the ledger row `row` recorded it, and compare
+ * the new ledger row with it. Returns 1 when the file was imported. */
+static int reimport(struct verify_state *v, struct casedb *cdb, sqlite3_stmt *row)
+{
+	static const char *const compared[] = { "sha256", "format", "status", "events", "skipped", "first_ts", "last_ts" };
+	const char *name = (const char *)sqlite3_column_text(row, 1), *given_text = (const char *)sqlite3_column_text(row, 11);
+	json_t *given = given_text ? json_loads(given_text, 0, NULL) : NULL;
+	struct import_options opts = { .format = (const char *)sqlite3_column_text(row, 3) };
+	struct strbuf rel = STRBUF_INIT, path = STRBUF_INIT, err = STRBUF_INIT;
+	struct import_result res;
+	sqlite3_stmt *q;
+	int imported = 0;
+
+	import_result_init(&res);
+	replay_options(given, &opts);
+	package_evidence_relpath(&rel, sqlite3_column_int64(row, 0), name);
+	strbuf_addf(&path, "%s/data/%s", v->bagdir, rel.buf);
+	if (access(path.buf, R_OK) != 0) {
+		problem(v, "data/%s: needed by --reproduce but not in the bag (package with --include-evidence)", rel.buf);
+		goto out;
+	}
+	if (import_file(cdb, path.buf, &opts, &res, &err) < 0 || res.outcome == IMPORT_FAILED ||
+	    res.outcome == IMPORT_DUPLICATE) {
+		problem(v, "data/%s: re-import failed: %s", rel.buf, err.len ? err.buf : res.message.buf);
+		goto out;
+	}
+	imported = 1;
+	/* the name and import times are records of the first import, not derived from the file */
+	if (sqlite3_prepare_v2(cdb->db,
+			       "UPDATE evidence SET name = ?1, import_started = ?3, import_finished = ?4 WHERE id = ?2 "
+			       "RETURNING sha256, format, status, events, skipped, first_ts, last_ts",
+			       -1, &q, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, res.evidence_id);
+	sqlite3_bind_value(q, 3, sqlite3_column_value(row, 9));
+	sqlite3_bind_value(q, 4, sqlite3_column_value(row, 10));
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		for (int c = 0; c < 7; c++) {
+			const char *a = (const char *)sqlite3_column_text(row, c + 2);
+			const char *b = (const char *)sqlite3_column_text(q, c);
+			if ((a || b) && (!a || !b || strcmp(a, b)))
+				problem(v, "data/%s: re-imported %s is %s, the bag's ledger says %s", rel.buf, compared[c],
+					b ? b : "NULL", a ? a : "NULL");
+		}
+	}
+	sqlite3_finalize(q);
+out:
+	import_result_release(&res);
+	json_decref(given);
+	strbuf_release(&rel);
+	strbuf_release(&path);
+	strbuf_release(&err);
+	return imported;
+}
+
+/* The first byte where two texts differ. */
+static size_t first_difference(const struct strbuf *a, const struct strbuf *b)
+{
+	size_t i = 0;
+
+	while (i < a->len && i < b->len && a->buf[i] == b->buf[i])
+		i++;
+	return i;
+}
+
+/*
+ * The second half of --reproduce: the analysis runs the bag's case records, made again over the
+ * re-imported case (rerun.h), then every analysis result the package holds rendered again from
+ * it, redacted as the package redacts, and compared byte for byte. Returns the runs made again,
+ * or -1.
+ */
+static int reproduce_analysis(struct verify_state *v, struct casedb *bagdb, struct casedb *cdb)
+{
+	struct strbuf rules = STRBUF_INIT, found = STRBUF_INIT, err = STRBUF_INIT;
+	struct strbuf mine = STRBUF_INIT, clean = STRBUF_INIT, theirs = STRBUF_INIT, rel = STRBUF_INIT;
+	json_t *model = NULL;
+	int runs;
+
+	strbuf_addf(&rules, "%s/data/rules", v->bagdir);
+	runs = rerun_analysis(bagdb, cdb, rules.buf, &found, &err);
+	for (char *line = found.buf, *nl; found.len && (nl = strchr(line, '\n')); line = nl + 1) {
+		*nl = '\0';
+		problem(v, "reproduce: %s", line);
+	}
+	if (runs < 0) {
+		problem(v, "reproduce: the analysis could not be made again: %s", err.buf);
+		goto out;
+	}
+	if (!(model = report_model(cdb, &err))) {
+		problem(v, "reproduce: the report of the re-run analysis: %s", err.buf);
+		runs = -1;
+		goto out;
+	}
+	for (const struct package_report_file *f = package_report_files; f->relpath; f++) {
+		strbuf_reset(&mine);
+		strbuf_reset(&clean);
+		strbuf_reset(&theirs);
+		strbuf_reset(&rel);
+		strbuf_addf(&rel, "data/%s", f->relpath);
+		if (package_report_render(cdb, model, f, &mine, &err) < 0) {
+			problem(v, "%s: cannot be rendered again: %s", rel.buf, err.buf);
+			strbuf_reset(&err);
+			continue;
+		}
+		redact_secrets(mine.buf, mine.len, &clean);
+		if (!read_bag_file(v, rel.buf, &theirs))
+			problem(v, "%s: missing, the re-run analysis cannot be compared", rel.buf);
+		else if (clean.len != theirs.len || memcmp(clean.buf, theirs.buf, clean.len))
+			problem(v, "%s: the re-run analysis gives different content (first difference at byte %zu)",
+				rel.buf, first_difference(&clean, &theirs));
+	}
+out:
+	json_decref(model);
+	strbuf_release(&rules);
+	strbuf_release(&found);
+	strbuf_release(&err);
+	strbuf_release(&mine);
+	strbuf_release(&clean);
+	strbuf_release(&theirs);
+	strbuf_release(&rel);
+	return runs;
+}
+
 /*
  * --reproduce: re-import every evidence file the bag holds, in ledger order and with the format
- * the ledger recorded, into a temporary case; give each ledger row its original name; then the
+ * the ledger recorded, into a temporary case; give each ledger row its original name and import
+ * times (a record of when, which the report shows, not something derived); then the
  * ledger's content columns and the timeline export must be identical to the bag's.
  */
 static void reproduce(struct verify_state *v, const char *tmpdir)
@@ -232,7 +372,7 @@ static void reproduce(struct verify_state *v, const char *tmpdir)
 	FILE *mine_f = NULL, *theirs_f = NULL;
 	sqlite3_stmt *st = NULL;
 	size_t files = 0;
-	int before = v->bad;
+	int before = v->bad, runs;
 
 	if (open_bag_db(v, &bagdb) < 0) {
 		problem(v, "data/" PACKAGE_CASE_DB ": missing, nothing to reproduce");
@@ -244,57 +384,14 @@ static void reproduce(struct verify_state *v, const char *tmpdir)
 		goto out;
 	}
 	if (sqlite3_prepare_v2(bagdb.db,
-			       "SELECT id, name, sha256, format, status, events, skipped, first_ts, last_ts FROM evidence "
+			       "SELECT id, name, sha256, format, status, events, skipped, first_ts, last_ts, import_started,"
+			       " import_finished, options FROM evidence "
 			       "WHERE status != 'failed' ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
 		problem(v, "data/" PACKAGE_CASE_DB ": no evidence ledger");
 		goto out;
 	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(st, 1);
-		const char *format = (const char *)sqlite3_column_text(st, 3);
-		struct import_options opts = { .format = format };
-		struct import_result res;
-		struct strbuf rel = STRBUF_INIT;
-		sqlite3_stmt *q;
-
-		package_evidence_relpath(&rel, sqlite3_column_int64(st, 0), name);
-		strbuf_reset(&path);
-		strbuf_addf(&path, "%s/data/%s", v->bagdir, rel.buf);
-		if (access(path.buf, R_OK) != 0) {
-			problem(v, "data/%s: needed by --reproduce but not in the bag (package with --include-evidence)", rel.buf);
-			strbuf_release(&rel);
-			continue;
-		}
-		import_result_init(&res);
-		if (import_file(cdb, path.buf, &opts, &res, &err) < 0 || res.outcome == IMPORT_FAILED ||
-		    res.outcome == IMPORT_DUPLICATE) {
-			problem(v, "data/%s: re-import failed: %s", rel.buf, err.len ? err.buf : res.message.buf);
-			import_result_release(&res);
-			strbuf_release(&rel);
-			strbuf_reset(&err);
-			continue;
-		}
-		files++;
-		if (sqlite3_prepare_v2(cdb->db,
-				       "UPDATE evidence SET name = ?1 WHERE id = ?2 RETURNING sha256, format, status, events, "
-				       "skipped, first_ts, last_ts", -1, &q, NULL) == SQLITE_OK) {
-			sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(q, 2, res.evidence_id);
-			if (sqlite3_step(q) == SQLITE_ROW) {
-				static const char *const cols[] = { "sha256", "format", "status", "events", "skipped", "first_ts", "last_ts" };
-				for (int c = 0; c < 7; c++) {
-					const char *a = (const char *)sqlite3_column_text(st, c + 2);
-					const char *b = (const char *)sqlite3_column_text(q, c);
-					if ((a || b) && (!a || !b || strcmp(a, b)))
-						problem(v, "data/%s: re-imported %s is %s, the bag's ledger says %s", rel.buf, cols[c],
-							b ? b : "NULL", a ? a : "NULL");
-				}
-			}
-			sqlite3_finalize(q);
-		}
-		import_result_release(&res);
-		strbuf_release(&rel);
-	}
+	while (sqlite3_step(st) == SQLITE_ROW)
+		files += reimport(v, cdb, st);
 	strbuf_reset(&path);
 	strbuf_addf(&path, "%s/timeline.jsonl", tmpdir);
 	if (!(mine_f = fopen(path.buf, "w+b")) || package_timeline_write(cdb, mine_f, NULL, &err) < 0) {
@@ -312,10 +409,15 @@ static void reproduce(struct verify_state *v, const char *tmpdir)
 				   "(first difference at line %ld)", line);
 	}
 	if (v->bad == before)
-		strbuf_addf(&v->notes,
-			    "reproduce: %zu evidence file(s) re-imported; ledger and timeline identical to the bag's "
-			    "(the analysis re-run, findings and report, waits for the rule engine and report writers)\n",
+		strbuf_addf(&v->notes, "reproduce: %zu evidence file(s) re-imported; ledger and timeline identical to the bag's\n",
 			    files);
+	before = v->bad;
+	runs = reproduce_analysis(v, &bagdb, cdb);
+	if (runs >= 0 && v->bad == before)
+		strbuf_addf(&v->notes,
+			    "reproduce: %d analysis run(s) made again with the bag's rules; findings, OCSF, coverage and "
+			    "report identical to the bag's\n",
+			    runs);
 out:
 	sqlite3_finalize(st);
 	if (bagdb.db)

@@ -181,7 +181,7 @@ int custody_append(struct casedb *cdb, const char *action, const char *actor, co
 	if (last_entry(cdb, &e.seq, e.prev_hash, err) < 0)
 		goto out;
 	e.seq++;
-	bs_time_format(bs_time_now(), ts);
+	bs_time_format(bs_time_recorded(), ts);
 	e.time = xstrdup(ts);
 	e.action = xstrdup(action);
 	e.actor = xstrdup(actor);

@@ -374,7 +374,7 @@ static char *coverage_json(const struct ruleset *rs, const struct detect_result 
 
 static void now_text(char out[BS_TIME_MAX_LEN])
 {
-	bs_time_format(bs_time_now(), out);
+	bs_time_format(bs_time_recorded(), out);
 }
 
 static char *tags_json(const struct rule *r)

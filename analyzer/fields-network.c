@@ -1,4 +1,4 @@
-/* fields-network: the field table of source `network` — connections, DNS, TLS and HTTP seen in
+/* fields-network: the field table of source `network` — connections, DNS, TLS, QUIC and HTTP seen in
  * packet captures. Falco has no such source; the fd.* names follow Falco's (so a syscall-style
  * condition on addresses reads the same) and the rest is backsight's documented namespace
  * (net.*, dns.*, tls.*, http.*), keyed so in `fields` by the importer.
@@ -34,6 +34,12 @@ const struct field_def fields_network[] = {
 	FLD("tls.sni", FT_STR, 0, "server name indication of a TLS client hello"),
 	FLD("tls.version", FT_STR, 0, "TLS version offered or agreed"),
 	FLD("tls.ja3", FT_STR, 0, "JA3 fingerprint of the client hello"),
+	FLD("tls.ja3_hash", FT_STR, 0, "MD5 of the JA3 fingerprint, as JA3 lists publish it"),
+	FLD("tls.ja4", FT_STR, 0, "JA4 fingerprint of the client hello (t... over TCP, q... over QUIC)"),
+	FLD("tls.alpn", FT_LIST, FF_ARG_INDEX, "application protocols the client hello offers (h2, http/1.1, h3 ...)"),
+	FLD("quic.version", FT_STR, 0, "QUIC version of a client Initial: 1, 2, draft-29 ..."),
+	FLD("quic.dcid", FT_STR, 0, "QUIC Destination Connection ID of the client's first Initial, hex"),
+	FLD("quic.scid", FT_STR, 0, "QUIC Source Connection ID the client chose, hex"),
 	FLD("tls.ja3s", FT_STR, 0, "JA3S fingerprint of the server hello"),
 	FLD("tls.cert.subject", FT_STR, 0, "subject of the server certificate"),
 	FLD("tls.cert.issuer", FT_STR, 0, "issuer of the server certificate"),

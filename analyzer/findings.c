@@ -16,6 +16,7 @@
 #include "event.h"
 #include "findings.h"
 #include "jsondump.h"
+#include "lineage.h"
 #include "sha256.h"
 
 void finding_options_init(struct finding_options *o)
@@ -436,6 +437,33 @@ static json_t *mitre_of(const char *type, json_t *tags)
 	return m;
 }
 
+static void set_int(json_t *o, const char *k, int64_t v)
+{
+	if (v != BS_NONE)
+		json_object_set_new(o, k, json_integer(v));
+}
+
+/* A step of the process tree above the event's process, into the lineage array. */
+static int ancestor(const struct lineage_step *step, void *lineage)
+{
+	json_t *a;
+
+	if (step->depth == 0)
+		return 0;
+	a = json_object();
+	set_int(a, "pid", step->pid);
+	set_int(a, "ppid", step->ppid);
+	set_str(a, "name", (const unsigned char *)step->name);
+	set_str(a, "exe", (const unsigned char *)step->exe);
+	set_str(a, "args", (const unsigned char *)step->args);
+	set_str(a, "cwd", (const unsigned char *)step->cwd);
+	set_int(a, "uid", step->uid);
+	set_int(a, "euid", step->euid);
+	set_int(a, "start_ts", step->start_ts);
+	json_array_append_new(lineage, a);
+	return 0;
+}
+
 /* The actor of an event: from the process tree when the event links to it, else from the
  * host's syscall events (the latest record of each pid, execve preferred). */
 static json_t *process_of(struct casedb *cdb, int64_t event_id)
@@ -443,15 +471,13 @@ static json_t *process_of(struct casedb *cdb, int64_t event_id)
 	static const char ev_sql[] =
 		"SELECT pid, ppid, proc_name, exe, cmdline, cwd, uid, user_name, host, ts, process_id, container_id"
 		" FROM events WHERE id = ?";
-	static const char tree_sql[] =
-		"SELECT pid, ppid, name, exe, args, cwd, uid, parent_id, start_ts, euid FROM processes WHERE id = ?";
 	static const char ev_pid_sql[] =
 		"SELECT pid, ppid, proc_name, exe, cmdline, cwd, uid, user_name, ts FROM events"
 		" WHERE host = ?1 AND pid = ?2 AND ts BETWEEN ?3 - 86400000000000 AND ?3 AND source = 'syscall'"
 		" ORDER BY type = 'execve' DESC, ts DESC, id DESC LIMIT 1";
 	sqlite3_stmt *st = NULL, *q = NULL;
 	json_t *p = NULL, *lineage;
-	int64_t ppid = BS_NONE, parent_row = BS_NONE, ts = 0;
+	int64_t ppid = BS_NONE, ts = 0;
 	char *host = NULL;
 
 	if (sqlite3_prepare_v2(cdb->db, ev_sql, -1, &st, NULL) != SQLITE_OK)
@@ -477,32 +503,8 @@ static json_t *process_of(struct casedb *cdb, int64_t event_id)
 	json_object_set_new(p, "lineage", lineage);
 
 	if (sqlite3_column_type(st, 10) != SQLITE_NULL) {
-		/* the process tree */
-		int64_t row = sqlite3_column_int64(st, 10);
-		if (sqlite3_prepare_v2(cdb->db, tree_sql, -1, &q, NULL) != SQLITE_OK)
-			goto out;
-		sqlite3_bind_int64(q, 1, row);
-		if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 7) != SQLITE_NULL)
-			parent_row = sqlite3_column_int64(q, 7);
-		for (int depth = 0; parent_row != BS_NONE && depth < FINDING_MAX_LINEAGE; depth++) {
-			sqlite3_reset(q);
-			sqlite3_bind_int64(q, 1, parent_row);
-			if (sqlite3_step(q) != SQLITE_ROW)
-				break;
-			json_t *a = json_object();
-			set_int_col(a, "pid", q, 0);
-			set_int_col(a, "ppid", q, 1);
-			set_str(a, "name", sqlite3_column_text(q, 2));
-			set_str(a, "exe", sqlite3_column_text(q, 3));
-			set_str(a, "args", sqlite3_column_text(q, 4));
-			set_str(a, "cwd", sqlite3_column_text(q, 5));
-			set_int_col(a, "uid", q, 6);
-			set_int_col(a, "euid", q, 9);
-			set_int_col(a, "start_ts", q, 8);
-			json_array_append_new(lineage, a);
-			int64_t next = sqlite3_column_type(q, 7) == SQLITE_NULL ? BS_NONE : sqlite3_column_int64(q, 7);
-			parent_row = next == parent_row ? BS_NONE : next;
-		}
+		/* the process tree: the ancestors of the event's process */
+		lineage_walk(cdb, sqlite3_column_int64(st, 10), FINDING_MAX_LINEAGE + 1, ancestor, lineage);
 		goto out;
 	}
 

@@ -3,12 +3,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "bstime.h"
+#include "jsonw.h"
 #include "loader.h"
 #include "sha256.h"
 #include "stream.h"
@@ -112,19 +114,45 @@ static int64_t find_duplicate_file(struct casedb *cdb, const char *path, const s
 			    full_hex, (int64_t)st->st_size);
 }
 
-static int64_t insert_ledger_row(struct casedb *cdb, const char *name, const struct importer *imp,
-				 struct strbuf *err)
+void import_options_json(const struct import_options *o, struct strbuf *out)
 {
+	struct jsonw_obj w;
+	char tz[16];
+
+	if (!o->format && !o->imp.host && !o->imp.date && !o->imp.tz_set)
+		return;
+	jsonw_begin(&w, out);
+	if (o->format)
+		jsonw_key_str(&w, "format", o->format);
+	if (o->imp.host)
+		jsonw_key_str(&w, "host", o->imp.host);
+	if (o->imp.date)
+		jsonw_key_str(&w, "date", o->imp.date);
+	if (o->imp.tz_set) {
+		int off = o->imp.tz_offset_sec < 0 ? -o->imp.tz_offset_sec : o->imp.tz_offset_sec;
+		snprintf(tz, sizeof(tz), "%c%02d:%02d", o->imp.tz_offset_sec < 0 ? '-' : '+', off / 3600, off / 60 % 60);
+		jsonw_key_str(&w, "tz", tz);
+	}
+	jsonw_end(&w);
+}
+
+static int64_t insert_ledger_row(struct casedb *cdb, const char *name, const struct importer *imp,
+				 const struct import_options *o, struct strbuf *err)
+{
+	struct strbuf options = STRBUF_INIT;
 	sqlite3_stmt *st;
 	char now[BS_TIME_MAX_LEN];
 	int rc;
 
-	bs_time_format(bs_time_now(), now);
+	bs_time_format(bs_time_recorded(), now);
 	if (casedb_prepare(cdb,
-			   "INSERT INTO evidence (name, format, importer, importer_version, import_started, status)"
-			   " VALUES (?, ?, ?, ?, ?, 'importing')",
+			   "INSERT INTO evidence (name, format, importer, importer_version, import_started, status, options)"
+			   " VALUES (?, ?, ?, ?, ?, 'importing', ?)",
 			   &st, err) < 0)
 		return -EIO;
+	import_options_json(o, &options);
+	sqlite3_bind_text(st, 6, options.len ? options.buf : NULL, -1, SQLITE_TRANSIENT);
+	strbuf_release(&options);
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, imp ? imp->name : NULL, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, imp ? imp->name : NULL, -1, SQLITE_STATIC);
@@ -162,7 +190,7 @@ static int complete_ledger_row(struct casedb *cdb, int64_t id, struct stream *s,
 
 	stream_raw_sha256(s, raw_hex);
 	stream_sha256(s, inner_hex);
-	bs_time_format(bs_time_now(), now);
+	bs_time_format(bs_time_recorded(), now);
 	if (casedb_prepare(cdb, sql, &st, err) < 0)
 		return -EIO;
 	sqlite3_bind_text(st, i++, raw_hex, -1, SQLITE_STATIC);
@@ -433,7 +461,7 @@ static int import_stream(struct import_job *job, struct import_result *res, stru
 						   : importer_probe(reader_data(&job->in), head);
 	if (casedb_exec(job->cdb, "BEGIN IMMEDIATE", err) < 0)
 		return -EIO;
-	job->id = insert_ledger_row(job->cdb, job->name, imp, err);
+	job->id = insert_ledger_row(job->cdb, job->name, imp, o, err);
 	if (job->id < 0) {
 		r = (int)job->id;
 		job->id = 0;

@@ -42,6 +42,11 @@ struct import_options {
 	void *progress_userdata;
 };
 
+/* The options that shape a file's events (a forced format, --host, --date, --tz) as the JSON
+ * object the ledger keeps in evidence.options, so that the import can be made again; nothing
+ * when none was given. */
+void import_options_json(const struct import_options *o, struct strbuf *out);
+
 void import_result_init(struct import_result *res);
 void import_result_release(struct import_result *res);
 

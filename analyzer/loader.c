@@ -1,25 +1,29 @@
 /* loader: bulk insertion of events, raw records, processes and damage reports; see loader.h. */
 #include "loader.h"
 
+#include "event-batch.h"
 #include "i64map.h"
 #include "rawstore.h"
+#include "redact.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define EVENT_SHAPES 64
+#define MAX_COLUMNS 32 /* column bits of a shape */
 #define ALL_COLUMNS ((uint32_t)((1ull << bs_event_ncolumns) - 1))
 
 struct loader {
 	struct casedb *cdb;
 	int64_t evidence_id;
+	int64_t next_event_id;
 	char *format;
-	struct {
-		uint32_t mask;
-		sqlite3_stmt *st;
-	} shapes[EVENT_SHAPES + 1];
-	size_t nshapes;
+	/* Events come in a handful of shapes per importer; past EVENT_SHAPES, the all-columns
+	 * shape serves every event. */
+	struct event_batch *batches[EVENT_SHAPES + 1];
+	size_t nbatches;
 	sqlite3_stmt *ins_proc, *upd_proc, *ins_issue;
 	sqlite3_stmt *find_dup, *ins_source, *ins_doc;
 	struct i64map process_rows; /* bs_process.key → processes.id */
@@ -27,6 +31,9 @@ struct loader {
 	uint64_t issues, issues_dropped;
 	struct strbuf error;
 	struct raw_writer *raw;
+	/* an event's strings with secrets removed: summary, fields, raw, then the text columns */
+	struct strbuf clean[MAX_COLUMNS + 3];
+	uint64_t redacted;
 };
 
 static int fail(struct loader *l, const char *what)
@@ -36,67 +43,31 @@ static int fail(struct loader *l, const char *what)
 	return -EIO;
 }
 
-/*
- * An event's INSERT names only the typed columns the event has: binding a NULL still costs an
- * opcode and a bind per column, and a 31-column INSERT was a quarter of the load time. Events
- * of one importer come in a handful of shapes, so the statements are prepared once per shape
- * (the mask of present columns) and cached; past EVENT_SHAPES shapes, the all-columns
- * statement serves.
- */
-static void event_insert_sql(struct strbuf *sb, uint32_t mask)
+/* The batch of this shape, made on first use. */
+static struct event_batch *batch_for(struct loader *l, uint32_t shape)
 {
-	strbuf_addstr(sb, "INSERT INTO events (ts, ts_precision, source, type, host, summary, evidence_id, "
-			  "raw_offset, raw_length, fields, process_id, dedup_key");
-	for (size_t i = 0; i < bs_event_ncolumns; i++)
-		if (mask & (1u << i))
-			strbuf_addf(sb, ", %s", bs_event_columns[i].name);
-	strbuf_addstr(sb, ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?");
-	for (size_t i = 0; i < bs_event_ncolumns; i++)
-		if (mask & (1u << i))
-			strbuf_addstr(sb, ", ?");
-	/* A record already in the case (events_dedup) is not inserted again; see loader_event. */
-	strbuf_addstr(sb, ") ON CONFLICT DO NOTHING");
-}
-
-static uint32_t column_mask(const struct bs_event *ev)
-{
-	uint32_t mask = 0;
-
-	for (size_t i = 0; i < bs_event_ncolumns; i++) {
-		const struct bs_event_column *c = &bs_event_columns[i];
-		if (c->kind == BS_COLUMN_INT ? bs_event_int(ev, c) != BS_NONE : bs_event_str(ev, c) != NULL)
-			mask |= 1u << i;
-	}
-	return mask;
-}
-
-/* The INSERT for events of this shape, prepared on first use; *mask becomes the columns it binds. */
-static sqlite3_stmt *event_statement(struct loader *l, uint32_t *mask)
-{
-	struct strbuf sql = STRBUF_INIT;
 	size_t i;
 
-	for (i = 0; i < l->nshapes; i++)
-		if (l->shapes[i].mask == *mask)
-			return l->shapes[i].st;
-	if (l->nshapes == EVENT_SHAPES) {
-		*mask = ALL_COLUMNS;
-		for (i = 0; i < l->nshapes; i++)
-			if (l->shapes[i].mask == *mask)
-				return l->shapes[i].st;
-	}
-	event_insert_sql(&sql, *mask);
-	if (sqlite3_prepare_v2(l->cdb->db, sql.buf, -1, &l->shapes[i].st, NULL) != SQLITE_OK) {
-		strbuf_release(&sql);
+	for (i = 0; i < l->nbatches; i++)
+		if (event_batch_shape(l->batches[i]) == shape)
+			return l->batches[i];
+	if (l->nbatches == EVENT_SHAPES && shape != ALL_COLUMNS)
+		return batch_for(l, ALL_COLUMNS);
+	if (event_batch_new(l->cdb->db, shape, &l->batches[i]) < 0) {
 		fail(l, "preparing an insert");
 		return NULL;
 	}
-	strbuf_release(&sql);
-	l->shapes[i].mask = *mask;
-	l->nshapes++;
-	return l->shapes[i].st;
+	l->nbatches++;
+	return l->batches[i];
 }
 
+static int flush_batches(struct loader *l)
+{
+	for (size_t i = 0; i < l->nbatches; i++)
+		if (event_batch_flush(l->batches[i]) < 0)
+			return fail(l, "inserting events");
+	return 0;
+}
 
 int loader_new(struct casedb *cdb, int64_t evidence_id, const char *format, struct loader **ret_loader,
 	       struct strbuf *err)
@@ -110,6 +81,8 @@ int loader_new(struct casedb *cdb, int64_t evidence_id, const char *format, stru
 	l->evidence_id = evidence_id;
 	l->format = strdup(format);
 	strbuf_init(&l->error);
+	for (size_t i = 0; i < sizeof(l->clean) / sizeof(l->clean[0]); i++)
+		strbuf_init(&l->clean[i]);
 	i64map_init(&l->process_rows);
 	if (!l->format) {
 		r = -ENOMEM;
@@ -137,6 +110,11 @@ int loader_new(struct casedb *cdb, int64_t evidence_id, const char *format, stru
 	    casedb_prepare(cdb, "INSERT INTO evidence_documents (evidence_id, kind, offset, body) VALUES (?, ?, ?, ?)",
 			   &l->ins_doc, err) < 0)
 		goto fail;
+	l->next_event_id = casedb_query_int(cdb, "SELECT coalesce(max(id), 0) + 1 FROM events");
+	if (l->next_event_id < 1) {
+		strbuf_addf(err, "%s: reading the last event id: %s", cdb->path, sqlite3_errmsg(cdb->db));
+		goto fail;
+	}
 	r = raw_writer_new(cdb, evidence_id, format, &l->raw, err);
 	if (r < 0)
 		goto fail;
@@ -151,8 +129,8 @@ void loader_free(struct loader *l)
 {
 	if (!l)
 		return;
-	for (size_t i = 0; i < l->nshapes; i++)
-		sqlite3_finalize(l->shapes[i].st);
+	for (size_t i = 0; i < l->nbatches; i++)
+		event_batch_free(l->batches[i]);
 	sqlite3_finalize(l->ins_proc);
 	sqlite3_finalize(l->upd_proc);
 	i64map_release(&l->process_rows);
@@ -161,6 +139,8 @@ void loader_free(struct loader *l)
 	sqlite3_finalize(l->ins_source);
 	sqlite3_finalize(l->ins_doc);
 	raw_writer_free(l->raw);
+	for (size_t i = 0; i < sizeof(l->clean) / sizeof(l->clean[0]); i++)
+		strbuf_release(&l->clean[i]);
 	strbuf_release(&l->error);
 	free(l->format);
 	free(l);
@@ -208,6 +188,8 @@ static int maybe_commit(struct loader *l)
 	if (++l->in_batch < LOADER_BATCH)
 		return 0;
 	l->in_batch = 0;
+	if (flush_batches(l) < 0)
+		return -EIO;
 	if (sqlite3_exec(l->cdb->db, "COMMIT; BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return fail(l, "commit");
 	return 0;
@@ -253,46 +235,68 @@ int loader_document(void *userdata, const char *kind, uint64_t offset, const cha
 	return step_reset(l, l->ins_doc, "storing a document");
 }
 
-int loader_event(void *userdata, const struct bs_event *ev)
+/* A string of the event, or its copy in `clean` without the secrets it held. */
+static const char *clean_text(struct loader *l, struct strbuf *clean, const char *s, size_t len)
+{
+	if (!s || !redact_may_hold(s, len))
+		return s;
+	strbuf_reset(clean);
+	l->redacted += redact_secrets(s, len, clean);
+	return clean->buf;
+}
+
+/*
+ * Secrets never reach the case (DESIGN.md: redacted wherever they would be stored, the raw
+ * record included; the key id stays). Importers that know where their format keeps secrets
+ * (CloudTrail's credentials, HTTP headers) redact structurally; this is the net under every
+ * importer: an access key in a command line, a session token in a write() buffer.
+ */
+static const struct bs_event *without_secrets(struct loader *l, const struct bs_event *ev, struct bs_event *copy)
+{
+	*copy = *ev;
+	copy->summary = clean_text(l, &l->clean[0], ev->summary, ev->summary ? strlen(ev->summary) : 0);
+	copy->fields = clean_text(l, &l->clean[1], ev->fields, ev->fields ? strlen(ev->fields) : 0);
+	if (ev->raw && redact_may_hold(ev->raw, ev->raw_len)) {
+		strbuf_reset(&l->clean[2]);
+		l->redacted += redact_secrets(ev->raw, ev->raw_len, &l->clean[2]);
+		copy->raw = l->clean[2].buf;
+		copy->raw_len = l->clean[2].len;
+	}
+	for (size_t i = 0; i < bs_event_ncolumns && i < MAX_COLUMNS; i++) {
+		const struct bs_event_column *c = &bs_event_columns[i];
+		const char *s;
+		if (c->kind != BS_COLUMN_STR || !(s = bs_event_str(ev, c)))
+			continue;
+		*(const char **)(void *)((char *)copy + c->offset) = clean_text(l, &l->clean[3 + i], s, strlen(s));
+	}
+	return copy;
+}
+
+int loader_event(void *userdata, const struct bs_event *original)
 {
 	struct loader *l = userdata;
-	uint32_t mask = column_mask(ev);
-	sqlite3_stmt *st = event_statement(l, &mask);
-	int64_t id;
-	int i = 1, r;
+	struct bs_event copy;
+	const struct bs_event *ev = without_secrets(l, original, &copy);
+	struct event_batch *b = batch_for(l, event_shape(ev));
+	struct event_row_meta meta = { .id = l->next_event_id, .evidence_id = l->evidence_id,
+				       .process_id = process_row(l, ev->process_key),
+				       .raw_length = original->raw ? (int64_t)original->raw_len : BS_NONE };
+	int r;
 
-	if (!st)
+	if (!b)
 		return -EIO;
-
-	sqlite3_bind_int64(st, i++, ev->ts);
-	sqlite3_bind_int64(st, i++, ev->ts_precision);
-	sqlite3_bind_text(st, i++, bs_source_name(ev->source), -1, SQLITE_STATIC);
-	bind_text(st, i++, ev->type ? ev->type : "unknown");
-	bind_text(st, i++, ev->host);
-	bind_text(st, i++, ev->summary ? ev->summary : "");
-	sqlite3_bind_int64(st, i++, l->evidence_id);
-	sqlite3_bind_int64(st, i++, (int64_t)ev->offset);
-	bind_int(st, i++, ev->raw ? (int64_t)ev->raw_len : BS_NONE);
-	bind_text(st, i++, ev->fields);
-	bind_int(st, i++, process_row(l, ev->process_key));
-	bind_text(st, i++, ev->dedup_key);
-	for (size_t c = 0; c < bs_event_ncolumns; c++) {
-		const struct bs_event_column *col = &bs_event_columns[c];
-		if (!(mask & (1u << c)))
-			continue;
-		if (col->kind == BS_COLUMN_INT)
-			bind_int(st, i++, bs_event_int(ev, col));
-		else
-			bind_text(st, i++, bs_event_str(ev, col));
+	if (ev->dedup_key) {
+		r = event_batch_insert_unique(b, &meta, ev);
+		if (r < 0)
+			return fail(l, "inserting event");
+		if (r == 0)
+			return add_source(l, original); /* provenance: the record as the evidence has it */
+	} else if (event_batch_add(b, &meta, ev) < 0) {
+		return fail(l, "inserting events");
 	}
-	r = step_reset(l, st, "inserting event");
-	if (r < 0)
-		return r;
-	if (ev->dedup_key && sqlite3_changes(l->cdb->db) == 0)
-		return add_source(l, ev);
-	id = sqlite3_last_insert_rowid(l->cdb->db);
+	l->next_event_id++;
 	if (ev->raw) {
-		r = raw_writer_add(l->raw, id, ev->raw, ev->raw_len);
+		r = raw_writer_add(l->raw, meta.id, ev->raw, ev->raw_len);
 		if (r < 0)
 			return r;
 	}
@@ -349,8 +353,14 @@ void loader_issue(void *userdata, uint64_t offset, const char *severity, const c
 
 int loader_flush(struct loader *l, struct strbuf *err)
 {
-	int r = raw_writer_flush(l->raw);
+	int r = flush_batches(l) < 0 ? -EIO : raw_writer_flush(l->raw);
+	char msg[160];
 
+	if (r == 0 && l->redacted) {
+		snprintf(msg, sizeof(msg), "%llu secret value(s) (secret access keys, session tokens) redacted before "
+			 "storing; the key ids are kept", (unsigned long long)l->redacted);
+		loader_issue(l, 0, "warning", msg);
+	}
 	if (r < 0 || l->error.len) {
 		strbuf_addstr(err, loader_error(l) ? loader_error(l) : strerror(-r));
 		return r < 0 ? r : -EIO;

@@ -1,7 +1,9 @@
 /* loader: the bulk writer that puts one evidence file's events into the case database.
  *
- * A loader is the sink an importer emits into. It binds each event to a prepared INSERT, hands
- * its raw record to the rawstore (compressed blocks, see rawstore.h), maps the importer's
+ * A loader is the sink an importer emits into. It removes secrets from each event's text and raw
+ * record (redact.h; the count goes to the ledger's issues), batches the event into a multi-row
+ * INSERT of its shape (event-batch.h), hands its raw record to the rawstore (compressed blocks,
+ * see rawstore.h), maps the importer's
  * process keys to `processes` rows, and commits every LOADER_BATCH events so a huge file never
  * builds a huge transaction. The ledger row stays
  * at status 'importing' until loader_finish; casedb_open removes such rows after a crash.

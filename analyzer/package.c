@@ -276,7 +276,7 @@ const struct package_producer package_producers[] = {
 	{ "import-issues", "damaged and skipped records as JSON and CSV (data/exports/evidence_issues.*)", produce_issues },
 	{ "timeline", "the timeline as JSONL (data/exports/timeline.jsonl)", produce_timeline },
 	{ "rules", "the rule files and indicator lists of every analysis run (data/rules/)", produce_rules },
-	/* issue 9 registers here: report.html / report.md, findings.json, OCSF, coverage. */
+	{ "report", "the report, findings (GuardDuty JSON, OCSF) and coverage (data/report/)", package_produce_reports },
 	{ "evidence", "with --include-evidence, the original evidence files (data/evidence/)", produce_evidence },
 	{ NULL, NULL, NULL },
 };

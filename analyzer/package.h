@@ -4,10 +4,10 @@
  * Producers today: the case database (a consistent copy), the ledger and the import issues as
  * JSON and CSV, the timeline as JSONL, the rule and indicator files recorded in `runs`, and with
  * --include-evidence the original evidence files byte for byte (each checked against its ledger
- * SHA-256 while copied; a mismatch stops the package). The report, findings and OCSF writers
- * register here when they land: one row in package_producers[] (package.c), writing through
- * package_add_text so that exported text is redacted (redact.h) and the redaction is counted for
- * bag-info.txt.
+ * SHA-256 while copied; a mismatch stops the package), and the analysis results: the report in
+ * HTML and Markdown, the findings as GuardDuty JSON and OCSF, the coverage statement. A
+ * producer is one row in package_producers[] (package.c), writing through package_add_text so
+ * that exported text is redacted (redact.h) and the redaction is counted for bag-info.txt.
  *
  * Every producer is deterministic: the same case gives the same bytes.
  */
@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+
+#include <jansson.h>
 
 #include "bagit.h"
 #include "casedb.h"
@@ -43,6 +45,20 @@ extern const struct package_producer package_producers[];
 
 /* Add exported text to the payload after redacting secrets in it. */
 int package_add_text(struct package_ctx *pc, const char *relpath, const char *text, size_t len, struct strbuf *err);
+
+/* The analysis results a package holds (package-report.c): a report format's output, or the
+ * coverage statement when format is NULL. */
+struct package_report_file {
+	const char *relpath; /* under data/ */
+	const char *format;  /* a report_formats[] name */
+};
+extern const struct package_report_file package_report_files[];
+
+/* Append one of them, as the case's report model gives it, unredacted, to out. */
+int package_report_render(struct casedb *cdb, const json_t *model, const struct package_report_file *file,
+			  struct strbuf *out, struct strbuf *err);
+/* The producer that adds them all. */
+int package_produce_reports(struct package_ctx *pc, struct strbuf *err);
 
 /* Where producers put things (relative to data/). */
 #define PACKAGE_CASE_DB "case/case.db"

@@ -11,7 +11,17 @@
  *     detail types), the record under `detail`;
  *   - CSV exports (CloudTrail Lake query results, Athena) in which a column holds the whole
  *     record as JSON: the first field of each row that is a JSON object with eventTime is the
- *     record. Athena's own struct rendering (`{type=IAMUser, …}`) is not JSON and is not read.
+ *     record;
+ *   - Athena query results over the standard CloudTrail table (`SELECT * FROM cloudtrail_logs`,
+ *     docs: athena/latest/ug/cloudtrail-logs.html): one column per record member, lower-case
+ *     names (eventtime, useridentity …), requestparameters / responseelements /
+ *     additionaleventdata / serviceeventdetails as JSON strings, and useridentity, resources,
+ *     tlsdetails, addendum in Athena's struct rendering `{type=IAMUser, arn=…, sessioncontext=
+ *     {…}}` / `[{arn=…, type=…}]`. The record is rebuilt with CloudTrail's member names (a table
+ *     below maps the lower-case ones back), struct values as strings, `null` as null; an empty
+ *     cell is a missing member. The raw record kept is the CSV row (the rebuilt JSON when a
+ *     secret had to be redacted). A struct value holding ", name=" cannot be told from two
+ *     members, as in Athena's own rendering.
  * Digest files (log file validation) are recognised by digestStartTime + logFiles and kept as
  * `cloudtrail-digest` documents for `backsight verify-trail`, never as events.
  *
@@ -43,10 +53,16 @@
 static const char *const containers[] = { "Records", "Events", NULL };
 static const char *const secret_keys[] = { "secretAccessKey", "sessionToken", NULL };
 
+#define ATHENA_MAX_COLS 128
+
 struct state {
 	bool csv;
+	size_t ncols;                       /* CSV header columns, lower case */
+	char *cols[ATHENA_MAX_COLS];
+	bool athena;                        /* the header is Athena's CloudTrail table */
 	struct jframe frame;
 	struct strbuf fields, summary, host, raw, text, who;
+	struct strbuf cells; /* a CSV row's cells (raw records point into it: import_record uses text) */
 	uint64_t digests;
 };
 
@@ -78,6 +94,10 @@ static int probe(const uint8_t *head, size_t len)
 					     strcasestr((const char *)head, "eventid")) &&
 		    has(head, len, "eventTime"))
 			return 60;
+		/* Athena's CloudTrail table: its column names on the header line. */
+		if (memchr(head, ',', n) && memmem(head, n, "eventtime", 9) &&
+		    (memmem(head, n, "useridentity", 12) || memmem(head, n, "eventsource", 11)))
+			return 60;
 	}
 	return 0;
 }
@@ -96,6 +116,7 @@ static int open_(struct imp_ctx *ctx, void **ret_state)
 	strbuf_init(&st->raw);
 	strbuf_init(&st->text);
 	strbuf_init(&st->who);
+	strbuf_init(&st->cells);
 	n = reader_fill(ctx->in, IMP_PROBE_LEN);
 	st->csv = n && !jframe_starts_with(reader_data(ctx->in), n, '{') && !jframe_starts_with(reader_data(ctx->in), n, '[');
 	if (st->csv)
@@ -117,6 +138,9 @@ static void close_(void *state)
 	strbuf_release(&st->raw);
 	strbuf_release(&st->text);
 	strbuf_release(&st->who);
+	strbuf_release(&st->cells);
+	for (size_t i = 0; i < st->ncols; i++)
+		free(st->cols[i]);
 	free(st);
 }
 
@@ -467,12 +491,213 @@ static int csv_row(struct reader *in, size_t *ret_len)
 	}
 }
 
+/* Athena's lower-case names and CloudTrail's, for the members the record reference names. */
+static const char *const athena_names[][2] = {
+	{ "eventversion", "eventVersion" }, { "useridentity", "userIdentity" }, { "eventtime", "eventTime" },
+	{ "eventsource", "eventSource" }, { "eventname", "eventName" }, { "awsregion", "awsRegion" },
+	{ "sourceipaddress", "sourceIPAddress" }, { "useragent", "userAgent" }, { "errorcode", "errorCode" },
+	{ "errormessage", "errorMessage" }, { "requestparameters", "requestParameters" },
+	{ "responseelements", "responseElements" }, { "additionaleventdata", "additionalEventData" },
+	{ "requestid", "requestID" }, { "eventid", "eventID" }, { "resources", "resources" },
+	{ "eventtype", "eventType" }, { "apiversion", "apiVersion" }, { "readonly", "readOnly" },
+	{ "recipientaccountid", "recipientAccountId" }, { "serviceeventdetails", "serviceEventDetails" },
+	{ "sharedeventid", "sharedEventID" }, { "vpcendpointid", "vpcEndpointId" },
+	{ "managementevent", "managementEvent" }, { "eventcategory", "eventCategory" },
+	{ "tlsdetails", "tlsDetails" }, { "sessioncredentialfromconsole", "sessionCredentialFromConsole" },
+	{ "edgedevicedetails", "edgeDeviceDetails" }, { "addendum", "addendum" }, { "insightdetails", "insightDetails" },
+	/* inside the structs */
+	{ "principalid", "principalId" }, { "accountid", "accountId" }, { "invokedby", "invokedBy" },
+	{ "accesskeyid", "accessKeyId" }, { "username", "userName" }, { "sessioncontext", "sessionContext" },
+	{ "attributes", "attributes" }, { "mfaauthenticated", "mfaAuthenticated" }, { "creationdate", "creationDate" },
+	{ "sessionissuer", "sessionIssuer" }, { "ec2roledelivery", "ec2RoleDelivery" },
+	{ "webidfederationdata", "webIdFederationData" }, { "federatedprovider", "federatedProvider" },
+	{ "sourceidentity", "sourceIdentity" }, { "credentialid", "credentialId" }, { "onbehalfof", "onBehalfOf" },
+	{ "identitystorearn", "identityStoreArn" }, { "userid", "userId" }, { "arn", "arn" },
+	{ "tlsversion", "tlsVersion" }, { "ciphersuite", "cipherSuite" },
+	{ "clientprovidedhostheader", "clientProvidedHostHeader" }, { "reason", "reason" },
+	{ "updatedfields", "updatedFields" }, { "originalrequestid", "originalRequestID" },
+	{ "originaleventid", "originalEventID" },
+};
+/* Columns Athena declares as strings that hold JSON. */
+static const char *const athena_json_cols[] = { "requestparameters", "responseelements", "additionaleventdata",
+						"serviceeventdetails", "edgedevicedetails", "insightdetails", NULL };
+
+static const char *athena_name(const char *lower, size_t n, bool in_resources)
+{
+	static char buf[64];
+
+	if (in_resources && n == 3 && !memcmp(lower, "arn", 3))
+		return "ARN"; /* resources[].ARN */
+	for (size_t i = 0; i < sizeof(athena_names) / sizeof(athena_names[0]); i++)
+		if (strlen(athena_names[i][0]) == n && !memcmp(athena_names[i][0], lower, n))
+			return athena_names[i][1];
+	snprintf(buf, sizeof(buf), "%.*s", (int)(n < 63 ? n : 63), lower);
+	return buf;
+}
+
+static json_t *struct_value(const char **p, const char *end, bool in_resources, int depth);
+
+/* A scalar of Athena's rendering: up to ", name=" or the closing bracket of its level. */
+static json_t *struct_scalar(const char **p, const char *end, char close)
+{
+	const char *s = *p, *q = s;
+
+	while (q < end && *q != close) {
+		if (*q == ',' && q + 1 < end && q[1] == ' ') {
+			const char *k = q + 2;
+			while (k < end && ((*k >= 'a' && *k <= 'z') || (*k >= '0' && *k <= '9') || *k == '_'))
+				k++;
+			if (close == ']' || (k < end && *k == '=' && k > q + 2))
+				break;
+		}
+		q++;
+	}
+	*p = q;
+	if (q - s == 4 && !memcmp(s, "null", 4))
+		return json_null();
+	return json_stringn(s, (size_t)(q - s));
+}
+
+/* {name=value, …} or [value, …]; *p at the bracket, on return past its partner. */
+static json_t *struct_value(const char **p, const char *end, bool in_resources, int depth)
+{
+	const char *q = *p;
+	json_t *v;
+
+	if (depth > 16 || q >= end)
+		return NULL;
+	if (*q == '{') {
+		v = json_object();
+		q++;
+		while (q < end && *q != '}') {
+			const char *k = q, *eq = memchr(q, '=', (size_t)(end - q));
+			json_t *m;
+			if (!eq)
+				goto bad;
+			q = eq + 1;
+			m = q < end && (*q == '{' || *q == '[') ? struct_value(&q, end, in_resources, depth + 1)
+								 : struct_scalar(&q, end, '}');
+			if (!m)
+				goto bad;
+			json_object_set_new(v, athena_name(k, (size_t)(eq - k), in_resources), m);
+			if (q < end && *q == ',')
+				q += q + 1 < end && q[1] == ' ' ? 2 : 1;
+		}
+	} else if (*q == '[') {
+		v = json_array();
+		q++;
+		while (q < end && *q != ']') {
+			json_t *m = *q == '{' || *q == '[' ? struct_value(&q, end, in_resources, depth + 1)
+							   : struct_scalar(&q, end, ']');
+			if (!m)
+				goto bad;
+			json_array_append_new(v, m);
+			if (q < end && *q == ',')
+				q += q + 1 < end && q[1] == ' ' ? 2 : 1;
+		}
+	} else {
+		return NULL;
+	}
+	if (q >= end)
+		goto bad;
+	*p = q + 1;
+	return v;
+bad:
+	json_decref(v);
+	return NULL;
+}
+
+/* One row of Athena's table as a CloudTrail record; *why says what could not be read. */
+static json_t *athena_record(const struct state *st, const char *const *cells, const size_t *lens, size_t n,
+			     const char **why)
+{
+	json_t *rec = json_object();
+
+	for (size_t c = 0; c < n && c < st->ncols; c++) {
+		const char *col = st->cols[c], *v = cells[c];
+		size_t len = lens[c];
+		json_t *m = NULL;
+		bool is_json = false;
+		if (!len)
+			continue; /* NULL */
+		for (size_t k = 0; athena_json_cols[k]; k++)
+			is_json |= !strcmp(col, athena_json_cols[k]);
+		if (is_json) {
+			m = json_loadb(v, len, JSON_DECODE_ANY, NULL);
+			if (!m)
+				m = json_stringn(v, len); /* keep what was there */
+		} else if ((v[0] == '{' || v[0] == '[') &&
+			   (!strcmp(col, "useridentity") || !strcmp(col, "resources") || !strcmp(col, "tlsdetails") ||
+			    !strcmp(col, "addendum"))) {
+			const char *p = v;
+			m = struct_value(&p, v + len, !strcmp(col, "resources"), 0);
+			if (!m) {
+				*why = col;
+				json_decref(rec);
+				return NULL;
+			}
+		} else if (!strcmp(col, "readonly") || !strcmp(col, "managementevent") ||
+			   !strcmp(col, "sessioncredentialfromconsole")) {
+			m = len == 4 && !memcmp(v, "true", 4) ? json_true() : len == 5 && !memcmp(v, "false", 5) ? json_false()
+												: json_stringn(v, len);
+		} else {
+			m = json_stringn(v, len);
+		}
+		if (m)
+			json_object_set_new(rec, athena_name(col, strlen(col), false), m);
+	}
+	return rec;
+}
+
+/* The cells of one CSV row (RFC 4180 quoting), unquoted into `text`, NUL-separated. */
+static size_t csv_cells(const uint8_t *d, size_t len, struct strbuf *text, size_t *offs, size_t *lens, size_t max)
+{
+	size_t i = 0, n = 0;
+
+	strbuf_reset(text);
+	strbuf_grow(text, len + max);
+	while (i < len && n < max) {
+		size_t start = text->len;
+		if (d[i] == '\r' || d[i] == '\n')
+			break;
+		if (d[i] == '"') {
+			for (i++; i < len; i++) {
+				if (d[i] == '"' && i + 1 < len && d[i + 1] == '"')
+					strbuf_addch(text, '"'), i++;
+				else if (d[i] == '"')
+					break;
+				else
+					strbuf_addch(text, (char)d[i]);
+			}
+			while (i < len && d[i] != ',' && d[i] != '\n')
+				i++;
+		} else {
+			size_t s = i;
+			while (i < len && d[i] != ',' && d[i] != '\n' && d[i] != '\r')
+				i++;
+			strbuf_add(text, d + s, i - s);
+			while (i < len && d[i] != ',' && d[i] != '\n')
+				i++;
+		}
+		offs[n] = start;
+		lens[n] = text->len - start;
+		strbuf_addch(text, '\0');
+		n++;
+		if (i < len && d[i] == ',')
+			i++;
+		else
+			break;
+	}
+	return n;
+}
+
 static int csv_next(struct imp_ctx *ctx, struct state *st)
 {
 	struct reader *in = ctx->in;
 	uint64_t offset = reader_offset(in);
 	const uint8_t *d;
-	size_t len, i = 0;
+	size_t len, n, offs[ATHENA_MAX_COLS], lens[ATHENA_MAX_COLS];
+	const char *cells[ATHENA_MAX_COLS];
 	int r = csv_row(in, &len);
 	bool found = false;
 
@@ -483,40 +708,55 @@ static int csv_next(struct imp_ctx *ctx, struct state *st)
 	if (r <= 0)
 		return r;
 	d = reader_data(in);
-	while (i < len && !found) {
-		/* One field, unquoted into st->text. */
-		strbuf_reset(&st->text);
-		if (d[i] == '"') {
-			for (i++; i < len; i++) {
-				if (d[i] == '"' && i + 1 < len && d[i + 1] == '"')
-					strbuf_addch(&st->text, '"'), i++;
-				else if (d[i] == '"')
-					break;
-				else
-					strbuf_addch(&st->text, (char)d[i]);
-			}
-			while (i < len && d[i] != ',')
-				i++;
-		} else {
-			size_t s = i;
-			while (i < len && d[i] != ',' && d[i] != '\n' && d[i] != '\r')
-				i++;
-			strbuf_add(&st->text, d + s, i - s);
-			while (i < len && d[i] != ',')
-				i++;
+	n = csv_cells(d, len, &st->cells, offs, lens, ATHENA_MAX_COLS);
+	for (size_t i = 0; i < n; i++)
+		cells[i] = st->cells.buf + offs[i];
+	if (offset == 0 && !st->ncols) {
+		/* The header: remember the names; Athena's table has eventtime and useridentity. */
+		bool has_time = false, has_ident = false;
+		for (size_t i = 0; i < n; i++) {
+			char *c = strndup(cells[i], lens[i]);
+			for (char *p = c; p && *p; p++)
+				if (*p >= 'A' && *p <= 'Z')
+					*p = (char)(*p - 'A' + 'a');
+			st->cols[st->ncols++] = c;
+			has_time |= c && !strcmp(c, "eventtime");
+			has_ident |= c && (!strcmp(c, "useridentity") || !strcmp(c, "eventsource"));
 		}
-		i++;
-		if (st->text.len && st->text.buf[0] == '{') {
-			json_t *v = json_loadb(st->text.buf, st->text.len, 0, NULL);
+		st->athena = has_time && has_ident;
+		if (st->athena)
+			imp_assume(ctx, "Athena CloudTrail table export: records rebuilt from its columns and struct rendering");
+		reader_consume(in, len);
+		return 1;
+	}
+	/* A cell holding the whole record as JSON (CloudTrail Lake, SELECT of a JSON column). */
+	for (size_t i = 0; i < n && !found; i++) {
+		if (lens[i] && cells[i][0] == '{') {
+			json_t *v = json_loadb(cells[i], lens[i], 0, NULL);
 			if (json_is_object(v) && (json_object_get(v, "eventTime") || json_object_get(v, "eventName"))) {
 				found = true;
-				r = import_record(ctx, st, v, v, st->text.buf, st->text.len, offset, ctx->events + ctx->skipped);
+				r = import_record(ctx, st, v, v, cells[i], lens[i], offset, ctx->events + ctx->skipped);
 			}
 			json_decref(v);
 		}
 	}
-	if (!found && offset > 0)
+	if (!found && st->athena && n > 1) {
+		const char *why = NULL;
+		json_t *rec = athena_record(st, cells, lens, n, &why);
+		if (!rec) {
+			imp_skipped(ctx, offset, "Athena row: column %s is not in Athena's struct rendering", why ? why : "?");
+		} else {
+			size_t raw_len = len;
+			while (raw_len && (d[raw_len - 1] == '\n' || d[raw_len - 1] == '\r'))
+				raw_len--;
+			found = true;
+			r = import_record(ctx, st, rec, rec, d, raw_len, offset,
+					  ctx->events + ctx->skipped);
+			json_decref(rec);
+		}
+	} else if (!found && n > 0 && !(n == 1 && !lens[0])) {
 		imp_skipped(ctx, offset, "CSV row holds no CloudTrail record as JSON");
+	}
 	reader_consume(in, len);
 	return r < 0 ? r : 1;
 }
@@ -545,7 +785,7 @@ static int next(struct imp_ctx *ctx, void *state)
 const struct importer imp_cloudtrail = {
 	.name = "aws_cloudtrail",
 	.summary = "AWS CloudTrail logs: Records files (.json/.json.gz), JSON Lines, lookup-events, EventBridge, CSV",
-	.version = "1",
+	.version = "2",
 	.probe = probe,
 	.open = open_,
 	.next = next,

@@ -28,10 +28,17 @@ void imp_ctx_release(struct imp_ctx *ctx)
 
 int imp_emit(struct imp_ctx *ctx, const struct bs_event *ev)
 {
+	struct bs_event named;
 	int r;
 
 	if (ctx->sink_error)
 		return ctx->sink_error;
+	/* --host names the host of evidence that does not name its own (a capture, say) */
+	if (!ev->host && ctx->opts && ctx->opts->host) {
+		named = *ev;
+		named.host = ctx->opts->host;
+		ev = &named;
+	}
 	r = ctx->sink.event ? ctx->sink.event(ctx->sink.userdata, ev) : 0;
 	if (r < 0) {
 		ctx->sink_error = r;

@@ -17,6 +17,14 @@
  * result = responseStatus.code (GKE: status.code, a gRPC code). `fields` use the Falco k8saudit
  * plugin's names (ka.*; lists as arrays) plus the request and response objects whole
  * (ka.requestobject, ka.responseobject) for json-pointer lookups; the raw record keeps the line.
+ *
+ * Secrets never reach the case database: in a Secret (kind Secret, the items of a SecretList,
+ * and any request or response object of the `secrets` resource, including patches) the values
+ * of data and stringData and the kubectl last-applied-configuration annotation (a copy of the
+ * whole Secret) become "REDACTED", key names kept; so do the token of a TokenRequest
+ * (serviceaccounts/token) response and of a TokenReview, and AWS secret keys / session tokens
+ * anywhere (a ConfigMap holding credentials keeps its key names for Falco's rule, not the value).
+ * When anything was redacted, the raw record stored is the redacted JSON, not the line.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -29,10 +37,13 @@
 #include "sha256.h"
 
 static const char *const containers[] = { "items", NULL };
+/* Member names whose string values are credentials wherever they appear (compared without case). */
+static const char *const secret_keys[] = { "secretAccessKey", "sessionToken", "aws_secret_access_key",
+					    "aws_session_token", NULL };
 
 struct state {
 	struct jframe frame;
-	struct strbuf fields, summary, key, tmp;
+	struct strbuf fields, summary, key, tmp, raw;
 };
 
 static bool has(const uint8_t *head, size_t len, const char *needle)
@@ -69,6 +80,7 @@ static int open_(struct imp_ctx *ctx, void **ret_state)
 	strbuf_init(&st->summary);
 	strbuf_init(&st->key);
 	strbuf_init(&st->tmp);
+	strbuf_init(&st->raw);
 	*ret_state = st;
 	return 0;
 }
@@ -84,6 +96,7 @@ static void close_(void *state)
 	strbuf_release(&st->summary);
 	strbuf_release(&st->key);
 	strbuf_release(&st->tmp);
+	strbuf_release(&st->raw);
 	free(st);
 }
 
@@ -366,7 +379,125 @@ static json_t *from_gke(json_t *w)
 	return e;
 }
 
-static int import_event(struct imp_ctx *ctx, struct state *st, json_t *e, const struct jframe_record *rec)
+/* --- redaction ---------------------------------------------------------------------------- */
+
+static const char redacted[] = "REDACTED";
+
+static bool str_is(json_t *v, const char *s)
+{
+	return json_is_string(v) && !strcmp(json_string_value(v), s);
+}
+
+/* Replace a string member's value; returns 1 when it changed. */
+static int redact_member(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!json_is_string(v) || str_is(v, redacted))
+		return 0;
+	json_string_set(v, redacted);
+	return 1;
+}
+
+/* Every value of an object (Secret data / stringData: name -> base64 or text). */
+static int redact_values(json_t *obj)
+{
+	const char *key;
+	json_t *v;
+	int n = 0;
+
+	if (!json_is_object(obj))
+		return 0;
+	json_object_foreach(obj, key, v) {
+		if (json_is_string(v) && str_is(v, redacted))
+			continue;
+		if (json_is_null(v))
+			continue;
+		json_object_set_new(obj, key, json_string(redacted));
+		n++;
+	}
+	return n;
+}
+
+/* A Secret (or the body of a request on the secrets resource): its payload and its copy. */
+static int redact_secret(json_t *s)
+{
+	json_t *ops;
+	int n;
+
+	if (json_is_array(s)) {
+		/* A JSON patch: [{"op":"replace","path":"/data/password","value":…}]. */
+		n = 0;
+		for (size_t i = 0; i < json_array_size(s); i++) {
+			ops = json_array_get(s, i);
+			const char *path = json_string_value(json_object_get(ops, "path"));
+			if (!path || (strncmp(path, "/data", 5) && strncmp(path, "/stringData", 11) &&
+				      strncmp(path, "/metadata/annotations", 21)))
+				continue;
+			if (json_is_object(json_object_get(ops, "value")))
+				n += redact_values(json_object_get(ops, "value"));
+			else
+				n += redact_member(ops, "value");
+		}
+		return n;
+	}
+	n = redact_values(json_object_get(s, "data")) + redact_values(json_object_get(s, "stringData"));
+	/* A SecretList (items carry no kind of their own). */
+	if (json_is_array(json_object_get(s, "items")))
+		for (size_t i = 0; i < json_array_size(json_object_get(s, "items")); i++)
+			n += redact_secret(json_array_get(json_object_get(s, "items"), i));
+	n += redact_member(jsonu_get(s, "metadata.annotations"), "kubectl.kubernetes.io/last-applied-configuration");
+	return n;
+}
+
+/* Anywhere under v: Secrets by kind, tokens of TokenRequest / TokenReview, AWS credentials. */
+static int redact_walk(json_t *v)
+{
+	int n = 0;
+
+	if (json_is_object(v)) {
+		const char *kind = json_string_value(json_object_get(v, "kind"));
+		const char *key;
+		json_t *m;
+		if (kind && !strcmp(kind, "Secret"))
+			n += redact_secret(v);
+		else if (kind && !strcmp(kind, "TokenRequest"))
+			n += redact_member(json_object_get(v, "status"), "token");
+		else if (kind && !strcmp(kind, "TokenReview"))
+			n += redact_member(json_object_get(v, "spec"), "token");
+		json_object_foreach(v, key, m) {
+			if (json_is_object(m) || json_is_array(m))
+				n += redact_walk(m);
+		}
+	} else if (json_is_array(v)) {
+		for (size_t i = 0; i < json_array_size(v); i++)
+			n += redact_walk(json_array_get(v, i));
+	}
+	return n;
+}
+
+/* Redact an audit Event in place; returns how many values were replaced. */
+static int redact_event(json_t *e)
+{
+	const char *resource = jsonu_str(e, "objectRef.resource");
+	const char *sub = jsonu_str(e, "objectRef.subresource");
+	json_t *req = json_object_get(e, "requestObject"), *resp = json_object_get(e, "responseObject");
+	int n = 0;
+
+	if (resource && !strcmp(resource, "secrets") && !sub) {
+		n += redact_secret(req);
+		n += redact_secret(resp);
+	}
+	if (resource && !strcmp(resource, "serviceaccounts") && sub && !strcmp(sub, "token"))
+		n += redact_member(json_object_get(resp, "status"), "token");
+	n += redact_walk(req) + redact_walk(resp);
+	n += jsonu_redact(e, secret_keys);
+	return n;
+}
+
+/* One Event; raw/raw_len are the bytes to store as its raw record. */
+static int import_event(struct imp_ctx *ctx, struct state *st, json_t *e, const struct jframe_record *rec,
+			const void *raw, size_t raw_len)
 {
 	static const char *const time_keys[] = { "stageTimestamp", "requestReceivedTimestamp", "timestamp",
 						  "metadata.creationTimestamp" };
@@ -434,8 +565,8 @@ static int import_event(struct imp_ctx *ctx, struct state *st, json_t *e, const 
 		strbuf_addf(&st->summary, " (%s)", stage);
 	ev.summary = st->summary.buf;
 	ev.offset = rec->offset;
-	ev.raw = rec->data;
-	ev.raw_len = rec->len;
+	ev.raw = raw;
+	ev.raw_len = raw_len;
 	build_fields(st, e, user, verb, json_is_integer(code) ? json_integer_value(code) : BS_NONE);
 	ev.fields = st->fields.buf;
 	return imp_emit(ctx, &ev);
@@ -478,7 +609,21 @@ static int dispatch(struct imp_ctx *ctx, struct state *st, json_t *v, const stru
 			return 0;
 		}
 	}
-	r = import_event(ctx, st, e, rec);
+	if (redact_event(e) > 0) {
+		/* Store the redacted record. The GKE rewrite and an AKS object share their request and
+		 * response with v, so v already holds the redacted values; a string-wrapped AKS Event is
+		 * written back into its wrapper. */
+		if (json_is_string(log)) {
+			strbuf_reset(&st->raw);
+			jsonu_write(&st->raw, e);
+			json_string_setn(log, st->raw.buf, st->raw.len);
+		}
+		strbuf_reset(&st->raw);
+		jsonu_write(&st->raw, v);
+		r = import_event(ctx, st, e, rec, st->raw.buf, st->raw.len);
+	} else {
+		r = import_event(ctx, st, e, rec, rec->data, rec->len);
+	}
 	json_decref(e);
 	return r;
 }
@@ -520,7 +665,7 @@ static int next(struct imp_ctx *ctx, void *state)
 const struct importer imp_k8s_audit = {
 	.name = "k8s_audit",
 	.summary = "Kubernetes API server audit logs (JSON Lines, EventList; GKE and AKS wrappers)",
-	.version = "1",
+	.version = "2",
 	.probe = probe,
 	.open = open_,
 	.next = next,

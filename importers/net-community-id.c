@@ -7,7 +7,9 @@
  * counterpart, and one-way types are hashed as given. The result is "1:" + base64(digest).
  */
 #include <stdio.h>
+#include <openssl/evp.h>
 #include <openssl/sha.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "net.h"
@@ -35,8 +37,49 @@ void net_community_id(uint8_t ipver, uint8_t proto, const uint8_t *src, const ui
 	net_community_id_seeded(0, ipver, proto, src, dst, sport, dport, buf, len);
 }
 
-void net_community_id_seeded(uint16_t seed, uint8_t ipver, uint8_t proto, const uint8_t *src, const uint8_t *dst,
-			     uint16_t sport, uint16_t dport, char *buf, size_t len)
+/* Digests fetched once per process: OpenSSL 3 looks an implicit EVP_sha1() up in its provider
+ * store, under a lock, at every call — a fifth of the decoder's time when done per connection
+ * and per ClientHello. */
+static EVP_MD *mds[3];
+static pthread_once_t mds_once = PTHREAD_ONCE_INIT;
+
+static void fetch_mds(void)
+{
+	mds[NET_MD_SHA1] = EVP_MD_fetch(NULL, "SHA1", NULL);
+	mds[NET_MD_MD5] = EVP_MD_fetch(NULL, "MD5", NULL);
+	mds[NET_MD_SHA256] = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+const EVP_MD *net_md(enum net_md which)
+{
+	pthread_once(&mds_once, fetch_mds);
+	if (mds[which])
+		return mds[which];
+	return which == NET_MD_SHA1 ? EVP_sha1() : which == NET_MD_MD5 ? EVP_md5() : EVP_sha256();
+}
+
+void net_digest(struct net_out *o, enum net_md which, const void *data, size_t len, unsigned char *md)
+{
+	EVP_MD_CTX **ctx = o ? (EVP_MD_CTX **)&o->md_ctx[which] : NULL;
+
+	/* one context per digest, initialised again for each message: no allocation per call */
+	if (ctx && !*ctx)
+		*ctx = EVP_MD_CTX_new();
+	if (!ctx || !*ctx || !EVP_DigestInit_ex2(*ctx, net_md(which), NULL) || !EVP_DigestUpdate(*ctx, data, len) ||
+	    !EVP_DigestFinal_ex(*ctx, md, NULL))
+		EVP_Digest(data, len, md, NULL, net_md(which), NULL);
+}
+
+void net_digest_release(struct net_out *o)
+{
+	for (size_t i = 0; i < sizeof(o->md_ctx) / sizeof(o->md_ctx[0]); i++) {
+		EVP_MD_CTX_free(o->md_ctx[i]);
+		o->md_ctx[i] = NULL;
+	}
+}
+
+static void community_id(struct net_out *out, uint16_t seed, uint8_t ipver, uint8_t proto, const uint8_t *src,
+			 const uint8_t *dst, uint16_t sport, uint16_t dport, char *buf, size_t len)
 {
 	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t alen = ipver == 4 ? 4 : 16;
@@ -69,7 +112,7 @@ void net_community_id_seeded(uint16_t seed, uint8_t ipver, uint8_t proto, const 
 		in[n++] = (uint8_t)(sport >> 8), in[n++] = (uint8_t)sport;
 		in[n++] = (uint8_t)(dport >> 8), in[n++] = (uint8_t)dport;
 	}
-	SHA1(in, n, md);
+	net_digest(out, NET_MD_SHA1, in, n, md);
 	if (len < 32) {
 		if (len)
 			buf[0] = '\0';
@@ -86,4 +129,16 @@ void net_community_id_seeded(uint16_t seed, uint8_t ipver, uint8_t proto, const 
 		*o++ = i + 2 < sizeof(md) ? b64[v & 63] : '=';
 	}
 	*o = '\0';
+}
+
+void net_community_id_seeded(uint16_t seed, uint8_t ipver, uint8_t proto, const uint8_t *src, const uint8_t *dst,
+			     uint16_t sport, uint16_t dport, char *buf, size_t len)
+{
+	community_id(NULL, seed, ipver, proto, src, dst, sport, dport, buf, len);
+}
+
+void net_community_id_out(struct net_out *o, uint8_t ipver, uint8_t proto, const uint8_t *src, const uint8_t *dst,
+			  uint16_t sport, uint16_t dport, char *buf, size_t len)
+{
+	community_id(o, 0, ipver, proto, src, dst, sport, dport, buf, len);
 }

@@ -38,7 +38,7 @@
 #define SWEEP_EVERY NS(10)
 
 enum { F_FIN = 1, F_SYN = 2, F_RST = 4, F_PSH = 8, F_ACK = 16 };
-enum app { APP_UNKNOWN, APP_NONE, APP_DNS, APP_TLS, APP_HTTP };
+enum app { APP_UNKNOWN, APP_NONE, APP_DNS, APP_TLS, APP_HTTP, APP_QUIC };
 
 struct sbuf {
 	uint32_t next_seq;
@@ -73,6 +73,8 @@ struct flow {
 	struct sbuf *sb[2];
 	struct net_dns_pending *dns;
 	struct net_http *http;
+	struct net_quic *quic;
+	bool quic_done;
 };
 
 struct net_flows {
@@ -84,6 +86,7 @@ struct net_flows {
 	uint64_t buffered;
 	uint64_t evicted_full;
 	struct net_dns_pool *pool;
+	struct net_state *ns; /* the owner, for the QUIC state's memory count */
 	uint32_t http_live; /* connections holding HTTP parser state */
 	bool http_capped;
 };
@@ -126,6 +129,8 @@ static void flow_release(struct net_flows *t, struct flow *fl)
 	net_http_free(fl->http);
 	fl->http = NULL;
 	net_dns_forget(t->pool, &fl->dns);
+	net_quic_free(t->ns, fl->quic);
+	fl->quic = NULL;
 }
 
 void net_flows_free(struct net_flows *t)
@@ -390,7 +395,7 @@ static int emit_conn(struct net_state *ns, struct flow *fl)
 		ev.fd_name = t->buf;
 	}
 	ev.result = state;
-	net_community_id(fl->ipver, fl->proto, fl->cli, fl->srv, fl->cport, fl->sport, cid, sizeof(cid));
+	net_community_id_out(o, fl->ipver, fl->proto, fl->cli, fl->srv, fl->cport, fl->sport, cid, sizeof(cid));
 
 	/* Written by hand rather than through jsonw: one of these per connection, keys constant
 	 * and values that need no escaping (numbers, base64, state and history letters). */
@@ -439,7 +444,10 @@ static int emit_conn(struct net_state *ns, struct flow *fl)
 	}
 	if (fl->app >= APP_DNS) {
 		RAW(f, ",\"net.app\":\"");
-		RAW(f, fl->app == APP_DNS ? "dns\"" : fl->app == APP_TLS ? "tls\"" : "http\"");
+		RAW(f, fl->app == APP_DNS    ? "dns\""
+		       : fl->app == APP_TLS  ? "tls\""
+		       : fl->app == APP_QUIC ? "quic\""
+					     : "http\"");
 	}
 	strbuf_addch(f, '}');
 	ev.fields = f->buf;
@@ -921,14 +929,29 @@ int net_flow_packet(struct net_state *ns, const struct net_pkt *pkt)
 	if (pkt->proto == 17 && pkt->l4_payload_len)
 		history(fl, dir, 'd');
 	if (pkt->proto == 17 && pkt->payload_len >= 12) {
-		if (fl->app == APP_UNKNOWN)
-			fl->app = (pkt->sport == 53 || pkt->dport == 53 || pkt->sport == 5353 || pkt->dport == 5353 ||
-				   pkt->sport == 5355 || pkt->dport == 5355)
-					  ? APP_DNS
-					  : APP_NONE;
+		if (fl->app == APP_UNKNOWN) {
+			if (pkt->sport == 53 || pkt->dport == 53 || pkt->sport == 5353 || pkt->dport == 5353 ||
+			    pkt->sport == 5355 || pkt->dport == 5355)
+				fl->app = APP_DNS;
+			else if (dir == 0 && net_quic_is_initial(pkt->payload, pkt->payload_len))
+				fl->app = APP_QUIC;
+			else
+				fl->app = APP_NONE;
+		}
 		if (fl->app == APP_DNS) {
 			struct net_tuple tp = { fl->ipver, fl->proto, fl->cli, fl->srv, fl->cport, fl->sport };
 			return net_dns_message(ns, &fl->dns, &tp, pkt, pkt->payload, pkt->payload_len, dir == 0);
+		}
+		if (fl->app == APP_QUIC && dir == 0 && !fl->quic_done) {
+			struct net_tuple tp = { fl->ipver, fl->proto, fl->cli, fl->srv, fl->cport, fl->sport };
+			bool done;
+			r = net_quic_datagram(ns, &fl->quic, &tp, pkt, pkt->payload, pkt->payload_len, &done);
+			if (done || r < 0) {
+				fl->quic_done = true;
+				net_quic_free(ns, fl->quic);
+				fl->quic = NULL;
+			}
+			return r;
 		}
 	}
 	return 0;
@@ -944,9 +967,13 @@ int net_state_init(struct net_state *ns, struct imp_ctx *ctx)
 	strbuf_init(&ns->out.l1);
 	strbuf_init(&ns->out.l2);
 	strbuf_init(&ns->out.l3);
+	strbuf_init(&ns->out.hello);
+	strbuf_init(&ns->out.plain);
 	ns->frag = net_frag_new();
 	ns->dns_pool = net_dns_pool_new();
 	ns->flows = ns->dns_pool ? net_flows_new(ns->dns_pool) : NULL;
+	if (ns->flows)
+		ns->flows->ns = ns;
 	if (!ns->frag || !ns->flows) {
 		net_state_release(ns);
 		return -ENOMEM;
@@ -966,12 +993,17 @@ void net_state_release(struct net_state *ns)
 	net_frag_free(ns->frag);
 	net_flows_free(ns->flows);
 	net_dns_pool_free(ns->dns_pool);
+	net_quic_ctx_free(ns->quic);
+	ns->quic = NULL;
 	ns->frag = NULL;
 	ns->flows = NULL;
 	ns->dns_pool = NULL;
 	strbuf_release(&ns->out.l1);
 	strbuf_release(&ns->out.l2);
 	strbuf_release(&ns->out.l3);
+	strbuf_release(&ns->out.hello);
+	net_digest_release(&ns->out);
+	strbuf_release(&ns->out.plain);
 	strbuf_release(&ns->out.fields);
 	strbuf_release(&ns->out.summary);
 	strbuf_release(&ns->out.tmp);

@@ -50,6 +50,20 @@ void net_http_free(struct net_http *h)
 	free(h);
 }
 
+/* The "\r\n\r\n" ending a header block, or NULL: line by line with memchr, several times faster
+ * than memmem's general search over a segment that holds a body too. */
+static const uint8_t *header_end(const uint8_t *p, size_t len)
+{
+	const uint8_t *s = p, *end = p + len, *nl;
+
+	while (s < end && (nl = memchr(s, '\n', (size_t)(end - s)))) {
+		if (nl > p && nl[-1] == '\r' && end - nl >= 3 && nl[1] == '\r' && nl[2] == '\n')
+			return nl - 1;
+		s = nl + 1;
+	}
+	return NULL;
+}
+
 bool net_http_is_request(const uint8_t *p, size_t len)
 {
 	static const char *const methods[] = { "GET ", "POST ", "PUT ", "HEAD ", "DELETE ", "OPTIONS ",
@@ -356,7 +370,7 @@ int net_http_data(struct net_state *ns, struct net_http **hp, const struct net_t
 			used += n;
 			continue;
 		}
-		hend = avail >= 4 ? memmem(p, avail, "\r\n\r\n", 4) : NULL;
+		hend = header_end(p, avail);
 		if (!hend) {
 			if (avail > MAX_HEADER)
 				*ret_done = true;

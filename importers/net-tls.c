@@ -8,8 +8,10 @@
  * counts, ALPN first/last characters, then the truncated SHA-256 of the sorted ciphers and of the
  * sorted extensions without SNI and ALPN plus the signature algorithms in order).
  *
- * Only a ClientHello held in the first record is read (one record holds up to 16 KiB, which
- * every client we know of stays within); the server's side is not parsed.
+ * A ClientHello split over several records, themselves split over TCP segments, is joined
+ * (net_tls_client); QUIC hands over the ClientHello it took from its CRYPTO frames (net-quic.c)
+ * and gets a `quic` event with the same tls.* fields and a JA4 starting with 'q'. The server's
+ * side is not parsed.
  */
 #include <stdio.h>
 #include <openssl/evp.h>
@@ -19,7 +21,6 @@
 #include "cursor.h"
 #include "jsonw.h"
 #include "net.h"
-#include "sha256.h"
 
 #define MAX_LIST 256
 
@@ -175,16 +176,21 @@ static void dec_list(struct strbuf *sb, const uint16_t *v, size_t n)
 	}
 }
 
-static void sha12(const struct strbuf *sb, char out[13])
+static void sha12(struct net_out *o, const struct strbuf *sb, char out[13])
 {
-	char hex[SHA256_HEX_LEN + 1];
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
 
-	sha256_hex(sb->buf, sb->len, hex);
-	memcpy(out, hex, 12);
+	memset(md, 0, sizeof(md));
+	net_digest(o, NET_MD_SHA256, sb->buf, sb->len, md);
+	for (int i = 0; i < 6; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
 	out[12] = '\0';
 }
 
-static void ja4(const struct hello *h, struct strbuf *tmp, char out[40])
+static void ja4(struct net_out *o, const struct hello *h, char proto, struct strbuf *tmp, char out[40])
 {
 	uint16_t sorted[MAX_LIST];
 	size_t n = 0;
@@ -214,7 +220,7 @@ static void ja4(const struct hello *h, struct strbuf *tmp, char out[40])
 		qsort(sorted, h->nciphers, sizeof(*sorted), cmp16);
 		strbuf_reset(tmp);
 		hex4_list(tmp, sorted, h->nciphers);
-		sha12(tmp, hc);
+		sha12(o, tmp, hc);
 	}
 	for (size_t i = 0; i < h->nexts; i++)
 		if (h->exts[i] != 0 && h->exts[i] != 16)
@@ -227,16 +233,15 @@ static void ja4(const struct hello *h, struct strbuf *tmp, char out[40])
 			strbuf_addch(tmp, '_');
 			hex4_list(tmp, h->sigalgs, h->nsigalgs);
 		}
-		sha12(tmp, he);
+		sha12(o, tmp, he);
 	}
-	snprintf(out, 40, "t%s%c%02zu%02zu%c%c_%s_%s", ja4_version(v), h->sni ? 'd' : 'i',
+	snprintf(out, 40, "%c%s%c%02zu%02zu%c%c_%s_%s", proto, ja4_version(v), h->sni ? 'd' : 'i',
 		 h->nciphers > 99 ? 99 : h->nciphers, h->nexts > 99 ? 99 : h->nexts, a[0], a[1], hc, he);
 }
 
-static void ja3(const struct hello *h, struct strbuf *s, char md5hex[33])
+static void ja3(struct net_out *o, const struct hello *h, struct strbuf *s, char md5hex[33])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
 
 	strbuf_reset(s);
 	strbuf_addu64(s, h->legacy_version);
@@ -252,7 +257,7 @@ static void ja3(const struct hello *h, struct strbuf *s, char md5hex[33])
 			strbuf_addch(s, '-');
 		strbuf_addu64(s, h->formats[i]);
 	}
-	EVP_Digest(s->buf, s->len, md, &mdlen, EVP_md5(), NULL);
+	net_digest(o, NET_MD_MD5, s->buf, s->len, md);
 	for (unsigned i = 0; i < 16; i++) {
 		static const char hex[] = "0123456789abcdef";
 		md5hex[2 * i] = hex[md[i] >> 4];
@@ -261,51 +266,55 @@ static void ja3(const struct hello *h, struct strbuf *s, char md5hex[33])
 	md5hex[32] = '\0';
 }
 
-int net_tls_client(struct net_state *ns, const struct net_tuple *t, const struct net_pkt *pkt,
-		   const uint8_t *data, size_t len, bool *ret_done)
+
+static void hex_bytes(struct strbuf *sb, const uint8_t *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		char x[2] = { hex[p[i] >> 4], hex[p[i] & 15] };
+		strbuf_add(sb, x, 2);
+	}
+}
+
+static const char *quic_version_text(uint32_t v, char buf[12])
+{
+	if (v == 1)
+		return "1";
+	if (v == 0x6b3343cf)
+		return "2";
+	if ((v >> 8) == 0xff0000) {
+		snprintf(buf, 12, "draft-%u", v & 0xff);
+		return buf;
+	}
+	snprintf(buf, 12, "0x%08x", v);
+	return buf;
+}
+
+int net_tls_hello(struct net_state *ns, const struct net_tuple *t, const struct net_pkt *pkt, const uint8_t *msg,
+		  size_t len, const struct net_quic_info *quic)
 {
 	struct net_out *o = &ns->out;
-	struct cursor c = cursor_make(data, len), body;
-	uint16_t reclen;
-	uint32_t hslen;
+	struct cursor body = cursor_make(msg, len);
 	struct hello hs, *h = &hs;
 	struct bs_event ev;
 	struct jsonw_obj j;
-	char cbuf[46], sbuf[46], ja4s[40], md5hex[33];
+	char cbuf[46], sbuf[46], ja4s[40], md5hex[33], vbuf[12];
 	const char *vt;
+	uint32_t hslen;
 	int r;
 
-	*ret_done = false;
-	if (cursor_u8(&c) != 0x16) {
-		*ret_done = true;
+	if (cursor_u8(&body) != 1)
 		return 0;
-	}
-	cursor_skip(&c, 2);
-	reclen = cursor_be16(&c);
-	if (c.truncated)
-		return 0;
-	if (reclen < 4 || reclen > 16384 + 2048) {
-		*ret_done = true;
-		return 0;
-	}
-	if (cursor_remaining(&c) < reclen)
-		return 0; /* wait for the rest of the record */
-	body = cursor_sub(&c, reclen);
-	if (cursor_u8(&body) != 1) {
-		*ret_done = true;
-		return 0;
-	}
 	hslen = (uint32_t)cursor_u8(&body) << 16;
 	hslen |= cursor_be16(&body);
-	if (hslen > cursor_remaining(&body)) {
-		*ret_done = true; /* a ClientHello over several records: not followed */
-		return 0;
-	}
-	body = cursor_sub(&body, hslen);
-	*ret_done = true;
 	memset(h, 0, sizeof(*h));
-	if (!parse_hello(&body, h)) {
-		imp_skipped(o->ctx, pkt->offset, "TLS ClientHello cut short");
+	if (!body.truncated && hslen <= cursor_remaining(&body))
+		body = cursor_sub(&body, hslen);
+	else
+		body.truncated = true;
+	if (body.truncated || !parse_hello(&body, h)) {
+		imp_skipped(o->ctx, pkt->offset, "%s ClientHello cut short", quic ? "QUIC" : "TLS");
 		return 0;
 	}
 	strbuf_reset(&o->fields);
@@ -333,15 +342,24 @@ int net_tls_client(struct net_state *ns, const struct net_tuple *t, const struct
 		}
 		strbuf_addch(&o->fields, ']');
 	}
-	ja3(h, &o->tmp, md5hex);
+	ja3(o, h, &o->tmp, md5hex);
 	jsonw_key_strn(&j, "tls.ja3", o->tmp.buf, o->tmp.len);
 	jsonw_key_str(&j, "tls.ja3_hash", md5hex);
-	ja4(h, &o->tmp, ja4s);
+	ja4(o, h, quic ? 'q' : 't', &o->tmp, ja4s);
 	jsonw_key_str(&j, "tls.ja4", ja4s);
+	if (quic) {
+		jsonw_key_str(&j, "quic.version", quic_version_text(quic->version, vbuf));
+		strbuf_reset(&o->tmp);
+		hex_bytes(&o->tmp, quic->dcid, quic->dcid_len);
+		jsonw_key_strn(&j, "quic.dcid", o->tmp.buf, o->tmp.len);
+		strbuf_reset(&o->tmp);
+		hex_bytes(&o->tmp, quic->scid, quic->scid_len);
+		jsonw_key_strn(&j, "quic.scid", o->tmp.buf, o->tmp.len);
+	}
 	jsonw_end(&j);
 
 	strbuf_reset(&o->summary);
-	strbuf_addstr(&o->summary, "tls ClientHello");
+	strbuf_addstr(&o->summary, quic ? "quic Initial ClientHello" : "tls ClientHello");
 	if (h->sni) {
 		strbuf_addstr(&o->summary, " sni=");
 		strbuf_add(&o->summary, h->sni, h->sni_len > 200 ? 200 : h->sni_len);
@@ -349,10 +367,89 @@ int net_tls_client(struct net_state *ns, const struct net_tuple *t, const struct
 	if (vt)
 		strbuf_addf(&o->summary, " %s", vt);
 	strbuf_addf(&o->summary, " ja4=%s", ja4s);
-	net_event_fill(&ev, t, pkt, "tls", cbuf, sbuf);
+	net_event_fill(&ev, t, pkt, quic ? "quic" : "tls", cbuf, sbuf);
 	ev.fields = o->fields.buf;
 	ev.summary = o->summary.buf;
 	o->events[2]++;
 	r = imp_emit(o->ctx, &ev);
 	return r < 0 ? r : 1;
+}
+
+/* The handshake message may span several records (RFC 8446 §5.1: handshake messages may be
+ * fragmented across records), each possibly in its own TCP segment: the caller keeps every byte
+ * from the first record on and calls again as more arrive. The records' bodies are joined into
+ * o->hello, up to MAX_HELLO bytes of message; records of other types in between are passed over. */
+#define MAX_HELLO (64u * 1024 - 64)
+
+int net_tls_client(struct net_state *ns, const struct net_tuple *t, const struct net_pkt *pkt,
+		   const uint8_t *data, size_t len, bool *ret_done)
+{
+	struct net_out *o = &ns->out;
+	struct cursor c = cursor_make(data, len);
+	uint32_t hslen = 0;
+	bool first = true;
+
+	*ret_done = false;
+	strbuf_reset(&o->hello);
+	for (;;) {
+		uint8_t type;
+		uint16_t reclen;
+		const uint8_t *body;
+
+		if (cursor_remaining(&c) < 5)
+			return 0; /* wait for the next record header */
+		type = cursor_u8(&c);
+		cursor_skip(&c, 2);
+		reclen = cursor_be16(&c);
+		if (reclen == 0 || reclen > 16384 + 2048 || (first && type != 0x16)) {
+			*ret_done = true; /* not TLS */
+			return 0;
+		}
+		if (cursor_remaining(&c) < reclen)
+			return 0; /* wait for the rest of the record */
+		body = cursor_bytes(&c, reclen);
+		if (type != 0x16) {
+			/* RFC 8446 §5.1 forbids other records between the fragments of a handshake
+			 * message; a server would abort. Wireshark joins the fragments anyway, and so do
+			 * we: an interleaved alert must not hide the name from the investigator. */
+			continue;
+		}
+		if (first) {
+			struct cursor h = cursor_make(body, reclen);
+			if (cursor_u8(&h) != 1) {
+				*ret_done = true;
+				return 0;
+			}
+			if (reclen >= 4) {
+				hslen = (uint32_t)cursor_u8(&h) << 16;
+				hslen |= cursor_be16(&h);
+				if (hslen > MAX_HELLO) {
+					*ret_done = true;
+					imp_skipped(o->ctx, pkt->offset, "TLS ClientHello of %u bytes: too long", hslen);
+					return 0;
+				}
+				if (4 + hslen <= reclen) { /* the common case: one record */
+					*ret_done = true;
+					return net_tls_hello(ns, t, pkt, body, 4 + hslen, NULL);
+				}
+			}
+			first = false;
+		}
+		strbuf_add(&o->hello, body, reclen);
+		if (o->hello.len >= 4) {
+			struct cursor h = cursor_make(o->hello.buf, o->hello.len);
+			cursor_skip(&h, 1);
+			hslen = (uint32_t)cursor_u8(&h) << 16;
+			hslen |= cursor_be16(&h);
+			if (hslen > MAX_HELLO) {
+				*ret_done = true;
+				imp_skipped(o->ctx, pkt->offset, "TLS ClientHello of %u bytes: too long", hslen);
+				return 0;
+			}
+			if (o->hello.len >= 4 + hslen) {
+				*ret_done = true;
+				return net_tls_hello(ns, t, pkt, (const uint8_t *)o->hello.buf, 4 + hslen, NULL);
+			}
+		}
+	}
 }

@@ -69,6 +69,9 @@ struct net_pkt {
 struct net_out {
 	struct imp_ctx *ctx;
 	struct strbuf fields, summary, tmp, l1, l2, l3;
+	struct strbuf hello; /* a TLS handshake message joined from several records */
+	struct strbuf plain; /* a decrypted QUIC packet */
+	void *md_ctx[3];     /* EVP_MD_CTX per enum net_md, see net_digest */
 	char fd_name[128];
 	uint64_t events[4]; /* per kind: conn, dns, tls, http */
 };
@@ -77,6 +80,7 @@ struct net_flows;
 struct net_frag;
 struct net_dns_pool;
 struct net_http_pool;
+struct net_quic_ctx;
 
 /* The decoder state of one capture: fragment table and flow table. */
 struct net_state {
@@ -84,6 +88,8 @@ struct net_state {
 	struct net_flows *flows;
 	struct net_dns_pool *dns_pool;
 	struct net_out out;
+	struct net_quic_ctx *quic; /* cipher contexts, made at the first QUIC Initial */
+	uint64_t quic_mem;         /* bytes of QUIC CRYPTO reassembly held */
 	uint64_t packets, undecoded;
 };
 
@@ -115,9 +121,20 @@ void net_addr_str(uint8_t ipver, const uint8_t *addr, char *buf, size_t len);
 /* net-community-id.c: Community ID v1 (seed 0) of a 5-tuple, "1:<base64>" into buf (>= 32). */
 void net_community_id(uint8_t ipver, uint8_t proto, const uint8_t *src, const uint8_t *dst, uint16_t sport,
 		      uint16_t dport, char *buf, size_t len);
+/* The same through o's reusable digest context (the decoder's per-connection call). */
+void net_community_id_out(struct net_out *o, uint8_t ipver, uint8_t proto, const uint8_t *src, const uint8_t *dst,
+			  uint16_t sport, uint16_t dport, char *buf, size_t len);
 /* The same with a seed other than 0 (Suricata's community-id-seed; tests). */
 void net_community_id_seeded(uint16_t seed, uint8_t ipver, uint8_t proto, const uint8_t *src, const uint8_t *dst,
 			     uint16_t sport, uint16_t dport, char *buf, size_t len);
+
+/* A message digest fetched once (SHA-1 for Community ID, MD5 for JA3, SHA-256 for JA4). */
+enum net_md { NET_MD_SHA1, NET_MD_MD5, NET_MD_SHA256 };
+typedef struct evp_md_st EVP_MD;
+const EVP_MD *net_md(enum net_md which);
+/* The digest of data into md, through o's reusable contexts (o may be NULL). */
+void net_digest(struct net_out *o, enum net_md which, const void *data, size_t len, unsigned char *md);
+void net_digest_release(struct net_out *o);
 
 /* The 5-tuple columns an application event shares with its connection (client -> server). */
 struct net_tuple {
@@ -151,6 +168,33 @@ int net_dns_name(const uint8_t *msg, size_t len, size_t off, struct strbuf *out,
  * TLS (*ret_done tells which), or a negative errno from the sink. */
 int net_tls_client(struct net_state *ns, const struct net_tuple *t, const struct net_pkt *pkt,
 		   const uint8_t *data, size_t len, bool *ret_done);
+/* What a QUIC Initial says about its connection, for the `quic` event. */
+struct net_quic_info {
+	uint32_t version;
+	const uint8_t *dcid, *scid;
+	size_t dcid_len, scid_len;
+};
+/* Emit the `tls` event (or `quic` when quic is given) of one complete handshake message that
+ * should be a ClientHello (type, 24-bit length, body). Returns 1 when emitted, 0 when it is not a
+ * ClientHello or is damaged (counted as skipped), or the sink's negative errno. */
+int net_tls_hello(struct net_state *ns, const struct net_tuple *t, const struct net_pkt *pkt, const uint8_t *msg,
+		  size_t len, const struct net_quic_info *quic);
+
+/* net-quic.c: QUIC Initial packets of the client, decrypted with the keys RFC 9001 §5.2 derives
+ * from the Destination Connection ID; their ClientHello becomes a `quic` event. */
+struct net_quic;
+/* Does this UDP payload start with a long-header Initial of a QUIC version we can read? */
+bool net_quic_is_initial(const uint8_t *p, size_t len);
+bool net_quic_version_known(uint32_t version);
+/* Feed one datagram the client sent. *ret_done once the hello was emitted or cannot be: stop
+ * feeding, free the state. Returns 0 or a negative errno. */
+int net_quic_datagram(struct net_state *ns, struct net_quic **q, const struct net_tuple *t,
+		      const struct net_pkt *pkt, const uint8_t *data, size_t len, bool *ret_done);
+void net_quic_free(struct net_state *ns, struct net_quic *q);
+void net_quic_ctx_free(struct net_quic_ctx *c);
+/* The client's Initial key, IV and header-protection key for a version and connection id. */
+int net_quic_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len, uint8_t key[16], uint8_t iv[12],
+			  uint8_t hp[16]);
 
 /* net-http.c: HTTP/1.x request/response pairing on one TCP connection. */
 struct net_http;

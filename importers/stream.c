@@ -139,7 +139,7 @@ static struct chunk *slot_get(struct stream *s)
 
 static void slot_publish(struct stream *s, struct chunk *c)
 {
-	/* a plain file's inner bytes are its raw bytes: hashed once, in read_raw */
+	/* A plain file's published bytes are its raw bytes: hashed once, in read_raw. */
 	if (s->comp != STREAM_PLAIN)
 		sha256_update(&s->inner_ctx, c->data, c->len);
 	s->inner_size += c->len;
@@ -388,9 +388,12 @@ out:
 	ZSTD_freeDCtx(d.zd);
 	free(inbuf);
 	sha256_final_hex(&s->raw_ctx, s->raw_hex);
-	sha256_final_hex(&s->inner_ctx, s->inner_hex);
-	if (s->comp == STREAM_PLAIN)
+	if (s->comp == STREAM_PLAIN) {
+		sha256_release(&s->inner_ctx);
 		memcpy(s->inner_hex, s->raw_hex, sizeof(s->inner_hex));
+	} else {
+		sha256_final_hex(&s->inner_ctx, s->inner_hex);
+	}
 	pthread_mutex_lock(&s->mu);
 	s->done = true;
 	pthread_cond_broadcast(&s->cv);

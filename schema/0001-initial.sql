@@ -22,7 +22,8 @@ CREATE TABLE evidence (
   status           TEXT NOT NULL CHECK (status IN ('importing', 'complete', 'partial', 'failed')),
   status_reason    TEXT,
   status_offset    INTEGER,
-  assumptions      TEXT
+  assumptions      TEXT,
+  options          TEXT
 );
 CREATE INDEX evidence_sha256 ON evidence (sha256);
 CREATE INDEX evidence_head ON evidence (size, head_sha256);

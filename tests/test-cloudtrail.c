@@ -1,8 +1,11 @@
 /* test-cloudtrail: the CloudTrail importer against ../shared/corpus/cloudtrail and its oracles,
  * the containers the corpus lacks (lookup-events, EventBridge, CSV), redaction, deduplication,
- * damage, and `backsight verify-trail`. */
+ * damage, and `backsight verify-trail` (hashes, chain, RSA signatures with keys made by the test). */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -445,5 +448,322 @@ Test(cloudtrail, a_cut_gzip_log_imports_up_to_the_cut)
 	strbuf_release(&row);
 	free(plain);
 	free(gz);
+	free(db);
+}
+
+/* --- verify-trail signatures ------------------------------------------------------------- */
+
+static void hex_of(const unsigned char *b, size_t n, struct strbuf *out)
+{
+	for (size_t i = 0; i < n; i++)
+		strbuf_addf(out, "%02x", b[i]);
+}
+
+/* SHA256withRSA over s, as hex. */
+static void rsa_sign_hex(EVP_PKEY *k, const char *s, struct strbuf *out)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	unsigned char sig[1024];
+	size_t n = sizeof(sig);
+
+	cr_assert(EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, k) == 1);
+	cr_assert(EVP_DigestSign(ctx, sig, &n, (const unsigned char *)s, strlen(s)) == 1);
+	EVP_MD_CTX_free(ctx);
+	hex_of(sig, n, out);
+}
+
+/* The key as `aws cloudtrail list-public-keys` prints it: base64 of the PKCS#1 DER. */
+static void write_key_json(EVP_PKEY *k, const char *fingerprint, const char *path)
+{
+	unsigned char *der = NULL, b64[4096];
+	int n = i2d_PublicKey(k, &der);
+	struct strbuf sb = STRBUF_INIT;
+
+	cr_assert(n > 0 && n < 3000);
+	EVP_EncodeBlock(b64, der, n);
+	strbuf_addf(&sb,
+		    "{\n    \"PublicKeyList\": [\n        {\n            \"Value\": \"%s\",\n"
+		    "            \"ValidityStartTime\": \"2023-01-01T00:00:00+00:00\",\n"
+		    "            \"ValidityEndTime\": \"2025-01-01T00:00:00+00:00\",\n            \"Fingerprint\": \"%s\"\n        }\n    ]\n}\n",
+		    b64, fingerprint);
+	cr_assert(test_write_file(path, sb.buf, sb.len));
+	OPENSSL_free(der);
+	strbuf_release(&sb);
+}
+
+static void write_key_pem(EVP_PKEY *k, const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f);
+	cr_assert(PEM_write_PUBKEY(f, k) == 1);
+	fclose(f);
+}
+
+#define TRAIL_FP "0123456789abcdef0123456789abcdef"
+
+/* Digest n (1..3) of a chain signed with k: its body into body, its signature into sig. */
+static void make_digest(EVP_PKEY *k, int n, const char *prev_hash, const char *prev_sig, const char *log_hash,
+			struct strbuf *body, struct strbuf *sig)
+{
+	struct strbuf tosign = STRBUF_INIT;
+	char h[65];
+
+	strbuf_reset(body);
+	strbuf_addf(body,
+		    "{\"awsAccountId\":\"111122223333\",\"digestStartTime\":\"2024-01-01T0%d:00:00Z\",\"digestEndTime\":"
+		    "\"2024-01-01T0%d:00:00Z\",\"digestS3Bucket\":\"trail-bucket\",\"digestS3Object\":\"AWSLogs/111122223333/"
+		    "CloudTrail-Digest/us-east-1/2024/01/01/111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240101T0%d0000Z"
+		    ".json.gz\",\"digestPublicKeyFingerprint\":\"" TRAIL_FP "\",\"digestSignatureAlgorithm\":\"SHA256withRSA\",",
+		    n - 1, n, n);
+	if (prev_hash)
+		strbuf_addf(body,
+			    "\"previousDigestS3Bucket\":\"trail-bucket\",\"previousDigestS3Object\":\"AWSLogs/111122223333/"
+			    "CloudTrail-Digest/us-east-1/2024/01/01/111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240101T0%d0000Z"
+			    ".json.gz\",\"previousDigestHashValue\":\"%s\",\"previousDigestHashAlgorithm\":\"SHA-256\","
+			    "\"previousDigestSignature\":\"%s\",",
+			    n - 1, prev_hash, prev_sig);
+	else
+		strbuf_addstr(body, "\"previousDigestSignature\":null,");
+	strbuf_addf(body,
+		    "\"logFiles\":[{\"s3Bucket\":\"trail-bucket\",\"s3Object\":\"AWSLogs/111122223333/CloudTrail/us-east-1/2024/01/01/"
+		    "111122223333_CloudTrail_us-east-1_20240101T0%d05Z_x.json.gz\",\"hashValue\":\"%s\",\"hashAlgorithm\":\"SHA-256\"}]}",
+		    n - 1, log_hash);
+	sha256_hex(body->buf, body->len, h);
+	strbuf_addf(&tosign,
+		    "2024-01-01T0%d:00:00Z\ntrail-bucket/AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/01/01/"
+		    "111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240101T0%d0000Z.json.gz\n%s\n%s",
+		    n, n, h, prev_hash ? prev_sig : "null");
+	strbuf_reset(sig);
+	rsa_sign_hex(k, tosign.buf, sig);
+	strbuf_release(&tosign);
+}
+
+static int run_verify(struct strbuf *out, const char *db, const char *opts)
+{
+	strbuf_reset(out);
+	test_sh(out, "'%s' verify-trail %s '%s' 2>&1; echo rc=$?", test_bin(), opts, db);
+	return strstr(out->buf, "rc=0\n") ? 0 : 1;
+}
+
+Test(cloudtrail, verify_trail_checks_digest_signatures_with_the_trail_public_key)
+{
+	EVP_PKEY *trail = EVP_RSA_gen(2048), *other = EVP_RSA_gen(2048);
+	struct strbuf body[3], sig[3], out = STRBUF_INIT, opts = STRBUF_INIT, logs[3];
+	char *dpath[3], *lpath[3], *kjson = test_path("trail-keys.json"), *kpem = test_path("other.pem");
+	char *sigs = test_path("signatures.txt"), *badsigs = test_path("bad-signatures.txt");
+	char h[65], prevh[65] = "";
+	char *db;
+
+	cr_assert(trail && other);
+	for (int i = 0; i < 3; i++) {
+		struct strbuf name = STRBUF_INIT;
+		strbuf_init(&body[i]);
+		strbuf_init(&sig[i]);
+		strbuf_init(&logs[i]);
+		strbuf_addf(&logs[i], "{\"Records\":[{\"eventVersion\":\"1.08\",\"eventTime\":\"2024-01-01T0%d:05:00Z\",\"eventName\":\"E%d\",\"eventID\":\"e%d\"}]}", i, i, i);
+		strbuf_addf(&name, "111122223333_CloudTrail_us-east-1_20240101T0%d05Z_x.json", i);
+		lpath[i] = test_path(name.buf);
+		cr_assert(test_write_file(lpath[i], logs[i].buf, logs[i].len));
+		sha256_hex(logs[i].buf, logs[i].len, h);
+		make_digest(trail, i + 1, i ? prevh : NULL, i ? sig[i - 1].buf : NULL, h, &body[i], &sig[i]);
+		sha256_hex(body[i].buf, body[i].len, prevh);
+		strbuf_reset(&name);
+		strbuf_addf(&name, "111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240101T0%d0000Z.json", i + 1);
+		dpath[i] = test_path(name.buf);
+		cr_assert(test_write_file(dpath[i], body[i].buf, body[i].len));
+		strbuf_release(&name);
+	}
+	/* The newest digest as delivered: gzip (its signature covers the uncompressed bytes). */
+	test_sh(&out, "gzip -n '%s'", dpath[2]);
+	write_key_json(trail, TRAIL_FP, kjson);
+	write_key_pem(other, kpem);
+	strbuf_reset(&out);
+	strbuf_addf(&out, "# x-amz-meta-signature of each digest, recorded at acquisition\n"
+			  "AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/01/01/"
+			  "111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240101T030000Z.json.gz %s\n", sig[2].buf);
+	cr_assert(test_write_file(sigs, out.buf, out.len));
+	strbuf_reset(&out);
+	strbuf_addf(&out, "111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240101T010000Z.json.gz %s\n", sig[2].buf);
+	cr_assert(test_write_file(badsigs, out.buf, out.len));
+	{
+		char gz[4096];
+		snprintf(gz, sizeof(gz), "%s.gz", dpath[2]);
+		db = cloud_import("c.db", NULL, NULL, lpath[0], lpath[1], lpath[2], dpath[0], dpath[1], gz, NULL);
+	}
+
+	/* {options, expected exit status, lines the output must hold} */
+	struct strbuf o1 = STRBUF_INIT, o2 = STRBUF_INIT, o3 = STRBUF_INIT, o4 = STRBUF_INIT;
+	strbuf_addf(&o1, "--public-key '%s' --signatures '%s'", kjson, sigs);
+	strbuf_addf(&o2, "--public-key '%s'", kjson);
+	strbuf_addf(&o3, "--public-key '%s' --signatures '%s'", kpem, sigs);
+	strbuf_addf(&o4, "--public-key '%s' --signatures '%s'", kjson, badsigs);
+	const struct {
+		const char *opts;
+		int rc;
+		const char *want[3];
+	} cases[] = {
+		{ o1.buf, 0,
+		  { "signed   111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240101T030000Z.json  signature ok (key " TRAIL_FP ")",
+		    "signed   111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240101T010000Z.json  signature ok (key " TRAIL_FP
+		    ", signature from the next digest)",
+		    "3 log file(s) ok, 0 altered, 0 missing, 0 chain link(s) broken, 0 imported log file(s) not covered; "
+		    "signatures: 3 ok, 0 bad, 0 not checked" } },
+		{ o2.buf, 0,
+		  { "unsigned 111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240101T030000Z.json  no signature",
+		    "signatures: 2 ok, 0 bad, 1 not checked", NULL } },
+		{ o3.buf, 1, { "BADSIG   111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240101T020000Z.json  signature does NOT verify",
+			       "signatures: 0 ok, 3 bad, 0 not checked", NULL } },
+		{ o4.buf, 1, { "BADSIG   111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240101T010000Z.json  the signature given differs",
+			       "signatures: 1 ok, 1 bad, 1 not checked", NULL } },
+		{ "", 0, { "no public key given", "signatures: 0 ok, 0 bad, 3 not checked", NULL } },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = run_verify(&out, db, cases[i].opts);
+		cr_expect_eq(rc, cases[i].rc, "case %zu: %s", i, out.buf);
+		for (int k = 0; k < 3 && cases[i].want[k]; k++)
+			cr_expect_not_null(strstr(out.buf, cases[i].want[k]), "case %zu: no '%s' in\n%s", i, cases[i].want[k], out.buf);
+	}
+
+	/* The middle digest edited after delivery: its signature fails and the chain breaks. */
+	{
+		char *db2;
+		struct strbuf edited = STRBUF_INIT;
+		char gz[4096];
+		strbuf_addstr(&edited, body[1].buf);
+		edited.buf[strstr(edited.buf, "\"hashValue\":\"") - edited.buf + 13] ^= 1;
+		cr_assert(test_write_file(dpath[1], edited.buf, edited.len));
+		snprintf(gz, sizeof(gz), "%s.gz", dpath[2]);
+		db2 = cloud_import("c2.db", NULL, NULL, lpath[0], lpath[1], lpath[2], dpath[0], dpath[1], gz, NULL);
+		cr_expect_eq(run_verify(&out, db2, o1.buf), 1, "%s", out.buf);
+		cr_expect_not_null(strstr(out.buf, "BADSIG   111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240101T020000Z.json"),
+				   "%s", out.buf);
+		cr_expect_not_null(strstr(out.buf, "BROKEN   111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240101T020000Z.json"),
+				   "%s", out.buf);
+		cr_expect_not_null(strstr(out.buf, "ALTERED  111122223333_CloudTrail_us-east-1_20240101T0105Z_x.json"), "%s", out.buf);
+		strbuf_release(&edited);
+		free(db2);
+	}
+	/* Bad options and key files are usage errors. */
+	cr_expect_eq(run_verify(&out, db, "--public-key /nonexistent"), 1);
+	cr_expect_not_null(strstr(out.buf, "cannot read public key file"), "%s", out.buf);
+	cr_expect_not_null(strstr(out.buf, "rc=2"), "%s", out.buf);
+	run_verify(&out, db, "--public-key /dev/null");
+	cr_expect_not_null(strstr(out.buf, "no RSA public key"), "%s", out.buf);
+
+	for (int i = 0; i < 3; i++) {
+		strbuf_release(&body[i]);
+		strbuf_release(&sig[i]);
+		strbuf_release(&logs[i]);
+		free(dpath[i]);
+		free(lpath[i]);
+	}
+	strbuf_release(&o1);
+	strbuf_release(&o2);
+	strbuf_release(&o3);
+	strbuf_release(&o4);
+	strbuf_release(&out);
+	strbuf_release(&opts);
+	EVP_PKEY_free(trail);
+	EVP_PKEY_free(other);
+	free(kjson);
+	free(kpem);
+	free(sigs);
+	free(badsigs);
+	free(db);
+}
+
+/* --- Athena -------------------------------------------------------------------------------- */
+
+/* `SELECT * FROM cloudtrail_logs` saved as CSV by Athena: the standard table's columns, every
+ * value quoted, NULL as an empty cell, structs in Athena's rendering. */
+#define ATHENA_HEADER "\"eventversion\",\"useridentity\",\"eventtime\",\"eventsource\",\"eventname\",\"awsregion\"," \
+	"\"sourceipaddress\",\"useragent\",\"errorcode\",\"errormessage\",\"requestparameters\",\"responseelements\"," \
+	"\"additionaleventdata\",\"requestid\",\"eventid\",\"resources\",\"eventtype\",\"apiversion\",\"readonly\"," \
+	"\"recipientaccountid\",\"serviceeventdetails\",\"sharedeventid\",\"vpcendpointid\",\"tlsdetails\"\n"
+static const char athena_csv[] =
+	ATHENA_HEADER
+	"\"1.08\",\"{type=AssumedRole, principalid=AROAEXAMPLE:i-0abc, arn=arn:aws:sts::111122223333:assumed-role/web/i-0abc, "
+	"accountid=111122223333, invokedby=null, accesskeyid=ASIAATHENAKEY, username=null, sessioncontext={attributes="
+	"{mfaauthenticated=false, creationdate=2024-06-01T09:00:00Z}, sessionissuer={type=Role, principalid=AROAEXAMPLE, "
+	"arn=arn:aws:iam::111122223333:role/web, accountid=111122223333, username=web}, ec2roledelivery=2.0, "
+	"webidfederationdata=null, sourceidentity=null}}\",\"2024-06-01T10:00:00Z\",\"s3.amazonaws.com\",\"GetObject\","
+	"\"eu-west-1\",\"203.0.113.9\",\"[aws-cli/2.15.0 Python/3.11]\",,,\"{\"\"bucketName\"\":\"\"loot\"\",\"\"key\"\":"
+	"\"\"db.sql\"\"}\",,\"{\"\"bytesTransferredOut\"\":1024}\",\"R1\",\"athena-1\",\"[{arn=arn:aws:s3:::loot/db.sql, "
+	"accountid=111122223333, type=AWS::S3::Object}, {arn=arn:aws:s3:::loot, accountid=111122223333, type=AWS::S3::Bucket}]\","
+	"\"AwsApiCall\",,\"true\",\"111122223333\",,,,\"{tlsversion=TLSv1.3, ciphersuite=TLS_AES_128_GCM_SHA256, "
+	"clientprovidedhostheader=loot.s3.eu-west-1.amazonaws.com}\"\n"
+	"\"1.08\",\"{type=IAMUser, principalid=AIDAEXAMPLE, arn=arn:aws:iam::111122223333:user/mallory, accountid=111122223333, "
+	"invokedby=null, accesskeyid=AKIAMALLORY, username=mallory, sessioncontext=null}\",\"2024-06-01T10:05:00Z\","
+	"\"sts.amazonaws.com\",\"GetSessionToken\",\"eu-west-1\",\"203.0.113.9\",\"aws-cli/2.15.0\",,,,\"{\"\"credentials\"\":"
+	"{\"\"accessKeyId\"\":\"\"ASIANEW\"\",\"\"sessionToken\"\":\"\"ATHENATOKEN\"\",\"\"expiration\"\":\"\"Jun 1, 2024\"\"}}\","
+	",\"R2\",\"athena-2\",,\"AwsApiCall\",,\"false\",\"111122223333\",,,,\n"
+	"\"1.08\",\"{type=IAMUser, arn\",\"2024-06-01T10:06:00Z\",\"s3.amazonaws.com\",\"ListBuckets\",,,,,,,,,,\"athena-3\",,,,,,,,,\n";
+
+Test(cloudtrail, athena_table_export_is_rebuilt_into_records)
+{
+	struct strbuf row = STRBUF_INIT, raw = STRBUF_INIT;
+	char *f = test_path("athena-results.csv"), *db;
+	const char *row1 = strchr(athena_csv, '\n') + 1;
+
+	cr_assert(test_write_file(f, athena_csv, sizeof(athena_csv) - 1));
+	db = cloud_import("c.db", NULL, NULL, f, NULL);
+	cloud_text(db,
+		   "SELECT type, principal, access_key_id, src_ip, user_agent, result, host, dedup_key,"
+		   " json_extract(fields, '$.\"ct.user\"'), json_extract(fields, '$.\"ct.user.mfaauthenticated\"'),"
+		   " json_extract(fields, '$.\"ct.user.sessionissuer.arn\"'), json_extract(fields, '$.\"ct.user.ec2roledelivery\"'),"
+		   " json_extract(fields, '$.\"ct.resources\"[1].ARN'), json_extract(fields, '$.\"ct.readonly\"'),"
+		   " json_extract(fields, '$.\"s3.uri\"'), json_extract(fields, '$.\"ct.tlsdetails.tlsversion\"'),"
+		   " json_extract(fields, '$.\"ct.additionaleventdata\".bytesTransferredOut') FROM events ORDER BY id",
+		   &row);
+	cr_expect_str_eq(row.buf,
+			 "GetObject|arn:aws:sts::111122223333:assumed-role/web/i-0abc|ASIAATHENAKEY|203.0.113.9|"
+			 "[aws-cli/2.15.0 Python/3.11]|success|111122223333/eu-west-1|athena-1|web|false|"
+			 "arn:aws:iam::111122223333:role/web|2.0|arn:aws:s3:::loot|1|s3://loot/db.sql|TLSv1.3|1024\n"
+			 "GetSessionToken|arn:aws:iam::111122223333:user/mallory|AKIAMALLORY|203.0.113.9|aws-cli/2.15.0|success|"
+			 "111122223333/eu-west-1|athena-2|mallory|NULL|NULL|NULL|NULL|0|NULL|NULL|NULL");
+	/* The damaged struct: skipped, with the row's offset and what was wrong. */
+	strbuf_reset(&row);
+	cloud_text(db, "SELECT offset, message FROM evidence_issues", &row);
+	{
+		struct strbuf want = STRBUF_INIT;
+		strbuf_addf(&want, "%td|Athena row: column useridentity is not in Athena's struct rendering",
+			    strstr(athena_csv, "\"1.08\",\"{type=IAMUser, arn\"") - athena_csv);
+		cr_expect_str_eq(row.buf, want.buf);
+		strbuf_release(&want);
+	}
+	/* The raw record is the row; the token is gone from the one that had to be redacted. */
+	cloud_raw(db, 1, &raw);
+	cr_expect_eq(raw.len, (size_t)(strchr(row1, '\n') - row1));
+	cr_expect(!memcmp(raw.buf, row1, raw.len), "%s", raw.buf);
+	strbuf_reset(&raw);
+	cloud_raw(db, 2, &raw);
+	cr_expect_null(strstr(raw.buf, "ATHENATOKEN"), "%s", raw.buf);
+	cr_expect_not_null(strstr(raw.buf, "\"sessionToken\":\"REDACTED\""), "%s", raw.buf);
+	strbuf_reset(&row);
+	cloud_text(db, "SELECT fields FROM events", &row);
+	cr_expect_null(strstr(row.buf, "ATHENATOKEN"), "%s", row.buf);
+	strbuf_release(&row);
+	strbuf_release(&raw);
+	free(f);
+	free(db);
+}
+
+/* A CloudTrail Lake row's raw record is the record's JSON, whole (not overwritten while the
+ * event's fields are built). */
+Test(cloudtrail, lake_csv_raw_record_is_the_json_cell)
+{
+	static const char csv[] = "eventID,eventTime,eventJson\r\n"
+				  "e-0,2024,\"{\"\"eventTime\"\":\"\"2024-05-01T10:00:00Z\"\",\"\"eventName\"\":\"\"X\"\","
+				  "\"\"requestParameters\"\":{\"\"bucketName\"\":\"\"b1\"\"}}\"\r\n";
+	struct strbuf raw = STRBUF_INIT;
+	char *f = test_path("lake.csv"), *db;
+
+	cr_assert(test_write_file(f, csv, sizeof(csv) - 1));
+	db = cloud_import("c.db", NULL, NULL, f, NULL);
+	cloud_raw(db, 1, &raw);
+	cr_expect_str_eq(raw.buf, "{\"eventTime\":\"2024-05-01T10:00:00Z\",\"eventName\":\"X\",\"requestParameters\":{\"bucketName\":\"b1\"}}");
+	strbuf_release(&raw);
+	free(f);
 	free(db);
 }

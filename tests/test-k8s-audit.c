@@ -198,3 +198,123 @@ Test(k8s_audit, eventlist_batches_and_damaged_lines)
 	free(f2);
 	free(db);
 }
+
+/* Secrets in audit records (RequestResponse level): {what, one JSON line, secret values that must
+ * appear nowhere in the case, text the redacted raw record must still hold}. */
+#define K8S_EV(extra) \
+	"{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"level\":\"RequestResponse\",\"auditID\":\"x\"," \
+	"\"stage\":\"ResponseComplete\",\"user\":{\"username\":\"mallory\"},\"stageTimestamp\":\"2024-02-01T00:00:00Z\"," extra "}"
+static const struct {
+	const char *what, *line, *secrets[3], *kept;
+} secret_cases[] = {
+	{ "create secret: data, stringData and the last-applied copy",
+	  K8S_EV("\"verb\":\"create\",\"objectRef\":{\"resource\":\"secrets\",\"namespace\":\"prod\",\"name\":\"db\"},"
+		 "\"requestObject\":{\"kind\":\"Secret\",\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"db\",\"annotations\":"
+		 "{\"kubectl.kubernetes.io/last-applied-configuration\":\"{\\\"data\\\":{\\\"password\\\":\\\"SECRETB64AAA\\\"}}\"}},"
+		 "\"data\":{\"password\":\"SECRETB64AAA\"},\"stringData\":{\"api-key\":\"PLAINKEYBBB\"}},"
+		 "\"responseObject\":{\"kind\":\"Secret\",\"apiVersion\":\"v1\",\"data\":{\"password\":\"SECRETB64AAA\"}}"),
+	  { "SECRETB64AAA", "PLAINKEYBBB", NULL }, "\"password\":\"REDACTED\"" },
+	{ "list secrets: every item of the SecretList",
+	  K8S_EV("\"verb\":\"list\",\"objectRef\":{\"resource\":\"secrets\",\"namespace\":\"prod\"},"
+		 "\"responseObject\":{\"kind\":\"SecretList\",\"items\":[{\"metadata\":{\"name\":\"a\"},\"data\":{\"k\":\"ITEMONECCC\"}},"
+		 "{\"metadata\":{\"name\":\"b\"},\"data\":{\"k\":\"ITEMTWODDD\"}}]}"),
+	  { "ITEMONECCC", "ITEMTWODDD", NULL }, "\"name\":\"b\"" },
+	{ "merge patch of a secret (no kind in the body)",
+	  K8S_EV("\"verb\":\"patch\",\"objectRef\":{\"resource\":\"secrets\",\"namespace\":\"prod\",\"name\":\"db\"},"
+		 "\"requestObject\":{\"data\":{\"password\":\"PATCHEDEEE\"}}"),
+	  { "PATCHEDEEE", NULL, NULL }, "\"password\":\"REDACTED\"" },
+	{ "JSON patch of a secret",
+	  K8S_EV("\"verb\":\"patch\",\"objectRef\":{\"resource\":\"secrets\",\"namespace\":\"prod\",\"name\":\"db\"},"
+		 "\"requestObject\":[{\"op\":\"replace\",\"path\":\"/data/password\",\"value\":\"JSONPATCHFFF\"}]"),
+	  { "JSONPATCHFFF", NULL, NULL }, "\"path\":\"/data/password\"" },
+	{ "service account token request",
+	  K8S_EV("\"verb\":\"create\",\"objectRef\":{\"resource\":\"serviceaccounts\",\"namespace\":\"prod\",\"name\":\"app\","
+		 "\"subresource\":\"token\"},\"responseObject\":{\"kind\":\"TokenRequest\",\"apiVersion\":\"authentication.k8s.io/v1\","
+		 "\"status\":{\"token\":\"eyJTOKENGGG\",\"expirationTimestamp\":\"2024-02-01T01:00:00Z\"}}"),
+	  { "eyJTOKENGGG", NULL, NULL }, "\"expirationTimestamp\":\"2024-02-01T01:00:00Z\"" },
+	{ "token review",
+	  K8S_EV("\"verb\":\"create\",\"objectRef\":{\"resource\":\"tokenreviews\"},\"requestObject\":{\"kind\":\"TokenReview\","
+		 "\"spec\":{\"token\":\"eyJREVIEWHHH\"}}"),
+	  { "eyJREVIEWHHH", NULL, NULL }, "\"kind\":\"TokenReview\"" },
+	{ "AWS credentials anywhere",
+	  K8S_EV("\"verb\":\"create\",\"objectRef\":{\"resource\":\"widgets\"},\"requestObject\":{\"spec\":"
+		 "{\"aws_secret_access_key\":\"AWSSECRETIII\",\"sessionToken\":\"AWSTOKENJJJ\"}}"),
+	  { "AWSSECRETIII", "AWSTOKENJJJ", NULL }, "\"aws_secret_access_key\":\"REDACTED\"" },
+	{ "GKE Cloud Logging entry for a secret",
+	  "{\"insertId\":\"g1\",\"logName\":\"projects/p/logs/cloudaudit.googleapis.com%2Factivity\",\"protoPayload\":"
+	  "{\"@type\":\"type.googleapis.com/google.cloud.audit.AuditLog\",\"methodName\":\"io.k8s.core.v1.secrets.create\","
+	  "\"resourceName\":\"core/v1/namespaces/prod/secrets/db\",\"authenticationInfo\":{\"principalEmail\":\"m@example.com\"},"
+	  "\"request\":{\"@type\":\"core.k8s.io/v1.Secret\",\"kind\":\"Secret\",\"data\":{\"password\":\"GKESECRETKKK\"}}},"
+	  "\"resource\":{\"labels\":{\"cluster_name\":\"c1\"}},\"timestamp\":\"2024-02-01T00:00:00Z\"}",
+	  { "GKESECRETKKK", NULL, NULL }, "\"insertId\":\"g1\"" },
+	{ "AKS diagnostic log with the Event as a string",
+	  "{\"category\":\"kube-audit\",\"operationName\":\"Microsoft.ContainerService/managedClusters/diagnosticLogs/Read\","
+	  "\"time\":\"2024-02-01T00:00:00Z\",\"properties\":{\"log\":\"{\\\"kind\\\":\\\"Event\\\",\\\"apiVersion\\\":"
+	  "\\\"audit.k8s.io/v1\\\",\\\"auditID\\\":\\\"k\\\",\\\"stage\\\":\\\"ResponseComplete\\\",\\\"verb\\\":\\\"get\\\","
+	  "\\\"objectRef\\\":{\\\"resource\\\":\\\"secrets\\\",\\\"namespace\\\":\\\"prod\\\",\\\"name\\\":\\\"db\\\"},"
+	  "\\\"responseObject\\\":{\\\"kind\\\":\\\"Secret\\\",\\\"data\\\":{\\\"password\\\":\\\"AKSSECRETLLL\\\"}},"
+	  "\\\"stageTimestamp\\\":\\\"2024-02-01T00:00:00Z\\\"}\"}}",
+	  { "AKSSECRETLLL", NULL, NULL }, "\\\"password\\\":\\\"REDACTED\\\"" },
+};
+
+Test(k8s_audit, secrets_are_redacted_in_fields_and_raw_records)
+{
+	for (size_t i = 0; i < sizeof(secret_cases) / sizeof(secret_cases[0]); i++) {
+		struct strbuf row = STRBUF_INIT, raw = STRBUF_INIT, name = STRBUF_INIT;
+		char *f, *db;
+		strbuf_addf(&name, "secret-%zu.log", i);
+		f = test_path(name.buf);
+		cr_assert(test_write_file(f, secret_cases[i].line, strlen(secret_cases[i].line)));
+		strbuf_reset(&name);
+		strbuf_addf(&name, "secret-%zu.db", i);
+		db = cloud_import(name.buf, NULL, NULL, f, NULL);
+		cr_assert_eq(cloud_int(db, "SELECT count(*) FROM events"), 1, "%s: imported", secret_cases[i].what);
+		cloud_text(db, "SELECT summary, fields FROM events", &row);
+		cloud_raw(db, 1, &raw);
+		for (size_t k = 0; k < 3 && secret_cases[i].secrets[k]; k++) {
+			cr_expect_null(strstr(row.buf, secret_cases[i].secrets[k]), "%s: %s in fields: %s", secret_cases[i].what,
+				       secret_cases[i].secrets[k], row.buf);
+			cr_expect_null(strstr(raw.buf, secret_cases[i].secrets[k]), "%s: %s in the raw record: %s",
+				       secret_cases[i].what, secret_cases[i].secrets[k], raw.buf);
+		}
+		cr_expect_not_null(strstr(raw.buf, secret_cases[i].kept), "%s: raw record lost %s: %s", secret_cases[i].what,
+				   secret_cases[i].kept, raw.buf);
+		cr_expect_not_null(strstr(row.buf, "REDACTED"), "%s: %s", secret_cases[i].what, row.buf);
+		strbuf_release(&row);
+		strbuf_release(&raw);
+		strbuf_release(&name);
+		free(f);
+		free(db);
+	}
+}
+
+/* A Secret's key names, and a Falco trace without a payload, are untouched. */
+Test(k8s_audit, redaction_keeps_key_names_and_leaves_metadata_level_records_as_they_are)
+{
+	REQUIRE_SHARED();
+	struct strbuf raw = STRBUF_INIT, want = STRBUF_INIT, row = STRBUF_INIT;
+	char *f = test_path("s.log");
+	char *db = cloud_import("c.db", NULL, NULL, cloud_corpus(K8S, "falco__create_secret.json"), NULL);
+	FILE *in = fopen(cloud_corpus(K8S, "falco__create_secret.json"), "r");
+	char buf[8192];
+	size_t n;
+
+	cr_assert_not_null(in);
+	n = fread(buf, 1, sizeof(buf), in);
+	fclose(in);
+	strbuf_add(&want, buf, n);
+	while (want.len && (want.buf[want.len - 1] == '\n'))
+		want.buf[--want.len] = '\0';
+	cloud_raw(db, 1, &raw);
+	cr_expect_str_eq(raw.buf, want.buf, "a record without secrets is stored byte for byte");
+	free(db);
+	cr_assert(test_write_file(f, secret_cases[0].line, strlen(secret_cases[0].line)));
+	db = cloud_import("c2.db", NULL, NULL, f, NULL);
+	cloud_text(db, "SELECT json_extract(fields, '$.\"ka.requestobject\".data'), json_extract(fields, '$.\"ka.target.resource\"') FROM events", &row);
+	cr_expect_str_eq(row.buf, "{\"password\":\"REDACTED\"}|secrets");
+	strbuf_release(&raw);
+	strbuf_release(&want);
+	strbuf_release(&row);
+	free(f);
+	free(db);
+}

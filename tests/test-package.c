@@ -259,16 +259,23 @@ Test(package, secrets_never_reach_an_exported_text_file)
 	struct fixture f = make_bag("secrets");
 	struct strbuf out = STRBUF_INIT, timeline = STRBUF_INIT, info = STRBUF_INIT;
 
-	/* every text file of the bag except the original evidence, which is kept byte for byte */
-	cr_assert_eq(test_sh(&out, "cd '%s' && grep -rlF -e '%s' -e '%s' --exclude-dir=evidence --exclude=case.db . || true", f.bag,
+	/* every file of the bag except the original evidence, which is kept byte for byte: the case
+	 * database too, since the import stored the events without their secrets */
+	cr_assert_eq(test_sh(&out, "cd '%s' && grep -rlF -e '%s' -e '%s' --exclude-dir=evidence . || true", f.bag,
 			     SECRET, TOKEN), 0);
 	cr_assert_eq(out.len, 0, "secret found in: %s", out.buf);
 	cr_assert(test_read_file(pathf("%s/data/exports/timeline.jsonl", f.bag), &timeline));
 	cr_assert_not_null(strstr(timeline.buf, "AKIAIOSFODNN7EXAMPLE,[REDACTED]"), "the key id is kept: %s", timeline.buf);
 	cr_assert_not_null(strstr(timeline.buf, "\"aws_secret_access_key\":\"[REDACTED]\""), "%s", timeline.buf);
 	cr_assert_not_null(strstr(timeline.buf, "\"sessionToken\":\"[REDACTED]\""), "%s", timeline.buf);
-	cr_assert(test_read_file(pathf("%s/bag-info.txt", f.bag), &info));
-	cr_assert_not_null(strstr(info.buf, "Redacted-File: data/exports/timeline.jsonl (3)"), "%s", info.buf);
+	cr_assert(test_read_file(pathf("%s/data/exports/evidence_issues.json", f.bag), &info));
+	cr_assert_not_null(strstr(info.buf, "6 secret value(s) (secret access keys, session tokens) redacted before storing"),
+			   "the ledger says what the import redacted: %s", info.buf);
+	/* the raw record kept in the case, read back */
+	strbuf_reset(&out);
+	cr_assert_eq(test_run(&out, NULL, "show", f.db, "2", NULL), 0);
+	cr_assert_null(strstr(out.buf, SECRET), "%s", out.buf);
+	cr_assert_not_null(strstr(out.buf, "\"aws_secret_access_key\":\"[REDACTED]\""), "%s", out.buf);
 	/* the evidence copy is the original, byte for byte */
 	cr_assert_eq(test_sh(NULL, "cmp '%s' '%s/data/evidence/000001-ct.jsonl'", f.evidence, f.bag), 0);
 	strbuf_release(&out);
@@ -332,6 +339,84 @@ Test(package, reproduce_reimports_the_evidence)
 	strbuf_release(&err);
 }
 
+static const char probe_rule[] =
+	"- rule: Shell ran\n"
+	"  desc: a shell was executed\n"
+	"  condition: evt.type = execve and proc.exepath = /bin/sh\n"
+	"  output: shell ran (pid=%proc.pid)\n"
+	"  priority: WARNING\n"
+	"  source: syscall\n"
+	"  tags: [guardduty:Execution:Runtime/SuspiciousShellCreated, severity:5]\n";
+
+/* A case analysed with a rule file of the test's own: --reproduce makes its runs again. */
+Test(package, reproduce_remakes_the_analysis)
+{
+	struct fixture f = make_case("reanalyse");
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+	char *rules = pathf("%s/probe_rules.yaml", f.dir), *copy = pathf("%s/copy", f.dir);
+
+	cr_assert(test_write_file(rules, probe_rule, sizeof(probe_rule) - 1));
+	cr_assert_eq(test_run(&out, &err, "detect", "-q", "-r", rules, f.db, NULL), 0, "%s", err.buf);
+	cr_assert_eq(test_run(&out, &err, "analyze", "--per-event", f.db, NULL), 0, "%s", err.buf);
+	cr_assert_eq(test_run(&out, &err, "report", "-F", "md", "-o", pathf("%s/report.md", f.dir), f.db, NULL), 0, "%s", err.buf);
+	cr_assert_eq(test_run(&out, &err, "package", "-q", "--include-evidence", f.db, "-o", f.bag, NULL), 0, "%s", err.buf);
+	/* every action on the case is in its custody log, with what it read and wrote */
+	strbuf_reset(&out);
+	cr_assert_eq(test_run(&out, &err, "query", "-F", "csv", f.db, "--sql",
+			      "SELECT group_concat(action || ':' || json_array_length(inputs) || ':' || json_array_length(outputs), ' ')"
+			      " FROM (SELECT * FROM custody ORDER BY seq)", NULL), 0, "%s", err.buf);
+	cr_expect_not_null(strstr(out.buf, "import:1:0 detect:1:0 analyze:0:0 report:0:1 package:"), "%s", out.buf);
+	cr_assert_eq(test_sh(&out, "grep -c SuspiciousShellCreated '%s/data/report/findings.json'", f.bag), 0,
+		     "the packaged findings hold the rule's finding");
+	strbuf_reset(&out);
+	cr_assert_eq(test_run(&out, &err, "verify", "--reproduce", f.bag, NULL), 0, "%s%s", out.buf, err.buf);
+	cr_assert_not_null(strstr(out.buf, "reproduce: 2 analysis run(s) made again with the bag's rules; findings, OCSF, "
+					   "coverage and report identical to the bag's"), "%s", out.buf);
+
+	/* findings that the rules do not give */
+	cr_assert_eq(test_sh(NULL, "cp -a '%s' '%s' && sed -i 's/SuspiciousShellCreated/ReverseShell/' '%s/data/report/findings.json'",
+			     f.bag, copy, copy), 0);
+	strbuf_reset(&out);
+	cr_assert_eq(test_run(&out, &err, "verify", "--reproduce", copy, NULL), 1, "%s", out.buf);
+	cr_expect_not_null(strstr(out.buf, "data/report/findings.json: the re-run analysis gives different content"), "%s", out.buf);
+
+	/* the bag's copy of the rules no longer gives the packaged report */
+	cr_assert_eq(test_sh(NULL, "rm -rf '%s' && cp -a '%s' '%s' && sed -i 's|/bin/sh|/bin/bash|' %s/data/rules/run1-*",
+			     copy, f.bag, copy, copy), 0);
+	strbuf_reset(&out);
+	cr_assert_eq(test_run(&out, &err, "verify", "--reproduce", copy, NULL), 1, "%s", out.buf);
+	cr_expect_not_null(strstr(out.buf, "data/report/findings.json: the re-run analysis gives different content"), "%s", out.buf);
+	cr_expect_not_null(strstr(out.buf, "data/report/report.html: the re-run analysis gives different content"), "%s", out.buf);
+	strbuf_release(&out);
+	strbuf_release(&err);
+}
+
+/* A dump whose times have no date or zone: the options given at import are replayed. */
+Test(package, reproduce_replays_the_import_options)
+{
+	static const char trace[] =
+		"500 10:00:00.000001 execve(\"/bin/sh\", [\"sh\", \"-c\", \"id\"], 0x7ffd /* 2 vars */) = 0\n"
+		"500 10:00:00.000200 exit_group(0) = ?\n"
+		"500 10:00:00.000300 +++ exited with 0 +++\n";
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+	char *dir = test_file("replay"), *db = pathf("%s/case.db", dir), *dump = pathf("%s/web.trace", dir);
+
+	cr_assert_eq(test_sh(NULL, "rm -rf '%s' && mkdir -p '%s'", dir, dir), 0);
+	cr_assert(test_write_file(dump, trace, sizeof(trace) - 1));
+	cr_assert_eq(test_run(&out, &err, "import", "-q", "--date", "2026-11-20", "--tz", "+02:00", "--host", "web-1", db, dump,
+			      NULL), 0, "%s", err.buf);
+	strbuf_reset(&out);
+	cr_assert_eq(test_run(&out, &err, "query", "-F", "csv", db, "--sql", "SELECT options FROM evidence", NULL), 0, "%s", err.buf);
+	cr_expect_not_null(strstr(out.buf, "{\"\"host\"\":\"\"web-1\"\",\"\"date\"\":\"\"2026-11-20\"\",\"\"tz\"\":\"\"+02:00\"\"}"),
+			   "%s", out.buf);
+	cr_assert_eq(test_run(&out, &err, "package", "-q", "--include-evidence", db, "-o", pathf("%s/bag", dir), NULL), 0, "%s",
+		     err.buf);
+	strbuf_reset(&out);
+	cr_expect_eq(test_run(&out, &err, "verify", "--reproduce", pathf("%s/bag", dir), NULL), 0, "%s%s", out.buf, err.buf);
+	strbuf_release(&out);
+	strbuf_release(&err);
+}
+
 Test(package, unsafe_tar_is_refused)
 {
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
@@ -369,10 +454,14 @@ Test(package, redaction_table)
 {
 	for (size_t i = 0; i < sizeof(redactions) / sizeof(redactions[0]); i++) {
 		struct strbuf out = STRBUF_INIT;
-		redact_secrets(redactions[i].in, strlen(redactions[i].in), &out);
+		size_t n = redact_secrets(redactions[i].in, strlen(redactions[i].in), &out);
 		cr_expect_str_eq(out.buf, redactions[i].out, "case %zu", i);
+		/* the loader's pre-check never lets a secret through */
+		if (n)
+			cr_expect(redact_may_hold(redactions[i].in, strlen(redactions[i].in)), "case %zu", i);
 		strbuf_release(&out);
 	}
+	cr_expect_not(redact_may_hold("execve /usr/bin/curl -s http://10.0.0.9/item", 44));
 }
 
 /* backsight's key files are minisign's: the stock tool signs with them (unencrypted, and

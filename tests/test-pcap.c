@@ -3,14 +3,16 @@
  * Corpus tests read ../shared/corpus/pcap: every capture imports without a crash (run this suite
  * in the sanitizer build), and where the corpus has an oracle the importer agrees with it —
  * pcapng-test-generator block counts, tcpdump packet counts and timestamps, Zeek conn.log tuples
- * and counts, suricata-verify DNS names, SNI, HTTP hosts and Community IDs. Unit tests build small
- * captures in memory: DNS compression loops, truncated headers, fragments, cut files, and the
+ * and counts, suricata-verify DNS names, SNI, HTTP hosts and Community IDs, Zeek's quic.log. Unit
+ * tests build small captures in memory: DNS compression loops, truncated headers, fragments, cut
+ * files, ClientHellos over several records and segments, protected QUIC Initials, and the
  * redaction of cloud credentials seen in an instance-metadata response.
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -859,18 +861,17 @@ static void put16(struct strbuf *b, uint16_t v)
 	strbuf_add(b, x, 2);
 }
 
-Test(pcap, ja4_matches_the_specification_example)
+/* The JA4 README's example ClientHello: ciphers and extensions whose hashes it gives as
+ * t13d1516h2_8daaf6152771_e5627efa2ab1, SNI a.example, ALPN h2; GREASE values added here must be
+ * ignored. Writes the handshake message (type 1, 24-bit length, body) into msg. */
+static void example_hello(struct strbuf *msg, size_t pad)
 {
-	/* The JA4 README's example: ciphers and extensions whose hashes it gives as
-	 * t13d1516h2_8daaf6152771_e5627efa2ab1; GREASE values added here must be ignored. */
 	static const uint16_t ciphers[] = { 0x0a0a, 0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9,
 					    0xcca8, 0xc013, 0xc014, 0x009c, 0x009d, 0x002f, 0x0035 };
 	static const uint16_t sigalgs[] = { 0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601 };
 	static const uint16_t plain_exts[] = { 0x0005, 0x000a, 0x000b, 0x0012, 0x0015, 0x0017, 0x001b,
 					       0x0023, 0x002d, 0x0033, 0x4469, 0xff01 };
-	static const uint8_t cli[4] = { 10, 9, 9, 9 }, srv[4] = { 10, 8, 8, 8 };
-	struct strbuf h = STRBUF_INIT, ext = STRBUF_INIT, rec = STRBUF_INIT, b = STRBUF_INIT;
-	struct got g;
+	struct strbuf h = STRBUF_INIT, ext = STRBUF_INIT;
 
 	put16(&ext, 0x1a1a), put16(&ext, 0); /* GREASE extension */
 	put16(&ext, 0), put16(&ext, 14), put16(&ext, 12), strbuf_addch(&ext, 0), put16(&ext, 9);
@@ -880,8 +881,13 @@ Test(pcap, ja4_matches_the_specification_example)
 	for (size_t i = 0; i < 8; i++)
 		put16(&ext, sigalgs[i]);
 	put16(&ext, 0x002b), put16(&ext, 5), strbuf_addch(&ext, 4), put16(&ext, 0x2a2a), put16(&ext, 0x0304);
-	for (size_t i = 0; i < sizeof(plain_exts) / 2; i++)
-		put16(&ext, plain_exts[i]), put16(&ext, 0);
+	for (size_t i = 0; i < sizeof(plain_exts) / 2; i++) {
+		put16(&ext, plain_exts[i]);
+		/* padding (21) is in the list: give it `pad` zero bytes to make the hello long */
+		put16(&ext, (uint16_t)(plain_exts[i] == 0x0015 ? pad : 0));
+		for (size_t k = 0; plain_exts[i] == 0x0015 && k < pad; k++)
+			strbuf_addch(&ext, 0);
+	}
 	put16(&h, 0x0303);
 	for (int i = 0; i < 32; i++)
 		strbuf_addch(&h, (char)i);
@@ -892,21 +898,100 @@ Test(pcap, ja4_matches_the_specification_example)
 	strbuf_addch(&h, 1), strbuf_addch(&h, 0);
 	put16(&h, (uint16_t)ext.len);
 	strbuf_add(&h, ext.buf, ext.len);
+	strbuf_addch(msg, 1), strbuf_addch(msg, 0), put16(msg, (uint16_t)h.len);
+	strbuf_add(msg, h.buf, h.len);
+	strbuf_release(&h);
+	strbuf_release(&ext);
+}
+
+#define EXAMPLE_JA4 "\"tls.ja4\":\"t13d1516h2_8daaf6152771_e5627efa2ab1\""
+
+Test(pcap, ja4_matches_the_specification_example)
+{
+	static const uint8_t cli[4] = { 10, 9, 9, 9 }, srv[4] = { 10, 8, 8, 8 };
+	struct strbuf msg = STRBUF_INIT, rec = STRBUF_INIT, b = STRBUF_INIT;
+	struct got g;
+
+	example_hello(&msg, 0);
 	strbuf_add(&rec, "\x16\x03\x01", 3);
-	put16(&rec, (uint16_t)(h.len + 4));
-	strbuf_addch(&rec, 1), strbuf_addch(&rec, 0), put16(&rec, (uint16_t)h.len);
-	strbuf_add(&rec, h.buf, h.len);
+	put16(&rec, (uint16_t)msg.len);
+	strbuf_add(&rec, msg.buf, msg.len);
 	pcap_header(&b, 228);
 	tcp_record_n(&b, 5, cli, srv, 40000, 443, 1, 0x18, rec.buf, rec.len);
 	run_mem(b.buf, b.len, &g);
-	cr_assert_not_null(strstr(g.lines.buf, "\"tls.ja4\":\"t13d1516h2_8daaf6152771_e5627efa2ab1\""), "%s",
-			   g.lines.buf);
+	cr_assert_not_null(strstr(g.lines.buf, EXAMPLE_JA4), "%s", g.lines.buf);
 	cr_assert_not_null(strstr(g.lines.buf, "\"tls.alpn\":[\"h2\"]"), "%s", g.lines.buf);
 	got_release(&g);
-	strbuf_release(&h);
-	strbuf_release(&ext);
+	strbuf_release(&msg);
 	strbuf_release(&rec);
 	strbuf_release(&b);
+}
+
+/* A ClientHello cut into TLS records of `rec_size` bytes, sent in TCP segments of `seg_size`
+ * bytes (segments delivered in order, the second one retransmitted once). Each of these captures,
+ * written to a file, gives tshark 4.0.17 the same SNI and JA3 as below. */
+struct split_case {
+	size_t pad, rec_size, seg_size;
+	bool interleave;
+};
+
+static const struct split_case split_cases[] = {
+	{ 0, 50, 37, false },          /* many small records, segments cut across record headers */
+	{ 0, 1, 1500, false },         /* one byte per record, one segment */
+	{ 0, 16384, 7, false },        /* one record, tiny segments */
+	{ 3000, 1000, 1400, false },   /* a long hello (post-quantum key shares) over four records */
+	{ 20000, 16384, 1400, false }, /* longer than one record can hold */
+	{ 0, 50, 0, true },            /* alerts between the fragments: joined anyway, as tshark does */
+};
+
+static void tls_split_capture(struct strbuf *b, const struct split_case *c)
+{
+	static const uint8_t cli[4] = { 10, 9, 9, 9 }, srv[4] = { 10, 8, 8, 8 };
+	struct strbuf msg = STRBUF_INIT, stream = STRBUF_INIT;
+	size_t seg = c->seg_size ? c->seg_size : 1400;
+
+	example_hello(&msg, c->pad);
+	for (size_t off = 0; off < msg.len; off += c->rec_size) {
+		size_t n = msg.len - off < c->rec_size ? msg.len - off : c->rec_size;
+		if (c->interleave && off)
+			strbuf_add(&stream, "\x15\x03\x03\x00\x02\x02\x28", 7); /* an alert record */
+		strbuf_add(&stream, "\x16\x03\x01", 3);
+		put16(&stream, (uint16_t)n);
+		strbuf_add(&stream, msg.buf + off, n);
+	}
+	pcap_header(b, 228);
+	tcp_record(b, 5, cli, srv, 40000, 443, 0, 0x02, NULL);
+	tcp_record(b, 5, srv, cli, 443, 40000, 900, 0x12, NULL);
+	for (size_t off = 0, i = 0; off < stream.len; off += seg, i++) {
+		size_t n = stream.len - off < seg ? stream.len - off : seg;
+		tcp_record_n(b, 5, cli, srv, 40000, 443, 1 + (uint32_t)off, 0x18, stream.buf + off, n);
+		if (i == 1)
+			tcp_record_n(b, 5, cli, srv, 40000, 443, 1 + (uint32_t)off, 0x18, stream.buf + off, n);
+	}
+	strbuf_release(&msg);
+	strbuf_release(&stream);
+}
+
+Test(pcap, client_hello_over_several_records_and_segments)
+{
+	for (size_t i = 0; i < sizeof(split_cases) / sizeof(split_cases[0]); i++) {
+		const struct split_case *c = &split_cases[i];
+		struct strbuf b = STRBUF_INIT;
+		struct got g;
+
+		tls_split_capture(&b, c);
+		run_mem(b.buf, b.len, &g);
+		cr_expect_eq(count(g.lines.buf, "tls|10.9.9.9|40000|10.8.8.8|443|tcp|"), 1, "case %zu: %s", i,
+			     g.lines.buf);
+		cr_expect_not_null(strstr(g.lines.buf, "\"tls.sni\":\"a.example\""), "case %zu", i);
+		cr_expect_not_null(strstr(g.lines.buf, EXAMPLE_JA4), "case %zu: %s", i, g.lines.buf);
+		/* JA3 as tshark 4.0.17 prints it for every one of these captures */
+		cr_expect_not_null(strstr(g.lines.buf, "\"tls.ja3_hash\":\"411ec5c862b938fcb8d09adf9cf90c56\""),
+				   "case %zu: %s", i, g.lines.buf);
+		cr_expect_eq(g.skipped, 0, "case %zu: %s", i, g.issues.buf);
+		got_release(&g);
+		strbuf_release(&b);
+	}
 }
 
 #define SECRET "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -1030,4 +1115,229 @@ Test(pcap, probe_claims_only_capture_magics)
 	cr_assert_eq(imp_pcap.probe(ng, sizeof(ng)), 100);
 	cr_assert_eq(imp_pcap.probe(junk, sizeof(junk)), 0);
 	cr_assert_eq(imp_pcap.probe((const uint8_t *)"{\"ts", 4), 0);
+}
+
+/* ---- QUIC Initial packets ---- */
+
+/* RFC 9001 Appendix A.1 and RFC 9369 Appendix A.1: the client's Initial keys for the example
+ * Destination Connection ID 0x8394c8f03e515708. */
+struct quic_keys_case {
+	uint32_t version;
+	const char *key, *iv, *hp;
+};
+
+static const struct quic_keys_case quic_keys_cases[] = {
+	{ 0x00000001, "1f369613dd76d5467730efcbe3b1a22d", "fa044b2f42a3fd3b46fb255c", "9f50449e04a0e810283a1e9933adedd2" },
+	{ 0x6b3343cf, "8b1a0bc121284290a29e0971b5cd045d", "91f73e2351d8fa91660e909f", "45b95e15235d6f45a6b19cbcb0294ba9" },
+};
+
+static void hex_of(const uint8_t *p, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", p[i]);
+}
+
+Test(pcap, quic_initial_keys_match_the_rfc_examples)
+{
+	static const uint8_t dcid[] = { 0x83, 0x94, 0xc8, 0xf0, 0x3e, 0x51, 0x57, 0x08 };
+
+	for (size_t i = 0; i < sizeof(quic_keys_cases) / sizeof(quic_keys_cases[0]); i++) {
+		const struct quic_keys_case *c = &quic_keys_cases[i];
+		uint8_t key[16], iv[12], hp[16];
+		char hk[33], hi[25], hh[33];
+		cr_assert_eq(net_quic_initial_keys(c->version, dcid, sizeof(dcid), key, iv, hp), 0);
+		hex_of(key, 16, hk), hex_of(iv, 12, hi), hex_of(hp, 16, hh);
+		cr_expect_str_eq(hk, c->key, "version %08x", c->version);
+		cr_expect_str_eq(hi, c->iv, "version %08x", c->version);
+		cr_expect_str_eq(hh, c->hp, "version %08x", c->version);
+	}
+	cr_expect_lt(net_quic_initial_keys(0x12345678, dcid, sizeof(dcid), (uint8_t[16]){ 0 }, (uint8_t[12]){ 0 },
+					   (uint8_t[16]){ 0 }),
+		     0, "an unknown version has no keys");
+}
+
+static void varint2(struct strbuf *b, size_t v)
+{
+	put16(b, (uint16_t)(0x4000 | v));
+}
+
+/* One protected client Initial (RFC 9001 §5.3, §5.4), the way a client writes it: a 2-byte
+ * packet number, the frames padded so the datagram reaches 1200 bytes. The keys come from
+ * key_dcid (the original id), the header carries dcid. */
+static void quic_initial(struct strbuf *out, uint32_t version, const uint8_t *dcid, size_t dcil, const uint8_t *key_dcid,
+			 size_t kdl, uint16_t pn, const struct strbuf *frames, bool corrupt)
+{
+	static const uint8_t scid[4] = { 0xc1, 0x1e, 0x47, 0x01 };
+	uint8_t key[16], iv[12], hp[16], mask[16], tag[16];
+	struct strbuf hdr = STRBUF_INIT, pl = STRBUF_INIT;
+	EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+	uint8_t ct[4096];
+	int n = 0, f = 0;
+	size_t pn_off;
+
+	cr_assert_eq(net_quic_initial_keys(version, key_dcid, kdl, key, iv, hp), 0);
+	strbuf_add(&pl, frames->buf, frames->len);
+	while (pl.len < 1150)
+		strbuf_addch(&pl, 0);
+	strbuf_addch(&hdr, (char)(0xc0 | (version == 0x6b3343cf ? 0x10 : 0) | 0x01));
+	put16(&hdr, (uint16_t)(version >> 16)), put16(&hdr, (uint16_t)version);
+	strbuf_addch(&hdr, (char)dcil), strbuf_add(&hdr, dcid, dcil);
+	strbuf_addch(&hdr, 4), strbuf_add(&hdr, scid, 4);
+	strbuf_addch(&hdr, 0); /* token */
+	varint2(&hdr, 2 + pl.len + 16);
+	pn_off = hdr.len;
+	put16(&hdr, pn);
+	iv[10] ^= (uint8_t)(pn >> 8), iv[11] ^= (uint8_t)pn;
+	cr_assert_leq(pl.len, sizeof(ct));
+	cr_assert(EVP_EncryptInit_ex(x, EVP_aes_128_gcm(), NULL, key, iv));
+	cr_assert(EVP_EncryptUpdate(x, NULL, &n, (const uint8_t *)hdr.buf, (int)hdr.len));
+	cr_assert(EVP_EncryptUpdate(x, ct, &n, (const uint8_t *)pl.buf, (int)pl.len));
+	cr_assert(EVP_EncryptFinal_ex(x, ct + n, &f));
+	cr_assert(EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_GCM_GET_TAG, 16, tag));
+	if (corrupt)
+		tag[3] ^= 1;
+	/* header protection: the sample starts 4 bytes after the packet number's start */
+	cr_assert(EVP_EncryptInit_ex(x, EVP_aes_128_ecb(), NULL, hp, NULL));
+	EVP_CIPHER_CTX_set_padding(x, 0);
+	cr_assert(EVP_EncryptUpdate(x, mask, &n, ct + 2, 16));
+	hdr.buf[0] ^= (char)(mask[0] & 0x0f);
+	hdr.buf[pn_off] ^= (char)mask[1], hdr.buf[pn_off + 1] ^= (char)mask[2];
+	strbuf_add(out, hdr.buf, hdr.len);
+	strbuf_add(out, ct, pl.len);
+	strbuf_add(out, tag, 16);
+	EVP_CIPHER_CTX_free(x);
+	strbuf_release(&hdr);
+	strbuf_release(&pl);
+}
+
+static void udp_record(struct strbuf *b, uint32_t sec, const uint8_t src[4], const uint8_t dst[4], uint16_t sp,
+		       uint16_t dp, const void *data, size_t dl)
+{
+	struct strbuf u = STRBUF_INIT;
+
+	put16(&u, sp), put16(&u, dp), put16(&u, (uint16_t)(8 + dl)), put16(&u, 0);
+	strbuf_add(&u, data, dl);
+	ipv4_record(b, sec, 17, src, dst, 1, 0x4000, (const uint8_t *)u.buf, u.len);
+	strbuf_release(&u);
+}
+
+struct quic_case {
+	const char *desc;
+	uint32_t version;
+	size_t pad;      /* padding extension in the hello: > 1100 needs a second Initial */
+	size_t pieces;   /* CRYPTO frames the hello is cut into, sent last first */
+	bool new_dcid;   /* the second Initial carries the server's id (keys stay the original's) */
+	bool coalesce;   /* a Handshake-type long header packet follows in the first datagram */
+	bool corrupt;    /* the first Initial's tag is damaged */
+	const char *expect; /* substring of the quic event, or NULL for none */
+};
+
+/* Written to files (DUMP_QUIC=1 writes /tmp/quic-N.pcap), tshark 4.0.17 decrypts each of these
+ * and prints the same SNI, ALPN and JA3 — except "second with the server's id", whose second
+ * Initial it cannot decrypt: no server Initial in the capture introduces that id, so it derives
+ * the keys from the id itself. RFC 9001 §5.2 says the original id's keys stay in use. */
+static const struct quic_case quic_cases[] = {
+	{ "v1, one frame", 1, 0, 1, false, false, false, "\"quic.version\":\"1\"" },
+	{ "v1, reordered frames with PING", 1, 0, 5, false, false, false, "\"quic.dcid\":\"0011223344556677\"" },
+	{ "v1, two Initials", 1, 2000, 4, false, false, false, "\"tls.ja4\":\"q13d1516h2_8daaf6152771_e5627efa2ab1\"" },
+	{ "v1, second with the server's id", 1, 2000, 3, true, false, false, "\"quic.scid\":\"c11e4701\"" },
+	{ "v1, coalesced packet after", 1, 0, 1, false, true, false, "\"tls.sni\":\"a.example\"" },
+	{ "v2", 0x6b3343cf, 0, 2, false, false, false, "\"quic.version\":\"2\"" },
+	{ "draft-29", 0xff00001d, 0, 1, false, false, false, "\"quic.version\":\"draft-29\"" },
+	{ "damaged", 1, 0, 1, false, false, true, NULL },
+};
+
+static void quic_capture(struct strbuf *b, const struct quic_case *c)
+{
+	static const uint8_t cli[4] = { 10, 7, 7, 7 }, srv[4] = { 10, 6, 6, 6 };
+	static const uint8_t dcid[8] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77 };
+	static const uint8_t sdcid[5] = { 0x5e, 0x77, 0xe2, 0x00, 0x01 };
+	struct strbuf msg = STRBUF_INIT, fr[2] = { STRBUF_INIT, STRBUF_INIT }, d = STRBUF_INIT;
+	size_t piece;
+
+	example_hello(&msg, c->pad);
+	piece = (msg.len + c->pieces - 1) / c->pieces;
+	/* pieces last first; a PING between them; split over two packets when long */
+	for (size_t k = c->pieces; k-- > 0;) {
+		size_t off = k * piece, n = msg.len - off < piece ? msg.len - off : piece;
+		struct strbuf *f = &fr[c->pad > 1100 && off < msg.len / 2 ? 1 : 0];
+		strbuf_addch(f, 0x06);
+		varint2(f, off), varint2(f, n);
+		strbuf_add(f, msg.buf + off, n);
+		strbuf_addch(f, 0x01);
+	}
+	pcap_header(b, 228);
+	quic_initial(&d, c->version, dcid, sizeof(dcid), dcid, sizeof(dcid), 0, &fr[0], c->corrupt);
+	if (c->coalesce)
+		strbuf_add(&d, "\xe0\x00\x00\x00\x01\x08\x00\x11\x22\x33\x44\x55\x66\x77\x00\x05zzzzz", 21);
+	udp_record(b, 7, cli, srv, 50000, 443, d.buf, d.len);
+	if (fr[1].len) {
+		strbuf_reset(&d);
+		if (c->new_dcid)
+			quic_initial(&d, c->version, sdcid, sizeof(sdcid), dcid, sizeof(dcid), 1, &fr[1], false);
+		else
+			quic_initial(&d, c->version, dcid, sizeof(dcid), dcid, sizeof(dcid), 1, &fr[1], false);
+		udp_record(b, 7, cli, srv, 50000, 443, d.buf, d.len);
+	}
+	udp_record(b, 7, srv, cli, 443, 50000, "\xc0\x00\x00\x00\x01\x00\x00\x00", 8);
+	strbuf_release(&msg);
+	strbuf_release(&fr[0]);
+	strbuf_release(&fr[1]);
+	strbuf_release(&d);
+}
+
+Test(pcap, quic_initial_client_hello_gives_sni_alpn_ja4)
+{
+	for (size_t i = 0; i < sizeof(quic_cases) / sizeof(quic_cases[0]); i++) {
+		const struct quic_case *c = &quic_cases[i];
+		struct strbuf b = STRBUF_INIT;
+		struct got g;
+
+		quic_capture(&b, c);
+		if (getenv("DUMP_QUIC")) {
+			char fn[64];
+			FILE *fp;
+			snprintf(fn, sizeof(fn), "/tmp/quic-%zu.pcap", i);
+			fp = fopen(fn, "w");
+			fwrite(b.buf, 1, b.len, fp);
+			fclose(fp);
+		}
+		run_mem(b.buf, b.len, &g);
+		cr_expect_not_null(strstr(g.lines.buf, "\"net.app\":\"quic\""), "%s: %s", c->desc, g.lines.buf);
+		if (c->expect) {
+			cr_expect_eq(count(g.lines.buf, "quic|10.7.7.7|50000|10.6.6.6|443|udp|"), 1, "%s: %s", c->desc,
+				     g.lines.buf);
+			cr_expect_not_null(strstr(g.lines.buf, c->expect), "%s: %s", c->desc, g.lines.buf);
+			cr_expect_not_null(strstr(g.lines.buf, "\"tls.sni\":\"a.example\""), "%s", c->desc);
+			cr_expect_not_null(strstr(g.lines.buf, "\"tls.alpn\":[\"h2\"]"), "%s", c->desc);
+			cr_expect_not_null(strstr(g.lines.buf, "\"tls.ja3_hash\":\"411ec5c862b938fcb8d09adf9cf90c56\""),
+					   "%s: %s", c->desc, g.lines.buf);
+			cr_expect_eq(g.skipped, 0, "%s: %s", c->desc, g.issues.buf);
+		} else {
+			cr_expect_eq(count(g.lines.buf, "quic|"), 0, "%s: %s", c->desc, g.lines.buf);
+			cr_expect_not_null(strstr(g.issues.buf, "QUIC Initial packet does not decrypt"), "%s: %s",
+					   c->desc, g.issues.buf);
+		}
+		got_release(&g);
+		strbuf_release(&b);
+	}
+}
+
+/* Zeek's quic.log for the Merlin C2 capture: version 1, the client's first DCID and SCID, ALPN
+ * h3, no server name; JA3 as tshark 4.0.17 prints it. */
+Test(pcap, quic_merlin_capture_matches_zeek_quic_log)
+{
+	struct got g;
+
+	REQUIRE_SHARED();
+	run_file("zeek__c2-merlin-quic.pcapng", &g);
+	cr_assert_eq(count(g.lines.buf, "quic|10.0.0.4|53241|24.199.110.233|443|udp|"), 1, "%s", g.lines.buf);
+	cr_expect_not_null(strstr(g.lines.buf, "\"quic.version\":\"1\""));
+	cr_expect_not_null(strstr(g.lines.buf, "\"quic.dcid\":\"f21fdf87f736f235846c7f460ca017\""));
+	cr_expect_not_null(strstr(g.lines.buf, "\"quic.scid\":\"1b3ff910\""));
+	cr_expect_not_null(strstr(g.lines.buf, "\"tls.alpn\":[\"h3\"]"));
+	cr_expect_null(strstr(g.lines.buf, "tls.sni"));
+	cr_expect_not_null(strstr(g.lines.buf, "\"tls.ja3_hash\":\"203c2306834e5bf5ace01fb74ad1badf\""));
+	cr_expect_eq(g.skipped, 0, "%s", g.issues.buf);
+	got_release(&g);
 }

@@ -594,11 +594,14 @@ Test(report, html_renders_in_chromium_without_running_payloads, .timeout = 120)
 Test(report, investigate_the_sample_incident, .timeout = 120)
 {
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, md = STRBUF_INIT;
-	char *dir = test_file("inv"), *evidence = test_keep(malloc(4096));
+	char *dir = test_file("inv"), *evidence = test_keep(malloc(4096)), *casefile = test_keep(malloc(4096));
 	static const char *const files[] = { "case.db", "report.html", "report.md", "findings.json", "timeline.jsonl" };
 
 	snprintf(evidence, 4096, "%s/samples/evidence", test_source_root());
-	cr_assert_eq(test_run(&out, &err, "investigate", "-q", "-o", dir, evidence, NULL), 0, "%s", err.buf);
+	snprintf(casefile, 4096, "%s/samples/case.yaml", test_source_root());
+	cr_assert_eq(test_run(&out, &err, "investigate", "-q", "-o", dir, "--case", casefile, "--date", "2026-11-23",
+			      "--host", "ip-10-0-1-23.eu-west-1.compute.internal", evidence, NULL),
+		     0, "%s", err.buf);
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		struct strbuf f = STRBUF_INIT;
 		char path[4200];
@@ -608,12 +611,13 @@ Test(report, investigate_the_sample_incident, .timeout = 120)
 		strbuf_release(&f);
 	}
 	cr_assert_not_null(strstr(out.buf, "events per source"), "%s", out.buf);
-	cr_assert_not_null(strstr(out.buf, "aws_cloudtrail   66"), "%s", out.buf);
+	cr_assert_not_null(strstr(out.buf, "aws_cloudtrail   52"), "%s", out.buf);
 	cr_assert_not_null(strstr(out.buf, "credentials ASIAQNZGKEXAMPLE7STL fetched in task 0f3c9a1e5b7d4c2a8e6f1b3d5c7a9e0f "
-					   "on ip-10-0-1-23.ec2.internal"),
+					   "on ip-10-0-1-23.eu-west-1.compute.internal"),
 			   "%s", out.buf);
-	cr_assert_not_null(strstr(out.buf, "used from 203.0.113.50 at 2026-11-23T02:35:00.000000000Z for "
-					   "GetCallerIdentity, ListBuckets, GetObject, CreateUser, CreateAccessKey, StopLogging"),
+	cr_assert_not_null(strstr(out.buf, "used from 203.0.113.50 at 2026-11-23T02:38:12.000000000Z for "
+					   "GetCallerIdentity, ListBuckets, GetBucketAcl, GetObject, CreateUser, CreateAccessKey, "
+					   "StopLogging"),
 			   "%s", out.buf);
 	cr_assert_not_null(strstr(out.buf, "peak memory"), "%s", out.buf);
 	char mdpath[4200];

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 /* Howard Hinnant's days_from_civil algorithm (public domain description), era-based. */
@@ -171,4 +172,19 @@ int64_t bs_time_now(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * BS_NS_PER_SEC + ts.tv_nsec;
+}
+
+int64_t bs_time_recorded(void)
+{
+	const char *fixed = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	long long secs;
+
+	if (fixed && *fixed) {
+		errno = 0;
+		secs = strtoll(fixed, &end, 10);
+		if (!*end && !errno && secs >= 0 && secs < INT64_MAX / BS_NS_PER_SEC)
+			return (int64_t)secs * BS_NS_PER_SEC;
+	}
+	return bs_time_now();
 }

@@ -33,4 +33,12 @@ int bs_time_parse(const char *s, size_t len, int allow_local, int64_t *ret_ns, i
 /* Current wall-clock time as ns since the epoch. */
 int64_t bs_time_now(void);
 
+/*
+ * The time a case records for an action (ledger, runs, custody log, package date): now, or
+ * SOURCE_DATE_EPOCH (whole seconds since the epoch) when that is set — the reproducible-builds
+ * convention, so that two runs over the same evidence write byte-identical reports. Durations
+ * and rates use bs_time_now.
+ */
+int64_t bs_time_recorded(void);
+
 #endif

@@ -9,6 +9,9 @@
 # uncompressed — then times, side by side:
 #   backsight import -q CASE.db TREE                      (one core: the importer is serial)
 #   zcat TREE/…/*.json.gz | jq -c '.Records[]' >/dev/null (the baseline the issue names)
+#   bench-hostparse aws_cloudtrail FILE, for each file     (the importer alone: gunzip, SHA-256,
+#                                                          framing, jsonscan/jansson, fields;
+#                                                          no case database)
 # with /usr/bin/time for wall time and peak RSS. Targets (issue 6): >= 100,000 records/s,
 # >= 5x the jq pipeline, peak RSS < 256 MiB. Set BENCH_DIR to keep the files.
 set -eu
@@ -91,17 +94,20 @@ echo "input: $N records in $FILES gzip files, $BYTES bytes compressed"
 rm -f "$WORK/case.db" "$WORK/case.db-wal" "$WORK/case.db-shm"
 
 /usr/bin/time -f "%e %U %S %M" -o "$WORK/t-import" "$BIN" import -q --progress=never "$WORK/case.db" "$TREE"
+/usr/bin/time -f "%e %U %S %M" -o "$WORK/t-parse" sh -c "for f in '$TREE'/*.json.gz; do '$BUILD/tests/bench/bench-hostparse' aws_cloudtrail \"\$f\" > /dev/null; done"
 /usr/bin/time -f "%e %U %S %M" -o "$WORK/t-jq" sh -c "zcat '$TREE'/*.json.gz | jq -c '.Records[]' > /dev/null"
 
 read -r ti ui si mi < "$WORK/t-import"
 read -r tj uj sj mj < "$WORK/t-jq"
+read -r tp up sp mp < "$WORK/t-parse"
 EVENTS=$(sqlite3 "$WORK/case.db" "SELECT count(*) FROM events")
 # CPU time (user + system) is reported beside wall time: on a shared machine the wall clock
 # measures the neighbours. The jq pipeline's CPU time counts zcat and jq (two processes).
 awk -v n="$N" -v ev="$EVENTS" -v ti="$ti" -v ci="$(echo "$ui + $si" | bc)" -v mi="$mi" \
-    -v tj="$tj" -v cj="$(echo "$uj + $sj" | bc)" -v mj="$mj" 'BEGIN {
+    -v tj="$tj" -v cj="$(echo "$uj + $sj" | bc)" -v mj="$mj" -v cp="$(echo "$up + $sp" | bc)" 'BEGIN {
 	printf "backsight import: wall %6.2f s (%7.0f rec/s)  cpu %6.2f s (%7.0f rec/s)  peak RSS %6.1f MiB  (%d events)\n", ti, n / ti, ci, n / ci, mi / 1024, ev
 	printf "zcat | jq -c    : wall %6.2f s (%7.0f rec/s)  cpu %6.2f s (%7.0f rec/s)  peak RSS %6.1f MiB (jq)\n", tj, n / tj, cj, n / cj, mj / 1024
+	printf "importer alone  :                          cpu %6.2f s (%7.0f rec/s)  %.2fx jq; the case database is the rest\n", cp, n / cp, cj / cp
 	printf "speed-up over jq: wall %.2fx, cpu %.2fx   targets: >= 100000 records/s, >= 5x, < 256 MiB\n", tj / ti, cj / ci
 }'
 [ -n "${BENCH_DIR:-}" ] || rm -rf "$WORK"

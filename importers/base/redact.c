@@ -1,4 +1,4 @@
-/* redact: AWS secret access keys and session tokens out of exported text; see redact.h. */
+/* redact: AWS secret access keys and session tokens out of stored and exported text; see redact.h. */
 #include "redact.h"
 
 #include <ctype.h>
@@ -79,6 +79,49 @@ static bool key_pair(const char *s, size_t len, size_t i, size_t *ret_start, siz
 	*ret_start = v;
 	*ret_end = j;
 	return true;
+}
+
+static char lower(char c)
+{
+	return (char)(c | 0x20);
+}
+
+/* At a 'k' or 'K': the k of "token", or of "key" after "ss" or "ss_" (access_key, AccessKey). */
+static bool secret_name_k(const char *in, size_t len, size_t i)
+{
+	if (i + 2 >= len)
+		return false;
+	if (i >= 1 && lower(in[i - 1]) == 'o' && lower(in[i + 1]) == 'e' && lower(in[i + 2]) == 'n')
+		return true;
+	if (lower(in[i + 1]) != 'e' || lower(in[i + 2]) != 'y')
+		return false;
+	if (i >= 1 && in[i - 1] == '_')
+		i--;
+	return i >= 2 && lower(in[i - 1]) == 's' && lower(in[i - 2]) == 's';
+}
+
+/* At an 'I': the I of AKIA or ASIA. */
+static bool key_id_i(const char *in, size_t len, size_t i)
+{
+	return i >= 2 && i + 1 < len && in[i - 2] == 'A' && (in[i - 1] == 'K' || in[i - 1] == 'S') && in[i + 1] == 'A';
+}
+
+/* Every secret name ends in "token" or in "key" after "access" ("secret" alone is not a name);
+ * a key pair starts with AKIA or ASIA. So the letters k, K and I, found with memchr, are the
+ * only places to look. */
+bool redact_may_hold(const char *in, size_t len)
+{
+	static const char anchors[] = { 'k', 'K', 'I' };
+	const char *end = in + len;
+
+	for (size_t a = 0; a < sizeof(anchors); a++) {
+		for (const char *p = in; (p = memchr(p, anchors[a], (size_t)(end - p))); p++) {
+			size_t i = (size_t)(p - in);
+			if (anchors[a] == 'I' ? key_id_i(in, len, i) : secret_name_k(in, len, i))
+				return true;
+		}
+	}
+	return false;
 }
 
 size_t redact_secrets(const char *in, size_t len, struct strbuf *out)

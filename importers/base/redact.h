@@ -1,4 +1,5 @@
-/* redact: remove AWS secrets from text that leaves the case — the evidence package's exports.
+/* redact: remove AWS secrets from text before it is stored (the loader, for every event's text
+ * and raw record) or leaves the case (the evidence package's exports).
  *
  * What is a secret (DESIGN.md: "secret keys and session tokens ... redacted in every output; the
  * key id is kept"):
@@ -13,11 +14,16 @@
 #ifndef BS_REDACT_H
 #define BS_REDACT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "strbuf.h"
 
 #define REDACTION_MARK "[REDACTED]"
+
+/* Whether `in` might hold a secret: false means redact_secrets would change nothing. A few
+ * memchr scans, cheap enough to run on every string an import stores. */
+bool redact_may_hold(const char *in, size_t len);
 
 /* Append `in` to `out` with every secret replaced; returns how many values were replaced. */
 size_t redact_secrets(const char *in, size_t len, struct strbuf *out);
