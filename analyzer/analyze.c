@@ -7,6 +7,7 @@
 #include "config.h"
 #include "correlate.h"
 #include "jsondump.h"
+#include "suppress.h"
 #include "yamljson.h"
 
 static void quote_arg(struct strbuf *sb, const char *a)
@@ -107,6 +108,8 @@ int analyze_case(struct casedb *cdb, const struct finding_options *opts, int arg
 	json_t *in = json_pack("{s:I, s:b}", "window_ns", (json_int_t)o.window_ns, "per_event", o.per_event);
 	if (o.hosts)
 		json_object_set(in, "case_hosts", (json_t *)o.hosts);
+	if (o.suppress)
+		json_object_set(in, "suppress", (json_t *)o.suppress);
 	jsondump(&inputs, in, 0);
 	json_decref(in);
 	r = analyze_run_begin(cdb, "analyze", argc, argv, inputs.buf, &o.run_id, err);
@@ -125,7 +128,11 @@ int analyze_case(struct casedb *cdb, const struct finding_options *opts, int arg
 	r = analyze_run_end(cdb, o.run_id, "complete", err);
 	if (r < 0)
 		goto fail;
-	return casedb_exec(cdb, "COMMIT", err) < 0 ? -EIO : 0;
+	if (casedb_exec(cdb, "COMMIT", err) < 0)
+		return -EIO;
+	/* in its own transaction: the filters match findings in their GuardDuty shape, which is
+	 * read from the committed case */
+	return o.suppress ? suppress_apply(cdb, o.suppress, &ret->archived, err) : 0;
 fail: {
 	struct strbuf ignored = STRBUF_INIT;
 	casedb_exec(cdb, "ROLLBACK", &ignored);

@@ -17,6 +17,7 @@
 struct analyze_result {
 	int64_t run_id;
 	int findings, correlations;
+	int archived; /* findings the suppression filters archived */
 };
 
 /* Record a run of `kind` with the command line (argv joined, each argument shell-quoted when
@@ -33,9 +34,10 @@ int analyze_run_end(struct casedb *cdb, int64_t run_id, const char *status, stru
  */
 int analyze_load_case_file(const char *path, json_t **ret_hosts, struct strbuf *err);
 
-/* Aggregate and correlate in one transaction, as a new run; its inputs record the options
- * ({"window_ns", "per_event"}) and the case file's hosts ("case_hosts") when opts->hosts is set,
- * so that the run can be made again (rerun.h). */
+/* Aggregate and correlate in one transaction, as a new run, then archive the findings the
+ * suppression filters (opts->suppress, suppress.h) match. The run's inputs record the options
+ * ({"window_ns", "per_event"}), the case file's hosts ("case_hosts") and the filters
+ * ("suppress") when set, so that the run can be made again (rerun.h). */
 int analyze_case(struct casedb *cdb, const struct finding_options *opts, int argc, char **argv,
 		 struct analyze_result *ret, struct strbuf *err);
 

@@ -30,11 +30,20 @@ int cmd_info(int argc, char **argv);
 int cmd_verify_trail(int argc, char **argv);
 int cmd_detect(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+/* `backsight rules test` over case directories (cmd-rules-test.c) or fixture files
+ * (cmd-rules-fixtures.c); argv[0] is "test". The arguments choose: any that is a regular file
+ * makes it fixtures. */
+int rules_test(int argc, char **argv);
+int rules_test_fixtures(int argc, char **argv);
+bool rules_test_wants_fixtures(int argc, char **argv);
 
 struct ruleset;
 /* Load rule files/directories into one compiled set, printing every diagnostic; -1 when there
  * was an error (or, strict, a warning). The set is returned either way. */
 int rules_load_cli(char **paths, size_t n, bool strict, struct ruleset **ret);
+/* The same, then indicator files or directories (ruleset_load_indicators) before compiling. */
+int rules_load_cli_indicators(char **paths, size_t n, char **indicators, size_t nind, bool strict,
+			      struct ruleset **ret);
 /* The shipped rule set's directory. */
 const char *rules_default_dir(void);
 int cmd_package(int argc, char **argv);

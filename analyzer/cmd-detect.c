@@ -1,10 +1,18 @@
 /* cmd-detect: `backsight detect` — run Falco rules retroactively over a case.
  *
- * usage: backsight detect [--rules PATH]... [--strict] [-q] CASE.db
+ * usage: backsight detect [--rules PATH]... [--lists PATH]... [--indicators FILE]... [--strict] [-q] CASE.db
  *
- *   -r, --rules PATH   a rule file or a directory of *.yaml files; given several times, loaded in
- *                      order as one rule set. Default: the shipped rule set (the install's
- *                      share/backsight/rules, or $BACKSIGHT_RULES_DIR).
+ *   -r, --rules PATH   a rule file or a directory of *.yaml files (and its indicators/ lists);
+ *                      given several times, loaded in order as one rule set. Default: the
+ *                      shipped rule set (the install's share/backsight/rules, or
+ *                      $BACKSIGHT_RULES_DIR).
+ *       --lists PATH   a list file or a directory of them: plain lists of domains, addresses,
+ *                      networks or hashes, each named after the rule set's list it extends
+ *                      (rules.h: ruleset_load_indicators), loaded after the rules
+ *   -i, --indicators FILE  an indicator list (IP addresses and networks, domains, file hashes,
+ *                      access key ids; one a line, see indicators.h and backsight-detect(1)),
+ *                      matched over every event; each hit is an alert of rule
+ *                      "Indicator match: KIND". Given several times, every list is used.
  *       --strict       refuse to run when any rule has an error or a warning
  *   -q, --quiet        print only the summary line, not the coverage report
  *
@@ -23,19 +31,26 @@
 #include "custody-log.h"
 #include "custody.h"
 #include "detect.h"
+#include "indicators.h"
 #include "rules.h"
 
-static const char usage[] = "usage: backsight detect [--rules PATH]... [--strict] [-q] CASE.db\n";
+static const char usage[] =
+	"usage: backsight detect [--rules PATH]... [--lists PATH]... [--indicators FILE]... [--strict] [-q] CASE.db\n";
 
 int cmd_detect(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "rules", required_argument, NULL, 'r' }, { "strict", no_argument, NULL, 's' },
+		{ "indicators", required_argument, NULL, 'i' }, { "lists", required_argument, NULL, 'l' },
 		{ "quiet", no_argument, NULL, 'q' },       { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char **paths = calloc((size_t)argc + 1, sizeof(*paths)), *custody_line = NULL;
-	size_t n = 0;
+	char **paths = calloc((size_t)argc + 1, sizeof(*paths));
+	char **ioc_paths = calloc((size_t)argc + 1, sizeof(*ioc_paths));
+	char **list_paths = calloc((size_t)argc + 1, sizeof(*list_paths)), *custody_line = NULL;
+	struct indicator_set *iocs = NULL;
+	uint64_t ioc_hits = 0;
+	size_t n = 0, nioc = 0, nlists = 0;
 	bool strict = false, quiet = false;
 	struct ruleset *rs = NULL;
 	struct casedb *cdb = NULL;
@@ -44,22 +59,30 @@ int cmd_detect(int argc, char **argv)
 	int c, rc = EXIT_RUNTIME;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:i:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': paths[n++] = optarg; break;
+		case 'i': ioc_paths[nioc++] = optarg; break;
+		case 'l': list_paths[nlists++] = optarg; break;
 		case 's': strict = true; break;
 		case 'q': quiet = true; break;
-		case 'h': fputs(usage, stdout); free(paths); return 0;
-		default: free(paths); return usage_error(usage, "detect: bad option");
+		case 'h': fputs(usage, stdout); free(paths); free(ioc_paths); free(list_paths); return 0;
+		default: free(paths); free(ioc_paths); free(list_paths); return usage_error(usage, "detect: bad option");
 		}
 	}
 	if (optind + 1 != argc) {
 		free(paths);
+		free(ioc_paths);
+		free(list_paths);
 		return usage_error(usage, "detect: give exactly one CASE.db");
+	}
+	if (nioc && indicator_set_load(ioc_paths, nioc, &iocs, &err) < 0) {
+		error("detect: %s", err.buf);
+		goto out;
 	}
 	if (!n)
 		paths[n++] = (char *)rules_default_dir();
-	if (rules_load_cli(paths, n, strict, &rs) < 0 && strict) {
+	if (rules_load_cli_indicators(paths, n, list_paths, nlists, strict, &rs) < 0 && strict) {
 		error("detect: the rules have errors (--strict): nothing run");
 		goto out;
 	}
@@ -76,8 +99,15 @@ int cmd_detect(int argc, char **argv)
 		error("detect: %s", err.buf);
 		goto out;
 	}
+	if (iocs) {
+		if (indicator_match(cdb, iocs, res.run_id, &ioc_hits, &err) < 0 ||
+		    indicator_record_run(cdb, iocs, res.run_id, &err) < 0) {
+			error("detect: indicators: %s", err.buf);
+			goto out;
+		}
+	}
 	custody_line = custody_command_line(argc, argv);
-	if (custody_log_detect(cdb, rs, custody_line, &err) < 0)
+	if (custody_log_detect(cdb, rs, iocs, custody_line, &err) < 0)
 		warning("detect: the custody log could not be written: %s", err.buf);
 	if (!quiet) {
 		printf("coverage:\n");
@@ -92,8 +122,15 @@ int cmd_detect(int argc, char **argv)
 	       (long long)res.run_id, (unsigned long long)res.events, (unsigned long long)res.read,
 	       (unsigned long long)res.evaluated,
 	       (unsigned long long)res.alerts, res.seconds, res.seconds > 0 ? (double)res.events / res.seconds : 0.0);
+	if (iocs)
+		printf("indicators: %zu from %zu list%s, %llu hit%s\n", indicator_set_size(iocs), nioc, nioc == 1 ? "" : "s",
+		       (unsigned long long)ioc_hits, ioc_hits == 1 ? "" : "s");
 	rc = 0;
 out:
+	indicator_set_free(iocs);
+	free(ioc_paths);
+	free(list_paths);
+	free(custody_line);
 	detect_result_release(&res);
 	casedb_free(cdb);
 	ruleset_free(rs);
@@ -101,6 +138,5 @@ out:
 	strbuf_release(&cmdline);
 	strbuf_release(&line);
 	free(paths);
-	free(custody_line);
 	return rc;
 }

@@ -12,6 +12,9 @@
  *       --list-formats       list the evidence formats and exit
  *
  * PATH may be a file, a directory (read recursively, in name order) or - for standard input.
+ * The per-process files of one `strace -ff -o prefix` run (prefix.PID), imported together or
+ * one by one, end up as one process tree: each child file's process is linked to the process
+ * whose clone/fork/vfork returned its pid in another file.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -25,6 +28,7 @@
 #include "cli.h"
 #include "custody.h"
 #include "import.h"
+#include "proclink.h"
 #include "progress.h"
 #include "termsafe.h"
 
@@ -288,6 +292,15 @@ int cmd_import(int argc, char **argv)
 	}
 	if (bulk && casedb_build_event_indexes(cdb, &err) < 0)
 		goto db_error;
+	/* strace -ff: the per-process files of one run become one process tree (proclink.h) */
+	{
+		int linked = proclink_strace_ff(cdb, &err);
+		if (linked < 0)
+			goto db_error;
+		if (linked && !quiet)
+			printf("linked %d process%s of strace -ff files to their parents in other files\n", linked,
+			       linked == 1 ? "" : "es");
+	}
 	/* --- custody log (issue 10): one entry per import command, the files with their SHA-256 --- */
 	{
 		char *cmdline = custody_command_line(argc, argv);

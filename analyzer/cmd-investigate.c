@@ -5,8 +5,13 @@
  *
  *   -o, --output DIR       the output directory (created if missing)
  *   -r, --rules FILE       Falco rule file(s) for detection (repeatable)
+ *       --lists PATH       list file or directory extending the rules' lists (repeatable)
+ *   -i, --indicators FILE  indicator list(s) matched over the timeline (repeatable; see
+ *                          backsight-detect(1))
  *       --case FILE        case file: each host's instance id, task ARN, role and addresses
  *                          (YAML or JSON: hosts: {HOST: {instance_id: ..., ...}})
+ *       --suppress FILE    suppression rules in GuardDuty's filter form: matching findings are
+ *                          kept and marked archived (repeatable; see backsight-analyze(1))
  *   -w, --window DURATION  finding aggregation window (default 5m)
  *       --per-event        one finding per alert
  *   -f, --format NAME      read every EVIDENCE as this format instead of detecting it
@@ -35,21 +40,26 @@
 #include "custody-log.h"
 #include "custody.h"
 #include "detect.h"
+#include "indicators.h"
 #include "rules.h"
 #include "correlate.h"
 #include "report.h"
+#include "suppress.h"
 #include "termsafe.h"
 
 static const char usage[] =
-	"usage: backsight investigate [-r RULES]... [--case FILE] [-w DURATION | --per-event] [-f FORMAT]\n"
-	"                             [--host NAME] [--date YYYY-MM-DD] [--tz +HH:MM] [-q] -o OUTDIR EVIDENCE...\n";
+	"usage: backsight investigate [-r RULES]... [--lists PATH]... [-i INDICATORS]... [--case FILE]\n"
+	"                             [--suppress FILE]... [-w DURATION | --per-event] [-f FORMAT] [--host NAME]\n"
+	"                             [--date YYYY-MM-DD] [--tz +HH:MM] [-q] -o OUTDIR EVIDENCE...\n";
 
 /*
  * Detection: fills `alerts` (and a `runs` row of kind "detect", with the coverage statement)
  * from the rule files, or from the shipped rule set when none is given.
  */
-static int run_detection(struct casedb *cdb, char **rules, size_t nrules, int argc, char **argv, struct strbuf *err)
+static int run_detection(struct casedb *cdb, char **rules, size_t nrules, char **lists, size_t nlists, char **iocs,
+			 size_t niocs, int argc, char **argv, struct strbuf *err)
 {
+	struct indicator_set *set = NULL;
 	char *shipped[] = { (char *)rules_default_dir() };
 	struct strbuf cmdline = STRBUF_INIT;
 	struct detect_result res = { 0 };
@@ -60,16 +70,22 @@ static int run_detection(struct casedb *cdb, char **rules, size_t nrules, int ar
 		rules = shipped;
 		nrules = 1;
 	}
-	rules_load_cli(rules, nrules, false, &rs);
+	if (niocs && (r = indicator_set_load(iocs, niocs, &set, err)) < 0)
+		return r;
+	rules_load_cli_indicators(rules, nrules, lists, nlists, false, &rs);
 	strbuf_addstr(&cmdline, "backsight");
 	for (int i = 0; i < argc; i++)
 		strbuf_addf(&cmdline, " %s", argv[i]);
 	r = detect_run(cdb, rs, cmdline.buf, &res, err);
+	if (r == 0 && set)
+		r = indicator_match(cdb, set, res.run_id, NULL, err) < 0 ? -EIO
+		    : indicator_record_run(cdb, set, res.run_id, err);
 	if (r == 0) {
 		char *custody_line = custody_command_line(argc, argv);
-		r = custody_log_detect(cdb, rs, custody_line, err);
+		r = custody_log_detect(cdb, rs, set, custody_line, err);
 		free(custody_line);
 	}
+	indicator_set_free(set);
 	detect_result_release(&res);
 	ruleset_free(rs);
 	strbuf_release(&cmdline);
@@ -141,7 +157,10 @@ int cmd_investigate(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "rules", required_argument, NULL, 'r' },
+		{ "indicators", required_argument, NULL, 'i' },
+		{ "lists", required_argument, NULL, 'L' },
 		{ "case", required_argument, NULL, 'C' },
+		{ "suppress", required_argument, NULL, 'S' },
 		{ "window", required_argument, NULL, 'w' },
 		{ "per-event", no_argument, NULL, 'P' },
 		{ "format", required_argument, NULL, 'f' },
@@ -170,9 +189,9 @@ int cmd_investigate(int argc, char **argv)
 	struct strbuf err = STRBUF_INIT, path = STRBUF_INIT;
 	struct casedb *cdb = NULL;
 	const char *outdir = NULL, *format = NULL, *host = NULL, *date = NULL, *tz = NULL;
-	char **rules = NULL, **iargv = NULL;
-	json_t *hosts = NULL;
-	size_t nrules = 0;
+	char **rules = NULL, **iargv = NULL, **ind = NULL, **iocs = NULL;
+	json_t *hosts = NULL, *filters = json_array(), *more;
+	size_t nrules = 0, nind = 0, niocs = 0;
 	bool quiet = false;
 	double t0 = monotonic();
 	int c, rc = 0, iargc = 0;
@@ -181,8 +200,14 @@ int cmd_investigate(int argc, char **argv)
 	for (size_t i = 0; i < NOUTPUTS; i++)
 		strbuf_init(&report_paths[i]);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:r:w:f:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:r:i:w:f:qh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'i':
+			iocs = realloc(iocs, (niocs + 1) * sizeof(*iocs));
+			if (!iocs)
+				abort();
+			iocs[niocs++] = optarg;
+			break;
 		case 'o':
 			outdir = optarg;
 			break;
@@ -192,12 +217,21 @@ int cmd_investigate(int argc, char **argv)
 				abort();
 			rules[nrules++] = optarg;
 			break;
+		case 'L':
+			ind = realloc(ind, (nind + 1) * sizeof(*ind));
+			if (!ind)
+				abort();
+			ind[nind++] = optarg;
+			break;
 		case 'C':
 			json_decref(hosts);
 			hosts = NULL;
 			if (analyze_load_case_file(optarg, &hosts, &err) < 0) {
 				error("investigate: %s", err.buf);
 				free(rules);
+				free(ind);
+				free(iocs);
+				json_decref(filters);
 				strbuf_release(&err);
 				return EXIT_RUNTIME;
 			}
@@ -207,13 +241,30 @@ int cmd_investigate(int argc, char **argv)
 		case 'w':
 			if (cli_parse_duration(optarg, &fopts.window_ns) < 0 || fopts.window_ns <= 0) {
 				free(rules);
+				free(ind);
+				free(iocs);
 				json_decref(hosts);
+				json_decref(filters);
 				return usage_error(usage, "investigate: --window wants a duration such as 5m, not '%s'",
 						   optarg);
 			}
 			break;
 		case 'P':
 			fopts.per_event = true;
+			break;
+		case 'S':
+			if (suppress_load(optarg, &more, &err) < 0) {
+				error("investigate: %s", err.buf);
+				free(rules);
+				free(ind);
+				free(iocs);
+				json_decref(hosts);
+				json_decref(filters);
+				strbuf_release(&err);
+				return EXIT_USAGE;
+			}
+			json_array_extend(filters, more);
+			json_decref(more);
 			break;
 		case 'f':
 			format = optarg;
@@ -233,24 +284,36 @@ int cmd_investigate(int argc, char **argv)
 		case 'h':
 			fputs(usage, stdout);
 			free(rules);
+			free(ind);
+			free(iocs);
 			json_decref(hosts);
+			json_decref(filters);
 			return 0;
 		default:
 			free(rules);
+			free(ind);
+			free(iocs);
 			json_decref(hosts);
+			json_decref(filters);
 			return usage_error(usage, "investigate: unknown option");
 		}
 	}
 	if (!outdir || optind >= argc) {
 		free(rules);
+		free(ind);
+		free(iocs);
 		json_decref(hosts);
+		json_decref(filters);
 		return usage_error(usage, "investigate: need -o OUTDIR and at least one evidence path");
 	}
 	int first_evidence = optind;
 	if (mkdir(outdir, 0777) < 0 && errno != EEXIST) {
 		error("investigate: cannot create '%s': %s", outdir, strerror(errno));
 		free(rules);
+		free(ind);
+		free(iocs);
 		json_decref(hosts);
+		json_decref(filters);
 		return EXIT_RUNTIME;
 	}
 	strbuf_addf(&path, "%s/case.db", outdir);
@@ -296,7 +359,8 @@ int cmd_investigate(int argc, char **argv)
 	}
 	/* 2. detect, 3. aggregate and correlate */
 	custody_line = custody_command_line(argc, argv);
-	if (run_detection(cdb, rules, nrules, argc, argv, &err) < 0 ||
+	fopts.suppress = json_array_size(filters) ? filters : NULL;
+	if (run_detection(cdb, rules, nrules, ind, nind, iocs, niocs, argc, argv, &err) < 0 ||
 	    analyze_case(cdb, &fopts, argc, argv, &res, &err) < 0 ||
 	    custody_log_analyze(cdb, case_file, custody_line, &err) < 0) {
 		error("investigate: %s", err.buf);
@@ -324,7 +388,10 @@ out:
 	free(custody_line);
 	free(iargv);
 	free(rules);
+	free(ind);
+	free(iocs);
 	json_decref(hosts);
+	json_decref(filters);
 	strbuf_release(&err);
 	strbuf_release(&path);
 	return rc;

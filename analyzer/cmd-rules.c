@@ -3,12 +3,17 @@
  * usage: backsight rules check [--strict] [--dump] FILE...
  *        backsight rules list [--rules PATH]...
  *        backsight rules fields [SOURCE]
+ *        backsight rules test [--rules PATH]... [--keep DIR] [-v] DIR...
+ *        backsight rules test [--rules PATH]... [--lists PATH]... FIXTURES...
  *
  *   check    load and compile FILEs in order (as one rule set), print every error and warning
  *            with file:line:column and a caret; exit 1 when there is an error (with --strict, a
  *            warning counts as one). --dump prints each rule's compiled condition.
  *   list     every rule: name, priority, source, tags, and whether it can run
  *   fields   every field of SOURCE (or of every source) with its type and description
+ *   test     case directories: evidence + expected alerts per rule, run and diffed, exit 1 when a
+ *            case fails (cmd-rules-test.c); fixture files (*.jsonl): single events, each said to
+ *            fire a rule or not (cmd-rules-fixtures.c). See backsight-rules(1).
  *
  * PATH/FILE may be a file or a directory (its *.yaml files in name order). Without --rules,
  * list uses the shipped rule set (see backsight-detect(1)).
@@ -25,7 +30,9 @@
 
 static const char usage[] = "usage: backsight rules check [--strict] [--dump] FILE...\n"
 			    "       backsight rules list [--rules PATH]...\n"
-			    "       backsight rules fields [SOURCE]\n";
+			    "       backsight rules fields [SOURCE]\n"
+			    "       backsight rules test [--rules PATH]... [--keep DIR] [-v] DIR...\n"
+			    "       backsight rules test [--rules PATH]... [--lists PATH]... FIXTURES...\n";
 
 static void print_diags(const struct ruleset *rs, size_t from)
 {
@@ -41,11 +48,20 @@ static void print_diags(const struct ruleset *rs, size_t from)
 
 int rules_load_cli(char **paths, size_t n, bool strict, struct ruleset **ret)
 {
+	return rules_load_cli_indicators(paths, n, NULL, 0, strict, ret);
+}
+
+int rules_load_cli_indicators(char **paths, size_t n, char **indicators, size_t nind, bool strict,
+			      struct ruleset **ret)
+{
 	struct ruleset *rs = ruleset_new(strict);
 	int rc = 0;
 
 	for (size_t i = 0; i < n; i++)
 		if (ruleset_load_path(rs, paths[i]) < 0)
+			rc = -1;
+	for (size_t i = 0; i < nind; i++)
+		if (ruleset_load_indicators(rs, indicators[i]) < 0)
 			rc = -1;
 	ruleset_compile(rs);
 	print_diags(rs, 0);
@@ -201,6 +217,9 @@ int cmd_rules(int argc, char **argv)
 		return list(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "fields"))
 		return fields(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "test"))
+		return rules_test_wants_fixtures(argc - 1, argv + 1) ? rules_test_fixtures(argc - 1, argv + 1)
+								      : rules_test(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		fputs(usage, stdout);
 		return 0;

@@ -34,18 +34,25 @@ static int file_sha256(const char *path, char hex[SHA256_HEX_LEN + 1], struct st
 	return 0;
 }
 
-int custody_log_detect(struct casedb *cdb, const struct ruleset *rs, const char *command_line, struct strbuf *err)
+int custody_log_detect(struct casedb *cdb, const struct ruleset *rs, const struct indicator_set *iocs,
+		       const char *command_line, struct strbuf *err)
 {
-	struct custody_file *inputs = calloc(rs->nfiles ? rs->nfiles : 1, sizeof(*inputs));
+	size_t nlists = 0, n = 0;
+	const struct indicator_list *lists = iocs ? indicator_set_lists(iocs, &nlists) : NULL;
+	struct custody_file *inputs = calloc(rs->nfiles + nlists + 1, sizeof(*inputs));
 	int r;
 
 	if (!inputs)
 		return -ENOMEM;
-	for (size_t i = 0; i < rs->nfiles; i++) {
-		inputs[i].name = rs->files[i]->path;
-		inputs[i].sha256 = rs->files[i]->sha256;
+	for (size_t i = 0; i < rs->nfiles; i++, n++) {
+		inputs[n].name = rs->files[i]->path;
+		inputs[n].sha256 = rs->files[i]->sha256;
 	}
-	r = custody_append(cdb, "detect", custody_actor(NULL), command_line, inputs, rs->nfiles, NULL, 0, err);
+	for (size_t i = 0; i < nlists; i++, n++) {
+		inputs[n].name = lists[i].path;
+		inputs[n].sha256 = (char *)lists[i].sha256;
+	}
+	r = custody_append(cdb, "detect", custody_actor(NULL), command_line, inputs, n, NULL, 0, err);
 	free(inputs);
 	return r;
 }

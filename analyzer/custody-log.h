@@ -9,11 +9,13 @@
 #include <stddef.h>
 
 #include "casedb.h"
+#include "indicators.h"
 #include "rules.h"
 #include "strbuf.h"
 
-/* A detect run: the rule files it loaded. */
-int custody_log_detect(struct casedb *cdb, const struct ruleset *rs, const char *command_line, struct strbuf *err);
+/* A detect run: the rule files it loaded and the indicator lists it matched (iocs may be NULL). */
+int custody_log_detect(struct casedb *cdb, const struct ruleset *rs, const struct indicator_set *iocs,
+		       const char *command_line, struct strbuf *err);
 /* An analyze run: the case file, if one was given. */
 int custody_log_analyze(struct casedb *cdb, const char *case_file, const char *command_line, struct strbuf *err);
 /* Reports written: each file, hashed as it is on disk now. */

@@ -8,7 +8,7 @@
 #include "bstime.h"
 #include "config.h"
 #include "detect.h"
-#include "rawstore.h"
+#include "rawcache.h"
 
 /* Rules per (source, evt.type): an open-addressing table of type -> rule indexes (load order),
  * each list already merged with the rules that match any type. */
@@ -17,6 +17,9 @@ struct bucket {
 	size_t *rules;
 	size_t n;
 	const struct cnode **trees; /* each rule's tree specialised for this type */
+	struct fnode *flat;         /* the trees laid out flat, one after the other */
+	size_t *flat_at;            /* where each rule's starts */
+	size_t nflat;
 };
 
 struct index {
@@ -146,75 +149,264 @@ static void index_release(struct index *ix)
 	for (size_t j = 0; j < ix->cap; j++) {
 		free(ix->b[j].rules);
 		free(ix->b[j].trees);
+		free(ix->b[j].flat);
+		free(ix->b[j].flat_at);
 	}
 	free(ix->b);
 	free(ix->any);
 }
 
-static void add_sql_string(struct strbuf *sql, const char *s)
+/*
+ * The evaluation form of a bucket's trees. A cnode is large (two operands with their field
+ * bindings) and the nodes of one tree lie apart in the arena, so walking the trees of every
+ * rule for every event was mostly waiting on memory. The flat form is each tree in pre-order in
+ * one array per bucket, an entry being the node's kind, the length of its subtree (to step over
+ * it), its check's memo slot and the check itself; a check already decided for this event (a
+ * macro every rule repeats) is answered from the memo without touching its cnode.
+ */
+struct fnode {
+	uint32_t kind;
+	uint32_t size; /* entries in this subtree, itself included */
+	uint32_t memo;
+	const struct cnode *check;
+};
+
+static size_t flat_count(const struct cnode *n)
 {
-	strbuf_addch(sql, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			strbuf_addch(sql, '\'');
-		strbuf_addch(sql, *s);
-	}
-	strbuf_addch(sql, '\'');
+	size_t k = 1;
+
+	if (n->kind == CN_CHECK)
+		return 1;
+	for (size_t i = 0; i < n->nkids; i++)
+		k += flat_count(n->kids[i]);
+	return k;
 }
 
-static void where_clause(const struct index *ix, const bool *any_rules, struct strbuf *sql)
+static size_t flat_put(struct fnode *out, const struct cnode *n)
 {
-	bool first = true;
+	size_t k = 1;
 
-	strbuf_addstr(sql, " FROM events WHERE");
-	for (int s = 0; s < SRC__COUNT; s++) {
-		if (!any_rules[s])
+	out[0].kind = (uint32_t)n->kind;
+	out[0].memo = n->kind == CN_CHECK ? n->memo : 0;
+	out[0].check = n;
+	if (n->kind != CN_CHECK)
+		for (size_t i = 0; i < n->nkids; i++)
+			k += flat_put(out + k, n->kids[i]);
+	out[0].size = (uint32_t)k;
+	return k;
+}
+
+static void index_flatten(struct index *ix)
+{
+	for (size_t j = 0; j < ix->cap; j++) {
+		struct bucket *b = &ix->b[j];
+		size_t total = 0;
+		if (!b->type)
 			continue;
-		strbuf_addstr(sql, first ? " (+source = " : " OR (+source = "); /* + : scan the table, not the index */
-		first = false;
-		add_sql_string(sql, bs_source_name(s));
-		if (!ix[s].nany) {
-			bool firsttype = true;
-			strbuf_addstr(sql, " AND type IN (");
-			for (size_t j = 0; j < ix[s].cap; j++) {
-				if (!ix[s].b[j].type || !ix[s].b[j].n)
-					continue;
-				if (!firsttype)
-					strbuf_addch(sql, ',');
-				firsttype = false;
-				add_sql_string(sql, ix[s].b[j].type);
-			}
-			if (firsttype)
-				strbuf_addstr(sql, "NULL");
-			strbuf_addch(sql, ')');
+		for (size_t k = 0; k < b->n; k++)
+			total += flat_count(b->trees[k]);
+		b->flat = calloc(total + 1, sizeof(*b->flat));
+		b->flat_at = calloc(b->n + 1, sizeof(*b->flat_at));
+		if (!b->flat || !b->flat_at)
+			abort();
+		for (size_t k = 0; k < b->n; k++) {
+			b->flat_at[k] = b->nflat;
+			b->nflat += flat_put(b->flat + b->nflat, b->trees[k]);
 		}
-		strbuf_addch(sql, ')');
 	}
-	if (first)
-		strbuf_addstr(sql, " 0");
 }
 
-static int count_sources(struct casedb *cdb, struct detect_result *res, struct strbuf *err)
+static bool flat_eval(const struct fnode *f, struct ev *ev, struct cond_scratch *s)
 {
-	sqlite3_stmt *st;
-	int rc = casedb_prepare(cdb, "SELECT source, count(*) FROM events GROUP BY source", &st, err);
+	const struct fnode *k, *end;
 
-	if (rc < 0)
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *s = (const char *)sqlite3_column_text(st, 0);
-		int src = s ? bs_source_from_name(s) : -1;
-		uint64_t n = (uint64_t)sqlite3_column_int64(st, 1);
-		res->events += n;
-		if (src >= 0)
-			res->source_events[src] += n;
+	switch (f->kind) {
+	case CN_AND:
+		for (k = f + 1, end = f + f->size; k < end; k += k->size)
+			if (!flat_eval(k, ev, s))
+				return false;
+		return true;
+	case CN_OR:
+		for (k = f + 1, end = f + f->size; k < end; k += k->size)
+			if (flat_eval(k, ev, s))
+				return true;
+		return false;
+	case CN_NOT:
+		return !flat_eval(f + 1, ev, s);
+	case CN_CHECK:
+		if (f->memo && f->memo < s->ccap && s->cgen[f->memo] == s->gen)
+			return s->cval[f->memo];
+		return cond_eval(f->check, ev, s);
+	default:
+		return false;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		strbuf_addf(err, "counting events: %s", sqlite3_errmsg(cdb->db));
-		return -EIO;
+}
+
+/*
+ * Which rows the pass reads, decided in C by one SQL function in the WHERE clause: it counts
+ * every event per source on the way (the coverage report needs them; a separate GROUP BY scan
+ * sorted the whole table) and lets through only events of a source and type some rule can
+ * match, so that SQLite does not build the other rows. A `type IN (...)` list did the same
+ * through a temporary b-tree probed per row, which cost more than the rule evaluation itself.
+ */
+struct want {
+	const struct index *ix;
+	const bool *any_rules;
+	int64_t counted_upto; /* rows with id <= this were counted before a re-prepared scan */
+	/* what the last row let through was found to be: the scan loop takes it from here */
+	int64_t last_id;
+	int last_source;
+	const struct bucket *last_bucket;
+	uint64_t events;
+	uint64_t source_events[SRC__COUNT];
+};
+
+static void want_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct want *w = sqlite3_user_data(ctx);
+	const char *src = (const char *)sqlite3_value_text(argv[0]);
+	const char *type = (const char *)sqlite3_value_text(argv[1]);
+	int s = src ? bs_source_from_name(src) : -1;
+	const struct bucket *b;
+
+	(void)argc;
+	if (sqlite3_value_int64(argv[2]) <= w->counted_upto) {
+		sqlite3_result_int(ctx, 0);
+		return;
+	}
+	w->events++;
+	if (s < 0) {
+		sqlite3_result_int(ctx, 0);
+		return;
+	}
+	w->source_events[s]++;
+	if (!w->any_rules[s] || !type) {
+		sqlite3_result_int(ctx, 0);
+		return;
+	}
+	b = index_find(&w->ix[s], type);
+	w->last_id = sqlite3_value_int64(argv[2]);
+	w->last_source = s;
+	w->last_bucket = b;
+	sqlite3_result_int(ctx, b ? b->n > 0 : w->ix[s].nany > 0);
+}
+
+/*
+ * The typed columns a scan selects. Building a result row costs SQLite work for every column
+ * named, so the scan names only those the rules read: the columns of the fields bound in any
+ * condition or output (fx_col), found before the run. A column some other extractor reaches
+ * (the process-tree fields fall back on pid, exe ...) is fetched for that event by id and joins
+ * the set; the scan is then prepared again from the next row (in rowid order; in time order the
+ * point queries simply go on). That happens at most once per column.
+ */
+struct scan_cols {
+	uint64_t mask;
+	int map[COL__COUNT];   /* column -> result index, or -1 */
+	bool grew;
+	bool ordered;
+	sqlite3_stmt *point;   /* every typed column of one event */
+	struct casedb *cdb;
+	char *str[COL__COUNT]; /* strings fetched by point queries for the current event */
+};
+
+static void cols_from_operand(const struct cond_operand *o, uint64_t *mask)
+{
+	if (o->bind.def && o->bind.def->extract == fx_col)
+		*mask |= 1ull << o->bind.def->param;
+}
+
+static void cols_from_tree(const struct cnode *n, uint64_t *mask)
+{
+	if (!n || n == COND_TRUE || n == COND_FALSE)
+		return;
+	if (n->kind == CN_CHECK) {
+		cols_from_operand(&n->lhs, mask);
+		if (n->rhs_is_field)
+			cols_from_operand(&n->rhs, mask);
+		return;
+	}
+	for (size_t i = 0; i < n->nkids; i++)
+		cols_from_tree(n->kids[i], mask);
+}
+
+static int load_missing_col(void *userdata, struct ev *ev, int col)
+{
+	struct scan_cols *sc = userdata;
+	struct strbuf err = STRBUF_INIT;
+	int k = 0;
+
+	if (!sc->point) {
+		struct strbuf sql = STRBUF_INIT;
+		strbuf_addstr(&sql, "SELECT ");
+		for (size_t c = 0; c < bs_event_ncolumns; c++)
+			strbuf_addf(&sql, "%s%s", c ? ", " : "", bs_event_columns[c].name);
+		strbuf_addstr(&sql, " FROM events WHERE id = ?1");
+		k = casedb_prepare(sc->cdb, sql.buf, &sc->point, &err);
+		strbuf_release(&sql);
+		strbuf_release(&err);
+		if (k < 0)
+			return k;
+	}
+	sqlite3_reset(sc->point);
+	sqlite3_bind_int64(sc->point, 1, ev->id);
+	if (sqlite3_step(sc->point) != SQLITE_ROW) {
+		sqlite3_reset(sc->point);
+		return -ENOENT;
+	}
+	if (bs_event_columns[col].kind == BS_COLUMN_INT) {
+		ev->icol[col] = sqlite3_column_type(sc->point, col) == SQLITE_NULL ? BS_NONE
+										 : sqlite3_column_int64(sc->point, col);
+	} else {
+		const char *v = (const char *)sqlite3_column_text(sc->point, col);
+		free(sc->str[col]);
+		sc->str[col] = v ? strdup(v) : NULL;
+		ev->scol[col] = sc->str[col];
+	}
+	sqlite3_reset(sc->point);
+	if (!sc->ordered && !(sc->mask & (1ull << col))) {
+		sc->mask |= 1ull << col;
+		sc->grew = true;
 	}
 	return 0;
+}
+
+static int prepare_scan(struct casedb *cdb, struct scan_cols *sc, int64_t after_id, sqlite3_stmt **ret,
+			struct strbuf *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	int k = 7, rc;
+
+	strbuf_addstr(&sql, "SELECT id, ts, source, type, host, fields, process_id");
+	for (size_t c = 0; c < bs_event_ncolumns; c++) {
+		sc->map[c] = -1;
+		if (sc->mask & (1ull << c)) {
+			strbuf_addf(&sql, ", %s", bs_event_columns[c].name);
+			sc->map[c] = k++;
+		}
+	}
+	/* only the events some rule can match (see want_fn) */
+	strbuf_addstr(&sql, " FROM events WHERE ");
+	if (after_id > 0)
+		strbuf_addf(&sql, "id > %lld AND ", (long long)after_id);
+	strbuf_addstr(&sql, "bs_detect_want(source, type, id)");
+	/* Importers write in time order, so rowid order is nearly always time order and much
+	 * cheaper than walking the ts index; if an earlier time turns up, the pass is undone
+	 * and redone in time order. */
+	if (sc->ordered)
+		strbuf_addstr(&sql, " ORDER BY ts, id");
+	rc = casedb_prepare(cdb, sql.buf, ret, err);
+	strbuf_release(&sql);
+	return rc;
+}
+
+static void scan_cols_release(struct scan_cols *sc)
+{
+	sqlite3_finalize(sc->point);
+	sc->point = NULL;
+	for (int c = 0; c < COL__COUNT; c++) {
+		free(sc->str[c]);
+		sc->str[c] = NULL;
+	}
 }
 
 /* Check memo slots: checks with the same canonical form share a slot. */
@@ -322,7 +514,7 @@ static int load_ptree(struct casedb *cdb, struct ptree **ret, struct strbuf *err
 static int load_raw(void *userdata, int64_t event_id, struct strbuf *out)
 {
 	struct strbuf err = STRBUF_INIT;
-	int rc = raw_read(userdata, event_id, out, &err);
+	int rc = raw_cache_read(userdata, event_id, out, &err);
 
 	strbuf_release(&err);
 	return rc;
@@ -416,6 +608,9 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 	struct memo_map memo = { 0 };
 	bool ordered = false; /* pass 0 reads in rowid order; pass 1 (only if needed) by time */
 	int64_t last_ts;
+	struct want want = { 0 };
+	struct raw_cache *raw = NULL;
+	struct scan_cols cols = { .cdb = cdb };
 
 	memset(ix, 0, sizeof(ix));
 	ev_init(&ev);
@@ -440,11 +635,28 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 		if (rs->rules[i]->status == RULE_OK)
 			assign_memo(&memo, rs->rules[i]->tree, &out);
 	cond_scratch_memo(&scr, memo.n);
+	for (int src = 0; src < SRC__COUNT; src++)
+		index_flatten(&ix[src]);
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct rule *r = rs->rules[i];
+		if (r->status != RULE_OK)
+			continue;
+		cols_from_tree(r->tree, &cols.mask);
+		for (size_t k = 0; k < r->nout; k++)
+			if (r->out[k].has_field)
+				cols_from_operand(&r->out[k].field, &cols.mask);
+	}
 
 	/* one sequential pass over the timeline: map the file instead of pread()ing and caching
 	 * each page (the connection's setting only; the case file is unchanged) */
 	casedb_exec(cdb, "PRAGMA mmap_size = 4294967296", err);
 	strbuf_reset(err);
+	if (sqlite3_create_function_v2(cdb->db, "bs_detect_want", 3, SQLITE_UTF8, &want, want_fn, NULL, NULL,
+				       NULL) != SQLITE_OK) {
+		strbuf_addf(err, "registering the event filter: %s", sqlite3_errmsg(cdb->db));
+		rc = -EIO;
+		goto out;
+	}
 	rc = casedb_exec(cdb, "BEGIN IMMEDIATE", err);
 	if (rc < 0)
 		goto out;
@@ -470,9 +682,6 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 	rc = load_ptree(cdb, &pt, err);
 	if (rc < 0)
 		goto rollback;
-	rc = count_sources(cdb, &res, err);
-	if (rc < 0)
-		goto rollback;
 	rc = casedb_prepare(cdb,
 			    "INSERT INTO alerts (run_id, rule, priority, source, event_id, ts, output, output_fields, tags)"
 			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -481,27 +690,19 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 		goto rollback;
 again:
 	last_ts = INT64_MIN;
-	{
-		struct strbuf sql = STRBUF_INIT;
-		strbuf_addstr(&sql, "SELECT id, ts, source, type, host, fields, process_id");
-		for (size_t c = 0; c < bs_event_ncolumns; c++)
-			strbuf_addf(&sql, ", %s", bs_event_columns[c].name);
-		/* only the events some rule can match: the evt.type index as a WHERE clause, so that
-		 * SQLite does not even build the rows of the other events */
-		where_clause(ix, any_rules, &sql);
-		/* Importers write in time order, so rowid order is nearly always time order and much
-		 * cheaper than walking the ts index; if an earlier time turns up, the pass is undone
-		 * and redone in time order. */
-		if (ordered)
-			strbuf_addstr(&sql, " ORDER BY ts, id");
-		rc = casedb_prepare(cdb, sql.buf, &sel, err);
-		strbuf_release(&sql);
-		if (rc < 0)
-			goto rollback;
-	}
+	memset(&want, 0, sizeof(want));
+	want.ix = ix;
+	want.any_rules = any_rules;
+	cols.ordered = ordered;
+	cols.grew = false;
+	rc = prepare_scan(cdb, &cols, 0, &sel, err);
+	if (rc < 0)
+		goto rollback;
 	ev.ptree = pt;
 	ev.load_raw = load_raw;
-	ev.raw_userdata = cdb;
+	if (!raw)
+		raw = raw_cache_new(cdb);
+	ev.raw_userdata = raw;
 	t0 = mono_now();
 	while ((rc = sqlite3_step(sel)) == SQLITE_ROW) {
 		const char *src = (const char *)sqlite3_column_text(sel, 2);
@@ -509,8 +710,12 @@ again:
 		const struct bucket *b;
 		const size_t *list;
 		const struct cnode *const *trees;
+		const struct fnode *flat;
+		const size_t *flat_at;
 		size_t n;
-		int source = src ? bs_source_from_name(src) : -1;
+		int64_t id = sqlite3_column_int64(sel, 0);
+		bool known = id == want.last_id; /* want_fn looked this row up just now */
+		int source = known ? want.last_source : src ? bs_source_from_name(src) : -1;
 		int64_t ts = sqlite3_column_int64(sel, 1);
 
 		if (ts < last_ts && !ordered)
@@ -519,15 +724,17 @@ again:
 		res.read++;
 		if (source < 0 || !any_rules[source] || !type)
 			continue;
-		b = index_find(&ix[source], type);
+		b = known ? want.last_bucket : index_find(&ix[source], type);
 		list = b ? b->rules : ix[source].any;
 		n = b ? b->n : ix[source].nany;
 		trees = b ? b->trees : NULL;
+		flat = b ? b->flat : NULL;
+		flat_at = b ? b->flat_at : NULL;
 		if (!n)
 			continue;
 		ev_reset(&ev);
 		cond_scratch_next(&scr);
-		ev.id = sqlite3_column_int64(sel, 0);
+		ev.id = id;
 		ev.ts = ts;
 		ev.source = source;
 		ev.type = type;
@@ -536,12 +743,15 @@ again:
 		ev.fields_len = (size_t)sqlite3_column_bytes(sel, 5);
 		ev.process_id = sqlite3_column_type(sel, 6) == SQLITE_NULL ? BS_NONE : sqlite3_column_int64(sel, 6);
 		ev.row = sel; /* typed columns are fetched when a rule reads them */
-		ev.row_base = 7;
+		ev.row_cols = cols.map;
+		ev.load_col = load_missing_col;
+		ev.col_userdata = &cols;
 		for (size_t k = 0; k < n; k++) {
 			const struct rule *r = rs->rules[list[k]];
 			res.evaluated++;
 			const struct cnode *tree = trees ? trees[k] : r->tree;
-			if (tree != COND_TRUE && !cond_eval(tree, &ev, &scr))
+			if (tree != COND_TRUE &&
+			    !(flat ? flat_eval(flat + flat_at[k], &ev, &scr) : cond_eval(tree, &ev, &scr)))
 				continue;
 			strbuf_reset(&out);
 			strbuf_reset(&ofields);
@@ -563,6 +773,18 @@ again:
 			sqlite3_reset(ins);
 			res.alerts++;
 			res.rule_alerts[list[k]]++;
+		}
+		if (cols.grew) {
+			/* a column joined the set: go on from the next row with it selected */
+			cols.grew = false;
+			want.counted_upto = ev.id;
+			sqlite3_finalize(sel);
+			sel = NULL;
+			ev.row = NULL;
+			rc = prepare_scan(cdb, &cols, ev.id, &sel, err);
+			if (rc < 0)
+				goto rollback;
+			ev.row = sel;
 		}
 	}
 	if (rc == SQLITE_ROW && !ordered) {
@@ -590,6 +812,8 @@ again:
 		goto rollback;
 	}
 	res.seconds = mono_now() - t0;
+	res.events = want.events;
+	memcpy(res.source_events, want.source_events, sizeof(res.source_events));
 	sqlite3_finalize(sel);
 	sel = NULL;
 	now_text(finished);
@@ -633,6 +857,7 @@ rollback:
 out:
 	sqlite3_finalize(sel);
 	sqlite3_finalize(ins);
+	sqlite3_create_function_v2(cdb->db, "bs_detect_want", 3, SQLITE_UTF8, NULL, NULL, NULL, NULL, NULL);
 	sqlite3_finalize(run_st);
 	for (int s = 0; s < SRC__COUNT; s++)
 		index_release(&ix[s]);
@@ -642,6 +867,8 @@ out:
 	free(res.rule_alerts);
 	free(inputs);
 	ptree_free(pt);
+	raw_cache_free(raw);
+	scan_cols_release(&cols);
 	arena_free(spec);
 	memo_release(&memo);
 	ev_release(&ev);

@@ -10,6 +10,33 @@
 #define COLF(name, type, col, desc) { name, type, 0, desc, fx_col, COL_##col }
 #define FLD(name, type, flags, desc) { name, type, flags, desc, NULL, 0 }
 
+/*
+ * ct.request.* / ct.response.*: one member of requestParameters / responseElements, as the
+ * plugin defines them. The importer's own value in `fields` wins; else the raw record answers
+ * (the same JSON pointer json.value would follow).
+ */
+static const char *const ct_members[] = {
+	"/requestParameters/availabilityZone", "/requestParameters/bucketName", "/requestParameters/cluster",
+	"/requestParameters/functionName",     "/requestParameters/groupName",  "/requestParameters/Host",
+	"/requestParameters/name",	       "/requestParameters/policy",	"/requestParameters/reason",
+	"/requestParameters/target",	       "/requestParameters/documentName", "/requestParameters/serialNumber",
+	"/requestParameters/serviceName",      "/requestParameters/subnetId",	"/requestParameters/taskDefinition",
+	"/requestParameters/userName",	       "/responseElements/subnetId",	"/responseElements/reservationId",
+};
+
+static int fx_ct_member(struct ev *ev, const struct field_bind *b, struct fval *out, struct fscratch *sc)
+{
+	struct field_bind raw = *b;
+
+	if (fx_fields(ev, b, out, sc))
+		return 1;
+	out->kind = V_NONE;
+	raw.arg = ct_members[b->def->param];
+	return fx_json_pointer_raw(ev, &raw, out, sc);
+}
+
+#define MEMBER(name, idx, desc) { name, FT_STR, 0, desc, fx_ct_member, idx }
+
 const struct field_def fields_cloudtrail[] = {
 	FLD("ct.id", FT_STR, 0, "the event's eventID"),
 	FLD("ct.time", FT_STR, 0, "the event's eventTime"),
@@ -44,24 +71,24 @@ const struct field_def fields_cloudtrail[] = {
 	FLD("ct.additionaleventdata", FT_STR, 0, "additionalEventData, as JSON"),
 	FLD("ct.request", FT_STR, 0, "requestParameters, as JSON"),
 	FLD("ct.response", FT_STR, 0, "responseElements, as JSON"),
-	FLD("ct.request.availabilityzone", FT_STR, 0, "requestParameters.availabilityZone"),
-	FLD("ct.request.bucketname", FT_STR, 0, "requestParameters.bucketName"),
-	FLD("ct.request.cluster", FT_STR, 0, "requestParameters.cluster"),
-	FLD("ct.request.functionname", FT_STR, 0, "requestParameters.functionName"),
-	FLD("ct.request.groupname", FT_STR, 0, "requestParameters.groupName"),
-	FLD("ct.request.host", FT_STR, 0, "requestParameters.Host"),
-	FLD("ct.request.name", FT_STR, 0, "requestParameters.name"),
-	FLD("ct.request.policy", FT_STR, 0, "requestParameters.policy"),
-	FLD("ct.request.reason", FT_STR, 0, "requestParameters.reason"),
-	FLD("ct.request.target", FT_STR, 0, "requestParameters.target"),
-	FLD("ct.request.documentname", FT_STR, 0, "requestParameters.documentName"),
-	FLD("ct.request.serialnumber", FT_STR, 0, "requestParameters.serialNumber"),
-	FLD("ct.request.servicename", FT_STR, 0, "requestParameters.serviceName"),
-	FLD("ct.request.subnetid", FT_STR, 0, "requestParameters.subnetId"),
-	FLD("ct.request.taskdefinition", FT_STR, 0, "requestParameters.taskDefinition"),
-	FLD("ct.request.username", FT_STR, 0, "requestParameters.userName"),
-	FLD("ct.response.subnetid", FT_STR, 0, "responseElements.subnetId"),
-	FLD("ct.response.reservationid", FT_STR, 0, "responseElements.reservationId"),
+	MEMBER("ct.request.availabilityzone", 0, "requestParameters.availabilityZone"),
+	MEMBER("ct.request.bucketname", 1, "requestParameters.bucketName"),
+	MEMBER("ct.request.cluster", 2, "requestParameters.cluster"),
+	MEMBER("ct.request.functionname", 3, "requestParameters.functionName"),
+	MEMBER("ct.request.groupname", 4, "requestParameters.groupName"),
+	MEMBER("ct.request.host", 5, "requestParameters.Host"),
+	MEMBER("ct.request.name", 6, "requestParameters.name"),
+	MEMBER("ct.request.policy", 7, "requestParameters.policy"),
+	MEMBER("ct.request.reason", 8, "requestParameters.reason"),
+	MEMBER("ct.request.target", 9, "requestParameters.target"),
+	MEMBER("ct.request.documentname", 10, "requestParameters.documentName"),
+	MEMBER("ct.request.serialnumber", 11, "requestParameters.serialNumber"),
+	MEMBER("ct.request.servicename", 12, "requestParameters.serviceName"),
+	MEMBER("ct.request.subnetid", 13, "requestParameters.subnetId"),
+	MEMBER("ct.request.taskdefinition", 14, "requestParameters.taskDefinition"),
+	MEMBER("ct.request.username", 15, "requestParameters.userName"),
+	MEMBER("ct.response.subnetid", 16, "responseElements.subnetId"),
+	MEMBER("ct.response.reservationid", 17, "responseElements.reservationId"),
 	FLD("s3.uri", FT_STR, 0, "the S3 object URI: s3://bucket/key"),
 	FLD("s3.bucket", FT_STR, 0, "requestParameters.bucketName of an S3 call"),
 	FLD("s3.key", FT_STR, 0, "requestParameters.key of an S3 call"),

@@ -449,6 +449,80 @@ static int fx_container_id(struct ev *ev, const struct field_bind *b, struct fva
 	return 0;
 }
 
+/*
+ * fs.path.name / .source / .target (libsinsp's "fs" class): the path a filesystem syscall acted
+ * on, absolute. The importer's own value in `fields` wins; else it is derived as libsinsp
+ * derives it: fs.path.name from an open's fd.name or the path argument (evt.arg.path, name,
+ * filename, pathname; else an absolute fd.name), fs.path.source from evt.arg.oldpath / evt.arg.target (symlink), and
+ * fs.path.target from evt.arg.newpath / evt.arg.linkpath. A relative argument is joined to
+ * proc.cwd when the event has one, and left unanswered when it does not.
+ */
+enum { FS_NAME, FS_SOURCE, FS_TARGET };
+
+static bool is_open_call(const char *type)
+{
+	return type && (!strcmp(type, "open") || !strcmp(type, "openat") || !strcmp(type, "openat2") ||
+			!strcmp(type, "creat") || !strcmp(type, "open_by_handle_at"));
+}
+
+static int fx_fs_path(struct ev *ev, const struct field_bind *b, struct fval *out, struct fscratch *sc)
+{
+	static const char *const keys[][4] = {
+		[FS_NAME] = { "evt.arg.path", "evt.arg.name", "evt.arg.filename", "evt.arg.pathname" },
+		[FS_SOURCE] = { "evt.arg.oldpath", "evt.arg.target", NULL, NULL },
+		[FS_TARGET] = { "evt.arg.newpath", "evt.arg.linkpath", NULL, NULL },
+	};
+	int which = b->def->param;
+	const char *s = NULL, *cwd;
+	size_t len = 0;
+
+	if (fx_fields(ev, b, out, sc))
+		return 1;
+	out->kind = V_NONE;
+	if (which == FS_NAME && is_open_call(ev->type)) {
+		s = ev_str(ev, COL_fd_name);
+		if (s && s[0] == '/') {
+			set_str(out, s, strlen(s));
+			return 1;
+		}
+		s = NULL;
+	}
+	for (size_t i = 0; i < 4 && keys[which][i] && !s; i++)
+		s = ev_field_text(ev, keys[which][i], &len);
+	if ((!s || !len) && which == FS_NAME) {
+		/* a source that names the file only as the event's fd.name (unlinkat ... in a timeline) */
+		s = ev_str(ev, COL_fd_name);
+		if (s && s[0] == '/') {
+			set_str(out, s, strlen(s));
+			return 1;
+		}
+		return 0;
+	}
+	if (!s || !len)
+		return 0;
+	if (s[0] == '/') {
+		set_str(out, s, len);
+		return 1;
+	}
+	cwd = ev_str(ev, COL_cwd);
+	if (!cwd || cwd[0] != '/')
+		return 0;
+	{
+		size_t off = sc->buf.len, clen = strlen(cwd);
+		strbuf_add(&sc->buf, cwd, clen);
+		if (clen && cwd[clen - 1] != '/')
+			strbuf_addch(&sc->buf, '/');
+		if (len >= 2 && s[0] == '.' && s[1] == '/')
+			s += 2, len -= 2;
+		strbuf_add(&sc->buf, s, len);
+		out->kind = V_STR;
+		out->len = sc->buf.len - off;
+		strbuf_addch(&sc->buf, '\0');
+		out->s = sc->buf.buf + off;
+	}
+	return 1;
+}
+
 #define COLF(name, type, col, desc) { name, type, 0, desc, fx_col, COL_##col }
 #define PROC(name, type, attr, level, flags, desc) { name, type, flags, desc, fx_proc, (attr) | ((level) << 8) }
 #define FLD(name, type, flags, desc) { name, type, flags, desc, NULL, 0 }
@@ -488,9 +562,13 @@ const struct field_def fields_syscall[] = {
 	{ "evt.is_open_exec", FT_BOOL, 0, "an open* of a file with execute permission requested (O_EXEC)",
 	  fx_open_flag, 3 },
 	{ "syscall.type", FT_STR, 0, "the syscall name (same as evt.type for syscall events)", fx_evt_type, 0 },
-	FLD("fs.path.name", FT_STR, 0, "path a filesystem syscall acted on, absolute"),
-	FLD("fs.path.source", FT_STR, 0, "source path of a rename/link/symlink, absolute"),
-	FLD("fs.path.target", FT_STR, 0, "target path of a rename/link/symlink, absolute"),
+	{ "fs.path.name", FT_STR, 0,
+	  "path a filesystem syscall acted on, absolute (an open's fd.name, else evt.arg.path/name/filename)",
+	  fx_fs_path, FS_NAME },
+	{ "fs.path.source", FT_STR, 0, "source path of a rename/link/symlink, absolute (evt.arg.oldpath, symlink's target)",
+	  fx_fs_path, FS_SOURCE },
+	{ "fs.path.target", FT_STR, 0, "target path of a rename/link/symlink, absolute (evt.arg.newpath, linkpath)",
+	  fx_fs_path, FS_TARGET },
 
 	/* proc.* */
 	PROC("proc.name", FT_STR, A_NAME, 0, 0, "process name (comm, at most 15 characters) of the actor (events.proc_name)"),
@@ -544,6 +622,8 @@ const struct field_def fields_syscall[] = {
 	PROC("user.uid", FT_INT, A_UID, 0, 0, "user id of the actor (events.uid)"),
 	COLF("user.name", FT_STR, user_name, "user name of the actor (events.user_name)"),
 	FLD("user.loginuid", FT_INT, 0, "audit login uid (auid) of the actor, -1 when unset"),
+	FLD("user.euid", FT_INT, 0,
+	    "effective user id after an execve (backsight's; auditd euid=): 0 with user.uid not 0 is a setuid-root program"),
 	FLD("user.loginname", FT_STR, 0, "user name of the login uid"),
 	FLD("user.homedir", FT_STR, 0, "home directory of the actor's user"),
 	FLD("user.shell", FT_STR, 0, "login shell of the actor's user"),

@@ -27,9 +27,16 @@ void ev_init(struct ev *ev)
 
 void ev_load_col(struct ev *ev, int col)
 {
-	int k = ev->row_base + col;
+	int k = ev->row_cols ? ev->row_cols[col] : ev->row_base + col;
 
 	ev->loaded |= 1ull << col;
+	if (k < 0) {
+		if (!ev->load_col || ev->load_col(ev->col_userdata, ev, col) < 0) {
+			ev->icol[col] = BS_NONE;
+			ev->scol[col] = NULL;
+		}
+		return;
+	}
 	if (bs_event_columns[col].kind == BS_COLUMN_INT)
 		ev->icol[col] = sqlite3_column_type(ev->row, k) == SQLITE_NULL ? BS_NONE : sqlite3_column_int64(ev->row, k);
 	else

@@ -94,6 +94,11 @@ struct ev {
 	const char *scol[COL__COUNT]; /* NULL when absent */
 	sqlite3_stmt *row;
 	int row_base;
+	/* With row_cols set, column c is result column row_cols[c] of `row`, or not selected (-1):
+	 * then load_col, if set, fetches it (and returns 0), else the column is absent. */
+	const int *row_cols;
+	int (*load_col)(void *userdata, struct ev *ev, int col);
+	void *col_userdata;
 	uint64_t loaded;
 	const char *fields_text;
 	size_t fields_len;

@@ -51,6 +51,8 @@ struct finding_options {
 	/* The case file's hosts, or NULL: {"HOST": {"instance_id", "task_arn", "role",
 	 * "addresses": [...]}}; borrowed. A finding's resource gets the host's identifiers. */
 	const json_t *hosts;
+	/* Suppression filters (suppress.h) applied after the aggregation, or NULL; borrowed. */
+	const json_t *suppress;
 };
 
 void finding_options_init(struct finding_options *o);

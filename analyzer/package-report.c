@@ -6,10 +6,13 @@
 #include "package.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jsondump.h"
 #include "report.h"
+#include "trail-verify.h"
 
 const struct package_report_file package_report_files[] = {
 	{ "report/report.html", "html" },
@@ -63,4 +66,24 @@ int package_produce_reports(struct package_ctx *pc, struct strbuf *err)
 	json_decref(model);
 	strbuf_release(&text);
 	return r < 0 ? r : added;
+}
+
+int package_produce_trail_check(struct package_ctx *pc, struct strbuf *err)
+{
+	struct trail_counts counts;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int r;
+
+	if (!f) {
+		strbuf_addf(err, "%s", strerror(errno));
+		return -errno;
+	}
+	r = trail_verify(pc->cdb, NULL, NULL, f, &counts, err);
+	fclose(f);
+	if (r == 0 && counts.digests)
+		r = package_add_text(pc, PACKAGE_TRAIL_CHECK, text, len, err);
+	free(text);
+	return r;
 }

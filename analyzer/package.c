@@ -277,6 +277,8 @@ const struct package_producer package_producers[] = {
 	{ "timeline", "the timeline as JSONL (data/exports/timeline.jsonl)", produce_timeline },
 	{ "rules", "the rule files and indicator lists of every analysis run (data/rules/)", produce_rules },
 	{ "report", "the report, findings (GuardDuty JSON, OCSF) and coverage (data/report/)", package_produce_reports },
+	{ "trail-check", "the CloudTrail digest check: hashes and chain (data/" PACKAGE_TRAIL_CHECK ")",
+	  package_produce_trail_check },
 	{ "evidence", "with --include-evidence, the original evidence files (data/evidence/)", produce_evidence },
 	{ NULL, NULL, NULL },
 };

@@ -5,7 +5,8 @@
  * JSON and CSV, the timeline as JSONL, the rule and indicator files recorded in `runs`, and with
  * --include-evidence the original evidence files byte for byte (each checked against its ledger
  * SHA-256 while copied; a mismatch stops the package), and the analysis results: the report in
- * HTML and Markdown, the findings as GuardDuty JSON and OCSF, the coverage statement. A
+ * HTML and Markdown, the findings as GuardDuty JSON and OCSF, the coverage statement, the
+ * CloudTrail digest check. A
  * producer is one row in package_producers[] (package.c), writing through package_add_text so
  * that exported text is redacted (redact.h) and the redaction is counted for bag-info.txt.
  *
@@ -59,12 +60,16 @@ int package_report_render(struct casedb *cdb, const json_t *model, const struct 
 			  struct strbuf *out, struct strbuf *err);
 /* The producer that adds them all. */
 int package_produce_reports(struct package_ctx *pc, struct strbuf *err);
+/* The CloudTrail digest check of the case (trail-verify.h, without keys: hashes and chain),
+ * when the case holds digests. */
+int package_produce_trail_check(struct package_ctx *pc, struct strbuf *err);
 
 /* Where producers put things (relative to data/). */
 #define PACKAGE_CASE_DB "case/case.db"
 #define PACKAGE_TIMELINE "exports/timeline.jsonl"
 #define PACKAGE_LEDGER_JSON "exports/evidence.json"
 #define PACKAGE_EVIDENCE_DIR "evidence"
+#define PACKAGE_TRAIL_CHECK "report/cloudtrail-digests.txt"
 
 /* The payload name of evidence file `id` originally called `name`: evidence/NNNNNN-BASENAME. */
 void package_evidence_relpath(struct strbuf *out, long long id, const char *name);

@@ -4,7 +4,7 @@
  * instanceDetails, Container with containerDetails, AccessKey with accessKeyDetails),
  * service {serviceName, detectorId "backsight", featureName, count, eventFirstSeen,
  * eventLastSeen, archived, resourceRole, action, runtimeDetails {process {..., lineage[]},
- * context}, additionalInfo {type "default", value: JSON text with what GuardDuty's shape has no
+ * context (commandLineExample, and the members the rule's gd_context: tags map)}, additionalInfo {type "default", value: JSON text with what GuardDuty's shape has no
  * place for: the rule, tags, MITRE ATT&CK, the full command line and the evidence rows}}.
  * The region is not known offline and is left empty; the account is the CloudTrail account the
  * case holds. */
@@ -119,6 +119,31 @@ static json_t *action_json(const json_t *f)
 	return a;
 }
 
+/*
+ * GuardDuty's runtime context members (socketPath, mountSource, releaseAgentPath, filePath ...)
+ * from the alert's output fields, as the rule maps them with tags `gd_context:NAME=FIELD`
+ * (rules/README.md): context NAME gets the value the rule's output printed for FIELD.
+ */
+static void context_from_tags(json_t *ctx, const json_t *f)
+{
+	const json_t *fields = json_object_get(f, "context"), *t;
+	size_t i;
+
+	json_array_foreach(json_object_get(f, "tags"), i, t) {
+		const char *tag = json_string_value(t), *eq;
+		char name[64];
+		json_t *v;
+		if (!tag || strncmp(tag, "gd_context:", 11) || !(eq = strchr(tag + 11, '=')) ||
+		    (size_t)(eq - tag - 11) >= sizeof(name) || eq == tag + 11)
+			continue;
+		memcpy(name, tag + 11, (size_t)(eq - tag - 11));
+		name[eq - tag - 11] = '\0';
+		v = json_object_get(fields, eq + 1);
+		if (v && !json_is_null(v) && !(json_is_string(v) && !strcmp(json_string_value(v), "<NA>")))
+			json_object_set(ctx, name, v);
+	}
+}
+
 json_t *report_guardduty_finding(const json_t *model, const json_t *f);
 json_t *report_guardduty_finding(const json_t *model, const json_t *f)
 {
@@ -161,6 +186,7 @@ json_t *report_guardduty_finding(const json_t *model, const json_t *f)
 	if (json_is_object(proc)) {
 		ctx = json_object();
 		report_copy(ctx, "commandLineExample", proc, "cmdline");
+		context_from_tags(ctx, f);
 		json_t *rt = json_object();
 		json_object_set_new(rt, "process", process_json(proc));
 		json_object_set_new(rt, "context", ctx);

@@ -91,13 +91,15 @@ static const char skeleton[] =
 	"<header><h1>Incident report</h1><p class=\"note\">backsight offline forensic report. Every time is UTC.</p>\n"
 	"<nav><a href=\"#summary\">Summary</a><a href=\"#timeline\">Timeline</a><a href=\"#findings\">Findings</a>"
 	"<a href=\"#correlation\">CloudTrail</a><a href=\"#attack\">ATT&amp;CK</a><a href=\"#resources\">Resources</a>"
+	"<a href=\"#indicators\">Indicators</a>"
 	"<a href=\"#coverage\">Coverage</a><a href=\"#method\">Method</a></nav></header>\n"
 	"<noscript><p>This report renders its content with JavaScript (inline, no network access). The Markdown "
 	"report (backsight report -F md) holds the same content as text.</p></noscript>\n"
 	"<main>\n<section id=\"summary\"></section>\n<section id=\"timeline\"></section>\n"
 	"<section id=\"findings\"></section>\n<section id=\"finding-details\"></section>\n"
 	"<section id=\"correlation\"></section>\n<section id=\"attack\"></section>\n"
-	"<section id=\"resources\"></section>\n<section id=\"coverage\"></section>\n"
+	"<section id=\"resources\"></section>\n<section id=\"indicators\"></section>\n"
+	"<section id=\"coverage\"></section>\n"
 	"<section id=\"method\"></section>\n</main>\n";
 
 int report_write_html(struct strbuf *out, const json_t *model, struct casedb *cdb, struct strbuf *err)

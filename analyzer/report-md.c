@@ -116,13 +116,15 @@ static void section_findings(struct strbuf *out, const json_t *m)
 {
 	const json_t *f, *a, *e;
 	char t1[40], t2[40];
-	size_t i, k;
+	size_t i, k, archived = 0;
 
 	strbuf_addstr(out, "## Findings by severity\n\n| severity | type | resource | count | first seen | last seen | id |\n"
 			   "|---|---|---|---:|---|---|---|\n");
 	json_array_foreach(json_object_get(m, "findings"), i, f) {
-		strbuf_addf(out, "| %.1f %s | ", json_number_value(json_object_get(f, "severity")),
-			    report_str(f, "severity_label"));
+		bool arch = json_integer_value(json_object_get(f, "archived")) != 0;
+		archived += arch;
+		strbuf_addf(out, "| %.1f %s%s | ", json_number_value(json_object_get(f, "severity")),
+			    report_str(f, "severity_label"), arch ? " (archived)" : "");
 		md_str(out, f, "type");
 		strbuf_addstr(out, " | ");
 		md_str(out, f, "resource");
@@ -130,6 +132,9 @@ static void section_findings(struct strbuf *out, const json_t *m)
 			    (long long)json_integer_value(json_object_get(f, "count")), report_time(f, "first_seen", t1),
 			    report_time(f, "last_seen", t2), report_str(f, "finding_id"), report_str(f, "finding_id"));
 	}
+	if (archived)
+		strbuf_addf(out, "\n%zu of these finding(s) archived by suppression rules (kept, marked archived).\n",
+			    archived);
 	strbuf_addstr(out, "\n## Finding details\n\n");
 	json_array_foreach(json_object_get(m, "findings"), i, f) {
 		const json_t *p = json_object_get(f, "process"), *mitre = json_object_get(f, "mitre");
@@ -263,6 +268,28 @@ static void section_tables(struct strbuf *out, const json_t *m)
 		md_str(out, a, "key");
 		strbuf_addf(out, " | %lld | %.1f |\n", (long long)json_integer_value(json_object_get(a, "findings")),
 			    json_number_value(json_object_get(a, "max_severity")));
+	}
+	strbuf_addstr(out, "\n## Indicators\n\n");
+	if (!json_array_size(json_object_get(m, "indicators"))) {
+		strbuf_addstr(out, "No indicator from a list given to detect (--indicators) was seen.\n");
+	} else {
+		strbuf_addstr(out, "| indicator | kind | list | description | hits | first | last | seen as | in |\n"
+				   "|---|---|---|---|---:|---|---|---|---|\n");
+		json_array_foreach(json_object_get(m, "indicators"), i, a) {
+			static const char *const cols[] = { "indicator", "kind", "list", "description" };
+			strbuf_addstr(out, "|");
+			for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
+				strbuf_addch(out, ' ');
+				md_str(out, a, cols[c]);
+				strbuf_addstr(out, " |");
+			}
+			strbuf_addf(out, " %lld | %s | %s | ", (long long)json_integer_value(json_object_get(a, "hits")),
+				    report_time(a, "first", t1), report_time(a, "last", t2));
+			md_str(out, a, "seen");
+			strbuf_addstr(out, " | ");
+			md_str(out, a, "fields");
+			strbuf_addstr(out, " |\n");
+		}
 	}
 	strbuf_addstr(out, "\n## Coverage\n\n");
 	if (json_is_null(json_object_get(m, "coverage")) || !json_object_get(m, "coverage"))

@@ -335,6 +335,17 @@ json_t *report_model(struct casedb *cdb, struct strbuf *err)
 	json_object_set_new(m, "attack", attack_table(json_object_get(m, "findings")));
 	json_object_set_new(m, "resources", resource_table(json_object_get(m, "findings")));
 	json_object_set_new(m, "coverage", coverage_of(json_object_get(m, "runs")));
+	/* indicator hits of the newest alert run (detect --indicators), one row per indicator */
+	ROWS("indicators",
+	     "SELECT json_extract(output_fields, '$.indicator') AS indicator,"
+	     " json_extract(output_fields, '$.\"indicator.kind\"') AS kind,"
+	     " json_extract(output_fields, '$.\"indicator.list\"') AS list,"
+	     " json_extract(output_fields, '$.\"indicator.description\"') AS description,"
+	     " count(*) AS hits, min(ts) AS first, max(ts) AS last,"
+	     " group_concat(DISTINCT json_extract(output_fields, '$.\"indicator.field\"')) AS fields,"
+	     " group_concat(DISTINCT json_extract(output_fields, '$.\"indicator.seen\"')) AS seen"
+	     " FROM alerts WHERE run_id = (SELECT max(run_id) FROM alerts) AND rule LIKE 'Indicator match: %'"
+	     " GROUP BY 1, 2, 3 ORDER BY min(ts), 1");
 	json_object_set_new(m, "alerts", json_integer(casedb_count(cdb, "alerts")));
 	if (timeline_excerpt(cdb, m, err) < 0 || histogram(cdb, m, err) < 0)
 		goto fail;

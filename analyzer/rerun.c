@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "detect.h"
 #include "findings.h"
+#include "indicators.h"
 #include "jsondump.h"
 
 struct recorded_run {
@@ -31,17 +32,22 @@ static void problem(struct strbuf *problems, const char *fmt, ...)
 	strbuf_addch(problems, '\n');
 }
 
-/* The bag's copy of each rule file a detect run loaded, in load order (package.c's names). */
-static int rule_copies(const struct recorded_run *run, const char *rules_dir, char ***ret_paths, size_t *ret_n,
-		       struct strbuf *problems)
+/* The bag's copy of each file of a detect run's inputs[key] ("rules": the rule files in load
+ * order; "indicators": the indicator lists), named as package.c names them. */
+static int input_copies(const struct recorded_run *run, const char *key, const char *rules_dir, char ***ret_paths,
+			const char ***ret_names, size_t *ret_n, struct strbuf *problems)
 {
-	json_t *rules = json_object_get(run->in, "rules"), *it;
+	json_t *rules = json_object_get(run->in, key), *it;
 	char **paths = calloc(json_array_size(rules) + 1, sizeof(*paths));
+	const char **names = calloc(json_array_size(rules) + 1, sizeof(*names));
 	size_t i, n = 0;
 	int missing = 0;
 
-	if (!paths)
+	if (!paths || !names) {
+		free(paths);
+		free(names);
 		return -ENOMEM;
+	}
 	json_array_foreach(rules, i, it) {
 		const char *path = json_string_value(json_object_get(it, "path"));
 		struct strbuf copy = STRBUF_INIT;
@@ -50,14 +56,16 @@ static int rule_copies(const struct recorded_run *run, const char *rules_dir, ch
 		strbuf_addf(&copy, "%s/run%lld-", rules_dir, (long long)run->id);
 		bag_safe_name(&copy, strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
 		if (access(copy.buf, R_OK) != 0) {
-			problem(problems, "run %lld: rule file %s is not in the bag", (long long)run->id, path);
+			problem(problems, "run %lld: %s file %s is not in the bag", (long long)run->id, key, path);
 			strbuf_release(&copy);
 			missing++;
 			continue;
 		}
+		names[n] = path;
 		paths[n++] = strbuf_detach(&copy, NULL);
 	}
 	*ret_paths = paths;
+	*ret_names = names;
 	*ret_n = n;
 	return missing ? -ENOENT : 0;
 }
@@ -74,24 +82,38 @@ static int rerun_detect(const struct recorded_run *run, struct casedb *to, const
 {
 	struct detect_result res = { 0 };
 	struct ruleset *rs = NULL;
-	char **paths = NULL;
-	size_t n = 0;
-	int r;
+	struct indicator_set *iocs = NULL;
+	char **paths = NULL, **lists = NULL;
+	const char **rule_names = NULL, **list_names = NULL; /* as recorded (borrowed from the run) */
+	size_t n = 0, nlists = 0;
+	int r, r2;
 
-	r = rule_copies(run, rules_dir, &paths, &n, problems);
-	if (r == -ENOMEM)
-		return r;
-	if (r < 0) {
-		free_paths(paths, n);
-		strbuf_addf(err, "run %lld cannot be made again without its rule files", (long long)run->id);
-		return -ENOENT;
+	r = input_copies(run, "rules", rules_dir, &paths, &rule_names, &n, problems);
+	r2 = input_copies(run, "indicators", rules_dir, &lists, &list_names, &nlists, problems);
+	if (r == -ENOMEM || r2 == -ENOMEM) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (r < 0 || r2 < 0) {
+		strbuf_addf(err, "run %lld cannot be made again without its rule files and indicator lists", (long long)run->id);
+		r = -ENOENT;
+		goto out;
 	}
 	if (rules_load_cli(paths, n, false, &rs) < 0)
 		problem(problems, "run %lld: the bag's rule files do not load cleanly", (long long)run->id);
+	if (nlists && (r = indicator_set_load_as(lists, list_names, nlists, &iocs, err)) < 0)
+		goto out;
 	r = detect_run(to, rs, "reproduce", &res, err);
+	if (r == 0 && iocs)
+		r = indicator_match(to, iocs, res.run_id, NULL, err) < 0 ? -EIO : indicator_record_run(to, iocs, res.run_id, err);
+out:
 	detect_result_release(&res);
 	ruleset_free(rs);
+	indicator_set_free(iocs);
 	free_paths(paths, n);
+	free_paths(lists, nlists);
+	free(rule_names);
+	free(list_names);
 	return r;
 }
 
@@ -107,6 +129,7 @@ static int rerun_analyze(const struct recorded_run *run, struct casedb *to, stru
 		opts.window_ns = json_integer_value(window);
 	opts.per_event = json_is_true(json_object_get(run->in, "per_event"));
 	opts.hosts = json_object_get(run->in, "case_hosts");
+	opts.suppress = json_array_size(json_object_get(run->in, "suppress")) ? json_object_get(run->in, "suppress") : NULL;
 	return analyze_case(to, &opts, 1, argv, &res, err);
 }
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonw.h"
 #include "rules-int.h"
 
 static void report(struct ruleset *rs, struct rule *r, struct cond_error *err)
@@ -301,11 +302,35 @@ int ruleset_compile(struct ruleset *rs)
 	return (int)(rs->nerrors - before);
 }
 
+/* One output field as rendered, for the output-fields object (keys sorted, the last of equal
+ * keys kept, as a JSON object keyed by field name would hold them). */
+struct out_field {
+	const char *key;
+	size_t key_len;
+	size_t start, len; /* the rendered text in out */
+	int64_t i;
+	enum fval_kind kind; /* V_NONE: missing (null) */
+};
+
+static int out_field_cmp(const struct out_field *a, const struct out_field *b)
+{
+	size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
+	int c = memcmp(a->key, b->key, n);
+
+	return c ? c : (a->key_len > b->key_len) - (a->key_len < b->key_len);
+}
+
 void rule_render(const struct rule *r, struct ev *ev, struct cond_scratch *s, struct strbuf *out,
 		 struct strbuf *fields_json)
 {
-	json_t *obj = fields_json ? json_object() : NULL;
+	struct out_field stack[32], *f = stack;
+	size_t nf = 0;
 
+	if (fields_json && r->nout > sizeof(stack) / sizeof(stack[0])) {
+		f = calloc(r->nout, sizeof(*f));
+		if (!f)
+			abort();
+	}
 	for (size_t i = 0; i < r->nout; i++) {
 		const struct rule_output_part *p = &r->out[i];
 		struct fval v = { .kind = V_NONE };
@@ -320,19 +345,38 @@ void rule_render(const struct rule *r, struct ev *ev, struct cond_scratch *s, st
 			fval_render(&v, &s->lhs, out);
 		else
 			strbuf_addstr(out, "<NA>");
-		if (obj) {
-			char *key = strndup(p->field.field, p->field.field_len);
-			json_object_set_new(obj, key, !present ? json_null()
-							      : v.kind == V_INT ? json_integer(v.i)
-							      : json_stringn(out->buf + start, out->len - start));
-			free(key);
+		if (fields_json) {
+			struct out_field x = { p->field.field, p->field.field_len, start, out->len - start, v.i,
+					       present ? v.kind : V_NONE };
+			size_t k = nf;
+			/* insertion sort by key; an equal key replaces the earlier value */
+			while (k > 0 && out_field_cmp(&f[k - 1], &x) > 0)
+				k--;
+			if (k > 0 && !out_field_cmp(&f[k - 1], &x)) {
+				f[k - 1] = x;
+				continue;
+			}
+			memmove(f + k + 1, f + k, (nf - k) * sizeof(*f));
+			f[k] = x;
+			nf++;
 		}
 	}
-	if (obj) {
-		char *text = json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS);
-		if (text)
-			strbuf_addstr(fields_json, text);
-		free(text);
-		json_decref(obj);
+	if (fields_json) {
+		strbuf_addch(fields_json, '{');
+		for (size_t i = 0; i < nf; i++) {
+			if (i)
+				strbuf_addch(fields_json, ',');
+			jsonw_string(fields_json, f[i].key, f[i].key_len);
+			strbuf_addch(fields_json, ':');
+			if (f[i].kind == V_NONE)
+				strbuf_addstr(fields_json, "null");
+			else if (f[i].kind == V_INT)
+				strbuf_addi64(fields_json, f[i].i);
+			else
+				jsonw_string(fields_json, out->buf + f[i].start, f[i].len);
+		}
+		strbuf_addch(fields_json, '}');
 	}
+	if (f != stack)
+		free(f);
 }

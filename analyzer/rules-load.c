@@ -815,12 +815,12 @@ static void load_item(struct ruleset *rs, struct rule_file *f, yaml_document_t *
 	rules_diag_node(rs, false, f, n, "unknown item (not a rule, macro, list or required version): ignored");
 }
 
+static int load_text(struct ruleset *rs, const char *path, struct strbuf *text);
+
 int ruleset_load_file(struct ruleset *rs, const char *path)
 {
-	struct rule_file *f;
 	FILE *fp = fopen(path, "rb");
 	struct strbuf text = STRBUF_INIT;
-	yaml_parser_t parser;
 	char buf[65536];
 	size_t n;
 	int rc = 0;
@@ -840,10 +840,28 @@ int ruleset_load_file(struct ruleset *rs, const char *path)
 		strbuf_release(&text);
 		return rc;
 	}
+	return load_text(rs, path, &text);
+}
+
+int ruleset_load_text(struct ruleset *rs, const char *name, const char *text, size_t len)
+{
+	struct strbuf t = STRBUF_INIT;
+
+	strbuf_add(&t, text, len);
+	return load_text(rs, name, &t);
+}
+
+/* Load a file's text (taken over) as the set's next file. */
+static int load_text(struct ruleset *rs, const char *path, struct strbuf *text)
+{
+	struct rule_file *f;
+	yaml_parser_t parser;
+	int rc = 0;
+
 	f = arena_alloc(rs->a, sizeof(*f));
 	f->path = arena_strdup(rs->a, path);
-	f->len = text.len;
-	f->text = strbuf_detach(&text, NULL);
+	f->len = text->len;
+	f->text = strbuf_detach(text, NULL);
 	sha256_hex(f->text, f->len, f->sha256);
 	rs->files = realloc(rs->files, (rs->nfiles + 1) * sizeof(*rs->files)); /* files are few */
 	if (!rs->files)
@@ -885,6 +903,164 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* ---- indicator files ---- */
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n > k && !strcmp(s + n - k, suffix);
+}
+
+bool ruleset_is_indicator_file(const char *path)
+{
+	return has_suffix(path, ".txt") || has_suffix(path, ".list") || has_suffix(path, ".csv");
+}
+
+/*
+ * One indicator file: entries appended to the list named by a `# list: NAME` line, else by the
+ * file's name without its extension. An entry is a line's first field (blank, tab or comma
+ * separated; quotes dropped; lower-cased); `#` starts a comment; Tor's exit lists are read for
+ * their ExitAddress lines. The file is recorded with the rule files (and its SHA-256).
+ */
+static int load_indicator_file(struct ruleset *rs, const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	struct strbuf text = STRBUF_INIT;
+	struct rule_file *f;
+	struct rule_list *l = NULL;
+	const char *base, *dot, *p, *end;
+	char buf[65536];
+	size_t n;
+	int line = 0;
+
+	if (!fp) {
+		rules_diag(rs, true, NULL, 0, 0, "cannot read indicator file '%s': %s", path, strerror(errno));
+		return -errno;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
+		strbuf_add(&text, buf, n);
+	fclose(fp);
+	f = arena_alloc(rs->a, sizeof(*f));
+	f->path = arena_strdup(rs->a, path);
+	f->len = text.len;
+	f->text = strbuf_detach(&text, NULL);
+	sha256_hex(f->text, f->len, f->sha256);
+	rs->files = realloc(rs->files, (rs->nfiles + 1) * sizeof(*rs->files));
+	if (!rs->files)
+		abort();
+	rs->files[rs->nfiles++] = f;
+
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	dot = strrchr(base, '.');
+	l = find_list(rs, base, dot ? (size_t)(dot - base) : strlen(base));
+	for (p = f->text, end = f->text + f->len; p < end;) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p)), *q, *tok;
+		size_t len;
+		if (!eol)
+			eol = end;
+		line++;
+		while (p < eol && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p < eol && *p == '#') {
+			/* "# list: NAME" names the list */
+			q = p + 1;
+			while (q < eol && *q == ' ')
+				q++;
+			if (eol - q > 5 && !strncmp(q, "list:", 5)) {
+				q += 5;
+				while (q < eol && *q == ' ')
+					q++;
+				len = (size_t)(eol - q);
+				while (len && (q[len - 1] == ' ' || q[len - 1] == '\r'))
+					len--;
+				l = find_list(rs, q, len);
+				if (!l) {
+					rules_diag(rs, true, f, line, (int)(q - p) + 1, "indicator file names list '%.*s', which no rule file defines",
+						   (int)len, q);
+					return -EINVAL;
+				}
+			}
+			p = eol + 1;
+			continue;
+		}
+		if (!strncmp(p, "ExitNode", 8) || !strncmp(p, "Published", 9) || !strncmp(p, "LastStatus", 10)) {
+			p = eol + 1;
+			continue;
+		}
+		if (!strncmp(p, "ExitAddress ", 12))
+			p += 12;
+		tok = p;
+		while (p < eol && *p != ' ' && *p != '\t' && *p != ',' && *p != '\r' && *p != '#')
+			p++;
+		len = (size_t)(p - tok);
+		if (len >= 2 && (tok[0] == '"' || tok[0] == '\'') && tok[len - 1] == tok[0])
+			tok++, len -= 2;
+		if (len) {
+			char *item;
+			if (!l) {
+				rules_diag(rs, true, f, line, 1,
+					   "indicator file: no list '%.*s' in the rules (name the list in a '# list: NAME' line)",
+					   (int)(dot ? (size_t)(dot - base) : strlen(base)), base);
+				return -EINVAL;
+			}
+			if (len > 512) {
+				rules_diag(rs, true, f, line, 1, "indicator longer than 512 bytes");
+				return -EINVAL;
+			}
+			item = arena_strndup(rs->a, tok, len);
+			for (char *c = item; *c; c++)
+				if (*c >= 'A' && *c <= 'Z')
+					*c = (char)(*c - 'A' + 'a');
+			list_add_item(rs, l, item);
+		}
+		p = eol + 1;
+	}
+	return 0;
+}
+
+int ruleset_load_indicators(struct ruleset *rs, const char *path)
+{
+	struct stat st;
+	DIR *dir;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0;
+
+	if (stat(path, &st) < 0) {
+		rules_diag(rs, true, NULL, 0, 0, "cannot read indicators '%s': %s", path, strerror(errno));
+		return -errno;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return load_indicator_file(rs, path);
+	dir = opendir(path);
+	if (!dir) {
+		rules_diag(rs, true, NULL, 0, 0, "cannot read indicator directory '%s': %s", path, strerror(errno));
+		return -errno;
+	}
+	while ((de = readdir(dir))) {
+		if (de->d_name[0] == '.' || !ruleset_is_indicator_file(de->d_name))
+			continue;
+		char *full;
+		if (asprintf(&full, "%s/%s", path, de->d_name) < 0)
+			abort();
+		PUSH(names, n, cap, full);
+	}
+	closedir(dir);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		int r = load_indicator_file(rs, names[i]);
+		if (r < 0 && !rc)
+			rc = r;
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
 int ruleset_load_path(struct ruleset *rs, const char *path)
 {
 	struct stat st;
@@ -899,7 +1075,7 @@ int ruleset_load_path(struct ruleset *rs, const char *path)
 		return -errno;
 	}
 	if (!S_ISDIR(st.st_mode))
-		return ruleset_load_file(rs, path);
+		return ruleset_is_indicator_file(path) ? ruleset_load_indicators(rs, path) : ruleset_load_file(rs, path);
 	dir = opendir(path);
 	if (!dir) {
 		rules_diag(rs, true, NULL, 0, 0, "cannot read rule directory '%s': %s", path, strerror(errno));
@@ -926,5 +1102,17 @@ int ruleset_load_path(struct ruleset *rs, const char *path)
 		free(names[i]);
 	}
 	free(names);
+	/* a rule directory's indicators/ subdirectory: its lists' entries */
+	{
+		char *ind;
+		if (asprintf(&ind, "%s/indicators", path) < 0)
+			abort();
+		if (stat(ind, &st) == 0 && S_ISDIR(st.st_mode)) {
+			int r = ruleset_load_indicators(rs, ind);
+			if (r < 0 && !rc)
+				rc = r;
+		}
+		free(ind);
+	}
 	return rc;
 }

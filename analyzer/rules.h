@@ -153,8 +153,19 @@ void ruleset_free(struct ruleset *rs);
 /* Load one file (its items join the set in order). 0, or a negative errno when the file could
  * not be read or is not YAML at all; item-level problems become diagnostics. */
 int ruleset_load_file(struct ruleset *rs, const char *path);
-/* Load a file, or every *.yaml / *.yml file of a directory in name order. */
+/* Load a rule file's text from memory, NAME standing for its path in diagnostics. */
+int ruleset_load_text(struct ruleset *rs, const char *name, const char *text, size_t len);
+/* Load a file, or every *.yaml / *.yml file of a directory in name order and then the
+ * directory's indicators/ subdirectory; an indicator file (.txt, .list, .csv) is loaded as
+ * ruleset_load_indicators does. */
 int ruleset_load_path(struct ruleset *rs, const char *path);
+/* Indicator files (one file, or every .txt/.list/.csv of a directory in name order): plain
+ * lists of domains, addresses, networks or hashes, one per line (first field; '#' comments;
+ * Tor exit lists' ExitAddress lines), appended to the rule list named by a '# list: NAME' line
+ * or by the file's name without extension. Entries are lower-cased. The list must be defined by
+ * a rule file loaded before. */
+int ruleset_load_indicators(struct ruleset *rs, const char *path);
+bool ruleset_is_indicator_file(const char *path);
 /* Compile every rule (conditions, outputs, evt.type sets). Returns the number of errors. */
 int ruleset_compile(struct ruleset *rs);
 

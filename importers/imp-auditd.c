@@ -51,6 +51,7 @@ static const char *find_sub(const void *hay, size_t n, const char *w, size_t wn)
 struct kv {
 	const char *k, *v;
 	uint32_t klen, vlen;
+	uint32_t tag; /* kv_tag of the key: lookups compare this first */
 	char quote; /* 0 bare, '"' or '\'' */
 	bool enriched;
 };
@@ -64,6 +65,8 @@ struct pend {
 	struct strbuf buf;     /* the records' lines, each followed by '\n' */
 	uint32_t nrec;
 	uint32_t rec_start[MAX_RECORDS], rec_len[MAX_RECORDS];
+	/* where each record's type and body start in its line: the prefix is parsed once */
+	uint32_t rec_type[MAX_RECORDS], rec_type_len[MAX_RECORDS], rec_body[MAX_RECORDS];
 	bool overflow;
 	uint32_t syscall_rec; /* index of the SYSCALL record, UINT32_MAX: none */
 	bool has_execve;
@@ -195,6 +198,17 @@ static bool type_is_grouped(const char *t, size_t len)
 
 /* ---- key=value grammar ---- */
 
+/* Length, first and last byte and the enriched flag of a key, in one word. */
+static inline uint32_t kv_tag(const char *k, size_t klen, bool enriched)
+{
+	return (uint32_t)(klen & 0x7f) | (uint32_t)(unsigned char)k[0] << 8 | (uint32_t)(unsigned char)k[klen - 1] << 16 |
+	       (uint32_t)enriched << 24;
+}
+
+/* Bytes that end a key (the '=', or a bare word's end) and a bare value. */
+static const bool stops_key[256] = { ['='] = true, [' '] = true, ['\x1d'] = true };
+static const bool stops_value[256] = { [' '] = true, ['\x1d'] = true };
+
 static size_t parse_kvs(const char *s, size_t len, struct kv *out, size_t max, size_t n, bool enriched)
 {
 	const char *p = s, *end = s + len;
@@ -211,7 +225,7 @@ static size_t parse_kvs(const char *s, size_t len, struct kv *out, size_t max, s
 		if (p >= end)
 			break;
 		k = p;
-		while (p < end && *p != '=' && *p != ' ' && *p != '\x1d')
+		while (p < end && !stops_key[(unsigned char)*p])
 			p++;
 		if (p >= end || *p != '=') {
 			/* a bare word (AVC text, "user", "{"): not a field */
@@ -227,10 +241,11 @@ static size_t parse_kvs(const char *s, size_t len, struct kv *out, size_t max, s
 		out[n].klen = (uint32_t)(p - k);
 		p++;
 		if (p < end && (*p == '"' || *p == '\'')) {
+			const char *q;
 			quote = *p++;
 			v = p;
-			while (p < end && *p != quote)
-				p++;
+			q = memchr(p, quote, (size_t)(end - p));
+			p = q ? q : end;
 			out[n].v = v;
 			out[n].vlen = (uint32_t)(p - v);
 			if (p < end)
@@ -246,13 +261,14 @@ static size_t parse_kvs(const char *s, size_t len, struct kv *out, size_t max, s
 			out[n].vlen = (uint32_t)(p - v);
 		} else {
 			v = p;
-			while (p < end && *p != ' ' && *p != '\x1d')
+			while (p < end && !stops_value[(unsigned char)*p])
 				p++;
 			out[n].v = v;
 			out[n].vlen = (uint32_t)(p - v);
 		}
 		out[n].quote = quote;
 		out[n].enriched = enriched;
+		out[n].tag = kv_tag(out[n].k, out[n].klen, enriched);
 		n++;
 		/* user-space records nest their own fields in msg='...' */
 		if (quote == '\'' && out[n - 1].klen == 3 && !memcmp(out[n - 1].k, "msg", 3))
@@ -263,9 +279,10 @@ static size_t parse_kvs(const char *s, size_t len, struct kv *out, size_t max, s
 
 static const struct kv *find_kvn(const struct kv *kvs, size_t n, const char *key, size_t klen, bool enriched)
 {
+	uint32_t tag = kv_tag(key, klen, enriched);
+
 	for (size_t i = 0; i < n; i++)
-		if (kvs[i].klen == klen && kvs[i].enriched == enriched && kvs[i].k[0] == key[0] &&
-		    !memcmp(kvs[i].k, key, klen))
+		if (kvs[i].tag == tag && kvs[i].klen == klen && !memcmp(kvs[i].k, key, klen))
 			return &kvs[i];
 	return NULL;
 }
@@ -313,8 +330,10 @@ static bool hex_key(const char *k, size_t len)
 	};
 	if (len >= 2 && k[0] == 'a' && k[1] >= '0' && k[1] <= '9')
 		return true; /* EXECVE arguments, whole or in pieces */
+	if (len < 3 || len > 11)
+		return false;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (strlen(keys[i]) == len && !memcmp(keys[i], k, len))
+		if (keys[i][0] == k[0] && !strncmp(keys[i], k, len) && !keys[i][len])
 			return true;
 	return false;
 }
@@ -363,32 +382,50 @@ static const char *str_field(struct state *st, const struct kv *kvs, size_t n, c
 	return kv_string(st, kv, NULL);
 }
 
+/* A whole value as a number (strtoull's grammar without the blanks: an optional sign, "0x" in
+ * base 16); false for anything else and for values out of range. Parsed in place: this runs
+ * twenty times per event. */
+static bool parse_num(const char *s, size_t len, int base, int64_t *ret)
+{
+	const char *end = s + len;
+	bool neg = false;
+	uint64_t v = 0;
+
+	if (s < end && (*s == '-' || *s == '+'))
+		neg = *s++ == '-';
+	if (base == 16 && end - s > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	if (s >= end)
+		return false;
+	for (; s < end; s++) {
+		unsigned d;
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned)(*s - '0');
+		else if (base == 16 && (*s | 32) >= 'a' && (*s | 32) <= 'f')
+			d = (unsigned)((*s | 32) - 'a' + 10);
+		else
+			return false;
+		if (v > (UINT64_MAX - d) / (unsigned)base)
+			return false; /* out of range */
+		v = v * (unsigned)base + d;
+	}
+	if (neg && base == 10) {
+		if (v > (uint64_t)INT64_MAX + 1)
+			return false;
+		*ret = (int64_t)(0 - v);
+	} else {
+		*ret = (int64_t)(neg ? 0 - v : v);
+	}
+	return true;
+}
+
 static bool num_field(const struct kv *kvs, size_t n, const char *key, int base, int64_t *ret)
 {
 	const struct kv *kv = find_kv(kvs, n, key);
-	char tmp[32];
-	char *end;
-	long long v;
-	unsigned long long u;
 
-	if (!kv || !kv->vlen || kv->vlen >= sizeof(tmp))
+	if (!kv || !kv->vlen || kv->vlen >= 32)
 		return false;
-	memcpy(tmp, kv->v, kv->vlen);
-	tmp[kv->vlen] = '\0';
-	errno = 0;
-	if (base == 16) {
-		u = strtoull(tmp, &end, 16);
-		v = (long long)u;
-	} else if (tmp[0] == '-') {
-		v = strtoll(tmp, &end, 10);
-	} else {
-		u = strtoull(tmp, &end, 10);
-		v = (long long)u;
-	}
-	if (end == tmp || *end || errno)
-		return false;
-	*ret = v;
-	return true;
+	return parse_num(kv->v, kv->vlen, base, ret);
 }
 
 /* auid/uid 4294967295 is "unset": Falco's -1. */
@@ -491,8 +528,13 @@ static size_t record_kvs(struct state *st, const struct pend *p, uint32_t r, str
 {
 	const char *line = p->buf.buf + p->rec_start[r];
 
-	if (!parse_prefix(line, p->rec_len[r], px))
-		return first;
+	memset(px, 0, sizeof(*px));
+	px->type = line + p->rec_type[r];
+	px->type_len = p->rec_type_len[r];
+	px->body = line + p->rec_body[r];
+	px->body_len = p->rec_len[r] - p->rec_body[r];
+	px->ts = p->ts;
+	px->serial = p->serial;
 	return parse_kvs(px->body, px->body_len, st->kvs, MAX_KV, first, false);
 }
 
@@ -599,6 +641,30 @@ static bool fd_first(const char *name)
 		if (!strcmp(name, names[i]))
 			return true;
 	return false;
+}
+
+
+/* ptrace(2) requests (linux/ptrace.h, x86 numbering for the register requests), for evt.arg.request. */
+static const char *ptrace_request_name(int64_t req)
+{
+	static const struct {
+		int64_t n;
+		const char *name;
+	} reqs[] = {
+		{ 0, "PTRACE_TRACEME" },     { 1, "PTRACE_PEEKTEXT" },	  { 2, "PTRACE_PEEKDATA" },
+		{ 3, "PTRACE_PEEKUSER" },    { 4, "PTRACE_POKETEXT" },	  { 5, "PTRACE_POKEDATA" },
+		{ 6, "PTRACE_POKEUSER" },    { 7, "PTRACE_CONT" },	  { 8, "PTRACE_KILL" },
+		{ 9, "PTRACE_SINGLESTEP" },  { 12, "PTRACE_GETREGS" },	  { 13, "PTRACE_SETREGS" },
+		{ 14, "PTRACE_GETFPREGS" },  { 15, "PTRACE_SETFPREGS" },  { 16, "PTRACE_ATTACH" },
+		{ 17, "PTRACE_DETACH" },     { 24, "PTRACE_SYSCALL" },	  { 0x4200, "PTRACE_SETOPTIONS" },
+		{ 0x4201, "PTRACE_GETEVENTMSG" }, { 0x4204, "PTRACE_GETREGSET" }, { 0x4205, "PTRACE_SETREGSET" },
+		{ 0x4206, "PTRACE_SEIZE" },  { 0x4207, "PTRACE_INTERRUPT" },
+	};
+
+	for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++)
+		if (reqs[i].n == req)
+			return reqs[i].name;
+	return NULL;
 }
 
 static int emit_syscall(struct imp_ctx *ctx, struct state *st, struct pend *p, uint32_t sys_rec)
@@ -880,6 +946,16 @@ static int emit_syscall(struct imp_ctx *ctx, struct state *st, struct pend *p, u
 		c.argc = cnt;
 		c.argv_is_title = true;
 	}
+	if (!strcmp(c.name, "ptrace") && a[0] != BS_NONE) {
+		/* the request by name, as strace and Falco print it, and the target pid */
+		const char *req = ptrace_request_name(a[0]);
+		if (req)
+			jsonw_key_str(&o, "evt.arg.request", req);
+		else
+			jsonw_key_i64(&o, "evt.arg.request", a[0]);
+		if (a[1] != BS_NONE)
+			jsonw_key_i64(&o, "evt.arg.pid", (int64_t)(int32_t)a[1]);
+	}
 	jsonw_end(&o);
 	c.extra_fields = st->extra.buf;
 	return sys_model_call(st->model, &c);
@@ -997,6 +1073,9 @@ static int add_record(struct imp_ctx *ctx, struct state *st, const struct prefix
 			p->has_execve = true;
 		p->rec_start[p->nrec] = (uint32_t)p->buf.len;
 		p->rec_len[p->nrec] = (uint32_t)len;
+		p->rec_type[p->nrec] = (uint32_t)(px->type - line);
+		p->rec_type_len[p->nrec] = (uint32_t)px->type_len;
+		p->rec_body[p->nrec] = (uint32_t)(px->body - line);
 		p->nrec++;
 		strbuf_add(&p->buf, line, len);
 		strbuf_addch(&p->buf, '\n');

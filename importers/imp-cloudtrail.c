@@ -39,6 +39,11 @@
  * Damage: a record without a valid eventTime is skipped with its offset; a record that is not
  * JSON is skipped in JSON Lines and ends the file (partial, with the offset) inside a Records
  * array, where nothing after it can be framed.
+ *
+ * Speed: every record is parsed by jansson, the project's JSON library, which is most of this
+ * importer's time (about 76 µs for a 1.5 KB record on the 2-core reference machine). A faster
+ * hand-written scanner was tried and taken out: the design card rules out a JSON parser of our
+ * own, so jansson's rate is this importer's bound.
  */
 #include <errno.h>
 #include <stdlib.h>

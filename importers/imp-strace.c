@@ -11,13 +11,16 @@
  * signals; `+++ exited with N +++` and `+++ killed by SIG +++`. Every completed call goes
  * through the shared syscall model (sys-model.h), which keeps the process tree and fd tables.
  *
- * -t/-tt lines carry no date: the date is --date's, else 1970-01-01, and the assumption is
- * recorded in the ledger (as it is for -r, whose times are relative to the first line).
+ * -t/-tt lines carry no date: the date is --date's, else the day the file was last written
+ * (the trace's end; the day before when its first time is later in the day than that), else
+ * 1970-01-01, and the assumption is recorded in the ledger (as it is for -r, whose times are
+ * relative to the first line).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bstime.h"
 #include "i64map.h"
@@ -60,6 +63,8 @@ struct state {
 	struct sys_model *model;
 	int64_t file_pid; /* -ff: from the file name, else BS_NONE */
 	int64_t day_base; /* ns of the assumed date's midnight (UTC, zone applied) */
+	int64_t tod_base; /* the same for -t/-tt lines: --date's, or the day the file was last written */
+	int64_t file_mtime; /* ns, BS_NONE: no --date, and the file's own date is to be used if known */
 	int64_t last_tod, day_offset, rel_sum;
 	enum ts_kind ts_seen;
 	bool assumed_date, assumed_none;
@@ -106,15 +111,29 @@ static size_t skip_string(const char *s, size_t len)
 /*
  * Split "a, b, c" at top-level commas, respecting strings, (), [], {} and fd annotations
  * (`3</path, with comma>`: a '<' right after a digit or an identifier opens one). Returns the
- * number of arguments (at most max).
+ * number of arguments (at most max). With ret_close, a ')' at the top level ends the list (a
+ * call's arguments: its index goes to *ret_close, len when the line ends first); one pass
+ * finds the end of the call and its arguments.
  */
-static size_t split_args(const char *s, size_t len, struct span *out, size_t max)
+/* The bytes split_args_until looks at; everything else is skipped in one test. */
+static const bool split_special[256] = {
+	['"'] = true, ['<'] = true, ['>'] = true, ['('] = true, [')'] = true, ['['] = true,
+	[']'] = true, ['{'] = true, ['}'] = true, [','] = true,
+};
+
+static size_t split_args_until(const char *s, size_t len, struct span *out, size_t max, size_t *ret_close)
 {
 	size_t n = 0, start = 0, i = 0;
 	int depth = 0, angle = 0;
 
+	if (ret_close)
+		*ret_close = len;
 	while (i < len) {
 		char c = s[i];
+		if (!split_special[(unsigned char)c]) {
+			i++;
+			continue;
+		}
 		if (c == '"') {
 			i += skip_string(s + i, len - i);
 			continue;
@@ -130,6 +149,10 @@ static size_t split_args(const char *s, size_t len, struct span *out, size_t max
 			depth++;
 		} else if ((c == ')' || c == ']' || c == '}') && depth > 0) {
 			depth--;
+		} else if (c == ')' && ret_close) {
+			*ret_close = i;
+			len = i;
+			break;
 		} else if (c == ',' && depth == 0) {
 			if (n < max) {
 				out[n].s = s + start;
@@ -154,34 +177,9 @@ static size_t split_args(const char *s, size_t len, struct span *out, size_t max
 	return n;
 }
 
-/* Index of the ')' closing the '(' at s[open], or len when the line ends first. */
-static size_t match_paren(const char *s, size_t len, size_t open)
+static size_t split_args(const char *s, size_t len, struct span *out, size_t max)
 {
-	int depth = 0, angle = 0;
-
-	for (size_t i = open; i < len; i++) {
-		char c = s[i];
-		if (c == '"') {
-			i += skip_string(s + i, len - i) - 1;
-			continue;
-		}
-		if (angle) {
-			if (c == '<')
-				angle++;
-			else if (c == '>' && s[i - 1] != '-')
-				angle--;
-			continue;
-		}
-		if (c == '<' && i > 0 && is_ident(s[i - 1])) {
-			angle = 1;
-		} else if (c == '(' || c == '[' || c == '{') {
-			depth++;
-		} else if (c == ')' || c == ']' || c == '}') {
-			if (--depth == 0 && c == ')')
-				return i;
-		}
-	}
-	return len;
+	return split_args_until(s, len, out, max, NULL);
 }
 
 /* Decode a C string literal (with strace's escapes) into st->strs; NUL-terminated copy. */
@@ -196,7 +194,16 @@ static const char *c_string(struct state *st, struct span a, bool *ret_truncated
 	if (len >= 5 && !memcmp(s + len - 3, "...", 3))
 		trunc = true;
 	while (i < len && s[i] != '"') {
-		char c = s[i++];
+		char c;
+		size_t run = i;
+		while (run < len && s[run] != '"' && s[run] != '\\')
+			run++;
+		if (run > i) {
+			strbuf_add(&st->strs, s + i, run - i);
+			i = run;
+			continue;
+		}
+		c = s[i++];
 		if (c == '\\' && i < len) {
 			char e = s[i++];
 			switch (e) {
@@ -262,6 +269,19 @@ static bool parse_int(struct span a, int64_t *ret)
 		n++;
 	if (!n)
 		return false;
+	{
+		/* the common case, a plain decimal (no octal 0 prefix, no overflow), without strtoll */
+		size_t i = a.s[0] == '-';
+		int64_t v = 0;
+		if (n > i && n - i <= 18 && (a.s[i] != '0' || n - i == 1)) {
+			while (i < n && is_digit(a.s[i]))
+				v = v * 10 + (a.s[i++] - '0');
+			if (i == n) {
+				*ret = a.s[0] == '-' ? -v : v;
+				return true;
+			}
+		}
+	}
 	memcpy(tmp, a.s, n);
 	tmp[n] = '\0';
 	errno = 0;
@@ -332,12 +352,24 @@ static int64_t open_flags(struct span a)
 		{ "O_TMPFILE", 020200000 }, { "O_SYNC", 04010000 },
 	};
 	int64_t v = 0;
+	size_t i = 0;
 
 	if (a.len && is_digit(a.s[0]) && parse_int(a, &v))
 		return v;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (has_word(a, names[i].name))
-			v |= names[i].bit;
+	/* "O_RDONLY|O_CREAT|O_CLOEXEC": each identifier looked up once */
+	while (i < a.len) {
+		size_t k = i;
+		while (k < a.len && is_ident(a.s[k]))
+			k++;
+		if (k - i > 2 && a.s[i] == 'O' && a.s[i + 1] == '_') {
+			for (size_t j = 0; j < sizeof(names) / sizeof(names[0]); j++)
+				if (!strncmp(names[j].name, a.s + i, k - i) && !names[j].name[k - i]) {
+					v |= names[j].bit;
+					break;
+				}
+		}
+		i = k < a.len ? k + 1 : k;
+	}
 	return v;
 }
 
@@ -398,6 +430,30 @@ static bool parse_sockaddr(struct state *st, struct span a, struct sys_sockaddr 
 }
 
 /* ---- time ---- */
+
+/*
+ * Without --date, -t/-tt times take the date of the file's last modification: strace wrote its
+ * last line then, so that is the day the trace ended. A first time of day later than the
+ * file's (beyond a minute of slack) means the trace began the day before.
+ */
+static void date_from_file(struct imp_ctx *ctx, struct state *st, int64_t first_tod)
+{
+	const int64_t day = 86400 * BS_NS_PER_SEC;
+	int64_t tz = ctx->opts->tz_set ? (int64_t)ctx->opts->tz_offset_sec * BS_NS_PER_SEC : 0;
+	int64_t local = st->file_mtime + tz, midnight = local - ((local % day) + day) % day;
+	char when[BS_TIME_MAX_LEN], date[BS_TIME_MAX_LEN];
+	bool before = first_tod > local - midnight + 60 * BS_NS_PER_SEC;
+
+	st->tod_base = midnight - tz - (before ? day : 0);
+	bs_time_format(st->file_mtime, when);
+	bs_time_format(st->tod_base + tz, date);
+	date[10] = '\0';
+	imp_assume(ctx,
+		   "strace -t/-tt times have no date and no --date was given: dated %s from the file's modification "
+		   "time %s (its last write%s)%s",
+		   date, when, before ? "; the first call's time is later in the day, so the trace began the day before" : "",
+		   ctx->opts->tz_set ? ", zone from --tz" : ", taken as UTC");
+}
 
 static void assume_date(struct imp_ctx *ctx, struct state *st, const char *what)
 {
@@ -463,12 +519,16 @@ static int64_t resolve_ts(struct imp_ctx *ctx, struct state *st, enum ts_kind ki
 	case TS_EPOCH:
 		return v;
 	case TS_TIME_OF_DAY:
+		if (!st->assumed_date && st->file_mtime != BS_NONE) {
+			st->assumed_date = true;
+			date_from_file(ctx, st, v);
+		}
 		assume_date(ctx, st, "-t/-tt");
 		if (st->last_tod != BS_NONE && v + 12 * 3600 * BS_NS_PER_SEC < st->last_tod &&
 		    st->day_offset < 100000LL * 86400 * BS_NS_PER_SEC)
 			st->day_offset += 86400 * BS_NS_PER_SEC; /* past midnight (bounded: ~270 years) */
 		st->last_tod = v;
-		return st->day_base + st->day_offset + v;
+		return st->tod_base + st->day_offset + v;
 	case TS_RELATIVE:
 		if (!st->assumed_date) {
 			st->assumed_date = true;
@@ -490,20 +550,52 @@ static int64_t resolve_ts(struct imp_ctx *ctx, struct state *st, enum ts_kind ki
 
 /* ---- calls ---- */
 
-/* Calls whose first argument is the fd they act on (for traces without -y annotations). */
-static bool fd_first(const char *name)
+/* How a call's arguments are laid out; one lookup per line instead of a chain of compares. */
+enum shape {
+	SH_OTHER, SH_FD_FIRST, SH_OPEN, SH_OPENAT, SH_EXEC, SH_SOCKET, SH_SOCKADDR, SH_SENDTO, SH_DUP,
+	SH_FCNTL, SH_PIPE, SH_CLONE, SH_EXIT, SH_CHDIR,
+};
+
+/* Sorted by name (bsearch). SH_FD_FIRST: calls whose first argument is the fd they act on
+ * (for traces without -y annotations). */
+static const struct call_shape {
+	const char *name;
+	enum shape shape;
+} call_shapes[] = {
+	{ "_llseek", SH_FD_FIRST },   { "accept", SH_SOCKADDR },	{ "accept4", SH_SOCKADDR },
+	{ "bind", SH_SOCKADDR },      { "chdir", SH_CHDIR },		{ "clone", SH_CLONE },
+	{ "clone3", SH_CLONE },	      { "close", SH_FD_FIRST },		{ "connect", SH_SOCKADDR },
+	{ "creat", SH_OPEN },	      { "dup", SH_DUP },		{ "dup2", SH_DUP },
+	{ "dup3", SH_DUP },	      { "execve", SH_EXEC },		{ "execveat", SH_EXEC },
+	{ "exit", SH_EXIT },	      { "exit_group", SH_EXIT },	{ "fadvise64", SH_FD_FIRST },
+	{ "fchdir", SH_FD_FIRST },    { "fchmod", SH_FD_FIRST },	{ "fchown", SH_FD_FIRST },
+	{ "fcntl", SH_FCNTL },	      { "fcntl64", SH_FCNTL },		{ "fdatasync", SH_FD_FIRST },
+	{ "fgetxattr", SH_FD_FIRST }, { "flock", SH_FD_FIRST },		{ "fsetxattr", SH_FD_FIRST },
+	{ "fstat", SH_FD_FIRST },     { "fstat64", SH_FD_FIRST },	{ "fstatfs", SH_FD_FIRST },
+	{ "fstatfs64", SH_FD_FIRST }, { "fsync", SH_FD_FIRST },		{ "ftruncate", SH_FD_FIRST },
+	{ "ftruncate64", SH_FD_FIRST }, { "getdents", SH_FD_FIRST },	{ "getdents64", SH_FD_FIRST },
+	{ "getpeername", SH_FD_FIRST }, { "getsockname", SH_FD_FIRST }, { "getsockopt", SH_FD_FIRST },
+	{ "ioctl", SH_FD_FIRST },     { "listen", SH_FD_FIRST },	{ "lseek", SH_FD_FIRST },
+	{ "open", SH_OPEN },	      { "openat", SH_OPENAT },		{ "openat2", SH_OPENAT },
+	{ "pipe", SH_PIPE },	      { "pipe2", SH_PIPE },		{ "pread64", SH_FD_FIRST },
+	{ "pwrite64", SH_FD_FIRST },  { "read", SH_FD_FIRST },		{ "readv", SH_FD_FIRST },
+	{ "recvfrom", SH_SENDTO },    { "recvmmsg", SH_FD_FIRST },	{ "recvmsg", SH_FD_FIRST },
+	{ "sendfile", SH_FD_FIRST },  { "sendfile64", SH_FD_FIRST },	{ "sendmmsg", SH_FD_FIRST },
+	{ "sendmsg", SH_FD_FIRST },   { "sendto", SH_SENDTO },		{ "setsockopt", SH_FD_FIRST },
+	{ "shutdown", SH_FD_FIRST },  { "socket", SH_SOCKET },		{ "socketpair", SH_PIPE },
+	{ "write", SH_FD_FIRST },     { "writev", SH_FD_FIRST },
+};
+
+static int shape_cmp(const void *key, const void *elem)
 {
-	static const char *const names[] = {
-		"read", "write", "pread64", "pwrite64", "readv", "writev", "sendmsg", "recvmsg", "listen",
-		"shutdown", "ioctl", "fchmod", "fchown", "fstat", "fstat64", "ftruncate", "ftruncate64",
-		"getsockopt", "setsockopt", "fsync", "fdatasync", "flock", "lseek", "_llseek", "getdents",
-		"getdents64", "close", "fchdir", "getpeername", "getsockname", "sendmmsg", "recvmmsg",
-		"fadvise64", "fstatfs", "fstatfs64", "fgetxattr", "fsetxattr", "sendfile", "sendfile64",
-	};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(name, names[i]))
-			return true;
-	return false;
+	return strcmp(key, ((const struct call_shape *)elem)->name);
+}
+
+static enum shape shape_of(const char *name)
+{
+	const struct call_shape *s = bsearch(name, call_shapes, sizeof(call_shapes) / sizeof(call_shapes[0]),
+					     sizeof(call_shapes[0]), shape_cmp);
+	return s ? s->shape : SH_OTHER;
 }
 
 struct line_ctx {
@@ -527,6 +619,7 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 	int64_t v;
 	size_t argc = 0;
 	bool have_argv = false;
+	enum shape shape;
 
 	while (nlen < len && nlen < sizeof(name) - 1 && is_ident(text[nlen]))
 		nlen++;
@@ -535,7 +628,8 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 	memcpy(name, text, nlen);
 	name[nlen] = '\0';
 	open = nlen;
-	close = match_paren(text, len, open);
+	nargs = split_args_until(text + open + 1, len - open - 1, st->args, MAX_ARGS, &close);
+	close = close + open + 1 < len ? close + open + 1 : len;
 	sys_call_init(&c);
 	c.name = name;
 	c.host = ctx->opts->host;
@@ -624,13 +718,14 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 		}
 	}
 
-	nargs = split_args(text + open + 1, (close < len ? close : len) - open - 1, st->args, MAX_ARGS);
 	if (close >= len)
 		jsonw_key_bool(&o, "strace.incomplete", true);
 
 	/* arguments by syscall */
 #define ARG(k) ((k) < nargs ? st->args[k] : (struct span){ "", 0 })
-	if (!strcmp(name, "open") || !strcmp(name, "creat")) {
+	shape = shape_of(name);
+	switch (shape) {
+	case SH_OPEN:
 		path = c_string(st, ARG(0), &truncated);
 		if (name[0] == 'c') {
 			c.flags = 01 | 0100 | 01000;
@@ -641,7 +736,8 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 			if (nargs > 2)
 				parse_int(ARG(2), &c.mode);
 		}
-	} else if (!strcmp(name, "openat") || !strcmp(name, "openat2")) {
+		break;
+	case SH_OPENAT:
 		parse_fd(st, ARG(0), &c.fd, &fd_hint);
 		if (c.fd == -100)
 			cwd_hint = fd_hint, fd_hint = NULL;
@@ -659,7 +755,8 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 			if (nargs > 3)
 				parse_int(ARG(3), &c.mode);
 		}
-	} else if (!strcmp(name, "execve") || !strcmp(name, "execveat")) {
+		break;
+	case SH_EXEC: {
 		size_t base = name[6] == 'a' ? 1 : 0;
 		struct span arr = ARG(base + 1), env = ARG(base + 2);
 		if (base)
@@ -693,7 +790,9 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 			if (vars)
 				c.envc = strtoll(vars + 3, NULL, 10);
 		}
-	} else if (!strcmp(name, "socket")) {
+		break;
+	}
+	case SH_SOCKET: {
 		struct span d = ARG(0), t = ARG(1);
 		c.sock_domain = has_word(d, "AF_INET6") ? 10 : has_word(d, "AF_INET") ? 2
 				: (has_word(d, "AF_UNIX") || has_word(d, "AF_LOCAL")) ? 1
@@ -701,24 +800,30 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 		c.sock_type = has_word(t, "SOCK_STREAM") ? 1 : has_word(t, "SOCK_DGRAM") ? 2 : has_word(t, "SOCK_RAW") ? 3 : 0;
 		if (has_word(t, "SOCK_CLOEXEC"))
 			c.sock_type |= 02000000;
-	} else if (!strcmp(name, "connect") || !strcmp(name, "bind") || !strcmp(name, "accept") ||
-		   !strcmp(name, "accept4")) {
+		break;
+	}
+	case SH_SOCKADDR:
 		parse_fd(st, ARG(0), &c.fd, &fd_hint);
 		parse_sockaddr(st, ARG(1), &c.addr);
-	} else if (!strcmp(name, "sendto") || !strcmp(name, "recvfrom")) {
+		break;
+	case SH_SENDTO:
 		parse_fd(st, ARG(0), &c.fd, &fd_hint);
 		parse_sockaddr(st, ARG(4), &c.addr);
-	} else if (!strcmp(name, "dup") || !strcmp(name, "dup2") || !strcmp(name, "dup3")) {
+		break;
+	case SH_DUP: {
 		const char *h2;
 		parse_fd(st, ARG(0), &c.fd, &fd_hint);
 		if (name[3])
 			parse_fd(st, ARG(1), &c.fd2, &h2);
 		if (name[3] == '3' && has_word(ARG(2), "O_CLOEXEC"))
 			c.flags = 02000000;
-	} else if (!strcmp(name, "fcntl") || !strcmp(name, "fcntl64")) {
+		break;
+	}
+	case SH_FCNTL:
 		parse_fd(st, ARG(0), &c.fd, &fd_hint);
 		c.flags = has_word(ARG(1), "F_DUPFD") ? 0 : has_word(ARG(1), "F_DUPFD_CLOEXEC") ? 1030 : -1;
-	} else if (!strcmp(name, "pipe") || !strcmp(name, "pipe2") || !strcmp(name, "socketpair")) {
+		break;
+	case SH_PIPE: {
 		struct span arr = ARG(name[0] == 's' ? 3 : 0);
 		if (arr.len >= 2 && arr.s[0] == '[') {
 			struct span two[2];
@@ -729,7 +834,9 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 		}
 		if (name[0] == 'p' && has_word(ARG(1), "O_CLOEXEC"))
 			c.flags = 02000000;
-	} else if (!strcmp(name, "clone") || !strcmp(name, "clone3")) {
+		break;
+	}
+	case SH_CLONE:
 		for (i = 0; i < nargs; i++) {
 			struct span a = st->args[i];
 			const char *f = find_sub(a.s, a.len, "flags=", 6);
@@ -745,19 +852,23 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 				break;
 			}
 		}
-	} else if (!strcmp(name, "exit_group") || !strcmp(name, "exit")) {
+		break;
+	case SH_EXIT:
 		if (parse_int(ARG(0), &v))
 			c.exit_status = v;
-	} else if (!strcmp(name, "chdir")) {
+		break;
+	case SH_CHDIR:
 		path = c_string(st, ARG(0), &truncated);
-	} else {
+		break;
+	case SH_OTHER:
+	case SH_FD_FIRST: {
 		/* generic: an fd first argument (annotated, or a known fd-taking call), string paths */
 		size_t k = 0;
 		if (nargs && parse_fd(st, ARG(0), &v, &fd_hint)) {
 			if (v == -100) {
 				cwd_hint = fd_hint;
 				fd_hint = NULL;
-			} else if (fd_hint || fd_first(name)) {
+			} else if (fd_hint || shape == SH_FD_FIRST) {
 				c.fd = v;
 			} else {
 				fd_hint = NULL;
@@ -777,6 +888,16 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 		}
 		if (!strcmp(name, "setuid") && parse_int(ARG(0), &v))
 			jsonw_key_i64(&o, "evt.arg.uid", v);
+		if (!strcmp(name, "ptrace") && nargs) {
+			/* the request as strace names it (PTRACE_TRACEME ...), and the target pid */
+			struct span rq = ARG(0);
+			if (rq.len && is_ident(rq.s[0]))
+				jsonw_key_strn(&o, "evt.arg.request", rq.s, rq.len);
+			if (nargs > 1 && parse_int(ARG(1), &v))
+				jsonw_key_i64(&o, "evt.arg.pid", v);
+		}
+		break;
+	}
 	}
 #undef ARG
 	if (truncated)
@@ -836,9 +957,13 @@ static void creator_of_new_thread(struct imp_ctx *ctx, struct state *st, struct 
 	if (lc->tid == BS_NONE || st->file_pid != BS_NONE || !st->nunf ||
 	    sys_model_pid_of(st->model, ctx->opts->host, lc->tid) != BS_NONE)
 		return;
-	for (size_t i = 0; i < MAX_UNFINISHED; i++) {
+	/* slots are taken lowest first: the waiting calls are found after nunf used slots */
+	for (size_t i = 0, seen = 0; i < MAX_UNFINISHED && seen < st->nunf; i++) {
 		const struct unfinished *u = &st->unf[i];
-		if (u->tid == BS_NONE || u->tid == lc->tid || !is_fork_call(&u->text))
+		if (u->tid == BS_NONE)
+			continue;
+		seen++;
+		if (u->tid == lc->tid || !is_fork_call(&u->text))
 			continue;
 		if (creator)
 			return; /* two candidates: leave it to the clone results */
@@ -1036,8 +1161,9 @@ static int do_line(struct imp_ctx *ctx, struct state *st, const char *line, size
 	if (!is_ident(*p) || is_digit(*p))
 		return -EINVAL;
 	{
-		const char *un = len > 16 ? find_sub(p, (size_t)(end - p), " <unfinished ...>", 17) : NULL;
-		const char *det = len > 14 ? find_sub(p, (size_t)(end - p), " <detached ...>", 15) : NULL;
+		/* strace ends the line with these (trailing blanks were trimmed) */
+		const char *un = end - p > 17 && !memcmp(end - 17, " <unfinished ...>", 17) ? end - 17 : NULL;
+		const char *det = end - p > 15 && !memcmp(end - 15, " <detached ...>", 15) ? end - 15 : NULL;
 		if (un && lc.tid != BS_NONE) {
 			unf_put(ctx, st, lc.tid, p, (size_t)(un - p), offset);
 			return 0;
@@ -1157,6 +1283,13 @@ static int open_(struct imp_ctx *ctx, void **ret_state)
 	}
 	if (ctx->opts->tz_set)
 		st->day_base -= (int64_t)ctx->opts->tz_offset_sec * BS_NS_PER_SEC;
+	st->tod_base = st->day_base;
+	st->file_mtime = BS_NONE;
+	if (!ctx->opts->date && ctx->path && strcmp(ctx->path, "-")) {
+		struct stat sb;
+		if (stat(ctx->path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_mtim.tv_sec > 0)
+			st->file_mtime = (int64_t)sb.st_mtim.tv_sec * BS_NS_PER_SEC + sb.st_mtim.tv_nsec;
+	}
 	if (st->file_pid != BS_NONE)
 		imp_assume(ctx, "strace -ff file: pid %lld taken from the file name", (long long)st->file_pid);
 	for (size_t i = 0; i < MAX_UNFINISHED; i++) {
@@ -1174,13 +1307,16 @@ static int open_(struct imp_ctx *ctx, void **ret_state)
 
 static bool ignorable(const char *s, size_t len)
 {
-	static const char *const prefixes[] = { "strace: ", " | ", "% time", "------", "100.00", "  % time" };
+	static const struct {
+		const char *text;
+		size_t len;
+	} prefixes[] = { { "strace: ", 8 }, { " | ", 3 }, { "% time", 6 }, { "------", 6 }, { "100.00", 6 }, { "  % time", 8 } };
 
-	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
-		size_t n = strlen(prefixes[i]);
-		if (len >= n && !memcmp(s, prefixes[i], n))
+	if (!len || !(s[0] == 's' || s[0] == ' ' || s[0] == '%' || s[0] == '-' || s[0] == '1'))
+		return false; /* the common case: a line starting with a pid or a time */
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (len >= prefixes[i].len && !memcmp(s, prefixes[i].text, prefixes[i].len))
 			return true;
-	}
 	return false;
 }
 

@@ -6,9 +6,6 @@
 #include <string.h>
 
 #define READER_INITIAL (1u << 20)
-/* Bytes copied in per fill when less is asked for: small enough that what was just copied is
- * still in the CPU cache when the importer parses it (a whole 1 MiB window is not). */
-#define READER_STEP (64u << 10)
 
 void reader_init(struct reader *r, struct stream *s)
 {
@@ -54,13 +51,9 @@ size_t reader_fill(struct reader *r, size_t n)
 		n = READER_MAX;
 	while (r->end - r->start < n && !r->eof) {
 		ssize_t got;
-		size_t want;
 		if (!ensure_room(r, n))
 			break;
-		want = r->cap - r->end;
-		if (want > READER_STEP && n - (r->end - r->start) <= READER_STEP)
-			want = READER_STEP;
-		got = stream_read(r->stream, r->buf + r->end, want);
+		got = stream_read(r->stream, r->buf + r->end, r->cap - r->end);
 		if (got <= 0) {
 			r->eof = true;
 			if (got < 0)

@@ -1299,7 +1299,8 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 			ev.dst_ip = c->addr.ip;
 			ev.dst_port = c->addr.port;
 		}
-		strbuf_addf(&m->fdname, "%s%s:", kind == K_ACCEPT ? "" : "", c->addr.ip);
+		strbuf_addstr(&m->fdname, c->addr.ip);
+		strbuf_addch(&m->fdname, ':');
 		if (c->addr.port != BS_NONE)
 			strbuf_addi64(&m->fdname, c->addr.port);
 	} else if (c->addr.family == 1 && c->addr.path[0]) {
@@ -1399,6 +1400,8 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 		jsonw_lkey_i64(&o, "proc.sid", p->sid);
 	if (p->loginuid != BS_NONE)
 		jsonw_lkey_i64(&o, "user.loginuid", p->loginuid);
+	if (kind == K_EXEC && p->euid != BS_NONE)
+		jsonw_key_i64(&o, "user.euid", p->euid); /* a setuid program shows here (auditd euid=) */
 	parent = p->parent_key != BS_NONE && (kind == K_EXEC || kind == K_CLONE) ? lookup(m, host, p->ppid) : NULL;
 	if (parent && parent->key == p->parent_key) {
 		if (parent->name.len)
@@ -1432,16 +1435,22 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 		strbuf_addch(&m->summary, ' ');
 		strbuf_addstr(&m->summary, arg1);
 	}
-	if (kind == K_DUP2 && c->fd2 != BS_NONE)
-		strbuf_addf(&m->summary, " onto fd %lld", (long long)c->fd2);
-	if (kind == K_CLONE && c->has_res && c->res > 0)
-		strbuf_addf(&m->summary, " child %lld", (long long)c->res);
+	if (kind == K_DUP2 && c->fd2 != BS_NONE) {
+		strbuf_add(&m->summary, " onto fd ", 9);
+		strbuf_addi64(&m->summary, c->fd2);
+	}
+	if (kind == K_CLONE && c->has_res && c->res > 0) {
+		strbuf_add(&m->summary, " child ", 7);
+		strbuf_addi64(&m->summary, c->res);
+	}
 	if (ev.result && strcmp(ev.result, "SUCCESS")) {
 		strbuf_add(&m->summary, " = ", 3);
 		strbuf_addstr(&m->summary, ev.result);
 	}
-	if (c->summary_extra)
-		strbuf_addf(&m->summary, " %s", c->summary_extra);
+	if (c->summary_extra) {
+		strbuf_addch(&m->summary, ' ');
+		strbuf_addstr(&m->summary, c->summary_extra);
+	}
 	strbuf_add(&m->summary, " (", 2);
 	if (p->name.len) {
 		strbuf_add(&m->summary, p->name.buf, p->name.len);
@@ -1566,7 +1575,7 @@ const struct sys_field_coverage sys_field_coverage[] = {
 	{ "proc.name", "yes (comm=)", "basename of the exec'd file, cut to 15 bytes" },
 	{ "proc.exepath", "yes (exe=)", "the exec'd path, after an execve in the trace" },
 	{ "proc.exe / proc.args / proc.cmdline", "EXECVE, else PROCTITLE (cut at 128 bytes)", "after an execve in the trace" },
-	{ "proc.pid / proc.ppid", "yes", "pid yes; ppid only for children forked in the trace" },
+	{ "proc.pid / proc.ppid", "yes", "pid yes; ppid only for children forked in the trace (with -ff, in any file of the run)" },
 	{ "proc.pname / proc.pcmdline / proc.aname[N]", "derived: processes row of the parent, when its calls are audited",
 	  "derived: processes row, for processes forked in the trace" },
 	{ "proc.cwd", "CWD record", "AT_FDCWD annotations (-y), chdir" },
@@ -1576,6 +1585,7 @@ const struct sys_field_coverage sys_field_coverage[] = {
 	{ "user.uid", "yes (uid=)", "not available from strace" },
 	{ "user.name", "uid 0 as root; others only in the enriched log format", "not available from strace" },
 	{ "user.loginuid", "yes (auid=, -1 unset)", "not available from strace" },
+	{ "user.euid", "yes on execve (euid=)", "not available from strace" },
 	{ "fd.name / fd.typechar / fd.directory / fd.filename", "for fds opened by audited calls, and paths", "yes with -y/-yy; else fds opened in the trace" },
 	{ "fd.sip / fd.sport / fd.cip / fd.cport / fd.l4proto", "remote end from SOCKADDR; local end not recorded",
 	  "both ends with -yy; remote end from the sockaddr otherwise" },

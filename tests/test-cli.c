@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -269,21 +270,38 @@ Test(cli, info_summarises_the_case)
 	strbuf_release(&err);
 }
 
-Test(cli, help_version_and_exit_codes)
+/* Every command `backsight --help` lists: its own --help, exit status 2 on a bad option, and a
+ * man page that the build installs. */
+Test(cli, help_version_exit_codes_and_man_pages)
 {
-	static const char *const cmds[] = { "import", "timeline", "show", "query", "info" };
-	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, help = STRBUF_INIT, installed = STRBUF_INIT;
+	char cmd[32], page[4096];
+	const char *p;
+	size_t ncmds = 0;
 
 	cr_assert_eq(test_run(&out, &err, "--version", NULL), 0);
 	cr_assert(!strncmp(out.buf, "backsight ", 10));
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+	cr_assert_eq(test_run(&help, &err, "--help", NULL), 0);
+	snprintf(page, sizeof(page), "%s/doc/meson.build", test_source_root());
+	cr_assert(test_read_file(page, &installed));
+	p = strstr(help.buf, "commands:\n");
+	cr_assert_not_null(p, "%s", help.buf);
+	for (p = strchr(p, '\n') + 1; sscanf(p, "  %31s", cmd) == 1 && !strncmp(p, "  ", 2); p = strchr(p, '\n') + 1) {
 		strbuf_reset(&out);
-		cr_assert_eq(test_run(&out, &err, cmds[i], "--help", NULL), 0, "%s --help", cmds[i]);
-		cr_assert(!strncmp(out.buf, "usage: backsight ", 17), "%s", out.buf);
-		cr_assert_eq(test_run(&out, &err, cmds[i], "--no-such-option", NULL), 2, "%s bad option", cmds[i]);
+		cr_assert_eq(test_run(&out, &err, cmd, "--help", NULL), 0, "%s --help", cmd);
+		cr_expect(!strncmp(out.buf, "usage: backsight ", 17), "%s", out.buf);
+		cr_expect_eq(test_run(&out, &err, cmd, "--no-such-option", NULL), 2, "%s bad option", cmd);
+		snprintf(page, sizeof(page), "%s/doc/backsight-%s.1", test_source_root(), cmd);
+		cr_expect_eq(access(page, R_OK), 0, "no man page for %s", cmd);
+		snprintf(page, sizeof(page), "'backsight-%s.1'", cmd);
+		cr_expect_not_null(strstr(installed.buf, page), "doc/meson.build does not install %s", page);
+		ncmds++;
 	}
+	cr_expect_geq(ncmds, 14, "%s", help.buf);
 	cr_assert_eq(test_run(&out, &err, "frobnicate", NULL), 2);
 	cr_assert_eq(test_run(&out, &err, "timeline", test_file("missing.db"), NULL), 1);
 	strbuf_release(&out);
 	strbuf_release(&err);
+	strbuf_release(&help);
+	strbuf_release(&installed);
 }

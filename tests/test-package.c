@@ -355,8 +355,12 @@ Test(package, reproduce_remakes_the_analysis)
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 	char *rules = pathf("%s/probe_rules.yaml", f.dir), *copy = pathf("%s/copy", f.dir);
 
+	char *iocs = pathf("%s/iocs.txt", f.dir);
+
 	cr_assert(test_write_file(rules, probe_rule, sizeof(probe_rule) - 1));
-	cr_assert_eq(test_run(&out, &err, "detect", "-q", "-r", rules, f.db, NULL), 0, "%s", err.buf);
+	/* an indicator list too: the re-run reads the bag's copy under the list's recorded name */
+	cr_assert(test_write_file(iocs, "AKIAIOSFODNN7EXAMPLE # the leaked key\n", 38));
+	cr_assert_eq(test_run(&out, &err, "detect", "-q", "-r", rules, "-i", iocs, f.db, NULL), 0, "%s", err.buf);
 	cr_assert_eq(test_run(&out, &err, "analyze", "--per-event", f.db, NULL), 0, "%s", err.buf);
 	cr_assert_eq(test_run(&out, &err, "report", "-F", "md", "-o", pathf("%s/report.md", f.dir), f.db, NULL), 0, "%s", err.buf);
 	cr_assert_eq(test_run(&out, &err, "package", "-q", "--include-evidence", f.db, "-o", f.bag, NULL), 0, "%s", err.buf);
@@ -365,7 +369,7 @@ Test(package, reproduce_remakes_the_analysis)
 	cr_assert_eq(test_run(&out, &err, "query", "-F", "csv", f.db, "--sql",
 			      "SELECT group_concat(action || ':' || json_array_length(inputs) || ':' || json_array_length(outputs), ' ')"
 			      " FROM (SELECT * FROM custody ORDER BY seq)", NULL), 0, "%s", err.buf);
-	cr_expect_not_null(strstr(out.buf, "import:1:0 detect:1:0 analyze:0:0 report:0:1 package:"), "%s", out.buf);
+	cr_expect_not_null(strstr(out.buf, "import:1:0 detect:2:0 analyze:0:0 report:0:1 package:"), "%s", out.buf);
 	cr_assert_eq(test_sh(&out, "grep -c SuspiciousShellCreated '%s/data/report/findings.json'", f.bag), 0,
 		     "the packaged findings hold the rule's finding");
 	strbuf_reset(&out);

@@ -290,6 +290,11 @@ Test(samples, the_package_of_the_samples_reproduces, .timeout = 300)
 	cr_assert_eq(investigate(outdir, &out, &err), 0, "%s", err.buf);
 	snprintf(db, sizeof(db), "%s/case.db", outdir);
 	cr_assert_eq(test_run(&out, &err, "package", "-q", "--include-evidence", db, "-o", bag, NULL), 0, "%s", err.buf);
+	/* the CloudTrail digest check is in the bag */
+	strbuf_reset(&out);
+	snprintf(db, sizeof(db), "%s/data/report/cloudtrail-digests.txt", bag);
+	cr_assert(test_read_file(db, &out));
+	cr_expect_not_null(strstr(out.buf, " 0 altered, 0 missing, 0 chain link(s) broken"), "%s", out.buf);
 	strbuf_reset(&out);
 	cr_assert_eq(test_run(&out, &err, "verify", "--reproduce", bag, NULL), 0, "%s%s", out.buf, err.buf);
 	cr_expect_not_null(strstr(out.buf, "evidence file(s) re-imported; ledger and timeline identical"),

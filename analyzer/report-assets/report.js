@@ -188,6 +188,12 @@
   table(rs, ["resource", "findings", "highest severity"], (data.resources || []).map(function (r) {
     return [r.key, r.findings, r.max_severity.toFixed(1)];
   }));
+  var ic = section("indicators", "Indicators");
+  if (!(data.indicators || []).length) add(ic, el("p", "No indicator from a list given to detect (--indicators) was seen."));
+  else table(ic, ["indicator", "kind", "list", "description", "hits", "first", "last", "seen as", "in"],
+    data.indicators.map(function (x) {
+      return [x.indicator, x.kind, x.list, x.description, x.hits, iso(x.first), iso(x.last), x.seen, x.fields];
+    }));
   var cv = section("coverage", "Coverage");
   if (!data.coverage) add(cv, el("p", "The case records no coverage statement (no detect run listed rules that could not run)."));
   else {

@@ -10,7 +10,7 @@
 #   backsight import -q CASE.db TREE                      (one core: the importer is serial)
 #   zcat TREE/…/*.json.gz | jq -c '.Records[]' >/dev/null (the baseline the issue names)
 #   bench-hostparse aws_cloudtrail FILE, for each file     (the importer alone: gunzip, SHA-256,
-#                                                          framing, jsonscan/jansson, fields;
+#                                                          framing, jansson, fields;
 #                                                          no case database)
 # with /usr/bin/time for wall time and peak RSS. Targets (issue 6): >= 100,000 records/s,
 # >= 5x the jq pipeline, peak RSS < 256 MiB. Set BENCH_DIR to keep the files.

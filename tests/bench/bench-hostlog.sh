@@ -120,9 +120,11 @@ printf '%-26s %8s %8s %12s\n' "  (events from the lines)" "" "" "$s_events"
 parse=$(dirname "$bin")/../tests/bench/bench-hostparse
 if [ -x "$parse" ]; then
 	set -- $("$parse" auditd "$dir/audit.log")
-	printf '%-26s %8s %8s %12s %12s %12s\n' "  auditd parse+model only" "" "$3" "$1" "" "$(rate "$1" "$3")"
+	printf '%-26s %8s %8s %12s %12s %12s\n' "  auditd importer only" "" "$3" "$1" "" "$(rate "$1" "$3")"
+	printf '%-26s %8s %8s %12s %12s %12s\n' "   (its parsing thread)" "" "$4" "$1" "" "$(rate "$1" "$4")"
 	set -- $("$parse" strace "$dir/strace.txt")
-	printf '%-26s %8s %8s %12s %12s %12s\n' "  strace parse+model only" "" "$3" "$n_strace" "" "$(rate "$n_strace" "$3")"
+	printf '%-26s %8s %8s %12s %12s %12s\n' "  strace importer only" "" "$3" "$n_strace" "" "$(rate "$n_strace" "$3")"
+	printf '%-26s %8s %8s %12s %12s %12s\n' "   (its parsing thread)" "" "$4" "$n_strace" "" "$(rate "$n_strace" "$4")"
 fi
 printf '\ninputs: audit.log %s MiB, strace.txt %s MiB; case dbs %s MiB and %s MiB\n' \
 	"$((audit_bytes >> 20))" "$((strace_bytes >> 20))" "$((a_db >> 20))" "$((s_db >> 20))"

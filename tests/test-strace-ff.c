@@ -1,0 +1,274 @@
+/* test-strace-ff: the per-process files of one `strace -ff` run become one process tree.
+ *
+ * Checked against: the tracecode -ff pair in shared/corpus/strace (make, pid 2453402, whose
+ * vfork() = 2453403 is the other file's /bin/bash -c mkdir), a run traced here with the
+ * installed `strace -ff` (a shell, a pipeline with a subshell), and synthetic files for the
+ * cases a real run rarely shows at once: a child that never execs, a grandchild, files imported
+ * one by one in reverse order, and two runs in one case reusing a pid. What is asserted is what
+ * a user reads in the case: each process's parent row and ppid, and one row per process.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+/* `sqlite3 DB SQL` output, or skip when the shell is missing. */
+static void query(const char *db, const char *sql, struct strbuf *out)
+{
+	strbuf_reset(out);
+	if (test_sh(out, "sqlite3 '%s' \"%s\"", db, sql) != 0)
+		cr_skip_test("the sqlite3 shell is not installed");
+}
+
+/* child pid|its exe|parent pid|ppid, one line per process, ordered by pid; roots say "-" */
+#define TREE_SQL                                                                                   \
+	"SELECT c.pid, coalesce(c.exe, '?'), coalesce(p.pid, '-'), coalesce(c.ppid, '-') FROM processes c" \
+	" LEFT JOIN processes p ON c.parent_id = p.id ORDER BY c.pid, c.start_ts"
+
+static void write_in(const char *dir, const char *name, const char *text)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	cr_assert(test_write_file(path, text, strlen(text)), "%s", path);
+}
+
+/* A run: 100 (sh) clones 101 (never execs) and vforks 102 (execs sh), which clones 103 (cat). */
+static void write_run(const char *dir, const char *prefix, int base, const char *hhmm)
+{
+	char name[256], text[2048];
+
+	mkdir(dir, 0700);
+	snprintf(name, sizeof(name), "%s.%d", prefix, base);
+	snprintf(text, sizeof(text),
+		 "%s:00.000001 execve(\"/bin/sh\", [\"sh\", \"run.sh\"], 0x7ffd /* 9 vars */) = 0\n"
+		 "%s:00.000100 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, "
+		 "child_tidptr=0x7f) = %d\n"
+		 "%s:00.000300 vfork() = %d\n"
+		 "%s:00.000900 wait4(-1, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = %d\n"
+		 "%s:00.001000 exit_group(0) = ?\n"
+		 "%s:00.001001 +++ exited with 0 +++\n",
+		 hhmm, hhmm, base + 1, hhmm, base + 2, hhmm, base + 2, hhmm, hhmm);
+	write_in(dir, name, text);
+	snprintf(name, sizeof(name), "%s.%d", prefix, base + 1);
+	snprintf(text, sizeof(text),
+		 "%s:00.000150 openat(AT_FDCWD, \"/tmp/x\", O_WRONLY|O_CREAT, 0644) = 3\n"
+		 "%s:00.000160 exit_group(0) = ?\n"
+		 "%s:00.000161 +++ exited with 0 +++\n",
+		 hhmm, hhmm, hhmm);
+	write_in(dir, name, text);
+	snprintf(name, sizeof(name), "%s.%d", prefix, base + 2);
+	snprintf(text, sizeof(text),
+		 "%s:00.000350 execve(\"/bin/sh\", [\"sh\", \"-c\", \"cat /etc/hostname\"], 0x55 /* 9 vars */) = 0\n"
+		 "%s:00.000400 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, "
+		 "child_tidptr=0x7f) = %d\n"
+		 "%s:00.000800 exit_group(0) = ?\n"
+		 "%s:00.000801 +++ exited with 0 +++\n",
+		 hhmm, hhmm, base + 3, hhmm, hhmm);
+	write_in(dir, name, text);
+	snprintf(name, sizeof(name), "%s.%d", prefix, base + 3);
+	snprintf(text, sizeof(text),
+		 "%s:00.000450 execve(\"/usr/bin/cat\", [\"cat\", \"/etc/hostname\"], 0x55 /* 9 vars */) = 0\n"
+		 "%s:00.000700 exit_group(0) = ?\n"
+		 "%s:00.000701 +++ exited with 0 +++\n",
+		 hhmm, hhmm, hhmm);
+	write_in(dir, name, text);
+}
+
+/* the tree of write_run(…, 100, …), as TREE_SQL prints it */
+static const char run_tree[] = "100|/bin/sh|-|-\n"
+			       "101|/bin/sh|100|100\n"
+			       "102|/bin/sh|100|100\n"
+			       "103|/usr/bin/cat|102|102\n";
+
+Test(strace_ff, a_directory_of_one_run_is_one_tree)
+{
+	char *dir = test_path("ff-run"), *db = test_path("ff-run.db");
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, q = STRBUF_INIT;
+	int rc;
+
+	write_run(dir, "trace", 100, "10:00");
+	rc = test_run(&out, &err, "import", "--date", "2026-11-02", db, dir, NULL);
+	cr_assert_eq(rc, 0, "%s", err.buf);
+	cr_expect(strstr(out.buf, "linked 3 processes of strace -ff files"), "%s", out.buf);
+	query(db, TREE_SQL, &q);
+	cr_expect_str_eq(q.buf, run_tree);
+	/* the child that never exec'd is still the shell it was forked from, started at the clone */
+	query(db, "SELECT name, args, start_ts - (SELECT min(ts) FROM events) FROM processes WHERE pid = 101", &q);
+	cr_expect_str_eq(q.buf, "sh|[\"sh\",\"run.sh\"]|99000\n");
+	/* its file's events belong to that row */
+	query(db, "SELECT count(*) FROM events e JOIN processes p ON e.process_id = p.id WHERE p.pid = 101", &q);
+	cr_expect_str_eq(q.buf, "3\n");
+	free(dir);
+	free(db);
+	strbuf_release(&out);
+	strbuf_release(&err);
+	strbuf_release(&q);
+}
+
+Test(strace_ff, files_imported_one_by_one_in_any_order)
+{
+	static const char *const order[] = { "trace.103", "trace.101", "trace.100", "trace.102" };
+	char *dir = test_path("ff-order"), *db = test_path("ff-order.db");
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, q = STRBUF_INIT;
+	char path[4096];
+
+	write_run(dir, "trace", 100, "10:00");
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, order[i]);
+		cr_assert_eq(test_run(&out, &err, "import", "-q", "--date", "2026-11-02", db, path, NULL), 0, "%s", err.buf);
+	}
+	query(db, TREE_SQL, &q);
+	cr_expect_str_eq(q.buf, run_tree);
+	free(dir);
+	free(db);
+	strbuf_release(&out);
+	strbuf_release(&err);
+	strbuf_release(&q);
+}
+
+/* Runs in one case, the same pids an hour apart: each child finds its own run's parent. */
+Test(strace_ff, pid_reuse_across_runs_is_told_apart_by_time)
+{
+	char *a = test_path("ff-a"), *b = test_path("ff-b"), *db = test_path("ff-reuse.db");
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, q = STRBUF_INIT;
+
+	write_run(a, "t", 100, "10:00");
+	write_run(b, "t", 100, "11:00");
+	cr_assert_eq(test_run(&out, &err, "import", "-q", "--date", "2026-11-02", db, b, a, NULL), 0, "%s", err.buf);
+	query(db,
+	      "SELECT c.pid, p.pid FROM processes c JOIN processes p"
+	      " ON c.parent_id = p.id JOIN evidence ec ON ec.id = c.evidence_id JOIN evidence ep ON ep.id = p.evidence_id"
+	      " WHERE substr(ec.name, 1, length(ec.name) - 4) = substr(ep.name, 1, length(ep.name) - 4)"
+	      " ORDER BY c.start_ts",
+	      &q);
+	cr_expect_str_eq(q.buf, "101|100\n102|100\n103|102\n101|100\n102|100\n103|102\n");
+	query(db, "SELECT count(*), count(parent_id) FROM processes", &q);
+	cr_expect_str_eq(q.buf, "8|6\n");
+
+	/* a third run without its first file: its orphans are not hung under the 11:00 run's shell,
+	 * which ended an hour before; its own grandchild still finds its parent */
+	{
+		char *c = test_path("ff-c"), *first = test_path("ff-c/t.100");
+		write_run(c, "t", 100, "12:00");
+		unlink(first);
+		cr_assert_eq(test_run(&out, &err, "import", "-q", "--date", "2026-11-02", db, c, NULL), 0, "%s", err.buf);
+		query(db, "SELECT count(*), count(parent_id) FROM processes", &q);
+		cr_expect_str_eq(q.buf, "11|7\n");
+		free(c);
+		free(first);
+	}
+	free(a);
+	free(b);
+	free(db);
+	strbuf_release(&out);
+	strbuf_release(&err);
+	strbuf_release(&q);
+}
+
+/* The corpus pair: the files were renamed (…ff-parent.2453402.txt, …ff-child.2453403.txt),
+ * the pids are still their last numeric components. */
+Test(strace_ff, corpus_parent_and_child_files)
+{
+	char parent[4096], child[4096];
+	char *db = test_path("ff-corpus.db");
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, q = STRBUF_INIT;
+
+	REQUIRE_SHARED();
+	snprintf(parent, sizeof(parent), "%s/corpus/strace/tracecode__ff-parent.2453402.txt", test_shared_dir());
+	snprintf(child, sizeof(child), "%s/corpus/strace/tracecode__ff-child.2453403.txt", test_shared_dir());
+	cr_assert_eq(test_run(&out, &err, "import", "-q", db, child, parent, NULL), 0, "%s", err.buf);
+	query(db, TREE_SQL, &q);
+	cr_expect_str_eq(q.buf, "2453402|/usr/bin/make|-|-\n2453403|/bin/mkdir|2453402|2453402\n");
+	/* the child started at the parent's vfork(), 1389171522.392584 */
+	query(db, "SELECT start_ts FROM processes WHERE pid = 2453403", &q);
+	cr_expect_str_eq(q.buf, "1389171522392584000\n");
+	free(db);
+	strbuf_release(&out);
+	strbuf_release(&err);
+	strbuf_release(&q);
+}
+
+/* A run traced here: sh runs ls, then a pipeline whose left side is a subshell running cat. */
+Test(strace_ff, real_strace_ff_run)
+{
+	char *dir = test_path("ff-real"), *db = test_path("ff-real.db");
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, q = STRBUF_INIT;
+	int status;
+
+	if (test_sh(&out, "command -v strace >/dev/null 2>&1") != 0)
+		cr_skip_test("strace is not installed: real-trace test skipped");
+	mkdir(dir, 0700);
+	status = test_sh(&out,
+			 "strace -ff -tt -yy -s 256 -o '%s/run' sh -c 'ls / >/dev/null; (cat /etc/hostname; /bin/true) | wc -l' 2>&1",
+			 dir);
+	if (status != 0)
+		cr_skip_test("strace could not trace here (ptrace not permitted?): %s", out.buf);
+	cr_assert_eq(test_run(&out, &err, "import", "-q", "--date", "2026-11-02", db, dir, NULL), 0, "%s", err.buf);
+	/* one row per file, one root (the shell), every other process under it */
+	query(db, "SELECT (SELECT count(*) FROM evidence), count(*), count(*) - count(parent_id) FROM processes", &q);
+	status = atoi(q.buf);
+	cr_expect_geq(status, 4, "%s", q.buf);
+	{
+		char want[64];
+		snprintf(want, sizeof(want), "%d|%d|1\n", status, status);
+		cr_expect_str_eq(q.buf, want);
+	}
+	query(db,
+	      "SELECT c.name, p.name FROM processes c JOIN processes p ON c.parent_id = p.id"
+	      " WHERE c.name IN ('ls', 'cat', 'wc', 'true') ORDER BY c.name",
+	      &q);
+	cr_expect_str_eq(q.buf, "cat|true\nls|sh\ntrue|sh\nwc|sh\n");
+	/* cat's parent is the subshell (later /bin/true), whose parent is the first shell */
+	query(db,
+	      "SELECT g.pid = r.pid FROM processes c JOIN processes p ON c.parent_id = p.id JOIN processes g"
+	      " ON p.parent_id = g.id, (SELECT pid FROM processes WHERE parent_id IS NULL) r WHERE c.name = 'cat'",
+	      &q);
+	cr_expect_str_eq(q.buf, "1\n");
+	free(dir);
+	free(db);
+	strbuf_release(&out);
+	strbuf_release(&err);
+	strbuf_release(&q);
+}
+
+/* Without --date, -t/-tt times take the day the file was last written (strace's last line),
+ * and the day before for a trace whose first time is later in the day than that. */
+Test(strace_ff, without_date_the_file_date_is_the_assumption)
+{
+	static const struct {
+		const char *name, *text;
+		int64_t mtime;          /* seconds */
+		const char *want_ts;    /* min(ts), max(ts) */
+		const char *want_date;  /* in the assumption */
+	} cases[] = {
+		{ "same-day.trace", "10:00:00.000001 getpid() = 1\n10:00:01.000000 getpid() = 1\n",
+		  1772625600 /* 2026-03-04T12:00:00Z */, "1772618400000001000|1772618401000000000\n", "dated 2026-03-04 from" },
+		{ "over-midnight.trace", "23:59:59.500000 getpid() = 1\n00:00:01.000000 getpid() = 1\n",
+		  1772582402 /* 2026-03-04T00:00:02Z */, "1772582399500000000|1772582401000000000\n", "dated 2026-03-03 from" },
+	};
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, q = STRBUF_INIT;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *path = test_path(cases[i].name), *db = test_path("ff-date.db");
+		struct timespec ts[2] = { { .tv_sec = cases[i].mtime }, { .tv_sec = cases[i].mtime } };
+		cr_assert(test_write_file(path, cases[i].text, strlen(cases[i].text)));
+		cr_assert_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
+		unlink(db);
+		cr_assert_eq(test_run(&out, &err, "import", "-q", db, path, NULL), 0, "%s", err.buf);
+		query(db, "SELECT min(ts), max(ts) FROM events", &q);
+		cr_expect_str_eq(q.buf, cases[i].want_ts, "%s", cases[i].name);
+		query(db, "SELECT assumptions FROM evidence", &q);
+		cr_expect(strstr(q.buf, cases[i].want_date), "%s: %s", cases[i].name, q.buf);
+		free(path);
+		free(db);
+	}
+	strbuf_release(&out);
+	strbuf_release(&err);
+	strbuf_release(&q);
+}
