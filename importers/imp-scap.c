@@ -131,6 +131,33 @@ static const char *const role_names[R_MAX] = {
 	[R_SID] = "sid", [R_EUID] = "euid",
 };
 
+/* Parameters the model writes itself under its own names (so `fields` must not repeat them),
+ * as a bit set: which of them an event skips depends on what the model made of it. */
+enum skip_name {
+	S_RES, S_ID, S_NATIVEID, S_TID, S_PID, S_PTID, S_FD, S_NAME, S_FLAGS, S_MODE, S_FILENAME,
+	S_ARGS, S_ENV, S_STATUS, S_SIG, S_OLDFD, S_NEWFD, S_OLDPATH, S_NEWPATH, S_TARGET, S_LINKPATH,
+	S_DEV, S_DIR, S_PATH, S_MAX
+};
+
+static const char *const skip_names[S_MAX] = {
+	[S_RES] = "res", [S_ID] = "ID", [S_NATIVEID] = "nativeID", [S_TID] = "tid", [S_PID] = "pid",
+	[S_PTID] = "ptid", [S_FD] = "fd", [S_NAME] = "name", [S_FLAGS] = "flags", [S_MODE] = "mode",
+	[S_FILENAME] = "filename", [S_ARGS] = "args", [S_ENV] = "env", [S_STATUS] = "status",
+	[S_SIG] = "sig", [S_OLDFD] = "oldfd", [S_NEWFD] = "newfd", [S_OLDPATH] = "oldpath",
+	[S_NEWPATH] = "newpath", [S_TARGET] = "target", [S_LINKPATH] = "linkpath", [S_DEV] = "dev",
+	[S_DIR] = "dir", [S_PATH] = "path",
+};
+
+#define SKIP(name) (UINT32_C(1) << (name))
+
+/* What `fields` needs of each parameter of each event code, computed once at open. */
+struct param_meta {
+	uint32_t key_off; /* its key, `"evt.arg.NAME":`, in state.keys */
+	uint8_t key_len;
+	int8_t skip;      /* enum skip_name, or -1 */
+	int8_t in_exit;   /* of an enter event: the index of the same name in its exit, or -1 */
+};
+
 /* What an importer does with an event, by name; computed once per event code at open. */
 enum ev_class {
 	C_OTHER, C_META, C_GENERIC, C_ASYNC, C_OPEN, C_EXEC, C_EXECVEAT, C_CLONE, C_PROCEXIT, C_CONTAINER,
@@ -187,11 +214,16 @@ struct state {
 	struct i64map uid_names;  /* uid → index in user_names */
 	struct i64map pid_uid;    /* pid → user.uid, from the process list, execve, clone, setuid */
 	char **user_names;
+	char **user_json;         /* `"user.name":"NAME"` of each, escaped once */
 	size_t nusers;
+	int64_t cid_packed;       /* the container id last written to cid_text (BS_NONE: none) */
+	char cid_text[16];
 
 	int8_t roles[SCAP_EVENT_MAX][R_MAX];
 	uint8_t cls[SCAP_EVENT_MAX];
 	bool has_exit[SCAP_EVENT_MAX]; /* an enter event completed by code + 1 */
+	struct param_meta pm[SCAP_EVENT_MAX][SCAP_MAX_PARAMS];
+	struct strbuf keys;            /* the param_meta keys */
 
 	struct strbuf extra, argbuf, strs[6], cid, raw;
 	const char **argv;
@@ -234,9 +266,13 @@ static void state_free(struct state *st)
 	i64map_release(&st->containers);
 	i64map_release(&st->uid_names);
 	i64map_release(&st->pid_uid);
-	for (size_t i = 0; i < st->nusers; i++)
+	for (size_t i = 0; i < st->nusers; i++) {
 		free(st->user_names[i]);
+		free(st->user_json[i]);
+	}
 	free(st->user_names);
+	free(st->user_json);
+	strbuf_release(&st->keys);
 	strbuf_release(&st->extra);
 	strbuf_release(&st->argbuf);
 	strbuf_release(&st->cid);
@@ -269,11 +305,30 @@ static int open_(struct imp_ctx *ctx, void **ret_state)
 	strbuf_init(&st->raw);
 	for (size_t i = 0; i < sizeof(st->strs) / sizeof(st->strs[0]); i++)
 		strbuf_init(&st->strs[i]);
+	strbuf_init(&st->keys);
+	st->cid_packed = BS_NONE;
 	for (uint32_t code = 0; code < SCAP_EVENT_MAX; code++) {
 		for (int r = 0; r < R_MAX; r++)
 			st->roles[code][r] = (int8_t)scap_param_find(code, role_names[r]);
 		st->cls[code] = classify(scap_events[code].name);
 		st->has_exit[code] = scap_event_has_exit(code);
+	}
+	for (uint32_t code = 0; code < SCAP_EVENT_MAX; code++) {
+		const struct scap_event_info *info = &scap_events[code];
+		for (uint32_t i = 0; info->name && i < info->nparams && i < SCAP_MAX_PARAMS; i++) {
+			struct param_meta *pm = &st->pm[code][i];
+			const char *name = info->params[i].name;
+			pm->key_off = (uint32_t)st->keys.len;
+			strbuf_addstr(&st->keys, "\"evt.arg."); /* table names are identifiers: no escapes */
+			strbuf_addstr(&st->keys, name);
+			strbuf_add(&st->keys, "\":", 2);
+			pm->key_len = (uint8_t)(st->keys.len - pm->key_off);
+			pm->skip = -1;
+			for (int k = 0; k < S_MAX; k++)
+				if (!strcmp(skip_names[k], name))
+					pm->skip = (int8_t)k;
+			pm->in_exit = st->has_exit[code] ? (int8_t)scap_param_find(code + 1, name) : -1;
+		}
 	}
 	st->host = ctx->opts ? ctx->opts->host : NULL;
 	*ret_state = st;
@@ -333,14 +388,17 @@ static const char *container_text(struct state *st, int64_t packed)
 {
 	static const char hexd[] = "0123456789abcdef";
 
-	strbuf_reset(&st->cid);
+	if (packed == st->cid_packed)
+		return st->cid_text; /* the same container as the last event: most of the time */
+	st->cid_packed = packed;
 	if (packed == 0) {
-		strbuf_addstr(&st->cid, "host");
-		return st->cid.buf;
+		memcpy(st->cid_text, "host", 5);
+		return st->cid_text;
 	}
 	for (int i = 11; i >= 0; i--)
-		strbuf_addch(&st->cid, hexd[(packed >> (i * 4)) & 0xf]);
-	return st->cid.buf;
+		st->cid_text[11 - i] = hexd[(packed >> (i * 4)) & 0xf];
+	st->cid_text[12] = '\0';
+	return st->cid_text;
 }
 
 static void tid_pid_put(struct state *st, int64_t tid, int64_t pid)
@@ -703,13 +761,24 @@ static void read_userlist(struct state *st, const struct block_type *bt, const u
 			if (e.truncated)
 				return;
 			if (name && name[0] && strlen(name) <= 256 && !i64map_get(&st->uid_names, uid, &(int64_t){ 0 })) {
+				struct strbuf js = STRBUF_INIT;
 				char **n = realloc(st->user_names, (st->nusers + 1) * sizeof(*n));
 				if (!n)
 					return;
 				st->user_names = n;
-				st->user_names[st->nusers] = strdup(name);
-				if (!st->user_names[st->nusers])
+				n = realloc(st->user_json, (st->nusers + 1) * sizeof(*n));
+				if (!n)
 					return;
+				st->user_json = n;
+				jsonw_cstr(&js, "user.name");
+				strbuf_addch(&js, ':');
+				jsonw_cstr(&js, name);
+				st->user_names[st->nusers] = strdup(name);
+				st->user_json[st->nusers] = strbuf_detach(&js, NULL);
+				if (!st->user_names[st->nusers]) {
+					free(st->user_json[st->nusers]);
+					return;
+				}
 				i64map_put(&st->uid_names, uid, (int64_t)st->nusers++);
 			}
 		} else {
@@ -794,32 +863,17 @@ static const char *param_s(struct state *st, const struct scap_evt *x, const str
 	return param_str(st, p, len, rot);
 }
 
-/* Is parameter (ev, idx) one the model writes itself (so fields must not repeat it)? */
-struct skip_set {
-	const char *names[12];
-	int n;
-};
-
-static bool skipped_name(const struct skip_set *s, const char *name)
-{
-	for (int i = 0; i < s->n; i++)
-		if (!strcmp(s->names[i], name))
-			return true;
-	return false;
-}
-
-/* "evt.arg.NAME": (table names are plain identifiers: nothing to escape) */
-static void extra_key(struct strbuf *sb, bool *first, const char *name)
+/* "evt.arg.NAME": (the key written at open) */
+static void extra_key(struct strbuf *sb, bool *first, const char *key, size_t key_len)
 {
 	if (!*first)
 		strbuf_addch(sb, ',');
-	strbuf_add(sb, "\"evt.arg.", 9);
-	strbuf_addstr(sb, name);
-	strbuf_add(sb, "\":", 2);
+	strbuf_add(sb, key, key_len);
 	*first = false;
 }
 
-static void extra_param(struct strbuf *sb, bool *first, const char *name, uint8_t type, const uint8_t *p, uint32_t len)
+static void extra_param(struct strbuf *sb, bool *first, const char *key, size_t key_len, uint8_t type,
+			const uint8_t *p, uint32_t len)
 {
 	int64_t v;
 	struct sys_sockaddr a, b;
@@ -838,7 +892,7 @@ static void extra_param(struct strbuf *sb, bool *first, const char *name, uint8_
 		} else if (n > SCAP_DATA_MAX) {
 			n = SCAP_DATA_MAX;
 		}
-		extra_key(sb, first, name);
+		extra_key(sb, first, key, key_len);
 		jsonw_string(sb, (const char *)p, n);
 		return;
 	}
@@ -846,7 +900,7 @@ static void extra_param(struct strbuf *sb, bool *first, const char *name, uint8_
 		scap_param_sockaddr(p, len, &a);
 		if (!a.family)
 			return;
-		extra_key(sb, first, name);
+		extra_key(sb, first, key, key_len);
 		if (a.family == 1) {
 			jsonw_cstr(sb, a.path);
 		} else {
@@ -858,21 +912,21 @@ static void extra_param(struct strbuf *sb, bool *first, const char *name, uint8_
 		scap_param_socktuple(p, len, &a, &b);
 		if (a.family != 2 && a.family != 10)
 			return;
-		extra_key(sb, first, name);
+		extra_key(sb, first, key, key_len);
 		snprintf(t, sizeof(t), "%s:%lld->%s:%lld", a.ip, (long long)a.port, b.ip, (long long)b.port);
 		jsonw_cstr(sb, t);
 		return;
 	default:
 		if (!scap_param_int(type, p, len, &v))
 			return;
-		extra_key(sb, first, name);
+		extra_key(sb, first, key, key_len);
 		strbuf_addi64(sb, v);
 		return;
 	}
 }
 
-static void build_extra(struct state *st, const struct scap_evt *x, const struct scap_evt *e,
-			const struct skip_set *skip, const char *user_name)
+static void build_extra(struct state *st, const struct scap_evt *x, const struct scap_evt *e, uint32_t skip,
+			const char *user_json)
 {
 	bool first = true;
 
@@ -885,23 +939,22 @@ static void build_extra(struct state *st, const struct scap_evt *x, const struct
 			continue;
 		info = &scap_events[ev->type];
 		for (uint32_t i = 0; i < ev->nparams && i < info->nparams; i++) {
-			const char *name = info->params[i].name;
-			if (skipped_name(skip, name))
+			const struct param_meta *pm = &st->pm[ev->type][i];
+			if (pm->skip >= 0 && (skip & SKIP(pm->skip)))
 				continue;
 			if (k == 1) {
-				int fi = scap_param_find(x->type, name);
+				int fi = x->type == ev->type + 1 ? pm->in_exit : scap_param_find(x->type, info->params[i].name);
 				if (fi >= 0 && (uint32_t)fi < x->nparams)
 					continue; /* the exit already had it */
 			}
-			extra_param(&st->extra, &first, name, info->params[i].type, ev->p[i], ev->l[i]);
+			extra_param(&st->extra, &first, st->keys.buf + pm->key_off, pm->key_len, info->params[i].type,
+				    ev->p[i], ev->l[i]);
 		}
 	}
-	if (user_name) {
+	if (user_json) {
 		if (!first)
 			strbuf_addch(&st->extra, ',');
-		jsonw_cstr(&st->extra, "user.name");
-		strbuf_addch(&st->extra, ':');
-		jsonw_cstr(&st->extra, user_name);
+		strbuf_addstr(&st->extra, user_json);
 		first = false;
 	}
 	strbuf_addch(&st->extra, '}');
@@ -960,14 +1013,13 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 {
 	const struct scap_event_info *info = &scap_events[x->type];
 	struct sys_call c;
-	struct skip_set skip = { { "res" }, 1 };
+	uint32_t skip = SKIP(S_RES);
 	unsigned rot = 0;
 	int64_t v, packed = BS_NONE, ptid;
-	const char *name = info->name, *user_name = NULL;
+	const char *name = info->name, *user_name = NULL, *user_json = NULL;
 	const uint8_t *p;
 	uint32_t len;
 	char flags_text[160];
-	char gname[64];
 	uint8_t cls = st->cls[x->type];
 	bool is_open, is_clone, is_exec;
 
@@ -1005,12 +1057,9 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 			st->generic_names[id] = sn;
 		else if (!sn && id >= 0 && id < (int64_t)(sizeof(st->generic_names) / sizeof(st->generic_names[0])))
 			sn = st->generic_names[id]; /* an enter alone carries only the libs id: learnt from pairs */
-		skip.names[skip.n++] = "ID";
-		skip.names[skip.n++] = "nativeID";
-		if (sn) {
-			snprintf(gname, sizeof(gname), "%s", sn);
-			name = gname;
-		}
+		skip |= SKIP(S_ID) | SKIP(S_NATIVEID);
+		if (sn)
+			name = sn; /* a string of the static syscall table */
 	} else if (cls == C_ASYNC) {
 		const char *an = param_s(st, x, NULL, R_NAME, &rot);
 		if (an && !strcmp(an, "container")) {
@@ -1036,9 +1085,9 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 			c.ppid = pid_of(st, ptid);
 		if (param_raw(st, x, e, R_CGROUPS, &p, &len, NULL, NULL) && c.pid != BS_NONE)
 			containers_put(st, c.pid, cgroups_container(p, len));
-		skip.names[skip.n++] = "tid";
-		skip.names[skip.n++] = "pid";
-		skip.names[skip.n++] = "ptid";
+		skip |= SKIP(S_TID);
+		skip |= SKIP(S_PID);
+		skip |= SKIP(S_PTID);
 	}
 	if (c.pid == BS_NONE)
 		c.pid = pid_of(st, x->tid);
@@ -1050,7 +1099,7 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 	if (v == BS_NONE && info->is_exit && (info->flags & SCAP_EF_CREATES_FD)) {
 		v = param_i(st, x, NULL, R_FD);
 		if (v != BS_NONE)
-			skip.names[skip.n++] = "fd";
+			skip |= SKIP(S_FD);
 	}
 	if (v != BS_NONE && info->is_exit) {
 		c.has_res = true;
@@ -1071,9 +1120,9 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 			c.flags_text = flags_text;
 		}
 		c.mode = param_i(st, x, e, R_MODE);
-		skip.names[skip.n++] = "name";
-		skip.names[skip.n++] = "flags";
-		skip.names[skip.n++] = "mode";
+		skip |= SKIP(S_NAME);
+		skip |= SKIP(S_FLAGS);
+		skip |= SKIP(S_MODE);
 	} else if (is_exec) {
 		const char *exe = param_s(st, x, e, R_EXE, &rot), *trusted = param_s(st, x, e, R_TRUSTED, &rot);
 		const char *filename = param_s(st, x, e, R_FILENAME, &rot);
@@ -1097,9 +1146,9 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 			c.loginuid = v == UINT32_MAX ? -1 : v;
 		if (cls == C_EXECVEAT)
 			c.fd = param_i(st, x, e, R_DIRFD);
-		skip.names[skip.n++] = "filename";
-		skip.names[skip.n++] = "args";
-		skip.names[skip.n++] = "env";
+		skip |= SKIP(S_FILENAME);
+		skip |= SKIP(S_ARGS);
+		skip |= SKIP(S_ENV);
 	} else if (is_clone) {
 		const char *exe = param_s(st, x, e, R_EXE, &rot);
 		int64_t flags = param_i(st, x, e, R_FLAGS);
@@ -1119,14 +1168,14 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 		v = param_i(st, x, e, R_UID);
 		if (v != BS_NONE && v != UINT32_MAX)
 			c.uid = c.euid = v;
-		skip.names[skip.n++] = "args";
-		skip.names[skip.n++] = "env";
+		skip |= SKIP(S_ARGS);
+		skip |= SKIP(S_ENV);
 	} else if (cls == C_PROCEXIT) {
 		c.exit_status = param_i(st, x, e, R_STATUS);
 		v = param_i(st, x, e, R_SIG);
 		c.exit_signal = v == 0 ? BS_NONE : v;
-		skip.names[skip.n++] = "status";
-		skip.names[skip.n++] = "sig";
+		skip |= SKIP(S_STATUS);
+		skip |= SKIP(S_SIG);
 	} else if (cls == C_CONTAINER) {
 		container_fields(st, x, &c, &rot);
 	} else {
@@ -1136,7 +1185,7 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 		if (fl & (SCAP_EF_USES_FD | SCAP_EF_CREATES_FD | SCAP_EF_DESTROYS_FD)) {
 			c.fd = param_i(st, x, e, R_FD);
 			if (c.fd != BS_NONE)
-				skip.names[skip.n++] = "fd";
+				skip |= SKIP(S_FD);
 		}
 		if (cls == C_DUP) {
 			int64_t o = param_i(st, x, e, R_OLDFD);
@@ -1145,8 +1194,8 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 			c.fd2 = param_i(st, x, e, R_NEWFD);
 			if (c.fd2 != BS_NONE && c.name && !strcmp(c.name, "dup"))
 				c.name = "dup2"; /* old captures name dup2/dup3 "dup" */
-			skip.names[skip.n++] = "oldfd";
-			skip.names[skip.n++] = "newfd";
+			skip |= SKIP(S_OLDFD);
+			skip |= SKIP(S_NEWFD);
 		} else if (cls == C_PIPE) {
 			c.fd = param_i(st, x, e, R_FD1);
 			c.fd2 = param_i(st, x, e, R_FD2);
@@ -1177,24 +1226,24 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 		if (cls == C_RENAME) {
 			c.path = param_s(st, x, e, R_OLDPATH, &rot);
 			c.path2 = param_s(st, x, e, R_NEWPATH, &rot);
-			skip.names[skip.n++] = "oldpath";
-			skip.names[skip.n++] = "newpath";
+			skip |= SKIP(S_OLDPATH);
+			skip |= SKIP(S_NEWPATH);
 		} else if (cls == C_SYMLINK) {
 			c.path = param_s(st, x, e, R_TARGET, &rot);
 			c.path2 = param_s(st, x, e, R_LINKPATH, &rot);
-			skip.names[skip.n++] = "target";
-			skip.names[skip.n++] = "linkpath";
+			skip |= SKIP(S_TARGET);
+			skip |= SKIP(S_LINKPATH);
 		} else if (cls == C_MOUNT) {
 			c.path = param_s(st, x, e, R_DEV, &rot);
 			c.path2 = param_s(st, x, e, R_DIR, &rot);
-			skip.names[skip.n++] = "dev";
-			skip.names[skip.n++] = "dir";
+			skip |= SKIP(S_DEV);
+			skip |= SKIP(S_DIR);
 		} else if (cls == C_NAMEPATH) {
 			c.path = param_s(st, x, e, R_NAME, &rot);
-			skip.names[skip.n++] = "name";
+			skip |= SKIP(S_NAME);
 		} else if (st->roles[x->type][R_PATH] >= 0 || (e && st->roles[e->type][R_PATH] >= 0)) {
 			c.path = param_s(st, x, e, R_PATH, &rot);
-			skip.names[skip.n++] = "path";
+			skip |= SKIP(S_PATH);
 		}
 	}
 	/* user.uid: what execve / clone said, a successful setuid family call, else what we knew */
@@ -1215,13 +1264,15 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct scap_ev
 		if (c.ppid == BS_NONE || !i64map_get(&st->pid_uid, c.ppid, &c.uid))
 			c.uid = BS_NONE;
 	}
-	if (c.uid != BS_NONE) {
+	if (c.uid != BS_NONE && st->nusers) {
 		int64_t idx;
-		if (i64map_get(&st->uid_names, c.uid, &idx))
+		if (i64map_get(&st->uid_names, c.uid, &idx)) {
 			user_name = st->user_names[idx];
+			user_json = st->user_json[idx];
+		}
 	}
 	if (!c.extra_fields) {
-		build_extra(st, x, e, &skip, user_name);
+		build_extra(st, x, e, skip, user_json);
 		c.extra_fields = st->extra.buf;
 	}
 	c.user_name = user_name;
@@ -1240,12 +1291,13 @@ static int pending_put(struct imp_ctx *ctx, struct state *st, const struct scap_
 
 	if (ev->raw_len > SCAP_MAX_PENDING_LEN || ev->tid == INT64_MIN)
 		return 0;
-	if (i64map_get(&st->pend_index, ev->tid, &slot) && st->pend[slot].used && st->pend[slot].tid == ev->tid) {
-		st->pend[slot].used = false;
-		if ((r = emit_call(ctx, st, &st->pend[slot].ev, NULL)) < 0)
-			return r;
-	}
-	if (!i64map_get(&st->pend_index, ev->tid, &slot)) {
+	if (i64map_get(&st->pend_index, ev->tid, &slot)) {
+		if (st->pend[slot].used && st->pend[slot].tid == ev->tid) {
+			st->pend[slot].used = false;
+			if ((r = emit_call(ctx, st, &st->pend[slot].ev, NULL)) < 0)
+				return r;
+		}
+	} else {
 		if (st->npend >= SCAP_MAX_PENDING) {
 			/* bounded: forget every waiting enter (their exits become events of their own) */
 			for (size_t i = 0; i < st->npend; i++)
@@ -1284,10 +1336,17 @@ static int pending_put(struct imp_ctx *ctx, struct state *st, const struct scap_
 		pd->cap = cap;
 	}
 	memcpy(pd->buf, ev->raw, ev->raw_len);
-	pd->ev = *ev;
+	pd->ev.type = ev->type; /* the parameters it has, not the whole struct */
+	pd->ev.ts = ev->ts;
+	pd->ev.tid = ev->tid;
+	pd->ev.nparams = ev->nparams;
 	pd->ev.raw = pd->buf;
-	for (uint32_t i = 0; i < ev->nparams; i++)
+	pd->ev.raw_len = ev->raw_len;
+	pd->ev.offset = ev->offset;
+	for (uint32_t i = 0; i < ev->nparams; i++) {
 		pd->ev.p[i] = pd->buf + (ev->p[i] - ev->raw);
+		pd->ev.l[i] = ev->l[i];
+	}
 	pd->tid = ev->tid;
 	pd->used = true;
 	return 0;
@@ -1404,11 +1463,22 @@ static int decode_event(struct imp_ctx *ctx, const struct block_type *bt, const 
 	{
 		struct cursor lc = cursor_make(evp + hdr, evlen - hdr);
 		uint64_t off = hdr + (uint64_t)ev->nparams * lensz;
-		for (uint32_t i = 0; i < ev->nparams; i++) {
-			uint32_t l = lensz == 4 ? cursor_le32(&lc) : cursor_le16(&lc);
-			ev->l[i] = l;
-			ev->p[i] = evp + off;
-			off += l;
+		if (off <= evlen && lensz == 2) {
+			/* the length array is inside the event (checked once): read it directly */
+			const uint8_t *lp = evp + hdr;
+			for (uint32_t i = 0; i < ev->nparams; i++) {
+				uint32_t l = (uint32_t)lp[2 * i] | (uint32_t)lp[2 * i + 1] << 8;
+				ev->l[i] = l;
+				ev->p[i] = evp + off;
+				off += l;
+			}
+		} else {
+			for (uint32_t i = 0; i < ev->nparams; i++) {
+				uint32_t l = lensz == 4 ? cursor_le32(&lc) : cursor_le16(&lc);
+				ev->l[i] = l;
+				ev->p[i] = evp + off;
+				off += l;
+			}
 		}
 		if (lc.truncated || off > evlen) {
 			imp_skipped(ctx, offset, "%s event: parameters overrun the event (%llu > %u bytes)", info->name,

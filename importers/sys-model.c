@@ -54,6 +54,7 @@ struct sys_model {
 	struct strbuf fields, summary, tmp, fdname, path;
 	bool proc_dirty;
 	size_t nfds_total; /* fd entries over all processes, at most SYS_MAX_FDS_TOTAL */
+	uint8_t kind_first[27]; /* see kind_of */
 };
 
 void sys_call_init(struct sys_call *c)
@@ -174,17 +175,32 @@ static const struct call_kind {
 	{ "vfork", K_CLONE, NULL, NULL },
 };
 
-static int kind_cmp(const void *key, const void *elem)
+#define NKINDS (sizeof(call_kinds) / sizeof(call_kinds[0]))
+
+/* kinds[first[c - 'a'] .. first[c - 'a' + 1]) are the names starting with c (the table is sorted). */
+static void kind_index(uint8_t first[27])
 {
-	return strcmp(key, ((const struct call_kind *)elem)->name);
+	size_t i = 0;
+
+	for (int c = 'a'; c <= 'z' + 1; c++) {
+		while (i < NKINDS && (unsigned char)call_kinds[i].name[0] < c)
+			i++;
+		first[c - 'a'] = (uint8_t)i;
+	}
 }
 
-static const struct call_kind *kind_of(const char *name)
+/* Called for every event: most names are not in the table and are turned away on their first
+ * two letters, without a string comparison. */
+static const struct call_kind *kind_of(const struct sys_model *m, const char *name)
 {
-	if (!name)
+	unsigned c;
+
+	if (!name || (c = (unsigned char)name[0] - 'a') >= 26)
 		return NULL;
-	return bsearch(name, call_kinds, sizeof(call_kinds) / sizeof(call_kinds[0]), sizeof(call_kinds[0]),
-		       kind_cmp);
+	for (size_t i = m->kind_first[c]; i < m->kind_first[c + 1]; i++)
+		if (call_kinds[i].name[1] == name[1] && !strcmp(call_kinds[i].name, name))
+			return &call_kinds[i];
+	return NULL;
 }
 
 /* ---- model ---- */
@@ -196,6 +212,7 @@ struct sys_model *sys_model_new(struct imp_ctx *ctx)
 	if (!m)
 		return NULL;
 	m->ctx = ctx;
+	kind_index(m->kind_first);
 	i64map_init(&m->index);
 	strbuf_init(&m->fields);
 	strbuf_init(&m->summary);
@@ -1022,7 +1039,7 @@ static struct proc *fork_child(struct sys_model *m, struct proc *parent, int64_t
 
 int sys_model_call(struct sys_model *m, const struct sys_call *c)
 {
-	const struct call_kind *ck = kind_of(c->name);
+	const struct call_kind *ck = kind_of(m, c->name);
 	enum kind kind = ck ? ck->kind : K_OTHER;
 	int host = host_index(m, c->host);
 	struct proc *p, *child = NULL, *parent;
@@ -1297,7 +1314,7 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 	strbuf_reset(&m->fields);
 	jsonw_begin(&o, &m->fields);
 	if (c->has_res)
-		jsonw_key_i64(&o, "evt.rawres", c->res);
+		jsonw_lkey_i64(&o, "evt.rawres", c->res);
 	if (c->path) {
 		/* evt.arg.* as the call passed it; fs.path.name absolute */
 		static const char *const arg_keys[] = { "evt.arg.path", "evt.arg.name", "evt.arg.filename" };
@@ -1346,16 +1363,16 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 	if (c->envc != BS_NONE)
 		jsonw_key_i64(&o, "proc.env_count", c->envc);
 	if (ev_fd != BS_NONE && ev_fd >= 0)
-		jsonw_key_i64(&o, "fd.num", ev_fd);
+		jsonw_lkey_i64(&o, "fd.num", ev_fd);
 	if (f && f->typechar) {
 		tmp[0] = f->typechar;
 		tmp[1] = '\0';
-		jsonw_key_str(&o, "fd.typechar", tmp);
+		jsonw_lkey_str(&o, "fd.typechar", tmp);
 		if ((f->typechar == 'f' || f->typechar == 'd') && f->name && f->name[0] == '/') {
 			const char *slash = strrchr(f->name, '/');
 			size_t dlen = slash == f->name ? 1 : (size_t)(slash - f->name);
-			jsonw_key_strn(&o, "fd.directory", f->name, dlen);
-			jsonw_key_str(&o, "fd.filename", slash + 1);
+			jsonw_lkey_strn(&o, "fd.directory", f->name, dlen);
+			jsonw_lkey_str(&o, "fd.filename", slash + 1);
 		}
 	} else if (kind == K_OPEN && arg1 && arg1[0] == '/') {
 		const char *slash = strrchr(arg1, '/');
@@ -1380,9 +1397,9 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 	if (p->tty_nr != BS_NONE)
 		jsonw_key_i64(&o, "proc.tty", p->tty_nr);
 	if (p->sid != BS_NONE)
-		jsonw_key_i64(&o, "proc.sid", p->sid);
+		jsonw_lkey_i64(&o, "proc.sid", p->sid);
 	if (p->loginuid != BS_NONE)
-		jsonw_key_i64(&o, "user.loginuid", p->loginuid);
+		jsonw_lkey_i64(&o, "user.loginuid", p->loginuid);
 	if (kind == K_EXEC && p->euid != BS_NONE)
 		jsonw_key_i64(&o, "user.euid", p->euid); /* a setuid program shows here (auditd euid=) */
 	parent = p->parent_key != BS_NONE && (kind == K_EXEC || kind == K_CLONE) ? lookup(m, host, p->ppid) : NULL;

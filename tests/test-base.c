@@ -1,6 +1,7 @@
 /* test-base: the bottom layer — cursor, strbuf, time, JSON writing, terminal escaping. */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "bstime.h"
@@ -80,6 +81,26 @@ Test(strbuf, grows_and_stays_terminated)
 	cr_assert_eq(sb.len, 0);
 }
 
+Test(strbuf, decimal_numbers_as_printf_writes_them)
+{
+	static const long long cases[] = { 0, 7, 9, 10, 42, 99, 100, 101, 999, 1000, 13511, 65535, -1, -10, -100,
+					   4294967295LL, 1795317289123456789LL, INT64_MAX, INT64_MIN };
+	struct strbuf sb = STRBUF_INIT;
+	char want[32];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		strbuf_reset(&sb);
+		strbuf_addi64(&sb, cases[i]);
+		snprintf(want, sizeof(want), "%lld", cases[i]);
+		cr_assert_str_eq(sb.buf, want);
+		cr_assert_eq(sb.len, strlen(want));
+	}
+	strbuf_reset(&sb);
+	strbuf_addu64(&sb, UINT64_MAX);
+	cr_assert_str_eq(sb.buf, "18446744073709551615");
+	strbuf_release(&sb);
+}
+
 struct time_case {
 	const char *text;
 	int64_t ns;
@@ -157,6 +178,8 @@ Test(jsonw, escapes_for_json_and_html)
 {
 	static const struct json_case cases[] = {
 		{ "plain", 5, "\"plain\"" },
+		{ "", 0, "\"\"" },
+		{ "a long plain run, then <", 24, "\"a long plain run, then \\u003c\"" },
 		{ "a\"b\\c", 5, "\"a\\\"b\\\\c\"" },
 		{ "</script><b>&", 13, "\"\\u003c/script\\u003e\\u003cb\\u003e\\u0026\"" },
 		{ "nl\n\t\x01", 5, "\"nl\\n\\t\\u0001\"" },
@@ -185,8 +208,15 @@ Test(jsonw, object_writer)
 	jsonw_key_bool(&o, "c", true);
 	jsonw_key_str(&o, "d", NULL);
 	jsonw_key_raw(&o, "e", "[1,2]");
+	jsonw_key_i64(&o, "k<\"", 1); /* keys are escaped like values */
+	jsonw_key_i64(&o, "a.key.longer.than.sixty.four.bytes.is.copied.whole.all.the.same.x", 2);
+	jsonw_lkey_i64(&o, "fd.num", -3);
+	jsonw_lkey_str(&o, "fd.name", "<x>");
+	jsonw_lkey_strn(&o, "fd.directory", "/etc/passwd", 4);
 	jsonw_end(&o);
-	cr_assert_str_eq(sb.buf, "{\"a\":\"x\",\"b\":-5,\"c\":true,\"d\":null,\"e\":[1,2]}");
+	cr_assert_str_eq(sb.buf, "{\"a\":\"x\",\"b\":-5,\"c\":true,\"d\":null,\"e\":[1,2],\"k\\u003c\\\"\":1,"
+				 "\"a.key.longer.than.sixty.four.bytes.is.copied.whole.all.the.same.x\":2,"
+				 "\"fd.num\":-3,\"fd.name\":\"\\u003cx\\u003e\",\"fd.directory\":\"/etc\"}");
 	strbuf_release(&sb);
 }
 

@@ -47,8 +47,18 @@ void jsonw_string(struct strbuf *sb, const char *str, size_t len)
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, run = 0;
 
+	/* the common case, nothing to escape: one copy between the quotes */
+	while (i < len && s[i] < 0x80 && !needs_escape[s[i]])
+		i++;
 	strbuf_grow(sb, len + 2);
-	strbuf_addch(sb, '"');
+	sb->buf[sb->len++] = '"';
+	if (i == len) {
+		memcpy(sb->buf + sb->len, s, len);
+		sb->len += len;
+		sb->buf[sb->len++] = '"';
+		sb->buf[sb->len] = '\0';
+		return;
+	}
 	while (i < len) {
 		unsigned char c = s[i];
 		size_t n;

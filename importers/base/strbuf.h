@@ -60,18 +60,35 @@ static inline void strbuf_addch(struct strbuf *sb, char c)
 	sb->buf[sb->len] = '\0';
 }
 
+/* Decimal, two digits per division, written in place. */
 static inline void strbuf_addu64(struct strbuf *sb, unsigned long long v)
 {
-	char tmp[24];
-	int n = 0;
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	strbuf_grow(sb, (size_t)n);
-	while (n)
-		sb->buf[sb->len++] = tmp[--n];
-	sb->buf[sb->len] = '\0';
+	static const char pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				       "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				       "8081828384858687888990919293949596979899";
+	unsigned long long t = v;
+	size_t n = 1;
+	char *p;
+
+	while (t >= 100) {
+		t /= 100;
+		n += 2;
+	}
+	n += t >= 10;
+	strbuf_grow(sb, n);
+	p = sb->buf + sb->len + n;
+	*p = '\0';
+	sb->len += n;
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		p -= 2;
+		memcpy(p, pairs + 2 * r, 2);
+	}
+	if (v >= 10)
+		memcpy(p - 2, pairs + 2 * v, 2);
+	else
+		p[-1] = (char)('0' + v);
 }
 
 static inline void strbuf_addi64(struct strbuf *sb, long long v)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench-scap.sh [BUILD_DIR] [MIN_EVENTS]: the .scap importer on a capture of >= 1,000,000 events,
 # side by side with `sysdig -r FILE -q` (parse and filter only, no output), one core each, peak
-# RSS from /usr/bin/time. The capture is built from a corpus capture by gen-scap.py (its event
+# RSS from /usr/bin/time; then the importer alone, without the case database (bench-hostparse).
+# The capture is built from a corpus capture by gen-scap.py (its event
 # blocks repeated and re-timestamped); it needs ../shared beside the checkout.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -38,6 +39,11 @@ echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) (a shared machine: the cpu 
 run backsight "$build/analyzer/backsight" import -q "$tmp/case.db" "$tmp/big.scap"
 merged=$(sqlite3 "$tmp/case.db" 'select events from evidence')
 echo "backsight merged syscall events stored: $merged"
+# the importer alone: stream (with the ledger's SHA-256 of the file), block and event decoding,
+# the syscall model and every event's fields and summary, into a sink that drops them
+if [ -x "$build/tests/bench/bench-hostparse" ]; then
+	run importer "$build/tests/bench/bench-hostparse" scap "$tmp/big.scap"
+fi
 if command -v sysdig >/dev/null 2>&1; then
 	run sysdig sysdig -r "$tmp/big.scap" -q
 else
