@@ -46,10 +46,13 @@ int corr_correlate(struct casedb *cdb, int64_t run_id, const json_t *hosts, stru
 
 /*
  * The headline chain, or NULL when no recovered key was used from outside the workload:
- * {key, recovered {event_id, ts, host, pid, proc_name, how, summary}, used_from [addresses],
+ * {key, recovered {event_id, ts, host, pid, proc_name, how, summary, process_event}, used_from
+ *  [addresses],
  *  first_use, last_use, apis [distinct names in time order], calls [{event_id, ts, api,
  *  src_ip, user_agent}], aws_cli_on_host (bool), session, ecs_task_id or instance_id (from the
- *  calls' role session), text (the one-line statement)}.
+ *  calls' role session), text (the one-line statement)}. A key recovered from network evidence
+ * gets the pid and name of the process whose syscall connect made that connection
+ * (process_event), when a syscall source on the host has it.
  */
 json_t *corr_headline(struct casedb *cdb);
 

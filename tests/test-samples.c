@@ -196,8 +196,8 @@ Test(samples, investigate_gives_the_expected_findings_and_chain, .timeout = 300)
 	}
 	/* what must hold whatever the rule set: the run is clean and the chain is there */
 	cr_assert_eq(rc, 0, "%s", err.buf);
-	cr_assert_not_null(strstr(out.buf, "credentials ASIAQNZGKEXAMPLE7STL fetched in task 0f3c9a1e5b7d4c2a8e6f1b3d5c7a9e0f "
-					   "on " HOST " at 2026-11-23T02:24:05"),
+	cr_assert_not_null(strstr(out.buf, "credentials ASIAQNZGKEXAMPLE7STL fetched by pid 4305 curl in task "
+					   "0f3c9a1e5b7d4c2a8e6f1b3d5c7a9e0f on " HOST " at 2026-11-23T02:24:05"),
 			   "%s", out.buf);
 	cr_assert_not_null(strstr(out.buf, "-> used from 203.0.113.50 at 2026-11-23T02:38:12"), "%s", out.buf);
 	free(got);
