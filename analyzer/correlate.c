@@ -20,6 +20,7 @@ struct recovered {
 	int64_t event_id, ts, pid;
 	char *host, *proc_name, *src_ip, *summary;
 	const char *how;
+	bool issued; /* only an AssumeRole response in CloudTrail showed it */
 };
 
 struct keyset {
@@ -73,20 +74,12 @@ static bool next_key_id(const char *text, size_t *pos, char out[21])
 	return false;
 }
 
-static void add_key(struct keyset *ks, const char *akid, sqlite3_stmt *st, const char *how)
+static void fill_recovery(struct recovered *r, sqlite3_stmt *st, const char *how, bool issued)
 {
-	for (size_t i = 0; i < ks->n; i++)
-		if (!strcmp(ks->k[i].akid, akid))
-			return; /* rows come in time order: the first one is the recovery */
-	if (ks->n == ks->cap) {
-		ks->cap = ks->cap ? ks->cap * 2 : 8;
-		ks->k = realloc(ks->k, ks->cap * sizeof(*ks->k));
-		if (!ks->k)
-			abort();
-	}
-	struct recovered *r = &ks->k[ks->n++];
-	memset(r, 0, sizeof(*r));
-	snprintf(r->akid, sizeof(r->akid), "%s", akid);
+	free(r->host);
+	free(r->proc_name);
+	free(r->src_ip);
+	free(r->summary);
 	r->event_id = sqlite3_column_int64(st, 0);
 	r->ts = sqlite3_column_int64(st, 1);
 	r->host = dup_text(st, 2);
@@ -95,6 +88,35 @@ static void add_key(struct keyset *ks, const char *akid, sqlite3_stmt *st, const
 	r->src_ip = dup_text(st, 6);
 	r->summary = dup_text(st, 10);
 	r->how = how;
+	r->issued = issued;
+}
+
+/*
+ * A key's recovery is its first disclosure in the evidence (rows come in time order), except that
+ * an AssumeRole response only says the key was issued: the first time host or network evidence
+ * shows the key is where the workload had it, and that is the recovery the chain starts from.
+ */
+static void add_key(struct keyset *ks, const char *akid, sqlite3_stmt *st, const char *how, bool issued)
+{
+	struct recovered *r;
+
+	for (size_t i = 0; i < ks->n; i++) {
+		if (strcmp(ks->k[i].akid, akid))
+			continue;
+		if (ks->k[i].issued && !issued)
+			fill_recovery(&ks->k[i], st, how, issued);
+		return;
+	}
+	if (ks->n == ks->cap) {
+		ks->cap = ks->cap ? ks->cap * 2 : 8;
+		ks->k = realloc(ks->k, ks->cap * sizeof(*ks->k));
+		if (!ks->k)
+			abort();
+	}
+	r = &ks->k[ks->n++];
+	memset(r, 0, sizeof(*r));
+	snprintf(r->akid, sizeof(r->akid), "%s", akid);
+	fill_recovery(r, st, how, issued);
 }
 
 /*
@@ -166,16 +188,16 @@ static int collect_keys(struct casedb *cdb, struct keyset *ks, struct strbuf *er
 			pos = 0;
 			while (fields && next_key_id(fields, &pos, found))
 				if (!akid || strcmp(found, akid) != 0)
-					add_key(ks, found, st, how);
+					add_key(ks, found, st, how, true);
 			continue;
 		}
 		if (akid && *akid)
-			add_key(ks, akid, st, how);
+			add_key(ks, akid, st, how, false);
 		for (int col = 9; col <= 11; col += 2) {
 			const char *text = (const char *)sqlite3_column_text(st, col);
 			pos = 0;
 			while (text && next_key_id(text, &pos, found))
-				add_key(ks, found, st, how);
+				add_key(ks, found, st, how, false);
 		}
 	}
 	sqlite3_finalize(st);

@@ -297,6 +297,24 @@ Test(report, correlation_follows_a_stolen_key_to_its_cloudtrail_calls)
 	cr_assert_eq(strstr(query(db, "SELECT group_concat(key) FROM correlations"), "UNRELATED"), NULL);
 }
 
+/* An AssumeRole response only says a key was issued: the chain starts where the workload had it. */
+Test(report, the_chain_starts_where_the_workload_had_the_key)
+{
+	static const char issued[] =
+		"{\"ts_ns\":1795317000000000000,\"ts_precision\":1000000000,\"source\":\"aws_cloudtrail\",\"type\":\"AssumeRole\","
+		"\"host\":\"111122223333\",\"principal\":\"ecs-tasks.amazonaws.com\","
+		"\"fields\":{\"ct.response\":{\"credentials\":{\"accessKeyId\":\"ASIAEXAMPLESTOLEN001\"}}},"
+		"\"summary\":\"AssumeRole for the task\"}\n";
+	const char *files[] = { "issued.jsonl", "host.jsonl", "trail.jsonl" }, *texts[] = { issued, stolen, trail };
+	char *db = import_case("issued.db", files, texts, 3), *got;
+
+	aggregate(db, 0, false);
+	got = query(db, "SELECT c.reason FROM correlations c JOIN events ct ON ct.id = c.ct_event_id"
+			" WHERE c.kind = 'access_key' AND ct.type = 'CreateUser'");
+	cr_expect_not_null(strstr(got, "recovered from a credential response in network evidence on web-1"), "%s", got);
+	cr_expect_null(strstr(got, "AssumeRole"), "%s", got);
+}
+
 Test(report, headline_chain_is_data)
 {
 	char *db = stolen_case();
