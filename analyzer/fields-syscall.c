@@ -231,11 +231,17 @@ static int fx_proc(struct ev *ev, const struct field_bind *b, struct fval *out, 
 	return coerce(b, out, sc);
 }
 
+/* fd.directory / fd.filename: of fd.name when it is a file's or a directory's path (a unix
+ * socket's path is none: Falco gives those fields for files only). */
 static int fx_dir_or_file(struct ev *ev, const struct field_bind *b, struct fval *out, struct fscratch *sc)
 {
-	const char *name = ev_str(ev, COL_fd_name), *slash;
+	const char *name = ev_str(ev, COL_fd_name), *slash, *type;
+	size_t tlen = 0;
 
 	if (!name || name[0] != '/')
+		return 0;
+	type = ev_field_text(ev, "fd.typechar", &tlen);
+	if (type && tlen == 1 && type[0] != 'f' && type[0] != 'd')
 		return 0;
 	slash = strrchr(name, '/');
 	if (b->def->param == 0) { /* fd.directory */

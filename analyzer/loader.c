@@ -24,6 +24,7 @@ struct loader {
 	 * shape serves every event. */
 	struct event_batch *batches[EVENT_SHAPES + 1];
 	size_t nbatches;
+	struct event_batch *open; /* the batch holding rows back, if any */
 	sqlite3_stmt *ins_proc, *upd_proc, *ins_issue;
 	sqlite3_stmt *find_dup, *ins_source, *ins_doc;
 	struct i64map process_rows; /* bs_process.key → processes.id */
@@ -285,6 +286,15 @@ int loader_event(void *userdata, const struct bs_event *original)
 
 	if (!b)
 		return -EIO;
+	/* Rows go in in id order, which keeps the table's pages full (an insert before the end
+	 * splits a page): a batch holds rows back only while events of its shape follow one
+	 * another. Measured on bench-hostlog: out of order, case databases were 7% larger and
+	 * the import 15-30% slower. */
+	if (l->open && (l->open != b || ev->dedup_key)) {
+		if (event_batch_flush(l->open) < 0)
+			return fail(l, "inserting events");
+		l->open = NULL;
+	}
 	if (ev->dedup_key) {
 		r = event_batch_insert_unique(b, &meta, ev);
 		if (r < 0)
@@ -293,6 +303,8 @@ int loader_event(void *userdata, const struct bs_event *original)
 			return add_source(l, original); /* provenance: the record as the evidence has it */
 	} else if (event_batch_add(b, &meta, ev) < 0) {
 		return fail(l, "inserting events");
+	} else {
+		l->open = b;
 	}
 	l->next_event_id++;
 	if (ev->raw) {

@@ -1368,17 +1368,9 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 		tmp[0] = f->typechar;
 		tmp[1] = '\0';
 		jsonw_lkey_str(&o, "fd.typechar", tmp);
-		if ((f->typechar == 'f' || f->typechar == 'd') && f->name && f->name[0] == '/') {
-			const char *slash = strrchr(f->name, '/');
-			size_t dlen = slash == f->name ? 1 : (size_t)(slash - f->name);
-			jsonw_lkey_strn(&o, "fd.directory", f->name, dlen);
-			jsonw_lkey_str(&o, "fd.filename", slash + 1);
-		}
+		/* fd.directory and fd.filename are not stored: the rule engine cuts them from fd.name */
 	} else if (kind == K_OPEN && arg1 && arg1[0] == '/') {
-		const char *slash = strrchr(arg1, '/');
 		jsonw_key_str(&o, "fd.typechar", "f");
-		jsonw_key_strn(&o, "fd.directory", arg1, slash == arg1 ? 1 : (size_t)(slash - arg1));
-		jsonw_key_str(&o, "fd.filename", slash + 1);
 	} else if (!f && (c->addr.family == 2 || c->addr.family == 10 || c->addr.family == 1)) {
 		tmp[0] = family_typechar(c->addr.family);
 		tmp[1] = '\0';
