@@ -118,7 +118,8 @@ static char *find_case_file(char **paths, int n)
 /*
  * What the case file says of the evidence itself, for what the options did not say:
  *   evidence: {date: YYYY-MM-DD, tz: +HH:MM, host: NAME}
- * (the date and zone of times that have none, the host of evidence that names none). The
+ * (the date and zone of times that have none, the host of evidence that names none); without a
+ * tz there, the tz of that host's entry under hosts. The
  * strings live in the returned document; NULL with err set when the file cannot be read.
  */
 static json_t *case_evidence_defaults(const char *path, const char **date, const char **host, const char **tz,
@@ -140,6 +141,9 @@ static json_t *case_evidence_defaults(const char *path, const char **date, const
 		*host = json_string_value(json_object_get(ev, "host"));
 	if (!*tz)
 		*tz = json_string_value(json_object_get(ev, "tz"));
+	/* else the time zone of the host the undated evidence comes from */
+	if (!*tz && *host)
+		*tz = json_string_value(json_object_get(json_object_get(json_object_get(root, "hosts"), *host), "tz"));
 	return root;
 }
 

@@ -95,3 +95,39 @@ Test(casefile, a_case_file_without_hosts_is_refused)
 	cr_assert_not_null(strstr(err.buf, "wants an object \"hosts\""), "%s", err.buf);
 	strbuf_release(&err);
 }
+
+/* An evidence directory's case.yaml dates and places undated evidence: the evidence block's date
+ * and host, and the zone of that host's entry. */
+Test(casefile, the_case_file_dates_undated_evidence)
+{
+	static const char trace[] =
+		"500 10:00:00.000001 execve(\"/bin/sh\", [\"sh\", \"-c\", \"id\"], 0x7ffd /* 2 vars */) = 0\n";
+	static const char case_yaml[] =
+		"hosts:\n"
+		"  web-1:\n"
+		"    instance_id: i-0abc\n"
+		"    tz: \"+02:00\"\n"
+		"evidence:\n"
+		"  date: 2026-11-20\n"
+		"  host: web-1\n";
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, path = STRBUF_INIT;
+	char *dir = test_file("handed"), *outdir = test_file("out");
+
+	cr_assert_eq(test_sh(NULL, "mkdir -p '%s'", dir), 0);
+	strbuf_addf(&path, "%s/web.trace", dir);
+	cr_assert(test_write_file(path.buf, trace, sizeof(trace) - 1));
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/case.yaml", dir);
+	cr_assert(test_write_file(path.buf, case_yaml, sizeof(case_yaml) - 1));
+	strbuf_reset(&path);
+	strbuf_addf(&path, "%s/.backsightignore", dir);
+	cr_assert(test_write_file(path.buf, "case.yaml\n", 10));
+	cr_assert_eq(test_run(&out, &err, "investigate", "-o", outdir, dir, NULL), 0, "%s", err.buf);
+	cr_expect_not_null(strstr(out.buf, "case file: "), "%s", out.buf);
+	/* 10:00 at +02:00 on the 20th is 08:00Z */
+	cr_expect_not_null(strstr(out.buf, "web.trace: strace, 1 events, 0 skipped, 2026-11-20T08:00:00.000001000Z"), "%s",
+			   out.buf);
+	strbuf_release(&out);
+	strbuf_release(&err);
+	strbuf_release(&path);
+}
