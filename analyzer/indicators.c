@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event.h"
+#include "indicator-feeds.h"
 #include "jsonw.h"
 
 struct ioc {
@@ -24,6 +26,7 @@ struct ioc {
 	char *value; /* as the list wrote it (normalised) */
 	char *desc;  /* the line's comment, or "" */
 	size_t list;
+	int64_t valid_from, valid_until; /* ns; BS_NONE: unbounded (a feed's validity, STIX) */
 };
 
 struct indicator_set {
@@ -37,6 +40,7 @@ struct indicator_set {
 	size_t scap, sn;
 	bool prefix_used[129]; /* address prefix lengths some network uses (IPv4 ones + 96) */
 	size_t kinds[IOC__COUNT];
+	int64_t valid_from, valid_until; /* given to the indicators being added (feeds.c) */
 };
 
 static const char *const kind_names[IOC__COUNT] = { "ip", "domain", "hash", "access key" };
@@ -56,6 +60,7 @@ struct indicator_set *indicator_set_new(void)
 
 	if (!s)
 		abort();
+	s->valid_from = s->valid_until = BS_NONE;
 	return s;
 }
 
@@ -273,6 +278,8 @@ static int add_ioc(struct indicator_set *s, enum indicator_kind kind, const unsi
 	}
 	struct ioc *c = &s->iocs[s->n];
 	c->kind = kind;
+	c->valid_from = s->valid_from;
+	c->valid_until = s->valid_until;
 	c->value = strndup(value, vlen);
 	c->desc = strndup(desc, dlen);
 	c->list = s->nlists - 1;
@@ -355,6 +362,18 @@ static int add_line(struct indicator_set *s, const char *name, size_t line_no, c
 	return -EINVAL;
 }
 
+int indicator_set_add_value(struct indicator_set *s, const char *name, size_t line_no, const char *value, size_t len,
+			    const char *desc, size_t dlen, int64_t valid_from, int64_t valid_until, struct strbuf *err)
+{
+	int r;
+
+	s->valid_from = valid_from;
+	s->valid_until = valid_until;
+	r = add_line(s, name, line_no, value, len, desc, dlen, err);
+	s->valid_from = s->valid_until = BS_NONE;
+	return r;
+}
+
 int indicator_set_add_text(struct indicator_set *s, const char *name, const char *text, size_t len,
 			   struct strbuf *err)
 {
@@ -367,6 +386,14 @@ int indicator_set_add_text(struct indicator_set *s, const char *name, const char
 	s->lists[s->nlists].path = strdup(name);
 	sha256_hex(text, len, s->lists[s->nlists].sha256);
 	s->nlists++;
+	switch (indicator_feed_kind(text, len)) {
+	case FEED_STIX:
+		return indicator_feed_stix(s, name, text, len, err);
+	case FEED_MISP_CSV:
+		return indicator_feed_misp_csv(s, name, text, len, err);
+	case FEED_LINES:
+		break;
+	}
 	while (pos < len) {
 		const char *line = text + pos, *nl = memchr(line, '\n', len - pos);
 		size_t ll = nl ? (size_t)(nl - line) : len - pos, vlen, dstart = 0, dlen = 0;
@@ -558,6 +585,7 @@ struct hit {
 
 struct scan {
 	const struct indicator_set *s;
+	int64_t ts; /* the event's time */
 	struct hit hits[32];
 	size_t n;
 	struct strbuf field; /* field names of hits in fields (they outlive the JSON) */
@@ -566,7 +594,14 @@ struct scan {
 
 static void note(struct scan *sc, size_t ioc, const char *field, const char *value, size_t vlen)
 {
+	const struct ioc *c;
+
 	if (ioc == SIZE_MAX)
+		return;
+	/* an indicator is a hit only while its feed says it is valid */
+	c = &sc->s->iocs[ioc];
+	if ((c->valid_from != BS_NONE && sc->ts < c->valid_from) ||
+	    (c->valid_until != BS_NONE && sc->ts >= c->valid_until))
 		return;
 	for (size_t i = 0; i < sc->n; i++)
 		if (sc->hits[i].ioc == ioc)
@@ -703,6 +738,7 @@ int indicator_match(struct casedb *cdb, const struct indicator_set *s, int64_t r
 		const char *proc = (const char *)sqlite3_column_text(sel, 11);
 
 		sc.n = 0;
+		sc.ts = sqlite3_column_int64(sel, 1);
 		strbuf_reset(&sc.field);
 		for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
 			const char *v = (const char *)sqlite3_column_text(sel, cols[c].col);

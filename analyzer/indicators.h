@@ -52,7 +52,12 @@ int indicator_set_load(char *const *paths, size_t n, struct indicator_set **ret,
  * of a list under the list's recorded name). */
 int indicator_set_load_as(char *const *paths, const char *const *names, size_t n, struct indicator_set **ret,
 			  struct strbuf *err);
-/* Parse one list from memory (tests, fuzzing); name is used in messages. */
+/* Add one value to the newest list, as a list line gives it ("ip:…", "domain:…", "hash:…" force
+ * the kind), valid from/until (ns; BS_NONE: unbounded). For the feed readers (indicator-feeds.h). */
+int indicator_set_add_value(struct indicator_set *s, const char *name, size_t line_no, const char *value, size_t len,
+			    const char *desc, size_t dlen, int64_t valid_from, int64_t valid_until, struct strbuf *err);
+/* Parse one list from memory (tests, fuzzing); name is used in messages. Plain lines, a STIX 2.1
+ * bundle or a MISP CSV export (indicator-feeds.h). */
 int indicator_set_add_text(struct indicator_set *s, const char *name, const char *text, size_t len,
 			   struct strbuf *err);
 struct indicator_set *indicator_set_new(void);

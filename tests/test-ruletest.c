@@ -202,6 +202,84 @@ Test(indicators, kinds_are_recognised_and_matched)
 	strbuf_release(&err);
 }
 
+/* Feeds in STIX 2.1 and MISP CSV: what each kind of entry becomes (the table), the rest skipped. */
+Test(indicators, stix_and_misp_feeds_are_read)
+{
+	static const char stix[] =
+		"{\"type\": \"bundle\", \"id\": \"bundle--1\", \"objects\": [\n"
+		" {\"type\": \"indicator\", \"spec_version\": \"2.1\", \"name\": \"C2 server\", \"pattern_type\": \"stix\",\n"
+		"  \"pattern\": \"[ipv4-addr:value = '203.0.113.50'] OR [domain-name:value = 'c2.evil.example']\",\n"
+		"  \"valid_from\": \"2026-11-01T00:00:00Z\", \"valid_until\": \"2026-12-01T00:00:00Z\"},\n"
+		" {\"type\": \"indicator\", \"name\": \"dropper\", \"pattern\": \"[file:hashes.'SHA-256' = "
+		"'275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f']\", \"valid_from\": \"2026-01-01T00:00:00Z\"},\n"
+		" {\"type\": \"indicator\", \"name\": \"phish\", \"pattern\": \"[url:value = 'https://login.evil.example:8443/x']\","
+		" \"valid_from\": \"2026-01-01T00:00:00Z\"},\n"
+		" {\"type\": \"indicator\", \"name\": \"yara\", \"pattern_type\": \"yara\", \"pattern\": \"rule x {}\","
+		" \"valid_from\": \"2026-01-01T00:00:00Z\"},\n"
+		" {\"type\": \"malware\", \"name\": \"not an indicator\"}]}\n";
+	static const char misp[] =
+		"uuid,event_id,category,type,value,comment,to_ids,date\n"
+		"5f1,1,Network activity,ip-dst,198.51.100.9,\"exfil, over https\",1,20261101\n"
+		"5f2,1,Network activity,domain|ip,drop.evil.example|192.0.2.77,,1,20261101\n"
+		"5f3,1,Payload delivery,md5,44d88612fea8a8f36de82e1278abb02f,eicar,1,20261101\n"
+		"5f4,1,Other,text,just words,,0,20261101\n";
+	static const struct {
+		const char *text, *value, *desc, *list;
+	} table[] = {
+		{ "203.0.113.50", "203.0.113.50", "C2 server", "iocs.json" },
+		{ "x.c2.evil.example", "c2.evil.example", "C2 server", "iocs.json" },
+		{ "275A021BBFB6489E54D471899F7DB9D1663FC695EC2FE2A2C4538AABF651FD0F",
+		  "275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f", "dropper", "iocs.json" },
+		{ "login.evil.example", "login.evil.example", "phish", "iocs.json" },
+		{ "198.51.100.9", "198.51.100.9", "exfil, over https", "misp.csv" },
+		{ "drop.evil.example", "drop.evil.example", "", "misp.csv" },
+		{ "192.0.2.77", "192.0.2.77", "", "misp.csv" },
+		{ "44d88612fea8a8f36de82e1278abb02f", "44d88612fea8a8f36de82e1278abb02f", "eicar", "misp.csv" },
+	};
+	struct indicator_set *s = indicator_set_new();
+	struct strbuf err = STRBUF_INIT;
+
+	cr_assert_eq(indicator_set_add_text(s, "iocs.json", stix, strlen(stix), &err), 0, "%s", err.buf);
+	cr_assert_eq(indicator_set_add_text(s, "misp.csv", misp, strlen(misp), &err), 0, "%s", err.buf);
+	cr_expect_eq(indicator_set_size(s), sizeof(table) / sizeof(table[0]), "the yara pattern and the text row are skipped");
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		const char *v = NULL, *d = NULL, *l = NULL;
+		cr_expect_eq(indicator_lookup(s, table[i].text, strlen(table[i].text), NULL, &v, &d, &l), 1, "%s", table[i].text);
+		if (!v)
+			continue;
+		cr_expect_str_eq(v, table[i].value, "%s", table[i].text);
+		cr_expect_str_eq(d, table[i].desc, "%s", table[i].text);
+		cr_expect_str_eq(l, table[i].list, "%s", table[i].text);
+	}
+	indicator_set_free(s);
+	strbuf_release(&err);
+}
+
+/* A feed's validity: an indicator hits only the events inside it. */
+Test(indicators, a_feed_indicator_hits_only_while_valid)
+{
+	static const char stix[] =
+		"{\"type\": \"bundle\", \"objects\": [{\"type\": \"indicator\", \"name\": \"C2 for November\","
+		" \"pattern\": \"[ipv4-addr:value = '203.0.113.50']\", \"valid_from\": \"2026-11-01T00:00:00Z\","
+		" \"valid_until\": \"2026-12-01T00:00:00Z\"}]}\n";
+	static const char timeline[] =
+		"{\"ts_ns\":1795400000000000000,\"ts_precision\":1000,\"source\":\"network\",\"type\":\"conn\",\"host\":\"web-1\","
+		"\"src_ip\":\"10.0.0.5\",\"dst_ip\":\"203.0.113.50\",\"dst_port\":443,\"summary\":\"in November\"}\n"
+		"{\"ts_ns\":1830000000000000000,\"ts_precision\":1000,\"source\":\"network\",\"type\":\"conn\",\"host\":\"web-1\","
+		"\"src_ip\":\"10.0.0.5\",\"dst_ip\":\"203.0.113.50\",\"dst_port\":443,\"summary\":\"a year later\"}\n";
+	char *feed = test_file("feed.json"), *ev = test_file("net.jsonl"), *db = test_file("valid.db");
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+
+	cr_assert(test_write_file(feed, stix, strlen(stix)));
+	cr_assert(test_write_file(ev, timeline, strlen(timeline)));
+	cr_assert_eq(test_run(&out, &err, "import", "-q", db, ev, NULL), 0, "%s", err.buf);
+	strbuf_reset(&out);
+	cr_assert_eq(test_run(&out, &err, "detect", "-q", "-i", feed, db, NULL), 0, "%s", err.buf);
+	cr_expect_not_null(strstr(out.buf, "indicators: 1 from 1 list, 1 hit"), "%s", out.buf);
+	strbuf_release(&out);
+	strbuf_release(&err);
+}
+
 Test(indicators, a_bad_line_names_its_file_and_line)
 {
 	static const struct {

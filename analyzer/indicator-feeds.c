@@ -1,0 +1,293 @@
+/* indicator-feeds: STIX 2.1 bundles and MISP CSV exports as indicator lists; see indicator-feeds.h. */
+#include "indicator-feeds.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <string.h>
+#include <strings.h>
+
+#include "bstime.h"
+#include "event.h"
+
+#define MAX_COLUMNS 64
+
+/* ---- recognising a feed ---- */
+
+static const char *skip_space(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	return p;
+}
+
+enum feed_kind indicator_feed_kind(const char *text, size_t len)
+{
+	const char *p = skip_space(text, text + len), *nl;
+	size_t head = len > 4096 ? 4096 : len;
+
+	if (p < text + len && *p == '{' && memmem(text, head, "\"bundle\"", 8) && memmem(text, head, "\"type\"", 6))
+		return FEED_STIX;
+	nl = memchr(text, '\n', len);
+	if (nl) {
+		size_t n = (size_t)(nl - text);
+		if (memmem(text, n, "uuid", 4) && memmem(text, n, "type", 4) && memmem(text, n, "value", 5) &&
+		    memchr(text, ',', n))
+			return FEED_MISP_CSV;
+	}
+	return FEED_LINES;
+}
+
+/* ---- STIX ---- */
+
+/* "2026-01-02T03:04:05Z" (or with a fraction) as ns; BS_NONE when absent or not a time. */
+static int64_t stix_time(const json_t *o, const char *key)
+{
+	const char *t = json_string_value(json_object_get(o, key));
+	int64_t ns;
+
+	if (!t || bs_time_parse(t, strlen(t), 0, &ns, NULL) < 0)
+		return BS_NONE;
+	return ns;
+}
+
+/* The host of a URL ("http://user@host:port/path" → host). */
+static void url_host(const char *url, size_t len, const char **ret, size_t *ret_len)
+{
+	const char *p = url, *end = url + len, *at, *q;
+
+	if ((q = memmem(url, len, "://", 3)))
+		p = q + 3;
+	q = p;
+	while (q < end && *q != '/' && *q != '?' && *q != '#')
+		q++;
+	at = memchr(p, '@', (size_t)(q - p));
+	if (at)
+		p = at + 1;
+	if (p < q && *p == '[') { /* an IPv6 literal */
+		const char *rb = memchr(p, ']', (size_t)(q - p));
+		*ret = p + 1;
+		*ret_len = rb ? (size_t)(rb - p - 1) : 0;
+		return;
+	}
+	*ret = p;
+	*ret_len = (size_t)(q - p);
+	if ((q = memchr(p, ':', *ret_len)))
+		*ret_len = (size_t)(q - p);
+}
+
+/* The prefix add_value needs for a comparison's object and path, or NULL to skip it. */
+static const char *stix_kind(const char *obj, size_t olen, const char *path, size_t plen)
+{
+	if ((olen == 9 && !memcmp(obj, "ipv4-addr", 9)) || (olen == 9 && !memcmp(obj, "ipv6-addr", 9)))
+		return plen == 5 && !memcmp(path, "value", 5) ? "ip:" : NULL;
+	if (olen == 11 && !memcmp(obj, "domain-name", 11))
+		return plen == 5 && !memcmp(path, "value", 5) ? "domain:" : NULL;
+	if (olen == 3 && !memcmp(obj, "url", 3))
+		return plen == 5 && !memcmp(path, "value", 5) ? "url" : NULL;
+	if (olen == 4 && !memcmp(obj, "file", 4) && plen > 7 && !memcmp(path, "hashes.", 7))
+		return "hash:";
+	return NULL;
+}
+
+static int add_value(struct indicator_set *s, const char *name, size_t at, const char *prefix, const char *v,
+		     size_t vlen, const char *desc, int64_t from, int64_t until, struct strbuf *err)
+{
+	struct strbuf tagged = STRBUF_INIT;
+	int r;
+
+	if (!strcmp(prefix, "url")) {
+		url_host(v, vlen, &v, &vlen);
+		prefix = "";
+	}
+	if (!vlen)
+		return 0;
+	strbuf_addstr(&tagged, prefix);
+	strbuf_add(&tagged, v, vlen);
+	r = indicator_set_add_value(s, name, at, tagged.buf, tagged.len, desc, strlen(desc), from, until, err);
+	strbuf_release(&tagged);
+	return r;
+}
+
+/* Each `[TYPE:PATH = 'VALUE']` comparison of a STIX pattern. */
+static int stix_pattern(struct indicator_set *s, const char *name, size_t at, const char *pat, const char *desc,
+			int64_t from, int64_t until, struct strbuf *err)
+{
+	const char *p = pat;
+	struct strbuf value = STRBUF_INIT;
+	int r = 0;
+
+	while (r >= 0 && (p = strchr(p, '['))) {
+		const char *obj = ++p, *colon = p, *path, *pend, *q;
+		while (*colon && *colon != ':' && *colon != ']')
+			colon++;
+		if (*colon != ':')
+			continue;
+		path = colon + 1;
+		pend = path;
+		while (*pend && *pend != ' ' && *pend != '=' && *pend != ']')
+			pend++;
+		q = pend;
+		while (*q == ' ')
+			q++;
+		if (*q != '=')
+			continue;
+		q++;
+		while (*q == ' ')
+			q++;
+		if (*q != '\'')
+			continue;
+		strbuf_reset(&value);
+		for (q++; *q && *q != '\''; q++) {
+			if (*q == '\\' && q[1])
+				q++;
+			strbuf_addch(&value, *q);
+		}
+		const char *kind = stix_kind(obj, (size_t)(colon - obj), path, (size_t)(pend - path));
+		if (kind)
+			r = add_value(s, name, at, kind, value.buf, value.len, desc, from, until, err);
+		p = *q ? q + 1 : q;
+	}
+	strbuf_release(&value);
+	return r;
+}
+
+int indicator_feed_stix(struct indicator_set *s, const char *name, const char *text, size_t len, struct strbuf *err)
+{
+	json_error_t je;
+	json_t *bundle = json_loadb(text, len, 0, &je), *objects, *o;
+	size_t i;
+	int r = 0;
+
+	if (!json_is_object(bundle) || !json_is_array(objects = json_object_get(bundle, "objects"))) {
+		strbuf_addf(err, "%s: not a STIX bundle with objects (%s, line %d)", name, bundle ? "no objects" : je.text,
+			    je.line);
+		json_decref(bundle);
+		return -EINVAL;
+	}
+	json_array_foreach(objects, i, o) {
+		const char *type = json_string_value(json_object_get(o, "type"));
+		const char *ptype = json_string_value(json_object_get(o, "pattern_type"));
+		const char *pattern = json_string_value(json_object_get(o, "pattern"));
+		const char *desc = json_string_value(json_object_get(o, "name"));
+		if (!type || strcmp(type, "indicator") || !pattern || (ptype && strcmp(ptype, "stix")))
+			continue;
+		if (!desc)
+			desc = json_string_value(json_object_get(o, "description"));
+		r = stix_pattern(s, name, i + 1, pattern, desc ? desc : "", stix_time(o, "valid_from"),
+				 stix_time(o, "valid_until"), err);
+		if (r < 0)
+			break;
+	}
+	json_decref(bundle);
+	return r < 0 ? -EINVAL : 0;
+}
+
+/* ---- MISP CSV ---- */
+
+/* The cells of one CSV line (RFC 4180 quotes), into `cells` (NUL-separated); their count. */
+static size_t csv_cells(const char *line, size_t len, struct strbuf *cells, const char **v, size_t *vl, size_t max)
+{
+	size_t n = 0, i = 0;
+	size_t offs[MAX_COLUMNS];
+
+	strbuf_reset(cells);
+	while (i <= len && n < max) {
+		offs[n] = cells->len;
+		if (i < len && line[i] == '"') {
+			for (i++; i < len; i++) {
+				if (line[i] == '"' && i + 1 < len && line[i + 1] == '"')
+					strbuf_addch(cells, line[i++]);
+				else if (line[i] == '"')
+					break;
+				else
+					strbuf_addch(cells, line[i]);
+			}
+			while (i < len && line[i] != ',')
+				i++;
+		} else {
+			while (i < len && line[i] != ',')
+				strbuf_addch(cells, line[i++]);
+		}
+		vl[n] = cells->len - offs[n];
+		strbuf_addch(cells, '\0');
+		n++;
+		i++;
+	}
+	for (size_t k = 0; k < n; k++)
+		v[k] = cells->buf + offs[k];
+	return n;
+}
+
+static const char *misp_kind(const char *type, size_t len)
+{
+	static const struct {
+		const char *type, *prefix;
+	} kinds[] = {
+		{ "ip-src", "ip:" }, { "ip-dst", "ip:" },   { "ip", "ip:" }, { "domain", "domain:" }, { "hostname", "domain:" },
+		{ "md5", "hash:" },  { "sha1", "hash:" },   { "sha256", "hash:" },   { "url", "url" },
+		{ "filename", NULL }, { "port", NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strlen(kinds[i].type) == len && !memcmp(kinds[i].type, type, len))
+			return kinds[i].prefix;
+	return NULL;
+}
+
+int indicator_feed_misp_csv(struct indicator_set *s, const char *name, const char *text, size_t len,
+			    struct strbuf *err)
+{
+	struct strbuf cells = STRBUF_INIT, desc = STRBUF_INIT;
+	const char *v[MAX_COLUMNS];
+	size_t vl[MAX_COLUMNS], pos = 0, line_no = 0, n;
+	int type_col = -1, value_col = -1, comment_col = -1, r = 0;
+
+	while (pos < len && r >= 0) {
+		const char *line = text + pos, *nl = memchr(line, '\n', len - pos);
+		size_t ll = nl ? (size_t)(nl - line) : len - pos;
+		pos += ll + (nl ? 1 : 0);
+		line_no++;
+		if (ll && line[ll - 1] == '\r')
+			ll--;
+		n = csv_cells(line, ll, &cells, v, vl, MAX_COLUMNS);
+		if (line_no == 1) {
+			for (size_t c = 0; c < n; c++) {
+				if (vl[c] == 4 && !strncasecmp(v[c], "type", 4))
+					type_col = (int)c;
+				else if (vl[c] == 5 && !strncasecmp(v[c], "value", 5))
+					value_col = (int)c;
+				else if (vl[c] == 7 && !strncasecmp(v[c], "comment", 7))
+					comment_col = (int)c;
+			}
+			if (type_col < 0 || value_col < 0) {
+				strbuf_addf(err, "%s:1: a MISP CSV export names a type and a value column", name);
+				r = -EINVAL;
+			}
+			continue;
+		}
+		if ((size_t)type_col >= n || (size_t)value_col >= n)
+			continue;
+		strbuf_reset(&desc);
+		if (comment_col >= 0 && (size_t)comment_col < n)
+			strbuf_add(&desc, v[comment_col], vl[comment_col]);
+		/* "domain|ip" with "example.com|192.0.2.1": each part by its own type */
+		const char *t = v[type_col], *val = v[value_col];
+		size_t tl = vl[type_col], vlen = vl[value_col];
+		while (r >= 0 && tl && vlen) {
+			const char *tb = memchr(t, '|', tl), *vb = memchr(val, '|', vlen);
+			size_t tpart = tb ? (size_t)(tb - t) : tl, vpart = vb ? (size_t)(vb - val) : vlen;
+			const char *kind = misp_kind(t, tpart);
+			if (kind)
+				r = add_value(s, name, line_no, kind, val, vpart, desc.buf, BS_NONE, BS_NONE, err);
+			if (!tb || !vb)
+				break;
+			t = tb + 1;
+			tl -= tpart + 1;
+			val = vb + 1;
+			vlen -= vpart + 1;
+		}
+	}
+	strbuf_release(&cells);
+	strbuf_release(&desc);
+	return r < 0 ? -EINVAL : 0;
+}

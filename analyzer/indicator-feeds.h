@@ -1,0 +1,34 @@
+/* indicator-feeds: threat feeds in structured formats, read into an indicator set (indicators.h).
+ *
+ * STIX 2.1 bundles (docs.oasis-open.org/cti/stix/v2.1): every object of type "indicator" whose
+ * pattern_type is "stix" (or absent). Each equality comparison of its pattern,
+ * `[TYPE:PATH = 'VALUE']`, joined by OR or AND, becomes an indicator when TYPE is ipv4-addr,
+ * ipv6-addr, domain-name, url (its host) or file with hashes (MD5, SHA-1, SHA-256). The
+ * object's name (else its description) is the description, and valid_from / valid_until its
+ * validity: a hit counts only for an event inside it.
+ *
+ * MISP CSV exports: a header line naming at least the `type` and `value` columns (`comment` is
+ * the description). Rows of type ip-src, ip-dst, domain, hostname, md5, sha1, sha256 and url
+ * are read; `x|y` types (domain|ip, ip-dst|port, filename|sha256 ...) give their parts.
+ *
+ * Anything else in a feed is skipped: a feed names many kinds of things backsight cannot look for.
+ */
+#ifndef BS_INDICATOR_FEEDS_H
+#define BS_INDICATOR_FEEDS_H
+
+#include <stddef.h>
+
+#include "indicators.h"
+#include "strbuf.h"
+
+enum feed_kind { FEED_LINES, FEED_STIX, FEED_MISP_CSV };
+
+/* Which reader a list's text wants: a STIX bundle, a MISP CSV export, or plain lines. */
+enum feed_kind indicator_feed_kind(const char *text, size_t len);
+
+/* Read one feed into the set's newest list; 0, or -EINVAL with err naming the file. */
+int indicator_feed_stix(struct indicator_set *s, const char *name, const char *text, size_t len, struct strbuf *err);
+int indicator_feed_misp_csv(struct indicator_set *s, const char *name, const char *text, size_t len,
+			    struct strbuf *err);
+
+#endif
