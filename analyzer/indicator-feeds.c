@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 
@@ -20,6 +21,39 @@ static const char *skip_space(const char *p, const char *end)
 	return p;
 }
 
+/* The column names abuse.ch writes on its last '#' line before the data, when one of them names
+ * an indicator column; the line and its length. */
+static bool abusech_header(const char *text, size_t len, const char **ret_line, size_t *ret_len)
+{
+	static const char *const columns[] = { "url", "ioc_value", "sha256_hash", "dst_ip" };
+	const char *p = text, *end = text + len, *header = NULL;
+	size_t hlen = 0;
+
+	while (p < end && *p == '#') {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *le = nl ? nl : end;
+		if (memchr(p, ',', (size_t)(le - p))) {
+			header = p;
+			hlen = (size_t)(le - p);
+		}
+		p = nl ? nl + 1 : end;
+	}
+	if (!header)
+		return false;
+	for (size_t i = 0; i < sizeof(columns) / sizeof(columns[0]); i++) {
+		size_t n = strlen(columns[i]);
+		for (const char *q = header; (q = memmem(q, hlen - (size_t)(q - header), columns[i], n)); q++) {
+			char before = q > header ? q[-1] : ' ', after = q + n < header + hlen ? q[n] : ',';
+			if ((before == ' ' || before == ',' || before == '"' || before == '#') &&
+			    (after == ',' || after == '"' || after == '\r' || after == ' ')) {
+				if (ret_line)
+					*ret_line = header, *ret_len = hlen;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 enum feed_kind indicator_feed_kind(const char *text, size_t len)
 {
 	const char *p = skip_space(text, text + len), *nl;
@@ -27,6 +61,8 @@ enum feed_kind indicator_feed_kind(const char *text, size_t len)
 
 	if (p < text + len && *p == '{' && memmem(text, head, "\"bundle\"", 8) && memmem(text, head, "\"type\"", 6))
 		return FEED_STIX;
+	if (abusech_header(text, len, NULL, NULL))
+		return FEED_ABUSECH_CSV;
 	nl = memchr(text, '\n', len);
 	if (nl) {
 		size_t n = (size_t)(nl - text);
@@ -192,8 +228,12 @@ static size_t csv_cells(const char *line, size_t len, struct strbuf *cells, cons
 
 	strbuf_reset(cells);
 	while (i <= len && n < max) {
+		size_t q = i;
 		offs[n] = cells->len;
-		if (i < len && line[i] == '"') {
+		while (q < len && line[q] == ' ') /* ThreatFox writes ", " between quoted cells */
+			q++;
+		if (q < len && line[q] == '"') {
+			i = q;
 			for (i++; i < len; i++) {
 				if (line[i] == '"' && i + 1 < len && line[i + 1] == '"')
 					strbuf_addch(cells, line[i++]);
@@ -289,5 +329,79 @@ int indicator_feed_misp_csv(struct indicator_set *s, const char *name, const cha
 	}
 	strbuf_release(&cells);
 	strbuf_release(&desc);
+	return r < 0 ? -EINVAL : 0;
+}
+
+/* ---- abuse.ch CSV ---- */
+
+static int column_of(const char *const *v, const size_t *vl, size_t n, const char *name)
+{
+	for (size_t c = 0; c < n; c++) {
+		const char *cell = v[c];
+		size_t cl = vl[c];
+		while (cl && (*cell == '#' || *cell == ' ')) /* the header's leading "# " */
+			cell++, cl--;
+		if (cl == strlen(name) && !memcmp(cell, name, cl))
+			return (int)c;
+	}
+	return -1;
+}
+
+/* ThreatFox's ioc_type, as the kind add_value wants. */
+static const char *threatfox_kind(const char *type, size_t len)
+{
+	if (len == 7 && !memcmp(type, "ip:port", 7))
+		return "ip:";
+	if (len == 6 && !memcmp(type, "domain", 6))
+		return "domain:";
+	if (len == 3 && !memcmp(type, "url", 3))
+		return "url";
+	if (len > 5 && !memcmp(type + len - 5, "_hash", 5))
+		return "hash:";
+	return NULL;
+}
+
+int indicator_feed_abusech_csv(struct indicator_set *s, const char *name, const char *text, size_t len,
+			       struct strbuf *err)
+{
+	struct strbuf cells = STRBUF_INIT;
+	const char *v[MAX_COLUMNS], *header = NULL;
+	size_t vl[MAX_COLUMNS], hlen = 0, pos = 0, line_no = 0, n;
+	int url, ioc, ioc_type, sha256, dst_ip, r = 0;
+
+	abusech_header(text, len, &header, &hlen);
+	n = csv_cells(header, hlen, &cells, v, vl, MAX_COLUMNS);
+	url = column_of(v, vl, n, "url");
+	ioc = column_of(v, vl, n, "ioc_value");
+	ioc_type = column_of(v, vl, n, "ioc_type");
+	sha256 = column_of(v, vl, n, "sha256_hash");
+	dst_ip = column_of(v, vl, n, "dst_ip");
+	while (pos < len && r >= 0) {
+		const char *line = text + pos, *nl = memchr(line, '\n', len - pos);
+		size_t ll = nl ? (size_t)(nl - line) : len - pos;
+		pos += ll + (nl ? 1 : 0);
+		line_no++;
+		if (ll && line[ll - 1] == '\r')
+			ll--;
+		if (!ll || line[0] == '#')
+			continue;
+		n = csv_cells(line, ll, &cells, v, vl, MAX_COLUMNS);
+		if (url >= 0 && (size_t)url < n)
+			r = add_value(s, name, line_no, "url", v[url], vl[url], "", BS_NONE, BS_NONE, err);
+		if (r >= 0 && ioc >= 0 && (size_t)ioc < n && ioc_type >= 0 && (size_t)ioc_type < n) {
+			const char *kind = threatfox_kind(v[ioc_type], vl[ioc_type]);
+			size_t vlen = vl[ioc];
+			const char *colon = memchr(v[ioc], ':', vlen);
+			if (kind && !strcmp(kind, "ip:") && colon && !memchr(colon + 1, ':', vlen - (size_t)(colon - v[ioc]) - 1))
+				vlen = (size_t)(colon - v[ioc]); /* an IPv4 address:port */
+			if (kind)
+				r = add_value(s, name, line_no, kind, v[ioc], vlen, "", BS_NONE, BS_NONE, err);
+		}
+		if (r >= 0 && sha256 >= 0 && (size_t)sha256 < n)
+			r = add_value(s, name, line_no, "hash:", v[sha256], vl[sha256], "", BS_NONE, BS_NONE, err);
+		if (r >= 0 && dst_ip >= 0 && (size_t)dst_ip < n)
+			r = add_value(s, name, line_no, "ip:", v[dst_ip], vl[dst_ip], "", BS_NONE, BS_NONE, err);
+	}
+	strbuf_release(&cells);
 	return r < 0 ? -EINVAL : 0;
 }

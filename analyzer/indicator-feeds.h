@@ -11,6 +11,11 @@
  * the description). Rows of type ip-src, ip-dst, domain, hostname, md5, sha1, sha256 and url
  * are read; `x|y` types (domain|ip, ip-dst|port, filename|sha256 ...) give their parts.
  *
+ * abuse.ch CSV feeds (URLhaus, ThreatFox, MalwareBazaar, Feodo Tracker): the column names on the
+ * last '#' comment line before the data; the indicator is in `url` (its host), `ioc_value` (by
+ * `ioc_type`: ip:port, domain, url, md5_hash, sha1_hash, sha256_hash), `sha256_hash` or
+ * `dst_ip`. The feed's plain-text lists need nothing of this: they are plain lines.
+ *
  * Anything else in a feed is skipped: a feed names many kinds of things backsight cannot look for.
  */
 #ifndef BS_INDICATOR_FEEDS_H
@@ -21,7 +26,7 @@
 #include "indicators.h"
 #include "strbuf.h"
 
-enum feed_kind { FEED_LINES, FEED_STIX, FEED_MISP_CSV };
+enum feed_kind { FEED_LINES, FEED_STIX, FEED_MISP_CSV, FEED_ABUSECH_CSV };
 
 /* Which reader a list's text wants: a STIX bundle, a MISP CSV export, or plain lines. */
 enum feed_kind indicator_feed_kind(const char *text, size_t len);
@@ -30,5 +35,7 @@ enum feed_kind indicator_feed_kind(const char *text, size_t len);
 int indicator_feed_stix(struct indicator_set *s, const char *name, const char *text, size_t len, struct strbuf *err);
 int indicator_feed_misp_csv(struct indicator_set *s, const char *name, const char *text, size_t len,
 			    struct strbuf *err);
+int indicator_feed_abusech_csv(struct indicator_set *s, const char *name, const char *text, size_t len,
+			       struct strbuf *err);
 
 #endif

@@ -391,6 +391,8 @@ int indicator_set_add_text(struct indicator_set *s, const char *name, const char
 		return indicator_feed_stix(s, name, text, len, err);
 	case FEED_MISP_CSV:
 		return indicator_feed_misp_csv(s, name, text, len, err);
+	case FEED_ABUSECH_CSV:
+		return indicator_feed_abusech_csv(s, name, text, len, err);
 	case FEED_LINES:
 		break;
 	}

@@ -236,12 +236,36 @@ Test(indicators, stix_and_misp_feeds_are_read)
 		{ "192.0.2.77", "192.0.2.77", "", "misp.csv" },
 		{ "44d88612fea8a8f36de82e1278abb02f", "44d88612fea8a8f36de82e1278abb02f", "eicar", "misp.csv" },
 	};
+	static const char urlhaus[] =
+		"################################################################\n"
+		"# abuse.ch URLhaus Database Dump (CSV)                         #\n"
+		"################################################################\n"
+		"#\n"
+		"# id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter\n"
+		"\"3210987\",\"2026-11-20 10:00:00\",\"http://dl.evil.example/x.sh\",\"online\",\"\",\"malware_download\","
+		"\"sh\",\"https://urlhaus.abuse.ch/url/3210987/\",\"someone\"\n";
+	static const char threatfox[] =
+		"# ThreatFox IOCs: CSV\n"
+		"# \"first_seen_utc\",\"ioc_id\",\"ioc_value\",\"ioc_type\",\"threat_type\",\"fk_malware\"\n"
+		"\"2026-11-20 10:00:00\", \"1\", \"192.0.2.200:4444\", \"ip:port\", \"botnet_cc\", \"win.x\"\n";
+	static const char feodo[] =
+		"# Feodo Tracker\n"
+		"# first_seen_utc,dst_ip,dst_port,c2_status,last_online,malware\n"
+		"2026-11-20 10:00:00,198.51.100.250,443,online,2026-11-21,QakBot\n";
 	struct indicator_set *s = indicator_set_new();
 	struct strbuf err = STRBUF_INIT;
 
 	cr_assert_eq(indicator_set_add_text(s, "iocs.json", stix, strlen(stix), &err), 0, "%s", err.buf);
 	cr_assert_eq(indicator_set_add_text(s, "misp.csv", misp, strlen(misp), &err), 0, "%s", err.buf);
 	cr_expect_eq(indicator_set_size(s), sizeof(table) / sizeof(table[0]), "the yara pattern and the text row are skipped");
+	/* abuse.ch's CSV feeds: the indicator column by its header */
+	cr_assert_eq(indicator_set_add_text(s, "urlhaus.csv", urlhaus, strlen(urlhaus), &err), 0, "%s", err.buf);
+	cr_assert_eq(indicator_set_add_text(s, "threatfox.csv", threatfox, strlen(threatfox), &err), 0, "%s", err.buf);
+	cr_assert_eq(indicator_set_add_text(s, "feodo.csv", feodo, strlen(feodo), &err), 0, "%s", err.buf);
+	cr_expect_eq(indicator_lookup(s, "dl.evil.example", 15, NULL, NULL, NULL, NULL), 1);
+	cr_expect_eq(indicator_lookup(s, "192.0.2.200", 11, NULL, NULL, NULL, NULL), 1);
+	cr_expect_eq(indicator_lookup(s, "198.51.100.250", 14, NULL, NULL, NULL, NULL), 1);
+	cr_expect_eq(indicator_set_size(s), sizeof(table) / sizeof(table[0]) + 3);
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 		const char *v = NULL, *d = NULL, *l = NULL;
 		cr_expect_eq(indicator_lookup(s, table[i].text, strlen(table[i].text), NULL, &v, &d, &l), 1, "%s", table[i].text);
