@@ -56,8 +56,12 @@ static bool abusech_header(const char *text, size_t len, const char **ret_line, 
 
 enum feed_kind indicator_feed_kind(const char *text, size_t len)
 {
-	const char *p = skip_space(text, text + len), *nl;
+	const char *p, *nl;
 	size_t head = len > 4096 ? 4096 : len;
+
+	if (!text || !len)
+		return FEED_LINES;
+	p = skip_space(text, text + len);
 
 	if (p < text + len && *p == '{' && memmem(text, head, "\"bundle\"", 8) && memmem(text, head, "\"type\"", 6))
 		return FEED_STIX;
