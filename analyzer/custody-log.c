@@ -2,37 +2,10 @@
 #include "custody-log.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
+#include "bagit.h"
 #include "custody.h"
-#include "sha256.h"
-
-/* The SHA-256 of a file as it is now, or -errno. */
-static int file_sha256(const char *path, char hex[SHA256_HEX_LEN + 1], struct strbuf *err)
-{
-	struct sha256_ctx ctx;
-	char buf[65536];
-	size_t n;
-	FILE *f = fopen(path, "rb");
-
-	if (!f) {
-		strbuf_addf(err, "%s: %s", path, strerror(errno));
-		return -errno;
-	}
-	if (sha256_init(&ctx) < 0) {
-		fclose(f);
-		strbuf_addstr(err, "SHA-256 is not available");
-		return -ENOMEM;
-	}
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sha256_update(&ctx, buf, n);
-	sha256_final_hex(&ctx, hex);
-	sha256_release(&ctx);
-	fclose(f);
-	return 0;
-}
 
 int custody_log_detect(struct casedb *cdb, const struct ruleset *rs, const struct indicator_set *iocs,
 		       const char *command_line, struct strbuf *err)
@@ -62,7 +35,7 @@ int custody_log_analyze(struct casedb *cdb, const char *case_file, const char *c
 	char hex[SHA256_HEX_LEN + 1];
 	struct custody_file input = { .name = (char *)case_file, .sha256 = hex };
 
-	if (case_file && file_sha256(case_file, hex, err) < 0)
+	if (case_file && bag_hash_file(case_file, hex, NULL, err) < 0)
 		return -EIO;
 	return custody_append(cdb, "analyze", custody_actor(NULL), command_line, &input, case_file ? 1 : 0, NULL, 0,
 			      err);
@@ -82,7 +55,7 @@ int custody_log_report(struct casedb *cdb, const char *const *files, size_t nfil
 	for (size_t i = 0; i < nfiles && r == 0; i++) {
 		outputs[i].name = (char *)files[i];
 		outputs[i].sha256 = hex[i];
-		r = file_sha256(files[i], hex[i], err);
+		r = bag_hash_file(files[i], hex[i], NULL, err);
 	}
 	if (r == 0)
 		r = custody_append(cdb, "report", custody_actor(NULL), command_line, NULL, 0, outputs, nfiles, err);

@@ -1020,30 +1020,32 @@ static int load_indicator_file(struct ruleset *rs, const char *path)
 	return 0;
 }
 
-int ruleset_load_indicators(struct ruleset *rs, const char *path)
+static bool is_rule_file(const char *name)
 {
-	struct stat st;
-	DIR *dir;
+	size_t len = strlen(name);
+
+	return (len > 5 && !strcmp(name + len - 5, ".yaml")) || (len > 4 && !strcmp(name + len - 4, ".yml"));
+}
+
+/* Load every file of a directory that `wanted` accepts, in name order, with `load`; the first
+ * error is returned, the others still load. `what` names the directory in a message. */
+static int load_dir(struct ruleset *rs, const char *path, const char *what, bool (*wanted)(const char *),
+		    int (*load)(struct ruleset *, const char *))
+{
+	DIR *dir = opendir(path);
 	struct dirent *de;
 	char **names = NULL;
 	size_t n = 0, cap = 0;
 	int rc = 0;
 
-	if (stat(path, &st) < 0) {
-		rules_diag(rs, true, NULL, 0, 0, "cannot read indicators '%s': %s", path, strerror(errno));
-		return -errno;
-	}
-	if (!S_ISDIR(st.st_mode))
-		return load_indicator_file(rs, path);
-	dir = opendir(path);
 	if (!dir) {
-		rules_diag(rs, true, NULL, 0, 0, "cannot read indicator directory '%s': %s", path, strerror(errno));
+		rules_diag(rs, true, NULL, 0, 0, "cannot read %s directory '%s': %s", what, path, strerror(errno));
 		return -errno;
 	}
 	while ((de = readdir(dir))) {
-		if (de->d_name[0] == '.' || !ruleset_is_indicator_file(de->d_name))
-			continue;
 		char *full;
+		if (de->d_name[0] == '.' || !wanted(de->d_name))
+			continue;
 		if (asprintf(&full, "%s/%s", path, de->d_name) < 0)
 			abort();
 		PUSH(names, n, cap, full);
@@ -1052,7 +1054,7 @@ int ruleset_load_indicators(struct ruleset *rs, const char *path)
 	if (n)
 		qsort(names, n, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < n; i++) {
-		int r = load_indicator_file(rs, names[i]);
+		int r = load(rs, names[i]);
 		if (r < 0 && !rc)
 			rc = r;
 		free(names[i]);
@@ -1061,14 +1063,23 @@ int ruleset_load_indicators(struct ruleset *rs, const char *path)
 	return rc;
 }
 
+int ruleset_load_indicators(struct ruleset *rs, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		rules_diag(rs, true, NULL, 0, 0, "cannot read indicators '%s': %s", path, strerror(errno));
+		return -errno;
+	}
+	if (!S_ISDIR(st.st_mode))
+		return load_indicator_file(rs, path);
+	return load_dir(rs, path, "indicator", ruleset_is_indicator_file, load_indicator_file);
+}
+
 int ruleset_load_path(struct ruleset *rs, const char *path)
 {
 	struct stat st;
-	DIR *dir;
-	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	int rc = 0;
+	int rc;
 
 	if (stat(path, &st) < 0) {
 		rules_diag(rs, true, NULL, 0, 0, "cannot read rules '%s': %s", path, strerror(errno));
@@ -1076,32 +1087,7 @@ int ruleset_load_path(struct ruleset *rs, const char *path)
 	}
 	if (!S_ISDIR(st.st_mode))
 		return ruleset_is_indicator_file(path) ? ruleset_load_indicators(rs, path) : ruleset_load_file(rs, path);
-	dir = opendir(path);
-	if (!dir) {
-		rules_diag(rs, true, NULL, 0, 0, "cannot read rule directory '%s': %s", path, strerror(errno));
-		return -errno;
-	}
-	while ((de = readdir(dir))) {
-		size_t len = strlen(de->d_name);
-		if (de->d_name[0] == '.')
-			continue;
-		if ((len > 5 && !strcmp(de->d_name + len - 5, ".yaml")) || (len > 4 && !strcmp(de->d_name + len - 4, ".yml"))) {
-			char *full;
-			if (asprintf(&full, "%s/%s", path, de->d_name) < 0)
-				abort();
-			PUSH(names, n, cap, full);
-		}
-	}
-	closedir(dir);
-	if (n)
-		qsort(names, n, sizeof(*names), cmp_str);
-	for (size_t i = 0; i < n; i++) {
-		int r = ruleset_load_file(rs, names[i]);
-		if (r < 0 && !rc)
-			rc = r;
-		free(names[i]);
-	}
-	free(names);
+	rc = load_dir(rs, path, "rule", is_rule_file, ruleset_load_file);
 	/* a rule directory's indicators/ subdirectory: its lists' entries */
 	{
 		char *ind;
