@@ -606,6 +606,22 @@ struct line_ctx {
 	size_t raw_len;
 };
 
+/* A call as its line places it: who, when, where in the file. */
+static void call_from_line(struct sys_call *c, const struct imp_ctx *ctx, const struct line_ctx *lc, const char *name)
+{
+	sys_call_init(c);
+	c->name = name;
+	c->host = ctx->opts->host;
+	c->ts = lc->ts;
+	c->ts_precision = lc->prec;
+	c->offset = lc->offset;
+	c->raw = lc->raw;
+	c->raw_len = lc->raw_len;
+	c->tid = lc->tid;
+	c->pid = lc->pid;
+	c->ppid = lc->ppid;
+}
+
 static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ctx *lc, const char *text, size_t len)
 {
 	struct sys_call c;
@@ -630,17 +646,7 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 	open = nlen;
 	nargs = split_args_until(text + open + 1, len - open - 1, st->args, MAX_ARGS, &close);
 	close = close + open + 1 < len ? close + open + 1 : len;
-	sys_call_init(&c);
-	c.name = name;
-	c.host = ctx->opts->host;
-	c.ts = lc->ts;
-	c.ts_precision = lc->prec;
-	c.offset = lc->offset;
-	c.raw = lc->raw;
-	c.raw_len = lc->raw_len;
-	c.tid = lc->tid;
-	c.pid = lc->pid;
-	c.ppid = lc->ppid;
+	call_from_line(&c, ctx, lc, name);
 	strbuf_reset(&st->strs);
 	strbuf_reset(&st->hints);
 	strbuf_reset(&st->fields);
@@ -1047,17 +1053,7 @@ static int process_event(struct imp_ctx *ctx, struct state *st, const struct lin
 	const char *q;
 	char sig[16] = "";
 
-	sys_call_init(&c);
-	c.name = name;
-	c.host = ctx->opts->host;
-	c.ts = lc->ts;
-	c.ts_precision = lc->prec;
-	c.offset = lc->offset;
-	c.raw = lc->raw;
-	c.raw_len = lc->raw_len;
-	c.tid = lc->tid;
-	c.pid = lc->pid;
-	c.ppid = lc->ppid;
+	call_from_line(&c, ctx, lc, name);
 	strbuf_reset(&st->fields);
 	jsonw_begin(&o, &st->fields);
 	q = find_sub(p, (size_t)(end - p), "SIG", 3);
