@@ -178,12 +178,21 @@ static void check_connection_processes(const char *outdir)
 		"\"10.0.1.87\",36402,\"192.0.2.77\",443,4333,\"xmrig\"",     /* the miner's pool */
 	};
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
-	char db[4200];
+	char db[4200], id[32];
 
 	snprintf(db, sizeof(db), "%s/case.db", outdir);
 	cr_assert_eq(test_run(&out, &err, "query", "-F", "csv", db, "connection-processes", NULL), 0, "%s", err.buf);
 	for (size_t i = 0; i < sizeof(made_by) / sizeof(made_by[0]); i++)
 		cr_expect_not_null(strstr(out.buf, made_by[i]), "no connection %s in\n%s", made_by[i], out.buf);
+	/* `show` of the reverse shell's connection names the process too */
+	const char *row = strstr(out.buf, made_by[0]);
+	cr_assert_not_null(row);
+	while (row > out.buf && row[-1] != '\n')
+		row--;
+	snprintf(id, sizeof(id), "%lld", strtoll(row, NULL, 10));
+	strbuf_reset(&out);
+	cr_assert_eq(test_run(&out, &err, "show", db, id, NULL), 0, "%s", err.buf);
+	cr_expect_not_null(strstr(out.buf, "connect by pid 4249 kworker)\n  process          4249 "), "%s", out.buf);
 	strbuf_release(&out);
 	strbuf_release(&err);
 }
