@@ -25,6 +25,7 @@ struct loader {
 	struct event_batch *batches[EVENT_SHAPES + 1];
 	size_t nbatches;
 	struct event_batch *open; /* the batch holding rows back, if any */
+	uint32_t columns_seen;	   /* every typed column the file's events had so far */
 	sqlite3_stmt *ins_proc, *upd_proc, *ins_issue;
 	sqlite3_stmt *find_dup, *ins_source, *ins_doc;
 	struct i64map process_rows; /* bs_process.key → processes.id */
@@ -60,6 +61,18 @@ static struct event_batch *batch_for(struct loader *l, uint32_t shape)
 	}
 	l->nbatches++;
 	return l->batches[i];
+}
+
+/*
+ * The columns an event's row names: every column the file's events have had so far, so that
+ * events of different shapes (an openat, a read, a close) share one batch and go in sixteen
+ * rows a statement, their absent columns bound as NULL. A row stores a NULL the same way
+ * whether the INSERT names the column or not. The shape only widens, a few times per file.
+ */
+static uint32_t row_shape(struct loader *l, const struct bs_event *ev)
+{
+	l->columns_seen |= event_shape(ev);
+	return l->columns_seen;
 }
 
 static int flush_batches(struct loader *l)
@@ -278,7 +291,7 @@ int loader_event(void *userdata, const struct bs_event *original)
 	struct loader *l = userdata;
 	struct bs_event copy;
 	const struct bs_event *ev = without_secrets(l, original, &copy);
-	struct event_batch *b = batch_for(l, event_shape(ev));
+	struct event_batch *b = batch_for(l, row_shape(l, ev));
 	struct event_row_meta meta = { .id = l->next_event_id, .evidence_id = l->evidence_id,
 				       .process_id = process_row(l, ev->process_key),
 				       .raw_length = original->raw ? (int64_t)original->raw_len : BS_NONE };
