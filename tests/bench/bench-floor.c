@@ -40,6 +40,8 @@ static double insert_rows(sqlite3 *dst, sqlite3_value **values, size_t nrows, in
 	double c0, c1;
 	size_t r = 0;
 
+	if (!sql)
+		return die(NULL, "building the insert"), -1;
 	for (int k = 0; k < 2; k++) {
 		int rows = k ? 1 : per;
 		p = sql + sprintf(sql, "INSERT INTO events VALUES ");
