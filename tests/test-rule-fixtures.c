@@ -238,6 +238,11 @@ static const struct fixture fixtures[] = {
 	{ "Connection to a cryptocurrency mining address (syscall)", 1, SYS, CONN("xm", "203.0.113.67", "3333") },
 	{ "Connection to a cryptocurrency mining address (syscall)", 0, SYS, CONN("xm", "203.0.113.70", "3333") },
 	{ "Connection to a drop point address (syscall)", 1, SYS, CONN("curl", "203.0.113.68", "443") },
+	/* from the user's feeds in STIX 2.1, MISP CSV and abuse.ch CSV (`--lists` reads them all) */
+	{ "Connection to a command and control address (syscall)", 1, SYS, CONN("beacon", "203.0.113.166", "443") },
+	{ "Connection to a cryptocurrency mining address (syscall)", 1, SYS, CONN("xm", "203.0.113.167", "3333") },
+	{ "Connection to a drop point address (syscall)", 1, SYS, CONN("curl", "203.0.113.168", "443") },
+	{ "Connection to a drop point address (syscall)", 0, SYS, CONN("curl", "203.0.113.169", "443") },
 	{ "Connection to a drop point address (syscall)", 0, SYS, CONN("curl", "203.0.113.70", "443") },
 	{ "Connection to a blackhole address (syscall)", 1, SYS, CONN("curl", "203.0.113.69", "80") },
 	{ "Connection to a blackhole address (syscall)", 0, SYS, CONN("curl", "203.0.113.70", "80") },
@@ -515,6 +520,15 @@ static const struct {
 	{ "drop.list", "# list: backsight_droppoint_ips\n203.0.113.68   # seen 2024-02\n" },
 	{ "backsight_blackhole_ips.txt", "203.0.113.69\r\n" },
 	{ "callers.txt", "# list: backsight_malicious_caller_ips\n203.0.113.77\n" },
+	{ "backsight_c2_ips.json",
+	  "{\"type\": \"bundle\", \"id\": \"bundle--1\", \"objects\": [{\"type\": \"indicator\", \"name\": \"beacon\","
+	  " \"pattern\": \"[ipv4-addr:value = '203.0.113.166']\", \"valid_from\": \"2024-01-01T00:00:00Z\"}]}\n" },
+	{ "backsight_crypto_ips.csv",
+	  "uuid,event_id,category,type,value,comment,to_ids,date\n5f1,1,Network activity,ip-dst,203.0.113.167,pool,1,20240101\n"
+	  "5f2,1,Payload delivery,md5,44d88612fea8a8f36de82e1278abb02f,eicar,1,20240101\n" },
+	{ "feodo.csv",
+	  "# list: backsight_droppoint_ips\n# Feodo Tracker\n# first_seen_utc,dst_ip,dst_port,c2_status,last_online,malware\n"
+	  "2024-01-01 10:00:00,203.0.113.168,443,online,2024-01-02,QakBot\n" },
 	{ "tor-exits.txt",
 	  "# list: backsight_tor_ips\nExitNode 0011BD2485AD45D984EC4159C88FC066E5E3300E\nPublished 2024-01-01 00:00:00\n"
 	  "LastStatus 2024-01-01 01:00:00\nExitAddress 198.51.100.201 2024-01-01 01:02:03\n" },
