@@ -113,6 +113,7 @@ static void map_release(struct strmap *m)
 
 struct gate_rule {
 	char **keys; /* first_seen's output fields */
+	bool *product; /* per key: only its first word (FIELD@product) */
 	size_t nkeys;
 	bool baseline, outside;
 };
@@ -142,9 +143,12 @@ static int parse_tag(struct gate_rule *gr, const char *tag, const struct rule *r
 				strbuf_addf(err, "rule '%s': tag '%s': an empty field name", r->name, tag);
 				return -EINVAL;
 			}
+			bool product = n > 8 && !memcmp(p + n - 8, "@product", 8);
 			gr->keys = realloc(gr->keys, (gr->nkeys + 1) * sizeof(*gr->keys));
-			if (!gr->keys || !(gr->keys[gr->nkeys] = strndup(p, n)))
+			gr->product = realloc(gr->product, (gr->nkeys + 1) * sizeof(*gr->product));
+			if (!gr->keys || !gr->product || !(gr->keys[gr->nkeys] = strndup(p, product ? n - 8 : n)))
 				abort();
+			gr->product[gr->nkeys] = product;
 			gr->nkeys++;
 			p += n + (plus ? 1 : 0);
 		}
@@ -218,6 +222,7 @@ void rule_gate_free(struct rule_gate *g)
 		for (size_t k = 0; k < g->rules[i].nkeys; k++)
 			free(g->rules[i].keys[k]);
 		free(g->rules[i].keys);
+		free(g->rules[i].product);
 	}
 	free(g->rules);
 	sqlite3_finalize(g->event);
@@ -250,7 +255,7 @@ static void load_first(struct rule_gate *g)
 	strbuf_release(&k);
 }
 
-/* Each CloudTrail principal's first call (time, then id) and the address it came from. */
+/* Each CloudTrail principal's first call from a public address (time, then id), and that address. */
 static void load_sessions(struct rule_gate *g)
 {
 	sqlite3_stmt *st;
@@ -267,6 +272,8 @@ static void load_sessions(struct rule_gate *g)
 		const char *ip = (const char *)sqlite3_column_text(st, 2);
 		const int64_t *have = map_get(&g->session, p, NULL);
 		size_t i;
+		if (!ip || corr_address_is_internal(ip))
+			continue; /* through a VPC endpoint, or an AWS service: not the egress address */
 		if (have) {
 			i = map_slot(&g->session, p);
 			free(g->session.strs[i]);
@@ -352,10 +359,14 @@ bool rule_gate_admit(struct rule_gate *g, size_t rule_index, int64_t event_id, i
 			} else if (json_is_boolean(v)) {
 				s = json_is_true(v) ? "true" : "false";
 			}
-			if (!s || !*s)
+			if (!s || !*s) {
 				ok = false; /* nothing to call first */
-			else
+			} else if (gr->product[k]) {
+				size_t n = strcspn(s, " \t");
+				strbuf_addf(&key, "\x1f%.*s", (int)n, s);
+			} else {
 				strbuf_addf(&key, "\x1f%s", s);
+			}
 		}
 		json_decref(o);
 		if (ok && map_get(&g->seen, key.buf, NULL))

@@ -8,14 +8,17 @@
  *   first_seen:F1+F2...   the rule fires on the first event (in time order) of each distinct
  *                         combination of the values its output printed for the fields F1, F2 ...
  *                         (e.g. `first_seen:ct.user.arn+ct.useragent`); an event where one of
- *                         them is missing does not fire (nothing to call first).
+ *                         them is missing does not fire (nothing to call first). FIELD@product
+ *                         keeps only the value's first word: a user agent's product and version
+ *                         ("aws-cli/2.22.4"), not the per-command details aws-cli appends.
  *   baseline:principal    with first_seen: only when the event's principal had already been seen
  *                         in an earlier event of the same source (strictly earlier time) — the
  *                         principal's first moments are its learning period, as GuardDuty has one.
  *                         The combination still counts as seen.
  *   outside_workload      the event's source address is none of the workload's own addresses
  *                         as the case shows them: the address of the first call of the event's
- *                         principal (its role session) in the case, and the local addresses of the
+ *                         principal (its role session) from a public address (calls through VPC
+ *                         endpoints come from private ones), and the local addresses of the
  *                         hosts' syscall and network evidence (outbound connections, requests to
  *                         the instance and ECS credential endpoints).
  *
