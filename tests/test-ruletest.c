@@ -48,9 +48,49 @@ Test(ruletest, shipped_fixtures_pass)
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 
 	cr_expect_eq(test_run(&out, &err, "rules", "test", "-v", fixtures(), NULL), 0, "%s%s", out.buf, err.buf);
-	cr_expect_str_eq(out.buf, "PASS indicators\nPASS shell-in-container\n2 cases: 2 passed, 0 failed, 0 could not run\n");
+	cr_expect_str_eq(out.buf, "PASS indicators\nPASS shell-in-container\nPASS stolen-task-credentials\n"
+				  "3 cases: 3 passed, 0 failed, 0 could not run\n");
 	strbuf_release(&out);
 	strbuf_release(&err);
+}
+
+/* The case-wide tags (rule-gate.h) are checked when detection starts: a malformed one is an
+ * error naming the rule. */
+Test(ruletest, a_malformed_case_wide_tag_names_its_rule)
+{
+	static const struct {
+		const char *tags, *error;
+	} table[] = {
+		{ "[\"first_seen:\"]", "rule 'r': tag 'first_seen:' names no field" },
+		{ "[first_seen:ct.user.arn++ct.useragent]", "rule 'r': tag 'first_seen:ct.user.arn++ct.useragent': an empty field name" },
+		{ "[baseline:principal]", "rule 'r': baseline:principal goes with a first_seen tag" },
+		{ "[first_seen:ct.user.arn, baseline:host]", "rule 'r': tag 'baseline:host': the baseline can only be 'principal'" },
+	};
+	static const char trail[] =
+		"{\"Records\":[{\"eventVersion\":\"1.08\",\"eventTime\":\"2026-11-23T02:00:00Z\",\"eventSource\":"
+		"\"ec2.amazonaws.com\",\"eventName\":\"DescribeInstances\",\"awsRegion\":\"eu-west-1\",\"sourceIPAddress\":"
+		"\"198.51.100.10\",\"userAgent\":\"aws-cli/2.13.0\",\"eventID\":\"e1\",\"userIdentity\":{\"type\":\"IAMUser\","
+		"\"arn\":\"arn:aws:iam::111122223333:user/alice\"}}]}\n";
+	char *db = test_file("tags.db"), *ct = test_file("tags-trail.json"), *rules = test_file("tags.yaml");
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, text = STRBUF_INIT;
+
+	cr_assert(test_write_file(ct, trail, strlen(trail)));
+	cr_assert_eq(test_run(&out, &err, "import", "-q", db, ct, NULL), 0, "%s", err.buf);
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		strbuf_reset(&text);
+		strbuf_addf(&text,
+			    "- rule: r\n  desc: d\n  condition: ct.name = DescribeInstances\n  output: \"%%ct.user.arn\"\n"
+			    "  priority: NOTICE\n  source: aws_cloudtrail\n  tags: %s\n",
+			    table[i].tags);
+		cr_assert(test_write_file(rules, text.buf, text.len));
+		strbuf_reset(&out);
+		strbuf_reset(&err);
+		cr_expect_neq(test_run(&out, &err, "detect", "-q", db, "--rules", rules, NULL), 0, "%s", table[i].tags);
+		cr_expect_not_null(strstr(err.buf, table[i].error), "%s: %s", table[i].tags, err.buf);
+	}
+	strbuf_release(&out);
+	strbuf_release(&err);
+	strbuf_release(&text);
 }
 
 /* One fixture tree: a case that passes, one whose counts are off, one naming a rule that is not
