@@ -2,9 +2,9 @@
  * whole case (see rule-gate.h; the GuardDuty types they approximate: reference/guardduty.md §2b).
  *
  * What the gate remembers is kept in string maps: the combinations each first_seen rule has
- * seen, the first time each principal appears in each source, the first address of each role
- * session. The last two are read from the case with one query each, the first time a rule needs
- * them; the hosts' own addresses once.
+ * seen, the first time each principal appears in each source (one query, the first time a rule
+ * needs it), the egress address of each role session (corr_session_egress, once per session);
+ * the hosts' own addresses are read once.
  */
 #include "rule-gate.h"
 
@@ -126,8 +126,7 @@ struct rule_gate {
 	struct strmap seen;      /* "rule\x1fvalue\x1f..." of first_seen rules */
 	struct strmap first;     /* "source\x1fprincipal" -> first ts */
 	bool first_loaded;
-	struct strmap session;   /* principal -> ts of its first CloudTrail call, its address as str */
-	bool session_loaded;
+	struct strmap session;   /* principal -> its workload's egress address (corr_session_egress) */
 	struct strmap host_addrs; /* the hosts' own addresses */
 	bool hosts_loaded;
 };
@@ -255,37 +254,6 @@ static void load_first(struct rule_gate *g)
 	strbuf_release(&k);
 }
 
-/* Each CloudTrail principal's first call from a public address (time, then id), and that address. */
-static void load_sessions(struct rule_gate *g)
-{
-	sqlite3_stmt *st;
-
-	g->session_loaded = true;
-	if (sqlite3_prepare_v2(g->cdb->db,
-			       "SELECT principal, ts, src_ip FROM events WHERE source = 'aws_cloudtrail'"
-			       " AND principal IS NOT NULL AND principal != '' ORDER BY ts DESC, id DESC",
-			       -1, &st, NULL) != SQLITE_OK)
-		return;
-	/* newest first: the last put of a principal is its first call */
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *p = (const char *)sqlite3_column_text(st, 0);
-		const char *ip = (const char *)sqlite3_column_text(st, 2);
-		const int64_t *have = map_get(&g->session, p, NULL);
-		size_t i;
-		if (!ip || corr_address_is_internal(ip))
-			continue; /* through a VPC endpoint, or an AWS service: not the egress address */
-		if (have) {
-			i = map_slot(&g->session, p);
-			free(g->session.strs[i]);
-			g->session.strs[i] = ip ? strdup(ip) : NULL;
-			g->session.vals[i] = sqlite3_column_int64(st, 1);
-		} else {
-			map_put(&g->session, p, sqlite3_column_int64(st, 1), ip);
-		}
-	}
-	sqlite3_finalize(st);
-}
-
 /* The hosts' own addresses: the local side of outbound connections in syscall evidence, and the
  * clients of the instance metadata and ECS credential endpoints in network evidence. */
 static void load_hosts(struct rule_gate *g)
@@ -306,7 +274,7 @@ static void load_hosts(struct rule_gate *g)
 
 static bool outside_workload(struct rule_gate *g, const char *principal, const char *ip)
 {
-	const char *first_ip = NULL;
+	const char *egress = NULL;
 
 	if (!ip || !*ip || corr_address_is_internal(ip))
 		return false;
@@ -316,11 +284,14 @@ static bool outside_workload(struct rule_gate *g, const char *principal, const c
 		return false;
 	if (!principal || !*principal)
 		return false; /* no session to have a baseline of */
-	if (!g->session_loaded)
-		load_sessions(g);
-	if (map_get(&g->session, principal, &first_ip) && first_ip && !strcmp(first_ip, ip))
-		return false;
-	return true;
+	if (!map_get(&g->session, principal, &egress)) {
+		struct strbuf sb = STRBUF_INIT;
+		corr_session_egress(g->cdb, principal, &sb);
+		map_put(&g->session, principal, 0, sb.len ? sb.buf : NULL);
+		strbuf_release(&sb);
+		map_get(&g->session, principal, &egress);
+	}
+	return !(egress && !strcmp(egress, ip));
 }
 
 bool rule_gate_admit(struct rule_gate *g, size_t rule_index, int64_t event_id, int64_t ts, const char *ofields,

@@ -16,9 +16,11 @@
  *                         principal's first moments are its learning period, as GuardDuty has one.
  *                         The combination still counts as seen.
  *   outside_workload      the event's source address is none of the workload's own addresses
- *                         as the case shows them: the address of the first call of the event's
- *                         principal (its role session) from a public address (calls through VPC
- *                         endpoints come from private ones), and the local addresses of the
+ *                         as the case shows them: the egress address of the event's principal
+ *                         (its role session; corr_session_egress in correlate.h: its first public
+ *                         address, or, when it also called through VPC endpoints, its first public
+ *                         address with a user agent product it used from inside), and the local
+ *                         addresses of the
  *                         hosts' syscall and network evidence (outbound connections, requests to
  *                         the instance and ECS credential endpoints).
  *
