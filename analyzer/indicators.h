@@ -1,8 +1,11 @@
 /* indicators: indicator-of-compromise lists — IP addresses and networks, domains, file hashes,
  * AWS access key ids — matched over every event of a case, each hit stored as an alert.
  *
- * A list is a text file, one indicator per line, `#` starting a comment (a whole line, or
- * after the indicator and a blank); the comment of an indicator's line is its description.
+ * A list is a text file, one indicator per line — the line's first field (blank, tab or comma
+ * separated, quotes dropped) —, `#` starting a comment (a whole line, or after the indicator and
+ * a blank); the comment of an indicator's line, else the rest of the line, is its description.
+ * Structured feeds (STIX 2.1, MISP CSV, abuse.ch CSV, Tor exit lists) are read by
+ * indicator-feeds.h. The same reader fills the rule set's lists (indicator_set_new_sink).
  * The kind is recognised from the text, or forced by a prefix:
  *   203.0.113.50, 2001:db8::1           ip: an address           (prefix `ip:`)
  *   198.51.100.0/24, 2001:db8::/32      ip: a network
