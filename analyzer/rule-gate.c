@@ -294,68 +294,90 @@ static bool outside_workload(struct rule_gate *g, const char *principal, const c
 	return !(egress && !strcmp(egress, ip));
 }
 
+/* The event's source, principal and source address (valid until the next fetch). */
+static bool fetch(struct rule_gate *g, int64_t event_id, const char **source, const char **principal, const char **ip)
+{
+	sqlite3_reset(g->event);
+	sqlite3_bind_int64(g->event, 1, event_id);
+	if (sqlite3_step(g->event) != SQLITE_ROW)
+		return false;
+	*source = (const char *)sqlite3_column_text(g->event, 0);
+	*principal = (const char *)sqlite3_column_text(g->event, 1);
+	*ip = (const char *)sqlite3_column_text(g->event, 2);
+	return true;
+}
+
+/* The first_seen combination of an alert ("rule\x1fvalue..."), or false when a value is missing. */
+static bool combination(const struct gate_rule *gr, size_t rule_index, const char *ofields, size_t len,
+			struct strbuf *key)
+{
+	json_t *o = json_loadb(ofields ? ofields : "{}", ofields ? len : 2, 0, NULL);
+	bool ok = true;
+
+	strbuf_addf(key, "%zu", rule_index);
+	for (size_t k = 0; k < gr->nkeys && ok; k++) {
+		json_t *v = json_object_get(o, gr->keys[k]);
+		const char *s = json_string_value(v);
+		char num[32];
+		if (json_is_integer(v)) {
+			snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
+			s = num;
+		} else if (json_is_boolean(v)) {
+			s = json_is_true(v) ? "true" : "false";
+		}
+		if (!s || !*s)
+			ok = false; /* nothing to call first */
+		else if (gr->product[k])
+			strbuf_addf(key, "\x1f%.*s", (int)strcspn(s, " \t"), s);
+		else
+			strbuf_addf(key, "\x1f%s", s);
+	}
+	json_decref(o);
+	return ok;
+}
+
 bool rule_gate_admit(struct rule_gate *g, size_t rule_index, int64_t event_id, int64_t ts, const char *ofields,
 		     size_t ofields_len)
 {
 	const struct gate_rule *gr;
 	const char *source = NULL, *principal = NULL, *ip = NULL;
-	bool fetched = false, ok = true;
+	struct strbuf key = STRBUF_INIT, pk = STRBUF_INIT;
+	bool ok = true;
 
 	if (!g || rule_index >= g->nrules)
 		return true;
 	gr = &g->rules[rule_index];
 	if (!gr->nkeys && !gr->outside)
 		return true;
-	sqlite3_reset(g->event);
-	sqlite3_bind_int64(g->event, 1, event_id);
-	if (sqlite3_step(g->event) == SQLITE_ROW) {
-		source = (const char *)sqlite3_column_text(g->event, 0);
-		principal = (const char *)sqlite3_column_text(g->event, 1);
-		ip = (const char *)sqlite3_column_text(g->event, 2);
-		fetched = true;
+	/* the cheap test first: a combination seen before decides without reading the event */
+	if (gr->nkeys) {
+		ok = combination(gr, rule_index, ofields, ofields_len, &key) && !map_get(&g->seen, key.buf, NULL);
+		if (!ok)
+			goto out;
 	}
-	if (gr->outside && !(fetched && outside_workload(g, principal, ip)))
-		ok = false;
-	if (ok && gr->nkeys) {
-		struct strbuf key = STRBUF_INIT;
-		json_t *o = json_loadb(ofields ? ofields : "{}", ofields ? ofields_len : 2, 0, NULL);
-		strbuf_addf(&key, "%zu", rule_index);
-		for (size_t k = 0; k < gr->nkeys && ok; k++) {
-			json_t *v = json_object_get(o, gr->keys[k]);
-			const char *s = json_string_value(v);
-			char num[32];
-			if (json_is_integer(v)) {
-				snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
-				s = num;
-			} else if (json_is_boolean(v)) {
-				s = json_is_true(v) ? "true" : "false";
-			}
-			if (!s || !*s) {
-				ok = false; /* nothing to call first */
-			} else if (gr->product[k]) {
-				size_t n = strcspn(s, " \t");
-				strbuf_addf(&key, "\x1f%.*s", (int)n, s);
-			} else {
-				strbuf_addf(&key, "\x1f%s", s);
-			}
-		}
-		json_decref(o);
-		if (ok && map_get(&g->seen, key.buf, NULL))
+	if (gr->outside || gr->baseline) {
+		if (!fetch(g, event_id, &source, &principal, &ip)) {
 			ok = false;
-		if (ok) {
-			map_put(&g->seen, key.buf, ts, NULL);
-			if (gr->baseline) {
-				struct strbuf pk = STRBUF_INIT;
-				const int64_t *first;
-				if (!g->first_loaded)
-					load_first(g);
-				strbuf_addf(&pk, "%s\x1f%s", source ? source : "", principal ? principal : "");
-				first = fetched && principal ? map_get(&g->first, pk.buf, NULL) : NULL;
-				ok = first && *first < ts;
-				strbuf_release(&pk);
-			}
+			goto out;
 		}
-		strbuf_release(&key);
 	}
+	if (gr->outside && !outside_workload(g, principal, ip)) {
+		ok = false;
+		goto out;
+	}
+	if (gr->nkeys) {
+		map_put(&g->seen, key.buf, ts, NULL);
+		if (gr->baseline) {
+			const int64_t *first;
+			if (!g->first_loaded)
+				load_first(g);
+			strbuf_addf(&pk, "%s\x1f%s", source ? source : "", principal ? principal : "");
+			first = principal ? map_get(&g->first, pk.buf, NULL) : NULL;
+			ok = first && *first < ts;
+		}
+	}
+out:
+	strbuf_release(&key);
+	strbuf_release(&pk);
 	return ok;
 }
