@@ -228,8 +228,9 @@ int corr_address_is_internal(const char *a)
 
 static bool in_list(const char *list, const char *addr);
 
-/* The workload's own addresses: the client addresses of its syscall and network evidence, and
- * those the case file lists for the host. */
+/* The workload's own addresses: the client addresses of its syscall and network evidence, those
+ * the case file lists for the host, and the first public address the key's role session called
+ * from in CloudTrail (as the InstanceCredentialExfiltration rule has it: rule-gate.h). */
 static void workload_addresses(struct casedb *cdb, const struct recovered *k, const json_t *hosts,
 			       struct strbuf *out)
 {
@@ -251,6 +252,21 @@ static void workload_addresses(struct casedb *cdb, const struct recovered *k, co
 		strbuf_addstr(out, (const char *)sqlite3_column_text(st, 0));
 	}
 	sqlite3_finalize(st);
+	if (sqlite3_prepare_v2(cdb->db,
+			       "SELECT principal FROM events WHERE source = 'aws_cloudtrail' AND access_key_id = ?"
+			       " AND principal IS NOT NULL ORDER BY ts, id LIMIT 1",
+			       -1, &st, NULL) == SQLITE_OK) {
+		struct strbuf egress = STRBUF_INIT;
+		sqlite3_bind_text(st, 1, k->akid, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW &&
+		    corr_session_egress(cdb, (const char *)sqlite3_column_text(st, 0), &egress) == 0 && egress.len &&
+		    !in_list(out->buf, egress.buf)) {
+			strbuf_addstr(out, out->len ? ", " : "");
+			strbuf_addstr(out, egress.buf);
+		}
+		sqlite3_finalize(st);
+		strbuf_release(&egress);
+	}
 	size_t i;
 	json_t *a;
 	json_array_foreach(json_object_get(json_object_get(hosts, k->host ? k->host : ""), "addresses"), i, a) {
@@ -260,6 +276,77 @@ static void workload_addresses(struct casedb *cdb, const struct recovered *k, co
 			strbuf_addstr(out, addr);
 		}
 	}
+}
+
+/* A private address (not an AWS service name): a call through a VPC endpoint. */
+static bool private_address(const char *a)
+{
+	return a && corr_address_is_internal(a) && !strstr(a, "amazonaws.com") && strcmp(a, "AWS Internal") != 0;
+}
+
+static size_t product_len(const char *ua)
+{
+	return ua ? strcspn(ua, " \t") : 0;
+}
+
+int corr_session_egress(struct casedb *cdb, const char *principal, struct strbuf *ret)
+{
+	static const char sql[] = "SELECT src_ip, user_agent FROM events WHERE source = 'aws_cloudtrail'"
+				  " AND principal = ? AND src_ip IS NOT NULL ORDER BY ts, id";
+	struct strbuf inside = STRBUF_INIT, first_public = STRBUF_INIT; /* products, "\n"-separated */
+	sqlite3_stmt *st;
+	bool had_inside = false;
+	int r;
+
+	strbuf_reset(ret);
+	if (!principal || !*principal)
+		return 0;
+	if (sqlite3_prepare_v2(cdb->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -EIO;
+	sqlite3_bind_text(st, 1, principal, -1, SQLITE_STATIC);
+	/* the user agent products the session used from inside */
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *ip = (const char *)sqlite3_column_text(st, 0);
+		const char *ua = (const char *)sqlite3_column_text(st, 1);
+		size_t n = product_len(ua);
+		if (private_address(ip)) {
+			had_inside = true;
+			if (n) {
+				strbuf_addch(&inside, '\n');
+				strbuf_add(&inside, ua, n);
+				strbuf_addch(&inside, '\n');
+			}
+		} else if (!corr_address_is_internal(ip) && !first_public.len) {
+			strbuf_addstr(&first_public, ip);
+		}
+	}
+	if (r == SQLITE_DONE && !had_inside) {
+		strbuf_add(ret, first_public.buf, first_public.len);
+	} else if (r == SQLITE_DONE && inside.len) {
+		sqlite3_reset(st);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *ip = (const char *)sqlite3_column_text(st, 0);
+			const char *ua = (const char *)sqlite3_column_text(st, 1);
+			size_t n = product_len(ua);
+			struct strbuf want = STRBUF_INIT;
+			bool same;
+			if (corr_address_is_internal(ip) || !n)
+				continue;
+			strbuf_addch(&want, '\n');
+			strbuf_add(&want, ua, n);
+			strbuf_addch(&want, '\n');
+			same = strstr(inside.buf, want.buf) != NULL;
+			strbuf_release(&want);
+			if (same) {
+				strbuf_addstr(ret, ip);
+				break;
+			}
+		}
+	}
+	sqlite3_finalize(st);
+	strbuf_release(&inside);
+	strbuf_release(&first_public);
+	return r == SQLITE_DONE || r == SQLITE_ROW ? 0 : -EIO;
 }
 
 static bool in_list(const char *list, const char *addr)

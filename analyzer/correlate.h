@@ -60,4 +60,16 @@ json_t *corr_headline(struct casedb *cdb);
  * name as CloudTrail writes it in sourceIPAddress. */
 int corr_address_is_internal(const char *addr);
 
+/*
+ * The public address a role session's workload calls AWS from (its NAT gateway or public IP), as
+ * its own CloudTrail calls show it, into ret (left empty when the case does not show one):
+ * when the session also called from private addresses (through VPC endpoints, so certainly from
+ * inside its network), the address of its first public call made with a user agent product it
+ * used from inside ("aws-sdk-php/3.325.1"; none when those calls name no user agent); when it
+ * never did, the address of its first public
+ * call (the workload fetches and uses its own credentials before anyone can steal them). 0, or
+ * -EIO.
+ */
+int corr_session_egress(struct casedb *cdb, const char *principal, struct strbuf *ret);
+
 #endif

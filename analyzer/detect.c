@@ -9,6 +9,7 @@
 #include "config.h"
 #include "detect.h"
 #include "rawcache.h"
+#include "rule-gate.h"
 
 /* Rules per (source, evt.type): an open-addressing table of type -> rule indexes (load order),
  * each list already merged with the rules that match any type. */
@@ -611,6 +612,7 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 	struct want want = { 0 };
 	struct raw_cache *raw = NULL;
 	struct scan_cols cols = { .cdb = cdb };
+	struct rule_gate *gate = NULL; /* first-seen and workload conditions (rule-gate.h) */
 
 	memset(ix, 0, sizeof(ix));
 	ev_init(&ev);
@@ -682,6 +684,9 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 	rc = load_ptree(cdb, &pt, err);
 	if (rc < 0)
 		goto rollback;
+	rc = rule_gate_new(cdb, rs, &gate, err);
+	if (rc < 0)
+		goto rollback;
 	rc = casedb_prepare(cdb,
 			    "INSERT INTO alerts (run_id, rule, priority, source, event_id, ts, output, output_fields, tags)"
 			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -690,6 +695,7 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 		goto rollback;
 again:
 	last_ts = INT64_MIN;
+	rule_gate_reset(gate);
 	memset(&want, 0, sizeof(want));
 	want.ix = ix;
 	want.any_rules = any_rules;
@@ -756,6 +762,8 @@ again:
 			strbuf_reset(&out);
 			strbuf_reset(&ofields);
 			rule_render(r, &ev, &scr, &out, &ofields);
+			if (gate && !rule_gate_admit(gate, list[k], ev.id, ev.ts, ofields.buf, ofields.len))
+				continue;
 			sqlite3_bind_int64(ins, 1, res.run_id);
 			sqlite3_bind_text(ins, 2, r->name, -1, SQLITE_STATIC);
 			sqlite3_bind_text(ins, 3, rule_priority_name(r->priority), -1, SQLITE_STATIC);
@@ -867,6 +875,7 @@ out:
 	free(res.rule_alerts);
 	free(inputs);
 	ptree_free(pt);
+	rule_gate_free(gate);
 	raw_cache_free(raw);
 	scan_cols_release(&cols);
 	arena_free(spec);

@@ -1,9 +1,11 @@
-/* indicator-feeds: STIX 2.1 bundles and MISP CSV exports as indicator lists; see indicator-feeds.h. */
+/* indicator-feeds: STIX 2.1 bundles, MISP CSV exports, abuse.ch CSV feeds and Tor exit lists as
+ * indicator lists; see indicator-feeds.h. */
 #include "indicator-feeds.h"
 
 #include <errno.h>
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -67,6 +69,14 @@ enum feed_kind indicator_feed_kind(const char *text, size_t len)
 		return FEED_STIX;
 	if (abusech_header(text, len, NULL, NULL))
 		return FEED_ABUSECH_CSV;
+	/* TorDNSEL: ExitNode opens the first record (after CollecTor's "@type tordnsel" and
+	 * "Downloaded" lines and any '#' comments, such as a "# list:" line) */
+	while (p < text + head && (*p == '@' || *p == '#' || (text + len - p > 11 && !memcmp(p, "Downloaded ", 11)))) {
+		nl = memchr(p, '\n', (size_t)(text + len - p));
+		p = nl ? skip_space(nl + 1, text + len) : text + len;
+	}
+	if ((size_t)(text + len - p) > 9 && !memcmp(p, "ExitNode ", 9))
+		return FEED_TOR_EXITS;
 	nl = memchr(text, '\n', len);
 	if (nl) {
 		size_t n = (size_t)(nl - text);
@@ -407,5 +417,80 @@ int indicator_feed_abusech_csv(struct indicator_set *s, const char *name, const 
 			r = add_value(s, name, line_no, "ip:", v[dst_ip], vl[dst_ip], "", BS_NONE, BS_NONE, err);
 	}
 	strbuf_release(&cells);
+	return r < 0 ? -EINVAL : 0;
+}
+
+/* ---- Tor exit lists ---- */
+
+/* "YYYY-MM-DD HH:MM:SS" (UTC) at p as ns; false when it is not one. */
+static bool tor_time(const char *p, size_t len, int64_t *ret)
+{
+	char iso[20];
+	int64_t prec;
+
+	while (len && (p[len - 1] == ' ' || p[len - 1] == '\r'))
+		len--;
+	if (len != 19 || p[10] != ' ')
+		return false;
+	memcpy(iso, p, 19);
+	iso[10] = 'T';
+	iso[19] = 'Z';
+	return bs_time_parse(iso, 20, 0, ret, &prec) == 0;
+}
+
+static bool keyword(const char *line, size_t ll, const char *kw, const char **ret_rest, size_t *ret_len)
+{
+	size_t k = strlen(kw);
+
+	if (ll <= k || memcmp(line, kw, k) || line[k] != ' ')
+		return false;
+	*ret_rest = line + k + 1;
+	*ret_len = ll - k - 1;
+	return true;
+}
+
+int indicator_feed_tor_exits(struct indicator_set *s, const char *name, const char *text, size_t len,
+			     struct strbuf *err)
+{
+	struct strbuf desc = STRBUF_INIT;
+	char node[48] = "";
+	int64_t last_status = BS_NONE;
+	size_t pos = 0, line_no = 0;
+	int r = 0;
+
+	while (pos < len && r >= 0) {
+		const char *line = text + pos, *nl = memchr(line, '\n', len - pos), *rest;
+		size_t ll = nl ? (size_t)(nl - line) : len - pos, rl;
+		pos += ll + (nl ? 1 : 0);
+		line_no++;
+		if (ll && line[ll - 1] == '\r')
+			ll--;
+		if (keyword(line, ll, "ExitNode", &rest, &rl)) {
+			snprintf(node, sizeof(node), "%.*s", (int)(rl > 40 ? 40 : rl), rest);
+			last_status = BS_NONE;
+		} else if (keyword(line, ll, "LastStatus", &rest, &rl)) {
+			if (!tor_time(rest, rl, &last_status))
+				last_status = BS_NONE;
+		} else if (keyword(line, ll, "ExitAddress", &rest, &rl)) {
+			const char *sp = memchr(rest, ' ', rl);
+			size_t alen = sp ? (size_t)(sp - rest) : rl;
+			int64_t seen, from = BS_NONE, until = BS_NONE;
+			if (sp && !tor_time(sp + 1, rl - alen - 1, &seen)) {
+				strbuf_addf(err, "%s:%zu: ExitAddress date is not YYYY-MM-DD HH:MM:SS", name, line_no);
+				r = -EINVAL;
+				break;
+			}
+			strbuf_reset(&desc);
+			strbuf_addf(&desc, "Tor exit %s", node[0] ? node : "(no ExitNode line)");
+			if (sp) {
+				from = seen - TOR_EXIT_MARGIN_NS;
+				until = (last_status != BS_NONE && last_status > seen ? last_status : seen) + TOR_EXIT_MARGIN_NS;
+				strbuf_addf(&desc, " seen exiting %.19s", sp + 1);
+			}
+			r = add_value(s, name, line_no, "ip:", rest, alen, desc.buf, from, until, err);
+		}
+		/* Published, @type, blank and unknown lines: nothing to look for */
+	}
+	strbuf_release(&desc);
 	return r < 0 ? -EINVAL : 0;
 }

@@ -16,6 +16,16 @@
  * `ioc_type`: ip:port, domain, url, md5_hash, sha1_hash, sha256_hash), `sha256_hash` or
  * `dst_ip`. The feed's plain-text lists need nothing of this: they are plain lines.
  *
+ * Tor exit lists (TorDNSEL's format, check.torproject.org/exit-addresses and CollecTor's
+ * exit-lists): `ExitNode FINGERPRINT`, `Published`, `LastStatus` and one or more
+ * `ExitAddress IP YYYY-MM-DD HH:MM:SS` lines per relay (UTC). Each ExitAddress is an IP
+ * indicator valid from a day before the date the exit scanner saw the relay exit from it to a
+ * day after that date (or after LastStatus, the last consensus listing the relay, when later):
+ * the scanner re-tests exits about daily and the lists are hourly snapshots of the last day, so
+ * a sighting says the address was an exit within a day of it, and nothing about last month
+ * (addresses are reused: dynamic lines, cloud machines). The same address seen on several dates
+ * is valid over the span they cover. A date that is absent leaves the entry unbounded.
+ *
  * Anything else in a feed is skipped: a feed names many kinds of things backsight cannot look for.
  */
 #ifndef BS_INDICATOR_FEEDS_H
@@ -26,9 +36,13 @@
 #include "indicators.h"
 #include "strbuf.h"
 
-enum feed_kind { FEED_LINES, FEED_STIX, FEED_MISP_CSV, FEED_ABUSECH_CSV };
+enum feed_kind { FEED_LINES, FEED_STIX, FEED_MISP_CSV, FEED_ABUSECH_CSV, FEED_TOR_EXITS };
 
-/* Which reader a list's text wants: a STIX bundle, a MISP CSV export, or plain lines. */
+/* How far either side of an exit sighting a Tor exit list's address counts (see above). */
+#define TOR_EXIT_MARGIN_NS (24 * 3600 * 1000000000LL)
+
+/* Which reader a list's text wants: a STIX bundle, a MISP CSV export, an abuse.ch CSV feed, a Tor
+ * exit list, or plain lines. */
 enum feed_kind indicator_feed_kind(const char *text, size_t len);
 
 /* Read one feed into the set's newest list; 0, or -EINVAL with err naming the file. */
@@ -37,5 +51,7 @@ int indicator_feed_misp_csv(struct indicator_set *s, const char *name, const cha
 			    struct strbuf *err);
 int indicator_feed_abusech_csv(struct indicator_set *s, const char *name, const char *text, size_t len,
 			       struct strbuf *err);
+int indicator_feed_tor_exits(struct indicator_set *s, const char *name, const char *text, size_t len,
+			     struct strbuf *err);
 
 #endif

@@ -41,6 +41,9 @@ struct indicator_set {
 	bool prefix_used[129]; /* address prefix lengths some network uses (IPv4 ones + 96) */
 	size_t kinds[IOC__COUNT];
 	int64_t valid_from, valid_until; /* given to the indicators being added (feeds.c) */
+	indicator_entry_fn sink;        /* a sink set keeps nothing: entries go here */
+	void *sink_data;
+	bool lenient;
 };
 
 static const char *const kind_names[IOC__COUNT] = { "ip", "domain", "hash", "access key" };
@@ -61,6 +64,16 @@ struct indicator_set *indicator_set_new(void)
 	if (!s)
 		abort();
 	s->valid_from = s->valid_until = BS_NONE;
+	return s;
+}
+
+struct indicator_set *indicator_set_new_sink(indicator_entry_fn fn, void *userdata, bool lenient)
+{
+	struct indicator_set *s = indicator_set_new();
+
+	s->sink = fn;
+	s->sink_data = userdata;
+	s->lenient = lenient;
 	return s;
 }
 
@@ -265,11 +278,31 @@ static bool is_domain(const char *s, size_t len, bool need_dot)
 	return label && (dot || !need_dot);
 }
 
-static int add_ioc(struct indicator_set *s, enum indicator_kind kind, const unsigned char *key, size_t klen,
-		   const char *value, size_t vlen, const char *desc, size_t dlen)
+static int give(struct indicator_set *s, int kind, const char *value, size_t vlen, const char *desc, size_t dlen,
+		size_t line_no)
 {
-	if (set_find(s, key, klen) != SIZE_MAX)
-		return 0; /* listed twice: the first listing's description stays */
+	struct indicator_entry e = { kind, value, desc, vlen, dlen, line_no, s->valid_from, s->valid_until };
+
+	return s->sink(s->sink_data, &e) < 0 ? -EINVAL : 1;
+}
+
+static int add_ioc(struct indicator_set *s, enum indicator_kind kind, const unsigned char *key, size_t klen,
+		   const char *value, size_t vlen, const char *desc, size_t dlen, size_t line_no)
+{
+	size_t at;
+
+	if (s->sink)
+		return give(s, kind, value, vlen, desc, dlen, line_no);
+	if ((at = set_find(s, key, klen)) != SIZE_MAX) {
+		/* listed twice: the first listing's description stays; validity grows to cover both
+		 * (a Tor exit seen on several days, a STIX indicator renewed) */
+		struct ioc *c = &s->iocs[at];
+		if (c->valid_from != BS_NONE && (s->valid_from == BS_NONE || s->valid_from < c->valid_from))
+			c->valid_from = s->valid_from;
+		if (c->valid_until != BS_NONE && (s->valid_until == BS_NONE || s->valid_until > c->valid_until))
+			c->valid_until = s->valid_until;
+		return 0;
+	}
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 64;
 		s->iocs = realloc(s->iocs, s->cap * sizeof(*s->iocs));
@@ -320,18 +353,18 @@ static int add_line(struct indicator_set *s, const char *name, size_t line_no, c
 	if ((forced < 0 || forced == IOC_IP) && parse_ip(v, len, true, addr, &prefix)) {
 		ip_key(addr, prefix, key);
 		s->prefix_used[prefix] = true;
-		return add_ioc(s, IOC_IP, key, 18, v, len, desc, dlen);
+		return add_ioc(s, IOC_IP, key, 18, v, len, desc, dlen, line_no);
 	}
 	if ((forced < 0 || forced == IOC_HASH) && is_hex_hash(v, len)) {
 		key[0] = 'h';
 		for (size_t i = 0; i < len; i++)
 			key[1 + i] = (unsigned char)tolower((unsigned char)v[i]);
-		return add_ioc(s, IOC_HASH, key, len + 1, (const char *)key + 1, len, desc, dlen);
+		return add_ioc(s, IOC_HASH, key, len + 1, (const char *)key + 1, len, desc, dlen, line_no);
 	}
 	if ((forced < 0 || forced == IOC_KEY) && is_key_id(v, len)) {
 		key[0] = 'k';
 		memcpy(key + 1, v, len);
-		return add_ioc(s, IOC_KEY, key, len + 1, v, len, desc, dlen);
+		return add_ioc(s, IOC_KEY, key, len + 1, v, len, desc, dlen, line_no);
 	}
 	if (forced < 0 || forced == IOC_DOMAIN) {
 		const char *d = v;
@@ -349,9 +382,11 @@ static int add_line(struct indicator_set *s, const char *name, size_t line_no, c
 			key[0] = 'd';
 			for (size_t i = 0; i < dl; i++)
 				key[1 + i] = (unsigned char)tolower((unsigned char)d[i]);
-			return add_ioc(s, IOC_DOMAIN, key, dl + 1, (const char *)key + 1, dl, desc, dlen);
+			return add_ioc(s, IOC_DOMAIN, key, dl + 1, (const char *)key + 1, dl, desc, dlen, line_no);
 		}
 	}
+	if (s->sink && s->lenient && forced < 0)
+		return give(s, IOC__COUNT, v, len, desc, dlen, line_no);
 	strbuf_addf(err, "%s:%zu: '%.*s' is not %s", name, line_no, (int)(len > 80 ? 80 : len), v,
 		    forced < 0 ? "an IP address or network, a domain, a file hash (MD5, SHA-1, SHA-256) or an "
 				 "access key id"
@@ -374,6 +409,22 @@ int indicator_set_add_value(struct indicator_set *s, const char *name, size_t li
 	return r;
 }
 
+/* The length of a leading kind prefix ("ip: ", "domain:" ...) and the blanks after it, or 0. */
+static size_t prefix_len(const char *v, size_t len)
+{
+	static const char *const prefixes[] = { "ip:", "domain:", "hash:", "key:" };
+
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		size_t pl = strlen(prefixes[i]);
+		if (len > pl && !strncasecmp(v, prefixes[i], pl)) {
+			while (pl < len && (v[pl] == ' ' || v[pl] == '\t'))
+				pl++;
+			return pl;
+		}
+	}
+	return 0;
+}
+
 int indicator_set_add_text(struct indicator_set *s, const char *name, const char *text, size_t len,
 			   struct strbuf *err)
 {
@@ -393,6 +444,8 @@ int indicator_set_add_text(struct indicator_set *s, const char *name, const char
 		return indicator_feed_misp_csv(s, name, text, len, err);
 	case FEED_ABUSECH_CSV:
 		return indicator_feed_abusech_csv(s, name, text, len, err);
+	case FEED_TOR_EXITS:
+		return indicator_feed_tor_exits(s, name, text, len, err);
 	case FEED_LINES:
 		break;
 	}
@@ -423,9 +476,10 @@ int indicator_set_add_text(struct indicator_set *s, const char *name, const char
 		}
 		while (vlen && isspace((unsigned char)line[vlen - 1]))
 			vlen--;
-		/* a CSV line: the indicator is the first cell, the rest its description */
-		for (size_t i = 0; i < vlen; i++) {
-			if (line[i] == ',') {
+		/* a CSV line or a blank-separated one: the indicator is the first field, the rest its
+		 * description (unless a comment gave one) */
+		for (size_t i = prefix_len(line, vlen); i < vlen; i++) {
+			if (line[i] == ',' || line[i] == ' ' || line[i] == '\t') {
 				if (!dlen) {
 					dstart = i + 1;
 					while (dstart < vlen && isspace((unsigned char)line[dstart]))
@@ -437,6 +491,11 @@ int indicator_set_add_text(struct indicator_set *s, const char *name, const char
 					vlen--;
 				break;
 			}
+		}
+		if (vlen >= 2 && (line[0] == '"' || line[0] == '\'') && line[vlen - 1] == line[0]) {
+			line++; /* a quoted first field */
+			vlen -= 2;
+			dstart = dstart ? dstart - 1 : 0;
 		}
 		if (!vlen)
 			continue;
@@ -577,6 +636,16 @@ int indicator_lookup(const struct indicator_set *s, const char *text, size_t len
 	if (ret_list)
 		*ret_list = s->lists[s->iocs[i].list].path;
 	return 1;
+}
+
+int indicator_valid_at(const struct indicator_set *s, const char *text, size_t len, int64_t ts)
+{
+	size_t i = lookup_any(s, text, len);
+
+	if (i == SIZE_MAX)
+		return 0;
+	return (s->iocs[i].valid_from == BS_NONE || ts >= s->iocs[i].valid_from) &&
+	       (s->iocs[i].valid_until == BS_NONE || ts < s->iocs[i].valid_until);
 }
 
 /* ---- the pass over the case ---- */

@@ -1,8 +1,11 @@
 /* indicators: indicator-of-compromise lists — IP addresses and networks, domains, file hashes,
  * AWS access key ids — matched over every event of a case, each hit stored as an alert.
  *
- * A list is a text file, one indicator per line, `#` starting a comment (a whole line, or
- * after the indicator and a blank); the comment of an indicator's line is its description.
+ * A list is a text file, one indicator per line — the line's first field (blank, tab or comma
+ * separated, quotes dropped) —, `#` starting a comment (a whole line, or after the indicator and
+ * a blank); the comment of an indicator's line, else the rest of the line, is its description.
+ * Structured feeds (STIX 2.1, MISP CSV, abuse.ch CSV, Tor exit lists) are read by
+ * indicator-feeds.h. The same reader fills the rule set's lists (indicator_set_new_sink).
  * The kind is recognised from the text, or forced by a prefix:
  *   203.0.113.50, 2001:db8::1           ip: an address           (prefix `ip:`)
  *   198.51.100.0/24, 2001:db8::/32      ip: a network
@@ -27,6 +30,7 @@
 #ifndef BS_INDICATORS_H
 #define BS_INDICATORS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,10 +61,28 @@ int indicator_set_load_as(char *const *paths, const char *const *names, size_t n
 int indicator_set_add_value(struct indicator_set *s, const char *name, size_t line_no, const char *value, size_t len,
 			    const char *desc, size_t dlen, int64_t valid_from, int64_t valid_until, struct strbuf *err);
 /* Parse one list from memory (tests, fuzzing); name is used in messages. Plain lines, a STIX 2.1
- * bundle or a MISP CSV export (indicator-feeds.h). */
+ * bundle, a MISP CSV export, an abuse.ch CSV feed or a Tor exit list (indicator-feeds.h). */
 int indicator_set_add_text(struct indicator_set *s, const char *name, const char *text, size_t len,
 			   struct strbuf *err);
 struct indicator_set *indicator_set_new(void);
+
+/* One entry of a list as the readers give it: its kind (IOC__COUNT for a plain line's token that
+ * is none of the kinds, given only to a lenient sink), the value (normalised: domains and
+ * hashes lower-cased, a URL's host), its description, validity (ns, BS_NONE unbounded) and line
+ * (or record) number. Valid only during the call. */
+struct indicator_entry {
+	int kind;
+	const char *value, *desc;
+	size_t len, dlen, line;
+	int64_t valid_from, valid_until;
+};
+typedef int (*indicator_entry_fn)(void *userdata, const struct indicator_entry *e);
+
+/* A set that keeps nothing: each entry the readers accept goes to fn instead (a negative return
+ * stops the read). lenient: plain lines that are no indicator kind are given too (the rule
+ * set's own lists hold user names, process names ...). The one reader for `--indicators` and
+ * for the rule set's list files (rules-load.c). */
+struct indicator_set *indicator_set_new_sink(indicator_entry_fn fn, void *userdata, bool lenient);
 void indicator_set_free(struct indicator_set *s);
 size_t indicator_set_size(const struct indicator_set *s);
 const struct indicator_list *indicator_set_lists(const struct indicator_set *s, size_t *ret_n);
@@ -70,6 +92,9 @@ const char *indicator_kind_name(enum indicator_kind k);
  * ret_desc, its list in ret_list; 1 hit, 0 none. */
 int indicator_lookup(const struct indicator_set *s, const char *text, size_t len, enum indicator_kind *ret_kind,
 		     const char **ret_value, const char **ret_desc, const char **ret_list);
+
+/* Does TEXT hit an indicator valid at ts (ns)? 1 yes, 0 no (not listed, or outside its validity). */
+int indicator_valid_at(const struct indicator_set *s, const char *text, size_t len, int64_t ts);
 
 /* Match every event of the case and store the hits as alerts of run run_id (in the caller's
  * transaction or in its own). The number of hits in ret_hits. 0 or a negative errno. */

@@ -15,6 +15,8 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "indicator-feeds.h"
+#include "indicators.h"
 #include "rules-int.h"
 
 static const char *const priority_names[] = { "Emergency", "Alert",  "Critical",      "Error",
@@ -914,25 +916,135 @@ static bool has_suffix(const char *s, const char *suffix)
 
 bool ruleset_is_indicator_file(const char *path)
 {
-	return has_suffix(path, ".txt") || has_suffix(path, ".list") || has_suffix(path, ".csv");
+	return has_suffix(path, ".txt") || has_suffix(path, ".list") || has_suffix(path, ".csv") ||
+	       has_suffix(path, ".json");
 }
 
 /*
- * One indicator file: entries appended to the list named by a `# list: NAME` line, else by the
- * file's name without its extension. An entry is a line's first field (blank, tab or comma
- * separated; quotes dropped; lower-cased); `#` starts a comment; Tor's exit lists are read for
- * their ExitAddress lines. The file is recorded with the rule files (and its SHA-256).
+ * One indicator file: its entries appended to the list named by the last `# list: NAME` line
+ * above them, else by the file's name without its extension. The file is read by the
+ * indicator reader (indicators.h: plain lines — a line's first field, blank, tab or comma
+ * separated, quotes dropped, `#` comments —, STIX 2.1 bundles, MISP CSV, abuse.ch CSV, Tor
+ * exit lists), leniently: a plain line that is no address, domain or hash is an entry too
+ * (user names, process names), lower-cased. A rule's list has no time, so the validity a feed
+ * gives its entries (STIX valid_until, a Tor exit's date) is not kept here (`--indicators`
+ * keeps it). The file is recorded with the rule files (and its SHA-256).
  */
+struct list_mark {
+	int line;
+	struct rule_list *l;
+};
+
+struct list_sink {
+	struct ruleset *rs;
+	struct rule_file *f;
+	struct rule_list *named; /* the list named like the file, or NULL */
+	const char *base;
+	size_t blen;
+	struct list_mark *marks;
+	size_t nmarks, cap;
+	bool feed; /* a structured feed (STIX, CSV, Tor), not plain lines */
+};
+
+/* The kind a list's name says it holds (backsight_c2_ips, backsight_c2_domains ...), or -1. */
+static int list_kind(const struct rule_list *l)
+{
+	static const struct {
+		const char *suffix;
+		int kind;
+	} kinds[] = { { "_ips", IOC_IP }, { "_domains", IOC_DOMAIN }, { "_hashes", IOC_HASH } };
+	size_t n = strlen(l->l.name);
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		size_t k = strlen(kinds[i].suffix);
+		if (n > k && !strcmp(l->l.name + n - k, kinds[i].suffix))
+			return kinds[i].kind;
+	}
+	return -1;
+}
+
+static int list_entry(void *userdata, const struct indicator_entry *e)
+{
+	struct list_sink *k = userdata;
+	struct rule_list *l = k->named;
+	char *item;
+
+	for (size_t i = 0; i < k->nmarks && (size_t)k->marks[i].line <= e->line; i++)
+		l = k->marks[i].l;
+	if (!l) {
+		rules_diag(k->rs, true, k->f, (int)e->line, 1,
+			   "indicator file: no list '%.*s' in the rules (name the list in a '# list: NAME' line)",
+			   (int)k->blen, k->base);
+		return -EINVAL;
+	}
+	/* a feed names many kinds of things: a list named for one kind takes only that kind */
+	if (k->feed && list_kind(l) >= 0 && list_kind(l) != e->kind)
+		return 0;
+	if (e->len > 512) {
+		rules_diag(k->rs, true, k->f, (int)e->line, 1, "indicator longer than 512 bytes");
+		return -EINVAL;
+	}
+	item = arena_strndup(k->rs->a, e->value, e->len);
+	if (e->kind == IOC__COUNT || e->kind == IOC_DOMAIN || e->kind == IOC_HASH)
+		for (char *c = item; *c; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c = (char)(*c - 'A' + 'a');
+	list_add_item(k->rs, l, item);
+	return 0;
+}
+
+/* The "# list: NAME" lines of a file, in order. */
+static int list_marks(struct list_sink *k)
+{
+	const char *p = k->f->text, *end = k->f->text + k->f->len;
+	int line = 0;
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p)), *q;
+		size_t len;
+		if (!eol)
+			eol = end;
+		line++;
+		q = p;
+		while (q < eol && (*q == ' ' || *q == '\t'))
+			q++;
+		if (q < eol && *q == '#') {
+			const char *hash = q;
+			q++;
+			while (q < eol && *q == ' ')
+				q++;
+			if (eol - q > 5 && !strncmp(q, "list:", 5)) {
+				struct list_mark m = { line, NULL };
+				q += 5;
+				while (q < eol && *q == ' ')
+					q++;
+				len = (size_t)(eol - q);
+				while (len && (q[len - 1] == ' ' || q[len - 1] == '\r'))
+					len--;
+				m.l = find_list(k->rs, q, len);
+				if (!m.l) {
+					rules_diag(k->rs, true, k->f, line, (int)(q - hash) + 1,
+						   "indicator file names list '%.*s', which no rule file defines", (int)len, q);
+					return -EINVAL;
+				}
+				PUSH(k->marks, k->nmarks, k->cap, m);
+			}
+		}
+		p = eol + 1;
+	}
+	return 0;
+}
+
 static int load_indicator_file(struct ruleset *rs, const char *path)
 {
 	FILE *fp = fopen(path, "rb");
-	struct strbuf text = STRBUF_INIT;
-	struct rule_file *f;
-	struct rule_list *l = NULL;
-	const char *base, *dot, *p, *end;
+	struct strbuf text = STRBUF_INIT, err = STRBUF_INIT;
+	struct list_sink k = { .rs = rs };
+	struct indicator_set *set;
+	const char *dot;
 	char buf[65536];
 	size_t n;
-	int line = 0;
+	int r;
 
 	if (!fp) {
 		rules_diag(rs, true, NULL, 0, 0, "cannot read indicator file '%s': %s", path, strerror(errno));
@@ -941,83 +1053,38 @@ static int load_indicator_file(struct ruleset *rs, const char *path)
 	while ((n = fread(buf, 1, sizeof(buf), fp)) > 0)
 		strbuf_add(&text, buf, n);
 	fclose(fp);
-	f = arena_alloc(rs->a, sizeof(*f));
-	f->path = arena_strdup(rs->a, path);
-	f->len = text.len;
-	f->text = strbuf_detach(&text, NULL);
-	sha256_hex(f->text, f->len, f->sha256);
+	k.f = arena_alloc(rs->a, sizeof(*k.f));
+	k.f->path = arena_strdup(rs->a, path);
+	k.f->len = text.len;
+	k.f->text = strbuf_detach(&text, NULL);
+	sha256_hex(k.f->text, k.f->len, k.f->sha256);
 	rs->files = realloc(rs->files, (rs->nfiles + 1) * sizeof(*rs->files));
 	if (!rs->files)
 		abort();
-	rs->files[rs->nfiles++] = f;
+	rs->files[rs->nfiles++] = k.f;
 
-	base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	dot = strrchr(base, '.');
-	l = find_list(rs, base, dot ? (size_t)(dot - base) : strlen(base));
-	for (p = f->text, end = f->text + f->len; p < end;) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p)), *q, *tok;
-		size_t len;
-		if (!eol)
-			eol = end;
-		line++;
-		while (p < eol && (*p == ' ' || *p == '\t'))
-			p++;
-		if (p < eol && *p == '#') {
-			/* "# list: NAME" names the list */
-			q = p + 1;
-			while (q < eol && *q == ' ')
-				q++;
-			if (eol - q > 5 && !strncmp(q, "list:", 5)) {
-				q += 5;
-				while (q < eol && *q == ' ')
-					q++;
-				len = (size_t)(eol - q);
-				while (len && (q[len - 1] == ' ' || q[len - 1] == '\r'))
-					len--;
-				l = find_list(rs, q, len);
-				if (!l) {
-					rules_diag(rs, true, f, line, (int)(q - p) + 1, "indicator file names list '%.*s', which no rule file defines",
-						   (int)len, q);
-					return -EINVAL;
-				}
-			}
-			p = eol + 1;
-			continue;
-		}
-		if (!strncmp(p, "ExitNode", 8) || !strncmp(p, "Published", 9) || !strncmp(p, "LastStatus", 10)) {
-			p = eol + 1;
-			continue;
-		}
-		if (!strncmp(p, "ExitAddress ", 12))
-			p += 12;
-		tok = p;
-		while (p < eol && *p != ' ' && *p != '\t' && *p != ',' && *p != '\r' && *p != '#')
-			p++;
-		len = (size_t)(p - tok);
-		if (len >= 2 && (tok[0] == '"' || tok[0] == '\'') && tok[len - 1] == tok[0])
-			tok++, len -= 2;
-		if (len) {
-			char *item;
-			if (!l) {
-				rules_diag(rs, true, f, line, 1,
-					   "indicator file: no list '%.*s' in the rules (name the list in a '# list: NAME' line)",
-					   (int)(dot ? (size_t)(dot - base) : strlen(base)), base);
-				return -EINVAL;
-			}
-			if (len > 512) {
-				rules_diag(rs, true, f, line, 1, "indicator longer than 512 bytes");
-				return -EINVAL;
-			}
-			item = arena_strndup(rs->a, tok, len);
-			for (char *c = item; *c; c++)
-				if (*c >= 'A' && *c <= 'Z')
-					*c = (char)(*c - 'A' + 'a');
-			list_add_item(rs, l, item);
-		}
-		p = eol + 1;
+	k.base = strrchr(path, '/');
+	k.base = k.base ? k.base + 1 : path;
+	dot = strrchr(k.base, '.');
+	k.blen = dot ? (size_t)(dot - k.base) : strlen(k.base);
+	k.named = find_list(rs, k.base, k.blen);
+	r = list_marks(&k);
+	if (r == 0 && memchr(k.f->text, '\0', k.f->len)) {
+		rules_diag(rs, true, k.f, 0, 0, "not a text file of indicators");
+		r = -EINVAL;
 	}
-	return 0;
+	if (r == 0) {
+		k.feed = indicator_feed_kind(k.f->text, k.f->len) != FEED_LINES;
+		set = indicator_set_new_sink(list_entry, &k, true);
+		r = indicator_set_add_text(set, path, k.f->text, k.f->len, &err);
+		indicator_set_free(set);
+		/* list_entry has reported its own errors; the reader's are in err */
+		if (r < 0 && err.len)
+			rules_diag(rs, true, NULL, 0, 0, "%s", err.buf);
+	}
+	free(k.marks);
+	strbuf_release(&err);
+	return r < 0 ? -EINVAL : 0;
 }
 
 static bool is_rule_file(const char *name)

@@ -54,6 +54,13 @@ struct fixture {
 #define CT_INSTANCE(ip) \
 	"'userIdentity':{'type':'AssumedRole','principalId':'AROAEXAMPLE:i-0abc123def4567890','arn':'arn:aws:sts::111122223333:assumed-role/web-role/i-0abc123def4567890','accountId':'111122223333','accessKeyId':'ASIAEXAMPLEKEY000001','sessionContext':{'sessionIssuer':{'type':'Role','arn':'arn:aws:iam::111122223333:role/web-role','userName':'web-role'},'ec2RoleDelivery':'2.0'}},'sourceIPAddress':'" ip "','userAgent':'aws-cli/2.13.0',"
 #define CT_FAILED "'errorCode':'AccessDenied','errorMessage':'not authorized',"
+/* bob: a principal first seen at the fixtures' time (22:13:20), then seen again later */
+#define CT_BOB(ua) \
+	"'userIdentity':{'type':'IAMUser','principalId':'AIDABOB','arn':'arn:aws:iam::111122223333:user/bob','accountId':'111122223333','accessKeyId':'AKIAEXAMPLEKEY0000B0','userName':'bob'},'sourceIPAddress':'198.51.100.20','userAgent':'" ua "',"
+#define CT_AT(hms) "'eventTime':'2023-11-14T" hms "Z',"
+/* an ECS task's role session (named by the task id) */
+#define CT_TASK(ip) \
+	"'userIdentity':{'type':'AssumedRole','principalId':'AROATASK:0f3c9a1e5b7d4c2a8e6f1b3d5c7a9e0f','arn':'arn:aws:sts::111122223333:assumed-role/web-task/0f3c9a1e5b7d4c2a8e6f1b3d5c7a9e0f','accountId':'111122223333','accessKeyId':'ASIAEXAMPLEKEY0000T1','sessionContext':{'sessionIssuer':{'type':'Role','arn':'arn:aws:iam::111122223333:role/web-task','userName':'web-task'}}},'sourceIPAddress':'" ip "','userAgent':'aws-sdk-php/3.300.0',"
 /* Kubernetes audit event bodies */
 #define KA(verb, user, resource, ns, name, sub, code) \
 	"'verb':'" verb "','user':{'username':'" user "','groups':['system:authenticated']},'sourceIPs':['192.0.2.50'],'objectRef':{'resource':'" resource "','namespace':'" ns "','name':'" name "'" sub ",'apiVersion':'v1'},'responseStatus':{'code':" code "},'requestURI':'/api/v1/namespaces/" ns "/" resource "/" name "'"
@@ -238,6 +245,11 @@ static const struct fixture fixtures[] = {
 	{ "Connection to a cryptocurrency mining address (syscall)", 1, SYS, CONN("xm", "203.0.113.67", "3333") },
 	{ "Connection to a cryptocurrency mining address (syscall)", 0, SYS, CONN("xm", "203.0.113.70", "3333") },
 	{ "Connection to a drop point address (syscall)", 1, SYS, CONN("curl", "203.0.113.68", "443") },
+	/* from the user's feeds in STIX 2.1, MISP CSV and abuse.ch CSV (`--lists` reads them all) */
+	{ "Connection to a command and control address (syscall)", 1, SYS, CONN("beacon", "203.0.113.166", "443") },
+	{ "Connection to a cryptocurrency mining address (syscall)", 1, SYS, CONN("xm", "203.0.113.167", "3333") },
+	{ "Connection to a drop point address (syscall)", 1, SYS, CONN("curl", "203.0.113.168", "443") },
+	{ "Connection to a drop point address (syscall)", 0, SYS, CONN("curl", "203.0.113.169", "443") },
 	{ "Connection to a drop point address (syscall)", 0, SYS, CONN("curl", "203.0.113.70", "443") },
 	{ "Connection to a blackhole address (syscall)", 1, SYS, CONN("curl", "203.0.113.69", "80") },
 	{ "Connection to a blackhole address (syscall)", 0, SYS, CONN("curl", "203.0.113.70", "80") },
@@ -349,10 +361,41 @@ static const struct fixture fixtures[] = {
 	{ "S3 read from a listed malicious address", 0, CT, CT_FROM("203.0.113.78") CT_S3DATA("GetObject", "true") },
 	{ "S3 change from a listed malicious address", 1, CT, CT_FROM("203.0.113.77") CT_S3DATA("PutObject", "false") },
 	{ "S3 change from a listed malicious address", 0, CT, CT_FROM("203.0.113.77") CT_S3DATA("GetObject", "true") },
+	/* the session's first call: from the workload's own (NAT) address, the baseline */
+	{ "Instance credentials used outside the workload", 0, CT, CT_INSTANCE("52.49.10.10") CT_AT("22:13:10") CT_CALL("s3", "ListBuckets") "'readOnly':true" },
 	{ "Instance credentials used outside the workload", 1, CT, CT_INSTANCE("198.51.100.200") CT_CALL("s3", "ListBuckets") "'readOnly':true" },
+	{ "Instance credentials used outside the workload", 0, CT, CT_INSTANCE("52.49.10.10") CT_AT("22:13:30") CT_CALL("s3", "ListBuckets") "'readOnly':true" },
+	/* an AWS service calling with the role, a VPC endpoint: inside AWS */
+	{ "Instance credentials used outside the workload", 0, CT, CT_INSTANCE("198.51.100.201") CT_CALL("kms", "Decrypt") "'readOnly':true,'userIdentity':{'type':'AssumedRole','arn':'arn:aws:sts::111122223333:assumed-role/web-role/i-0abc123def4567890','invokedBy':'ec2.amazonaws.com'}" },
+	{ "Instance credentials used outside the workload", 0, CT, CT_INSTANCE("198.51.100.202") CT_CALL("s3", "ListBuckets") "'readOnly':true,'vpcEndpointId':'vpce-0123456789abcdef0'" },
+	/* an ECS task's credentials: its first call from its NAT address, then from elsewhere */
+	{ "Instance credentials used outside the workload", 0, CT, CT_TASK("52.49.10.11") CT_AT("22:13:10") CT_CALL("kms", "Decrypt") "'readOnly':true" },
+	{ "Instance credentials used outside the workload", 1, CT, CT_TASK("203.0.113.50") CT_AT("22:13:30") CT_CALL("s3", "ListBuckets") "'readOnly':true" },
 	{ "Instance credentials used outside the workload", 0, CT, CT_INSTANCE("203.0.113.10") CT_CALL("s3", "ListBuckets") "'readOnly':true" },
 	{ "Instance credentials used outside the workload", 0, CT, CT_INSTANCE("10.0.1.17") CT_CALL("s3", "ListBuckets") "'readOnly':true" },
 	{ "Instance credentials used outside the workload", 0, CT, CT_ALICE CT_CALL("s3", "ListBuckets") "'readOnly':true" },
+	/* AnomalousBehavior as first seen in the case: bob's first call (22:13:20) is his learning period;
+	 * each family's first call by him after it fires, once per user agent; failed calls never */
+	{ "First discovery call by a principal in the case", 0, CT, CT_BOB("aws-cli/2.13.0") CT_CALL("ec2", "DescribeInstances") "'readOnly':true" },
+	{ "First discovery call by a principal in the case", 1, CT, CT_BOB("Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#6.1.0") CT_AT("22:13:30") CT_CALL("ec2", "DescribeVpcs") "'readOnly':true" },
+	{ "First discovery call by a principal in the case", 0, CT, CT_BOB("Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#6.1.0") CT_AT("22:13:40") CT_CALL("ec2", "DescribeVpcs") "'readOnly':true" },
+	{ "First credential access call by a principal in the case", 1, CT, CT_BOB("Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#6.1.0") CT_AT("22:13:30") CT_CALL("secretsmanager", "GetSecretValue") "'readOnly':true" },
+	{ "First credential access call by a principal in the case", 0, CT, CT_BOB("Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#6.1.0") CT_AT("22:13:40") CT_CALL("secretsmanager", "GetSecretValue") "'readOnly':true" },
+	{ "First defense evasion call by a principal in the case", 1, CT, CT_BOB("Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#6.1.0") CT_AT("22:13:30") CT_CALL("ec2", "DeleteFlowLogs") "'readOnly':false" },
+	{ "First defense evasion call by a principal in the case", 0, CT, CT_BOB("Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#6.1.0") CT_AT("22:13:40") CT_CALL("ec2", "DeleteFlowLogs") "'readOnly':false" },
+	{ "First exfiltration call by a principal in the case", 1, CT, CT_BOB("Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#6.1.0") CT_AT("22:13:30") CT_CALL("ec2", "CreateSnapshot") "'readOnly':false" },
+	{ "First exfiltration call by a principal in the case", 0, CT, CT_BOB("Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#6.1.0") CT_AT("22:13:40") CT_CALL("ec2", "CreateSnapshot") "'readOnly':false" },
+	{ "First impact call by a principal in the case", 1, CT, CT_BOB("Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#6.1.0") CT_AT("22:13:30") CT_CALL("ec2", "DeleteSecurityGroup") "'readOnly':false" },
+	{ "First impact call by a principal in the case", 0, CT, CT_BOB("Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#6.1.0") CT_AT("22:13:40") CT_CALL("ec2", "DeleteSecurityGroup") "'readOnly':false" },
+	{ "First initial access call by a principal in the case", 1, CT, CT_BOB("Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#6.1.0") CT_AT("22:13:30") CT_CALL("sts", "GetFederationToken") "'readOnly':false" },
+	{ "First initial access call by a principal in the case", 0, CT, CT_BOB("Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#6.1.0") CT_AT("22:13:40") CT_CALL("sts", "GetFederationToken") "'readOnly':false" },
+	{ "First persistence call by a principal in the case", 1, CT, CT_BOB("Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#6.1.0") CT_AT("22:13:30") CT_CALL("iam", "CreateAccessKey") "'readOnly':false" },
+	{ "First persistence call by a principal in the case", 0, CT, CT_BOB("Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#6.1.0") CT_AT("22:13:40") CT_CALL("iam", "CreateAccessKey") "'readOnly':false" },
+	{ "First privilege escalation call by a principal in the case", 1, CT, CT_BOB("Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#6.1.0") CT_AT("22:13:30") CT_CALL("iam", "PutUserPolicy") "'readOnly':false" },
+	{ "First privilege escalation call by a principal in the case", 0, CT, CT_BOB("Boto3/1.34.0 md/Botocore#1.34.0 ua/2.0 os/linux#6.1.0") CT_AT("22:13:40") CT_CALL("iam", "PutUserPolicy") "'readOnly':false" },
+	{ "First discovery call by a principal in the case", 1, CT, CT_BOB("aws-cli/2.15.0 Python/3.11.6 Linux/6.5.0-kali3-amd64") CT_AT("22:13:50") CT_CALL("ec2", "DescribeVpcs") "'readOnly':true" },
+	{ "First persistence call by a principal in the case", 0, CT, CT_BOB("aws-cli/2.15.1") CT_AT("22:13:50") CT_FAILED CT_CALL("iam", "CreateAccessKey") "'readOnly':false" },
+	{ "First persistence call by a principal in the case", 0, CT, "'userIdentity':{'type':'AWSService','invokedBy':'ec2.amazonaws.com'},'sourceIPAddress':'ec2.amazonaws.com','userAgent':'ec2.amazonaws.com'," CT_AT("22:13:50") CT_CALL("iam", "CreateAccessKey") "'readOnly':false" },
 	{ "Bedrock model invocation logging disabled", 1, CT, CT_ALICE CT_CALL("bedrock", "DeleteModelInvocationLoggingConfiguration") "'requestParameters':null" },
 	{ "Bedrock model invocation logging disabled", 0, CT, CT_ALICE CT_CALL("bedrock", "GetModelInvocationLoggingConfiguration") "'requestParameters':null" },
 	{ "Account S3 block public access disabled", 1, CT, CT_ALICE CT_CALL("s3", "DeleteAccountPublicAccessBlock") "'requestParameters':{'accountId':'111122223333'}" },
@@ -515,6 +558,15 @@ static const struct {
 	{ "drop.list", "# list: backsight_droppoint_ips\n203.0.113.68   # seen 2024-02\n" },
 	{ "backsight_blackhole_ips.txt", "203.0.113.69\r\n" },
 	{ "callers.txt", "# list: backsight_malicious_caller_ips\n203.0.113.77\n" },
+	{ "backsight_c2_ips.json",
+	  "{\"type\": \"bundle\", \"id\": \"bundle--1\", \"objects\": [{\"type\": \"indicator\", \"name\": \"beacon\","
+	  " \"pattern\": \"[ipv4-addr:value = '203.0.113.166']\", \"valid_from\": \"2024-01-01T00:00:00Z\"}]}\n" },
+	{ "backsight_crypto_ips.csv",
+	  "uuid,event_id,category,type,value,comment,to_ids,date\n5f1,1,Network activity,ip-dst,203.0.113.167,pool,1,20240101\n"
+	  "5f2,1,Payload delivery,md5,44d88612fea8a8f36de82e1278abb02f,eicar,1,20240101\n" },
+	{ "feodo.csv",
+	  "# list: backsight_droppoint_ips\n# Feodo Tracker\n# first_seen_utc,dst_ip,dst_port,c2_status,last_online,malware\n"
+	  "2024-01-01 10:00:00,203.0.113.168,443,online,2024-01-02,QakBot\n" },
 	{ "tor-exits.txt",
 	  "# list: backsight_tor_ips\nExitNode 0011BD2485AD45D984EC4159C88FC066E5E3300E\nPublished 2024-01-01 00:00:00\n"
 	  "LastStatus 2024-01-01 01:00:00\nExitAddress 198.51.100.201 2024-01-01 01:02:03\n" },

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "bstime.h"
 #include "casedb.h"
 #include "import.h"
 #include "indicators.h"
@@ -47,9 +48,49 @@ Test(ruletest, shipped_fixtures_pass)
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
 
 	cr_expect_eq(test_run(&out, &err, "rules", "test", "-v", fixtures(), NULL), 0, "%s%s", out.buf, err.buf);
-	cr_expect_str_eq(out.buf, "PASS indicators\nPASS shell-in-container\n2 cases: 2 passed, 0 failed, 0 could not run\n");
+	cr_expect_str_eq(out.buf, "PASS indicators\nPASS shell-in-container\nPASS stolen-task-credentials\n"
+				  "3 cases: 3 passed, 0 failed, 0 could not run\n");
 	strbuf_release(&out);
 	strbuf_release(&err);
+}
+
+/* The case-wide tags (rule-gate.h) are checked when detection starts: a malformed one is an
+ * error naming the rule. */
+Test(ruletest, a_malformed_case_wide_tag_names_its_rule)
+{
+	static const struct {
+		const char *tags, *error;
+	} table[] = {
+		{ "[\"first_seen:\"]", "rule 'r': tag 'first_seen:' names no field" },
+		{ "[first_seen:ct.user.arn++ct.useragent]", "rule 'r': tag 'first_seen:ct.user.arn++ct.useragent': an empty field name" },
+		{ "[baseline:principal]", "rule 'r': baseline:principal goes with a first_seen tag" },
+		{ "[first_seen:ct.user.arn, baseline:host]", "rule 'r': tag 'baseline:host': the baseline can only be 'principal'" },
+	};
+	static const char trail[] =
+		"{\"Records\":[{\"eventVersion\":\"1.08\",\"eventTime\":\"2026-11-23T02:00:00Z\",\"eventSource\":"
+		"\"ec2.amazonaws.com\",\"eventName\":\"DescribeInstances\",\"awsRegion\":\"eu-west-1\",\"sourceIPAddress\":"
+		"\"198.51.100.10\",\"userAgent\":\"aws-cli/2.13.0\",\"eventID\":\"e1\",\"userIdentity\":{\"type\":\"IAMUser\","
+		"\"arn\":\"arn:aws:iam::111122223333:user/alice\"}}]}\n";
+	char *db = test_file("tags.db"), *ct = test_file("tags-trail.json"), *rules = test_file("tags.yaml");
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, text = STRBUF_INIT;
+
+	cr_assert(test_write_file(ct, trail, strlen(trail)));
+	cr_assert_eq(test_run(&out, &err, "import", "-q", db, ct, NULL), 0, "%s", err.buf);
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		strbuf_reset(&text);
+		strbuf_addf(&text,
+			    "- rule: r\n  desc: d\n  condition: ct.name = DescribeInstances\n  output: \"%%ct.user.arn\"\n"
+			    "  priority: NOTICE\n  source: aws_cloudtrail\n  tags: %s\n",
+			    table[i].tags);
+		cr_assert(test_write_file(rules, text.buf, text.len));
+		strbuf_reset(&out);
+		strbuf_reset(&err);
+		cr_expect_neq(test_run(&out, &err, "detect", "-q", db, "--rules", rules, NULL), 0, "%s", table[i].tags);
+		cr_expect_not_null(strstr(err.buf, table[i].error), "%s: %s", table[i].tags, err.buf);
+	}
+	strbuf_release(&out);
+	strbuf_release(&err);
+	strbuf_release(&text);
 }
 
 /* One fixture tree: a case that passes, one whose counts are off, one naming a rule that is not
@@ -304,12 +345,72 @@ Test(indicators, a_feed_indicator_hits_only_while_valid)
 	strbuf_release(&err);
 }
 
+/* A Tor exit list (TorDNSEL's format): each ExitAddress is a hit from a day before the date the
+ * exit was seen to a day after it (or after LastStatus when later); an address seen on two dates
+ * spans both; the node's other lines are not indicators. */
+Test(indicators, tor_exit_addresses_are_valid_a_day_either_side_of_their_date)
+{
+	static const char exits[] =
+		"@type tordnsel 1.0\n"
+		"Downloaded 2024-01-10 12:00:00\n"
+		"ExitNode 0011BD2485AD45D984EC4159C88FC066E5E3300E\n"
+		"Published 2024-01-09 20:00:00\n"
+		"LastStatus 2024-01-10 11:00:00\n"
+		"ExitAddress 198.51.100.201 2024-01-10 01:02:03\n"
+		"ExitNode 0097CA7E3B2F1A5E1F6C1E1E0C2E8C0E3A9C1B2D\n"
+		"Published 2024-01-01 00:00:00\n"
+		"LastStatus 2024-01-01 01:00:00\n"
+		"ExitAddress 198.51.100.202 2024-01-01 00:30:00\n"
+		"ExitAddress 2001:db8::7 2024-01-01 00:40:00\n"
+		"ExitNode 1111BD2485AD45D984EC4159C88FC066E5E3300E\n"
+		"ExitAddress 198.51.100.202 2024-01-05 00:30:00\n";
+	static const struct {
+		const char *ip, *when;
+		int valid;
+	} table[] = {
+		{ "198.51.100.201", "2024-01-10T01:02:03Z", 1 },  /* the sighting */
+		{ "198.51.100.201", "2024-01-09T01:02:04Z", 1 },  /* a day before */
+		{ "198.51.100.201", "2024-01-09T01:02:02Z", 0 },  /* more than a day before */
+		{ "198.51.100.201", "2024-01-11T10:59:59Z", 1 },  /* LastStatus + a day */
+		{ "198.51.100.201", "2024-01-11T11:00:00Z", 0 },  /* past it */
+		{ "198.51.100.202", "2024-01-03T00:00:00Z", 1 },  /* between its two sightings */
+		{ "198.51.100.202", "2024-01-06T00:29:59Z", 1 },
+		{ "198.51.100.202", "2024-01-06T00:30:00Z", 0 },
+		{ "198.51.100.202", "2023-12-30T23:00:00Z", 0 },
+		{ "2001:db8::7", "2024-01-01T12:00:00Z", 1 },
+		{ "2001:db8::7", "2024-03-01T12:00:00Z", 0 },
+		{ "198.51.100.203", "2024-01-10T01:02:03Z", 0 },  /* not an exit */
+	};
+	struct indicator_set *s = indicator_set_new();
+	struct strbuf err = STRBUF_INIT;
+	const char *desc = NULL;
+
+	cr_assert_eq(indicator_set_add_text(s, "exit-addresses", exits, strlen(exits), &err), 0, "%s", err.buf);
+	cr_expect_eq(indicator_set_size(s), 3, "two IPv4 exits and one IPv6; the fingerprints are not indicators");
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		int64_t ts, prec;
+		cr_assert_eq(bs_time_parse(table[i].when, strlen(table[i].when), 0, &ts, &prec), 0);
+		cr_expect_eq(indicator_valid_at(s, table[i].ip, strlen(table[i].ip), ts), table[i].valid, "%s at %s",
+			     table[i].ip, table[i].when);
+	}
+	cr_expect_eq(indicator_lookup(s, "198.51.100.201", 14, NULL, NULL, &desc, NULL), 1);
+	cr_expect_str_eq(desc, "Tor exit 0011BD2485AD45D984EC4159C88FC066E5E3300E seen exiting 2024-01-10 01:02:03");
+	indicator_set_free(s);
+	/* a damaged date is an error naming the line */
+	s = indicator_set_new();
+	strbuf_reset(&err);
+	cr_expect_eq(indicator_set_add_text(s, "x", "ExitNode AB\nExitAddress 198.51.100.9 2024-13-01\n", 48, &err), -EINVAL);
+	cr_expect_str_eq(err.buf, "x:2: ExitAddress date is not YYYY-MM-DD HH:MM:SS");
+	indicator_set_free(s);
+	strbuf_release(&err);
+}
+
 Test(indicators, a_bad_line_names_its_file_and_line)
 {
 	static const struct {
 		const char *text, *error;
 	} table[] = {
-		{ "1.2.3.4\nnot an indicator!\n", "l.txt:2: 'not an indicator!' is not an IP address or network, a domain, a "
+		{ "1.2.3.4\nnot an indicator!\n", "l.txt:2: 'not' is not an IP address or network, a domain, a "
 						 "file hash (MD5, SHA-1, SHA-256) or an access key id" },
 		{ "ip: evil.example\n", "l.txt:1: 'evil.example' is not an IP address or network" },
 		{ "10.0.0.0/33\n", "l.txt:1: '10.0.0.0/33' is not an IP address or network, a domain, a file hash (MD5, "

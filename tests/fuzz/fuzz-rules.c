@@ -8,7 +8,8 @@
  *       rendered, against a fixed event of its source;
  *   1 — a condition for one of the sources (the second byte picks it): parsed, resolved with
  *       the prelude's lists and macros visible, dumped, specialised and evaluated;
- *   2 — an indicator list: parsed, and each of its lines looked up again.
+ *   2 — an indicator list: parsed, and each of its lines looked up again; then parsed again
+ *       leniently into a sink, as a rule set's list file is.
  * Built with -Dfuzz=true under clang; run
  *   ./build-fuzz/tests/fuzz/fuzz-rules -max_total_time=300 CORPUS_DIR tests/fuzz/rules-seeds
  */
@@ -99,6 +100,12 @@ static void run_tree(const struct cnode *root, int source, struct arena *a, cons
 	(void)cond_evttypes(a, root);
 }
 
+static int fuzz_sink(void *userdata, const struct indicator_entry *e)
+{
+	(void)userdata;
+	return e->len && e->value[e->len - 1] == '!' ? -1 : 0; /* reads every byte it is given */
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ruleset *rs;
@@ -119,6 +126,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			indicator_lookup(s, text + i, ll, NULL, NULL, NULL, NULL);
 			i += ll + 1;
 		}
+		indicator_set_free(s);
+		/* the same text as a rule set's list file reads it: leniently, entries to a sink */
+		s = indicator_set_new_sink(fuzz_sink, NULL, true);
+		strbuf_reset(&err);
+		indicator_set_add_text(s, "fuzz", text, len, &err);
 		indicator_set_free(s);
 		strbuf_release(&err);
 		return 0;
