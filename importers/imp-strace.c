@@ -296,6 +296,24 @@ static bool parse_int(struct span a, int64_t *ret)
 	return true;
 }
 
+/* An fd annotation's length without the device numbers strace 6 -yy adds to a path
+ * ("/dev/null<char 1:3>"): the path alone is the fd's name. */
+static size_t hint_len(const char *h, size_t n)
+{
+	size_t k;
+
+	if (n < 4 || h[0] != '/' || h[n - 1] != '>')
+		return n;
+	k = n - 1;
+	while (k > 0 && (is_digit(h[k - 1]) || h[k - 1] == ':'))
+		k--;
+	if (k >= 6 && !memcmp(h + k - 6, "<char ", 6))
+		return k - 6;
+	if (k >= 7 && !memcmp(h + k - 7, "<block ", 7))
+		return k - 7;
+	return n;
+}
+
 /* An fd argument: "3", "3</path>", "AT_FDCWD", "AT_FDCWD</cwd>"; the annotation to *hint. */
 static bool parse_fd(struct state *st, struct span a, int64_t *ret_fd, const char **ret_hint)
 {
@@ -315,7 +333,7 @@ static bool parse_fd(struct state *st, struct span a, int64_t *ret_fd, const cha
 	lt = a.s + n;
 	if (n < a.len && *lt == '<' && a.s[a.len - 1] == '>') {
 		size_t start = st->hints.len;
-		strbuf_add(&st->hints, lt + 1, a.len - n - 2);
+		strbuf_add(&st->hints, lt + 1, hint_len(lt + 1, a.len - n - 2));
 		strbuf_addch(&st->hints, '\0');
 		*ret_hint = (const char *)(uintptr_t)(start + 1);
 	}
@@ -507,6 +525,12 @@ static enum ts_kind parse_ts(const char **pp, const char *end, int64_t *ret_ns, 
 	}
 	if (p < end && *p != ' ')
 		return TS_NONE;
+	if (kind != TS_RELATIVE && end - p > 3 && p[1] == '(' && p[2] == '+') {
+		/* -t/-tt/-ttt with -r: "(+     0.000123)" follows; the absolute time is enough */
+		const char *q = memchr(p, ')', (size_t)(end - p));
+		if (q && q - p < 32)
+			p = q + 1;
+	}
 	*pp = p;
 	*ret_ns = whole * BS_NS_PER_SEC + frac;
 	*ret_prec = prec;
@@ -530,7 +554,17 @@ static int64_t resolve_ts(struct imp_ctx *ctx, struct state *st, enum ts_kind ki
 		st->last_tod = v;
 		return st->tod_base + st->day_offset + v;
 	case TS_RELATIVE:
-		if (!st->assumed_date) {
+		if (!st->assumed_date && st->file_pid != BS_NONE) {
+			/* strace keeps one -r clock for all tracees: in a -ff file each time is the time
+			 * since the line strace wrote before it to whichever file (proclink.h) */
+			st->assumed_date = true;
+			imp_assume(ctx,
+				   "strace -ff -r file: first line +%lld ns; each -r time is the time since the line strace "
+				   "printed before it, in any of the run's files: counted from %s, and once the file is "
+				   "linked to the clone that created its process, from that clone; so these times are lower "
+				   "bounds (the time of the lines written to other files in between is not in this one)",
+				   (long long)v, ctx->opts->date ? ctx->opts->date : "1970-01-01T00:00:00Z (no --date)");
+		} else if (!st->assumed_date) {
 			st->assumed_date = true;
 			imp_assume(ctx, "strace -r times are relative to the first call: counted from %s",
 				   ctx->opts->date ? ctx->opts->date : "1970-01-01T00:00:00Z (no --date)");
@@ -682,7 +716,7 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 				}
 				if (q < end) {
 					size_t start = st->hints.len;
-					strbuf_add(&st->hints, h + 1, (size_t)(q - h - 1));
+					strbuf_add(&st->hints, h + 1, hint_len(h + 1, (size_t)(q - h - 1)));
 					strbuf_addch(&st->hints, '\0');
 					res_hint = (const char *)(uintptr_t)(start + 1);
 					q++;
