@@ -436,3 +436,153 @@ Test(strace_ff, real_strace_ff_threads)
 	strbuf_release(&err);
 	strbuf_release(&q);
 }
+
+/* ---- -r across -ff files ---- */
+
+/* 300 forks 301 at +100 µs and makes thread 302 at +150 µs; 301 vforks 303 at its own +10 µs.
+ * Each file's first -r value is the time since strace's previous line in whichever file. */
+static void write_relative(const char *dir)
+{
+	mkdir(dir, 0700);
+	write_in(dir, "r.300",
+		 "     0.000000 execve(\"/usr/bin/prog\", [\"prog\"], 0x7ffd /* 9 vars */) = 0\n"
+		 "     0.000100 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, "
+		 "child_tidptr=0x7f) = 301\n"
+		 "     0.000050 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM, "
+		 "child_tid=0x7f, parent_tid=0x7f, exit_signal=0, stack=0x7f, stack_size=0x7fff80, tls=0x7f} => "
+		 "{parent_tid=[302]}, 88) = 302\n"
+		 "     0.000400 exit_group(0)           = ?\n"
+		 "     0.000001 +++ exited with 0 +++\n");
+	write_in(dir, "r.301",
+		 "     0.000020 execve(\"/usr/bin/sh\", [\"sh\", \"-c\", \"true\"], 0x55 /* 9 vars */) = 0\n"
+		 "     0.000010 vfork()                 = 303\n"
+		 "     0.000030 exit_group(0)           = ?\n"
+		 "     0.000001 +++ exited with 0 +++\n");
+	write_in(dir, "r.302",
+		 "     0.000010 openat(AT_FDCWD, \"/etc/hosts\", O_RDONLY) = 3\n"
+		 "     0.000005 exit(0)                 = ?\n"
+		 "     0.000001 +++ exited with 0 +++\n");
+	write_in(dir, "r.303",
+		 "     0.000005 execve(\"/bin/true\", [\"true\"], 0x55 /* 9 vars */) = 0\n"
+		 "     0.000005 exit_group(0)           = ?\n"
+		 "     0.000001 +++ exited with 0 +++\n");
+}
+
+Test(strace_ff, relative_times_are_placed_after_the_clone_in_any_import_order)
+{
+	static const char *const orders[][4] = {
+		{ NULL },
+		{ "r.303", "r.302", "r.301", "r.300" },
+		{ "r.301", "r.303", "r.300", "r.302" }, /* 303 joins 301 before 301 joins 300 */
+		{ "r.300", "r.302", "r.303", "r.301" },
+	};
+	/* µs after the run's first line, per file: every line in order */
+	static const char want[] = "r.300|0,100,150,550,551\n"
+				   "r.301|120,130,160,161\n"
+				   "r.302|160,165,166\n"
+				   "r.303|135,140,141\n";
+	char *dir = test_path("ff-rel");
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, q = STRBUF_INIT;
+	char path[4096];
+
+	write_relative(dir);
+	for (size_t k = 0; k < sizeof(orders) / sizeof(orders[0]); k++) {
+		char name[64];
+		char *db;
+		snprintf(name, sizeof(name), "ff-rel-%zu.db", k);
+		db = test_path(name);
+		if (!orders[k][0])
+			cr_assert_eq(test_run(&out, &err, "import", "-q", "--date", "2026-11-02", db, dir, NULL), 0, "%s", err.buf);
+		for (size_t i = 0; orders[k][0] && i < 4; i++) {
+			snprintf(path, sizeof(path), "%s/%s", dir, orders[k][i]);
+			cr_assert_eq(test_run(&out, &err, "import", "-q", "--date", "2026-11-02", db, path, NULL), 0, "%s", err.buf);
+		}
+		query(db,
+		      "SELECT substr(v.name, length(v.name) - 4), group_concat((e.ts - 1793577600000000000) / 1000, ',')"
+		      " FROM (SELECT * FROM events ORDER BY id) e JOIN evidence v ON v.id = e.evidence_id GROUP BY v.id"
+		      " ORDER BY v.name",
+		      &q);
+		cr_expect_str_eq(q.buf, want, "order %zu", k);
+		/* the tree, the ledger's first and last times, and the assumption */
+		query(db, TREE_SQL, &q);
+		cr_expect_str_eq(q.buf, "300|/usr/bin/prog|-|-\n301|/usr/bin/sh|300|300\n303|/bin/true|301|301\n", "order %zu", k);
+		query(db,
+		      "SELECT group_concat(((first_ts - 1793577600000000000) / 1000) || '-' || ((last_ts - 1793577600000000000) / 1000),"
+		      " ' ') FROM (SELECT * FROM evidence ORDER BY name)",
+		      &q);
+		cr_expect_str_eq(q.buf, "0-551 120-161 160-166 135-141\n", "order %zu: %s", k, q.buf);
+		query(db, "SELECT count(*) FROM evidence WHERE assumptions LIKE '%-r time is the time since the line strace"
+			  " printed before it, in any of the run''s files%lower bounds%'", &q);
+		cr_expect_str_eq(q.buf, "4\n");
+		free(db);
+	}
+	free(dir);
+	strbuf_release(&out);
+	strbuf_release(&err);
+	strbuf_release(&q);
+}
+
+/* A real run with both clocks (-ttt -r): the files with their -r times alone give the same
+ * tree, and every time they give is at or before the true one (lower bounds), the first line
+ * exactly at --date. */
+Test(strace_ff, real_strace_ff_relative_times_are_lower_bounds)
+{
+	char *dir = test_path("ff-rt"), *rdir = test_path("ff-rt-r"), *tdb = test_path("ff-rt.db"),
+	     *rdb = test_path("ff-rt-r.db");
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, q = STRBUF_INIT;
+
+	if (test_sh(&out, "command -v strace >/dev/null 2>&1") != 0)
+		cr_skip_test("strace is not installed: real-trace test skipped");
+	mkdir(dir, 0700);
+	mkdir(rdir, 0700);
+	if (test_sh(&out, "strace -ff -ttt -r -o '%s/run' sh -c 'ls / >/dev/null; (cat /etc/hostname; /bin/true) | wc -l' 2>&1",
+		    dir) != 0)
+		cr_skip_test("strace could not trace here (ptrace not permitted?): %s", out.buf);
+	/* "1700000000.123456 (+     0.000123) call" → "     0.000123 call" */
+	cr_assert_eq(test_sh(&out,
+			     "cd '%s' && for f in run.*; do sed -E 's/^[0-9]+\\.[0-9]+ \\(\\+( *[0-9]+\\.[0-9]+)\\)/\\1/' \"$f\" > '%s'/\"$f\"; done",
+			     dir, rdir),
+		     0, "%s", out.buf);
+	cr_assert_eq(test_run(&out, &err, "import", "-q", tdb, dir, NULL), 0, "%s", err.buf);
+	cr_assert_eq(test_run(&out, &err, "import", "-q", "--date", "2026-11-02", rdb, rdir, NULL), 0, "%s", err.buf);
+	/* "-ttt -r" lines ("1700000000.123456 (+     0.000123) call") read as -ttt */
+	query(tdb, "SELECT sum(skipped), sum(events) > 20 FROM evidence", &q);
+	cr_expect_str_eq(q.buf, "0|1\n");
+	query(tdb, "SELECT count(*), count(parent_id) FROM processes", &q);
+	{
+		char tree[64];
+		snprintf(tree, sizeof(tree), "%s", q.buf);
+		query(rdb, "SELECT count(*), count(parent_id) FROM processes", &q);
+		cr_expect_str_eq(q.buf, tree);
+	}
+	/* line by line: the -r case's time since the run's start is never more than the true one */
+	{
+		struct strbuf sql = STRBUF_INIT;
+		strbuf_addf(&sql,
+			    "ATTACH '%s' AS t; WITH r AS (SELECT substr(v.name, instr(v.name, 'run.')) f, e.ts - (SELECT min(ts)"
+			    " FROM main.events) d, row_number() OVER (PARTITION BY v.id ORDER BY e.id) n FROM main.events e JOIN"
+			    " main.evidence v ON v.id = e.evidence_id), tt AS (SELECT substr(v.name, instr(v.name, 'run.')) f,"
+			    " e.ts - (SELECT min(ts) FROM t.events) d, row_number() OVER (PARTITION BY v.id ORDER BY e.id) n"
+			    " FROM t.events e JOIN t.evidence v ON v.id = e.evidence_id)"
+			    " SELECT count(*) > 20, sum(r.d > tt.d + 10000000), (SELECT min(ts) FROM main.events) FROM r JOIN tt USING (f, n)",
+			    tdb);
+		query(rdb, sql.buf, &q);
+		strbuf_release(&sql);
+	}
+	/* (the -r clock is CLOCK_MONOTONIC, read just after the -ttt one: a tracer preempted between
+	 * the two reads shifts a line by that long, hence 10 ms of slack on a loaded machine) */
+	cr_expect_str_eq(q.buf, "1|0|1793577600000000000\n");
+	/* and placed: a child's first line comes after the clone that started it */
+	query(rdb,
+	      "SELECT count(*), sum((SELECT min(ts) FROM events e WHERE e.process_id = p.id) >= p.start_ts) FROM processes p"
+	      " WHERE parent_id IS NOT NULL",
+	      &q);
+	cr_expect(q.buf[0] != '0' && !strncmp(q.buf, q.buf + strcspn(q.buf, "|") + 1, strcspn(q.buf, "|")), "%s", q.buf);
+	free(dir);
+	free(rdir);
+	free(tdb);
+	free(rdb);
+	strbuf_release(&out);
+	strbuf_release(&err);
+	strbuf_release(&q);
+}
