@@ -372,14 +372,17 @@ static const char *kv_string(struct state *st, const struct kv *kv, size_t *ret_
 	return out;
 }
 
-/* A string field, NULL for absent and for the placeholders "(null)", "?" and "(none)". */
-static const char *str_field(struct state *st, const struct kv *kvs, size_t n, const char *key)
+/* A string value, NULL for absent and for the placeholders "(null)", "?" and "(none)". */
+static const char *str_kv(struct state *st, const struct kv *kv)
 {
-	const struct kv *kv = find_kv(kvs, n, key);
-
 	if (!kv || (!kv->quote && ((kv->vlen == 6 && !memcmp(kv->v, "(null)", 6)) || (kv->vlen == 1 && kv->v[0] == '?'))))
 		return NULL;
 	return kv_string(st, kv, NULL);
+}
+
+static const char *str_field(struct state *st, const struct kv *kvs, size_t n, const char *key)
+{
+	return str_kv(st, find_kv(kvs, n, key));
 }
 
 /* A whole value as a number (strtoull's grammar without the blanks: an optional sign, "0x" in
@@ -419,23 +422,103 @@ static bool parse_num(const char *s, size_t len, int base, int64_t *ret)
 	return true;
 }
 
-static bool num_field(const struct kv *kvs, size_t n, const char *key, int base, int64_t *ret)
+static bool num_kv(const struct kv *kv, int base, int64_t *ret)
 {
-	const struct kv *kv = find_kv(kvs, n, key);
-
 	if (!kv || !kv->vlen || kv->vlen >= 32)
 		return false;
 	return parse_num(kv->v, kv->vlen, base, ret);
 }
 
+static bool num_field(const struct kv *kvs, size_t n, const char *key, int base, int64_t *ret)
+{
+	return num_kv(find_kv(kvs, n, key), base, ret);
+}
+
 /* auid/uid 4294967295 is "unset": Falco's -1. */
-static int64_t id_field(const struct kv *kvs, size_t n, const char *key)
+static int64_t id_kv(const struct kv *kv)
 {
 	int64_t v;
 
-	if (!num_field(kvs, n, key, 10, &v))
+	if (!num_kv(kv, 10, &v))
 		return BS_NONE;
 	return v == 4294967295LL ? -1 : v;
+}
+
+static int64_t id_field(const struct kv *kvs, size_t n, const char *key)
+{
+	return id_kv(find_kv(kvs, n, key));
+}
+
+/*
+ * The SYSCALL record's keys that emit_syscall reads, found in one pass over its pairs (the
+ * first of each, as find_kv would find it) instead of a scan per key: this record has some
+ * thirty pairs and twenty of them are looked up for every event.
+ */
+enum sc_key {
+	SC_ARCH, SC_SYSCALL, SC_EXIT, SC_A0, SC_A1, SC_A2, SC_A3, SC_PID, SC_PPID, SC_UID, SC_EUID, SC_AUID,
+	SC_COMM, SC_EXE, SC_TTY, SC_KEY, SC_SES, SC_E_SYSCALL, SC_E_UID, SC_E_AUID, SC__COUNT
+};
+
+static int sc_key_of(const struct kv *kv)
+{
+	const char *k = kv->k;
+
+	if (kv->enriched) {
+		if (kv->klen == 7 && !memcmp(k, "SYSCALL", 7))
+			return SC_E_SYSCALL;
+		if (kv->klen == 3 && !memcmp(k, "UID", 3))
+			return SC_E_UID;
+		if (kv->klen == 4 && !memcmp(k, "AUID", 4))
+			return SC_E_AUID;
+		return -1;
+	}
+	switch (kv->klen) {
+	case 2:
+		return k[0] == 'a' && k[1] >= '0' && k[1] <= '3' ? SC_A0 + (k[1] - '0') : -1;
+	case 3:
+		if (!memcmp(k, "pid", 3))
+			return SC_PID;
+		if (!memcmp(k, "uid", 3))
+			return SC_UID;
+		if (!memcmp(k, "exe", 3))
+			return SC_EXE;
+		if (!memcmp(k, "tty", 3))
+			return SC_TTY;
+		if (!memcmp(k, "key", 3))
+			return SC_KEY;
+		if (!memcmp(k, "ses", 3))
+			return SC_SES;
+		return -1;
+	case 4:
+		if (!memcmp(k, "arch", 4))
+			return SC_ARCH;
+		if (!memcmp(k, "exit", 4))
+			return SC_EXIT;
+		if (!memcmp(k, "ppid", 4))
+			return SC_PPID;
+		if (!memcmp(k, "euid", 4))
+			return SC_EUID;
+		if (!memcmp(k, "auid", 4))
+			return SC_AUID;
+		if (!memcmp(k, "comm", 4))
+			return SC_COMM;
+		return -1;
+	case 7:
+		return !memcmp(k, "syscall", 7) ? SC_SYSCALL : -1;
+	default:
+		return -1;
+	}
+}
+
+static void sc_index(const struct kv *kvs, size_t n, const struct kv *idx[SC__COUNT])
+{
+	for (int i = 0; i < SC__COUNT; i++)
+		idx[i] = NULL;
+	for (size_t i = 0; i < n; i++) {
+		int k = sc_key_of(&kvs[i]);
+		if (k >= 0 && !idx[k])
+			idx[k] = &kvs[i];
+	}
 }
 
 /* SOCKADDR saddr= (hex of struct sockaddr; family in the writer's byte order). */
@@ -681,6 +764,7 @@ static int emit_syscall(struct imp_ctx *ctx, struct state *st, struct pend *p, u
 	size_t nargs = 0;
 	enum sys_arch arch = SYS_ARCH_UNKNOWN;
 	bool have_execve = false, have_title = false;
+	const struct kv *sc[SC__COUNT];
 
 	sys_call_init(&c);
 	n = sys_rec < p->nrec ? record_kvs(st, p, sys_rec, &px, 0) : 0; /* no SYSCALL: EXECVE alone */
@@ -692,11 +776,12 @@ static int emit_syscall(struct imp_ctx *ctx, struct state *st, struct pend *p, u
 	c.raw = p->buf.buf;
 	c.raw_len = p->buf.len ? p->buf.len - 1 : 0;
 
-	if (num_field(st->kvs, n, "arch", 16, &v))
+	sc_index(st->kvs, n, sc);
+	if (num_kv(sc[SC_ARCH], 16, &v))
 		arch = sys_arch_from_audit((uint32_t)v);
-	if (num_field(st->kvs, n, "syscall", 10, &v)) {
+	if (num_kv(sc[SC_SYSCALL], 10, &v)) {
 		c.name = sys_syscall_name(arch, v);
-		if ((kv = find_enriched(st->kvs, n, "SYSCALL")) && kv->vlen && kv->vlen < sizeof(name_buf)) {
+		if ((kv = sc[SC_E_SYSCALL]) && kv->vlen && kv->vlen < sizeof(name_buf)) {
 			memcpy(name_buf, kv->v, kv->vlen);
 			name_buf[kv->vlen] = '\0';
 			if (!c.name)
@@ -709,41 +794,39 @@ static int emit_syscall(struct imp_ctx *ctx, struct state *st, struct pend *p, u
 	} else {
 		c.name = sys_rec < p->nrec ? "syscall" : "execve";
 	}
-	if (num_field(st->kvs, n, "exit", 10, &v)) {
+	if (num_kv(sc[SC_EXIT], 10, &v)) {
 		c.has_res = true;
 		c.res = v;
 	}
-	for (int i = 0; i < 4; i++) {
-		char k[3] = { 'a', (char)('0' + i), 0 };
-		if (num_field(st->kvs, n, k, 16, &v))
+	for (int i = 0; i < 4; i++)
+		if (num_kv(sc[SC_A0 + i], 16, &v))
 			a[i] = v;
-	}
-	if (num_field(st->kvs, n, "pid", 10, &v))
+	if (num_kv(sc[SC_PID], 10, &v))
 		c.pid = v;
-	if (num_field(st->kvs, n, "ppid", 10, &v))
+	if (num_kv(sc[SC_PPID], 10, &v))
 		c.ppid = v;
-	c.uid = id_field(st->kvs, n, "uid");
-	c.euid = id_field(st->kvs, n, "euid");
-	c.loginuid = id_field(st->kvs, n, "auid");
-	c.comm = str_field(st, st->kvs, n, "comm");
-	c.exe = str_field(st, st->kvs, n, "exe");
-	if ((kv = find_kv(st->kvs, n, "tty")))
+	c.uid = id_kv(sc[SC_UID]);
+	c.euid = id_kv(sc[SC_EUID]);
+	c.loginuid = id_kv(sc[SC_AUID]);
+	c.comm = str_kv(st, sc[SC_COMM]);
+	c.exe = str_kv(st, sc[SC_EXE]);
+	if ((kv = sc[SC_TTY]))
 		c.tty = kv_string(st, kv, NULL);
-	if ((kv = find_enriched(st->kvs, n, "UID")))
+	if ((kv = sc[SC_E_UID]))
 		c.user_name = kv_string(st, kv, NULL);
 
 	strbuf_reset(&st->extra);
 	jsonw_begin(&o, &st->extra);
 	{
-		const char *key = str_field(st, st->kvs, n, "key");
+		const char *key = str_kv(st, sc[SC_KEY]);
 		if (key)
-			jsonw_key_str(&o, "audit.key", key);
+			jsonw_lkey_str(&o, "audit.key", key);
 		/* the enriched format names the login user: Falco's user.loginname */
-		if ((kv = find_enriched(st->kvs, n, "AUID")) && !(kv->vlen == 5 && !memcmp(kv->v, "unset", 5)))
-			jsonw_key_strn(&o, "user.loginname", kv->v, kv->vlen);
+		if ((kv = sc[SC_E_AUID]) && !(kv->vlen == 5 && !memcmp(kv->v, "unset", 5)))
+			jsonw_lkey_strn(&o, "user.loginname", kv->v, kv->vlen);
 	}
-	if (num_field(st->kvs, n, "ses", 10, &v))
-		jsonw_key_i64(&o, "audit.ses", v == 4294967295LL ? -1 : v);
+	if (num_kv(sc[SC_SES], 10, &v))
+		jsonw_lkey_i64(&o, "audit.ses", v == 4294967295LL ? -1 : v);
 	/* a0..a3 stay in the raw record: mostly user-space pointers, decoded below where they mean
 	 * something (flags, fds, domains) */
 
