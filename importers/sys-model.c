@@ -1037,6 +1037,11 @@ static struct proc *fork_child(struct sys_model *m, struct proc *parent, int64_t
 
 /* ---- the event ---- */
 
+/* jsonw_key_bool with a literal key, written in one go like jsonw_lkey_* */
+#define lkey_bool(o, lit, val) \
+	(jsonw_lkey((o), lit), (val) ? strbuf_add((o)->sb, "true", 4) : strbuf_add((o)->sb, "false", 5))
+
+
 int sys_model_call(struct sys_model *m, const struct sys_call *c)
 {
 	const struct call_kind *ck = kind_of(m, c->name);
@@ -1329,7 +1334,7 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 		}
 		jsonw_key_str(&o, key, c->path);
 		if (arg1 && arg1[0] == '/' && strcmp(arg1, c->path))
-			jsonw_key_str(&o, "fs.path.name", arg1);
+			jsonw_lkey_str(&o, "fs.path.name", arg1);
 	}
 	if (c->path2) {
 		snprintf(tmp, sizeof(tmp), "evt.arg.%s", ck && ck->arg2 ? ck->arg2 : "newpath");
@@ -1338,30 +1343,30 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 	if (kind == K_OPEN && c->flags != BS_NONE) {
 		strbuf_reset(&m->tmp);
 		open_flags_text(&m->tmp, c->flags);
-		jsonw_key_str(&o, "evt.arg.flags", c->flags_text ? c->flags_text : m->tmp.buf);
-		jsonw_key_bool(&o, "evt.is_open_read", (c->flags & 3) != 1);
-		jsonw_key_bool(&o, "evt.is_open_write", (c->flags & 3) != 0);
-		jsonw_key_bool(&o, "evt.is_open_create", (c->flags & 0100) != 0);
+		jsonw_lkey_str(&o, "evt.arg.flags", c->flags_text ? c->flags_text : m->tmp.buf);
+		lkey_bool(&o, "evt.is_open_read", (c->flags & 3) != 1);
+		lkey_bool(&o, "evt.is_open_write", (c->flags & 3) != 0);
+		lkey_bool(&o, "evt.is_open_create", (c->flags & 0100) != 0);
 		if (c->mode != BS_NONE && (c->flags & (0100 | 020000000))) {
 			snprintf(tmp, sizeof(tmp), "0%llo", (unsigned long long)c->mode & 07777);
-			jsonw_key_str(&o, "evt.arg.mode", tmp);
+			jsonw_lkey_str(&o, "evt.arg.mode", tmp);
 		}
 	} else if (c->flags_text) {
-		jsonw_key_str(&o, "evt.arg.flags", c->flags_text);
+		jsonw_lkey_str(&o, "evt.arg.flags", c->flags_text);
 	}
 	if (kind == K_DUP2) {
-		jsonw_key_i64(&o, "evt.arg.oldfd", c->fd);
+		jsonw_lkey_i64(&o, "evt.arg.oldfd", c->fd);
 		if (c->fd2 != BS_NONE)
-			jsonw_key_i64(&o, "evt.arg.newfd", c->fd2);
+			jsonw_lkey_i64(&o, "evt.arg.newfd", c->fd2);
 	}
 	if (kind == K_CLONE && c->has_res && c->res > 0)
-		jsonw_key_i64(&o, "evt.arg.child_pid", c->res);
+		jsonw_lkey_i64(&o, "evt.arg.child_pid", c->res);
 	if ((kind == K_EXIT || kind == K_PROCEXIT) && p->exit_status != BS_NONE)
-		jsonw_key_i64(&o, "evt.arg.status", p->exit_status);
+		jsonw_lkey_i64(&o, "evt.arg.status", p->exit_status);
 	if (c->exit_signal != BS_NONE)
-		jsonw_key_i64(&o, "evt.arg.sig", c->exit_signal);
+		jsonw_lkey_i64(&o, "evt.arg.sig", c->exit_signal);
 	if (c->envc != BS_NONE)
-		jsonw_key_i64(&o, "proc.env_count", c->envc);
+		jsonw_lkey_i64(&o, "proc.env_count", c->envc);
 	if (ev_fd != BS_NONE && ev_fd >= 0)
 		jsonw_lkey_i64(&o, "fd.num", ev_fd);
 	if (f && f->typechar) {
@@ -1370,11 +1375,11 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 		jsonw_lkey_str(&o, "fd.typechar", tmp);
 		/* fd.directory and fd.filename are not stored: the rule engine cuts them from fd.name */
 	} else if (kind == K_OPEN && arg1 && arg1[0] == '/') {
-		jsonw_key_str(&o, "fd.typechar", "f");
+		jsonw_lkey_str(&o, "fd.typechar", "f");
 	} else if (!f && (c->addr.family == 2 || c->addr.family == 10 || c->addr.family == 1)) {
 		tmp[0] = family_typechar(c->addr.family);
 		tmp[1] = '\0';
-		jsonw_key_str(&o, "fd.typechar", tmp);
+		jsonw_lkey_str(&o, "fd.typechar", tmp);
 	}
 	/* The image and lineage (proc.exe, proc.args, proc.pname, proc.pcmdline, proc.aname[N])
 	 * are the processes row's, reached through process_id; events that change them carry them
@@ -1382,26 +1387,26 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 	 * triple the size of a case. */
 	if (kind == K_EXEC || kind == K_CLONE) {
 		if (p->argv0.len)
-			jsonw_key_str(&o, "proc.exe", p->argv0.buf);
+			jsonw_lkey_str(&o, "proc.exe", p->argv0.buf);
 		if (p->args_json.len)
-			jsonw_key_str(&o, "proc.args", p->args.buf);
+			jsonw_lkey_str(&o, "proc.args", p->args.buf);
 	}
 	if (p->tty_nr != BS_NONE)
-		jsonw_key_i64(&o, "proc.tty", p->tty_nr);
+		jsonw_lkey_i64(&o, "proc.tty", p->tty_nr);
 	if (p->sid != BS_NONE)
 		jsonw_lkey_i64(&o, "proc.sid", p->sid);
 	if (p->loginuid != BS_NONE)
 		jsonw_lkey_i64(&o, "user.loginuid", p->loginuid);
 	if (kind == K_EXEC && p->euid != BS_NONE)
-		jsonw_key_i64(&o, "user.euid", p->euid); /* a setuid program shows here (auditd euid=) */
+		jsonw_lkey_i64(&o, "user.euid", p->euid); /* a setuid program shows here (auditd euid=) */
 	parent = p->parent_key != BS_NONE && (kind == K_EXEC || kind == K_CLONE) ? lookup(m, host, p->ppid) : NULL;
 	if (parent && parent->key == p->parent_key) {
 		if (parent->name.len)
-			jsonw_key_str(&o, "proc.pname", parent->name.buf);
+			jsonw_lkey_str(&o, "proc.pname", parent->name.buf);
 		if (parent->cmdline.len)
-			jsonw_key_str(&o, "proc.pcmdline", parent->cmdline.buf);
+			jsonw_lkey_str(&o, "proc.pcmdline", parent->cmdline.buf);
 		if (parent->exe.len)
-			jsonw_key_str(&o, "proc.pexepath", parent->exe.buf);
+			jsonw_lkey_str(&o, "proc.pexepath", parent->exe.buf);
 	}
 	if (c->extra_fields && c->extra_fields[0] == '{') {
 		size_t n = strlen(c->extra_fields);
