@@ -209,6 +209,45 @@ static inline uint32_t kv_tag(const char *k, size_t klen, bool enriched)
 static const bool stops_key[256] = { ['='] = true, [' '] = true, ['\x1d'] = true };
 static const bool stops_value[256] = { [' '] = true, ['\x1d'] = true };
 
+/*
+ * Eight bytes at a time: the high bit of each byte of the result is set where w holds byte c
+ * (exact for the lowest such byte, which is all that is used: a borrow only spills upwards).
+ */
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+static inline uint64_t bytes_eq(uint64_t w, unsigned char c)
+{
+	uint64_t x = w ^ (ONES * c);
+
+	return (x - ONES) & ~x & HIGHS;
+}
+
+/* The first byte at or after p (before end) that is a stop: ' ', 0x1d, and '=' if with_eq. */
+static inline const char *scan_stop(const char *p, const char *end, bool with_eq)
+{
+	while (end - p >= 8) {
+		uint64_t w, m;
+		memcpy(&w, p, 8);
+		m = bytes_eq(w, ' ') | bytes_eq(w, 0x1d) | (with_eq ? bytes_eq(w, '=') : 0);
+		if (m) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			return p + (__builtin_ctzll(m) >> 3);
+#else
+			return p + (__builtin_clzll(m) >> 3);
+#endif
+		}
+		p += 8;
+	}
+	if (with_eq) {
+		while (p < end && !stops_key[(unsigned char)*p])
+			p++;
+	} else {
+		while (p < end && !stops_value[(unsigned char)*p])
+			p++;
+	}
+	return p;
+}
+
 static size_t parse_kvs(const char *s, size_t len, struct kv *out, size_t max, size_t n, bool enriched)
 {
 	const char *p = s, *end = s + len;
@@ -217,16 +256,16 @@ static size_t parse_kvs(const char *s, size_t len, struct kv *out, size_t max, s
 		const char *k, *v;
 		char quote = 0;
 
-		while (p < end && (*p == ' ' || *p == '\t' || *p == '\x1d')) {
+		for (; p < end; p++) {
 			if (*p == '\x1d')
 				enriched = true; /* ENRICHED format: interpreted fields follow */
-			p++;
+			else if (*p != ' ' && *p != '\t')
+				break;
 		}
 		if (p >= end)
 			break;
 		k = p;
-		while (p < end && !stops_key[(unsigned char)*p])
-			p++;
+		p = scan_stop(p, end, true);
 		if (p >= end || *p != '=') {
 			/* a bare word (AVC text, "user", "{"): not a field */
 			if (p < end && *p == '\x1d')
@@ -261,8 +300,7 @@ static size_t parse_kvs(const char *s, size_t len, struct kv *out, size_t max, s
 			out[n].vlen = (uint32_t)(p - v);
 		} else {
 			v = p;
-			while (p < end && !stops_value[(unsigned char)*p])
-				p++;
+			p = scan_stop(p, end, false);
 			out[n].v = v;
 			out[n].vlen = (uint32_t)(p - v);
 		}
@@ -391,7 +429,7 @@ static const char *str_field(struct state *st, const struct kv *kvs, size_t n, c
 static bool parse_num(const char *s, size_t len, int base, int64_t *ret)
 {
 	const char *end = s + len;
-	bool neg = false;
+	bool neg = false, safe;
 	uint64_t v = 0;
 
 	if (s < end && (*s == '-' || *s == '+'))
@@ -400,6 +438,8 @@ static bool parse_num(const char *s, size_t len, int base, int64_t *ret)
 		s += 2;
 	if (s >= end)
 		return false;
+	/* up to 19 decimal or 16 hex digits cannot overflow: no range check (a division) per digit */
+	safe = (size_t)(end - s) <= (base == 16 ? 16u : 19u);
 	for (; s < end; s++) {
 		unsigned d;
 		if (*s >= '0' && *s <= '9')
@@ -408,7 +448,7 @@ static bool parse_num(const char *s, size_t len, int base, int64_t *ret)
 			d = (unsigned)((*s | 32) - 'a' + 10);
 		else
 			return false;
-		if (v > (UINT64_MAX - d) / (unsigned)base)
+		if (!safe && v > (UINT64_MAX - d) / (unsigned)base)
 			return false; /* out of range */
 		v = v * (unsigned)base + d;
 	}
