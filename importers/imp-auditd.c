@@ -102,18 +102,19 @@ struct prefix {
 	size_t body_len;
 };
 
-static bool parse_u64(const char **p, const char *end, uint64_t *ret, int max_digits)
+/* Up to max_digits decimal digits at *pp; false when there is none. */
+static inline bool parse_u64(const char **pp, const char *end, uint64_t *ret, int max_digits)
 {
+	const char *p = *pp, *stop = end - p > max_digits ? p + max_digits : end;
 	uint64_t v = 0;
-	int n = 0;
 
-	while (*p < end && **p >= '0' && **p <= '9' && n < max_digits) {
-		v = v * 10 + (uint64_t)(**p - '0');
-		(*p)++;
-		n++;
-	}
+	while (p < stop && (unsigned)(*p - '0') < 10)
+		v = v * 10 + (uint64_t)(*p++ - '0');
 	*ret = v;
-	return n > 0;
+	if (p == *pp)
+		return false;
+	*pp = p;
+	return true;
 }
 
 static bool parse_prefix(const char *s, size_t len, struct prefix *px)
@@ -122,7 +123,8 @@ static bool parse_prefix(const char *s, size_t len, struct prefix *px)
 	uint64_t sec, ms, serial;
 	int ms_digits;
 
-	memset(px, 0, sizeof(*px));
+	px->node = NULL;
+	px->node_len = 0;
 	if (len > 5 && !memcmp(p, "node=", 5)) {
 		p += 5;
 		px->node = p;
@@ -135,12 +137,13 @@ static bool parse_prefix(const char *s, size_t len, struct prefix *px)
 	if (end - p < 5 || memcmp(p, "type=", 5))
 		return false;
 	p += 5;
-	px->type = p;
+	q = p;
 	while (p < end && *p != ' ')
 		p++;
-	px->type_len = (size_t)(p - px->type);
-	if (!px->type_len)
+	if (p == q)
 		return false;
+	px->type = q;
+	px->type_len = (size_t)(p - q);
 	while (p < end && *p == ' ')
 		p++;
 	if (end - p < 11 || memcmp(p, "msg=audit(", 10))
@@ -153,13 +156,15 @@ static bool parse_prefix(const char *s, size_t len, struct prefix *px)
 	if (!parse_u64(&p, end, &ms, 9))
 		return false;
 	ms_digits = (int)(p - q);
-	while (ms_digits < 3) {
-		ms *= 10;
-		ms_digits++;
-	}
-	while (ms_digits > 3) {
-		ms /= 10;
-		ms_digits--;
+	if (ms_digits != 3) {
+		while (ms_digits < 3) {
+			ms *= 10;
+			ms_digits++;
+		}
+		while (ms_digits > 3) {
+			ms /= 10;
+			ms_digits--;
+		}
 	}
 	if (p >= end || *p != ':')
 		return false;
@@ -562,6 +567,22 @@ static void sc_index(const struct kv *kvs, size_t n, const struct kv *idx[SC__CO
 }
 
 /* SOCKADDR saddr= (hex of struct sockaddr; family in the writer's byte order). */
+/* "a.b.c.d" into ip (16 bytes at least), as "%u.%u.%u.%u" writes it: this runs per connect */
+static void ipv4_text(char *ip, const uint8_t b[4])
+{
+	char *o = ip;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned v = b[i];
+		if (v >= 100)
+			*o++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*o++ = (char)('0' + v / 10 % 10);
+		*o++ = (char)('0' + v % 10);
+		*o++ = i < 3 ? '.' : '\0';
+	}
+}
+
 static void decode_saddr(const char *hex, size_t len, struct sys_sockaddr *a)
 {
 	uint8_t b[128];
@@ -582,7 +603,7 @@ static void decode_saddr(const char *hex, size_t len, struct sys_sockaddr *a)
 	a->family = fam;
 	if (fam == 2 && n >= 8) {
 		a->port = b[2] << 8 | b[3];
-		snprintf(a->ip, sizeof(a->ip), "%u.%u.%u.%u", b[4], b[5], b[6], b[7]);
+		ipv4_text(a->ip, b + 4);
 	} else if (fam == 10 && n >= 24) {
 		char *o = a->ip;
 		a->port = b[2] << 8 | b[3];
