@@ -69,6 +69,7 @@ struct state {
 	enum ts_kind ts_seen;
 	bool assumed_date, assumed_none;
 	uint64_t line_no, seq, junk;
+	uint8_t shape_first[28]; /* see shape_of */
 
 	struct unfinished unf[MAX_UNFINISHED];
 	struct i64map unf_index; /* tid → slot */
@@ -513,15 +514,15 @@ static enum ts_kind parse_ts(const char **pp, const char *end, int64_t *ret_ns, 
 		kind = whole > 100000000 ? TS_EPOCH : TS_RELATIVE;
 	}
 	if (p < end && *p == '.') {
+		static const int64_t scale[10] = { 1000000000, 100000000, 10000000, 1000000, 100000, 10000, 1000, 100, 10, 1 };
 		p++;
 		while (p < end && is_digit(*p)) {
 			if (fd < 9)
 				frac = frac * 10 + (*p - '0'), fd++;
 			p++;
 		}
-		prec = 1;
-		for (int i = fd; i < 9; i++)
-			frac *= 10, prec *= 10;
+		frac *= scale[fd];
+		prec = scale[fd];
 	}
 	if (p < end && *p != ' ')
 		return TS_NONE;
@@ -620,16 +621,39 @@ static const struct call_shape {
 	{ "write", SH_FD_FIRST },     { "writev", SH_FD_FIRST },
 };
 
-static int shape_cmp(const void *key, const void *elem)
+/* call_shapes is sorted: the names starting with each letter are one run, found by its first
+ * byte ('_' and the 26 lower-case letters; the runs' starts are in the importer's state) and
+ * searched in a few compares. */
+
+static int shape_slot(char c)
 {
-	return strcmp(key, ((const struct call_shape *)elem)->name);
+	return c == '_' ? 0 : c >= 'a' && c <= 'z' ? c - 'a' + 1 : -1;
 }
 
-static enum shape shape_of(const char *name)
+static void shape_index(uint8_t shape_first[28])
 {
-	const struct call_shape *s = bsearch(name, call_shapes, sizeof(call_shapes) / sizeof(call_shapes[0]),
-					     sizeof(call_shapes[0]), shape_cmp);
-	return s ? s->shape : SH_OTHER;
+	size_t n = sizeof(call_shapes) / sizeof(call_shapes[0]);
+	int slot = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int k = shape_slot(call_shapes[i].name[0]);
+		while (slot <= k)
+			shape_first[slot++] = (uint8_t)i;
+	}
+	while (slot < 28)
+		shape_first[slot++] = (uint8_t)n;
+}
+
+static enum shape shape_of(const uint8_t shape_first[28], const char *name)
+{
+	int k = shape_slot(name[0]);
+
+	if (k < 0)
+		return SH_OTHER;
+	for (size_t i = shape_first[k]; i < shape_first[k + 1]; i++)
+		if (call_shapes[i].name[1] == name[1] && !strcmp(call_shapes[i].name, name))
+			return call_shapes[i].shape;
+	return SH_OTHER;
 }
 
 struct line_ctx {
@@ -763,7 +787,7 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 
 	/* arguments by syscall */
 #define ARG(k) ((k) < nargs ? st->args[k] : (struct span){ "", 0 })
-	shape = shape_of(name);
+	shape = shape_of(st->shape_first, name);
 	switch (shape) {
 	case SH_OPEN:
 		path = c_string(st, ARG(0), &truncated);
@@ -1304,6 +1328,7 @@ static int open_(struct imp_ctx *ctx, void **ret_state)
 		free(st);
 		return -ENOMEM;
 	}
+	shape_index(st->shape_first);
 	st->file_pid = pid_from_path(ctx->path);
 	st->last_tod = BS_NONE;
 	if (ctx->opts->date) {

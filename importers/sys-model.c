@@ -597,6 +597,8 @@ static void fd_remove(struct proc *p, int64_t fd)
 
 static void fd_set_name(struct fdent *f, const char *name)
 {
+	if (name && f->name && !strcmp(f->name, name))
+		return; /* strace -y names the fd on every call: mostly the name it has */
 	free(f->name);
 	f->name = name ? strdup(name) : NULL;
 	if (name && !f->name)
