@@ -677,9 +677,28 @@ static const char *type_l4proto(int domain, int type)
 }
 
 /* Falco's socket fd.name: "cip:cport->sip:sport" (IPv6 addresses as they are). */
+/* v in decimal at o, as strbuf_addi64 writes it; returns the end */
+static char *put_i64(char *o, int64_t v)
+{
+	char tmp[24];
+	int n = 0;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	do
+		tmp[n++] = (char)('0' + u % 10);
+	while ((u /= 10));
+	if (v < 0)
+		*o++ = '-';
+	while (n)
+		*o++ = tmp[--n];
+	return o;
+}
+
+/* The name of an inet socket, "client:port->server:port", built on the stack: a socket is
+ * renamed on every strace -y call that names it, mostly to the name it has. */
 static void socket_name(struct fdent *f)
 {
-	struct strbuf sb = STRBUF_INIT;
+	char buf[2 * sizeof(f->lip) + 2 * 24 + 8], *o = buf;
 	const char *cip = f->is_server ? f->rip : f->lip, *sip = f->is_server ? f->lip : f->rip;
 	int64_t cport = f->is_server ? f->rport : f->lport, sport = f->is_server ? f->lport : f->rport;
 
@@ -688,21 +707,25 @@ static void socket_name(struct fdent *f)
 	if (!cip[0] && !sip[0])
 		return;
 	if (cip[0]) {
-		strbuf_addstr(&sb, cip);
-		strbuf_addch(&sb, ':');
+		size_t n = strnlen(cip, sizeof(f->lip) - 1);
+		memcpy(o, cip, n);
+		o += n;
+		*o++ = ':';
 		if (cport != BS_NONE)
-			strbuf_addi64(&sb, cport);
+			o = put_i64(o, cport);
 	}
 	if (sip[0]) {
+		size_t n = strnlen(sip, sizeof(f->lip) - 1);
 		if (cip[0])
-			strbuf_addstr(&sb, "->");
-		strbuf_addstr(&sb, sip);
-		strbuf_addch(&sb, ':');
+			*o++ = '-', *o++ = '>';
+		memcpy(o, sip, n);
+		o += n;
+		*o++ = ':';
 		if (sport != BS_NONE)
-			strbuf_addi64(&sb, sport);
+			o = put_i64(o, sport);
 	}
-	free(f->name);
-	f->name = strbuf_detach(&sb, NULL);
+	*o = '\0';
+	fd_set_name(f, buf);
 }
 
 static void fd_from_addr(struct fdent *f, const struct sys_sockaddr *a, bool local)
