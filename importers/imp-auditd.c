@@ -213,6 +213,8 @@ static inline uint32_t kv_tag(const char *k, size_t klen, bool enriched)
 /* Bytes that end a key (the '=', or a bare word's end) and a bare value. */
 static const bool stops_key[256] = { ['='] = true, [' '] = true, ['\x1d'] = true };
 static const bool stops_value[256] = { [' '] = true, ['\x1d'] = true };
+/* Bytes between pairs. */
+static const bool blanks[256] = { [' '] = true, ['\t'] = true, ['\x1d'] = true };
 
 /*
  * Eight bytes at a time: the high bit of each byte of the result is set where w holds byte c
@@ -261,12 +263,9 @@ static size_t parse_kvs(const char *s, size_t len, struct kv *out, size_t max, s
 		const char *k, *v;
 		char quote = 0;
 
-		for (; p < end; p++) {
+		for (; p < end && blanks[(unsigned char)*p]; p++)
 			if (*p == '\x1d')
 				enriched = true; /* ENRICHED format: interpreted fields follow */
-			else if (*p != ' ' && *p != '\t')
-				break;
-		}
 		if (p >= end)
 			break;
 		k = p;

@@ -943,8 +943,11 @@ static struct proc *proc_for_call(struct sys_model *m, const struct sys_call *c,
 	m->proc_dirty |= set_int(&p->loginuid, c->loginuid);
 	m->proc_dirty |= set_int(&p->sid, c->sid);
 	if (c->tty) {
-		m->proc_dirty |= set_str(&p->tty, c->tty);
-		p->tty_nr = tty_number(c->tty);
+		/* tty_nr follows the name: parsed again only when the name changed */
+		bool changed = set_str(&p->tty, c->tty);
+		if (changed || p->tty_nr == BS_NONE)
+			p->tty_nr = tty_number(c->tty);
+		m->proc_dirty |= changed;
 	}
 	if (c->cwd)
 		m->proc_dirty |= set_str(&p->cwd, c->cwd);
