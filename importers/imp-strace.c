@@ -14,7 +14,11 @@
  * -t/-tt lines carry no date: the date is --date's, else the day the file was last written
  * (the trace's end; the day before when its first time is later in the day than that), else
  * 1970-01-01, and the assumption is recorded in the ledger (as it is for -r, whose times are
- * relative to the first line).
+ * relative to the first line). strace keeps one -r clock for every tracee, so in a -ff file each
+ * -r time is the time since the line strace wrote before it to whichever file: such a file is
+ * counted from --date, and analyzer/proclink.c places it after the clone that created its
+ * process once both files are in the case (the ledger says these times are lower bounds).
+ * With -t/-tt/-ttt and -r together, the "(+ 0.000123)" after the time is skipped.
  */
 #include <errno.h>
 #include <stdio.h>
