@@ -363,17 +363,20 @@ static bool has_word(struct span a, const char *w)
 
 static int64_t open_flags(struct span a)
 {
+#define NAME(s) s, sizeof(s) - 1
 	static const struct {
 		const char *name;
+		size_t len;
 		int64_t bit;
 	} names[] = {
-		{ "O_WRONLY", 01 },	   { "O_RDWR", 02 },	      { "O_CREAT", 0100 },
-		{ "O_EXCL", 0200 },	   { "O_NOCTTY", 0400 },      { "O_TRUNC", 01000 },
-		{ "O_APPEND", 02000 },	   { "O_NONBLOCK", 04000 },   { "O_DSYNC", 010000 },
-		{ "O_DIRECT", 040000 },	   { "O_DIRECTORY", 0200000 }, { "O_NOFOLLOW", 0400000 },
-		{ "O_NOATIME", 01000000 }, { "O_CLOEXEC", 02000000 }, { "O_PATH", 010000000 },
-		{ "O_TMPFILE", 020200000 }, { "O_SYNC", 04010000 },
+		{ NAME("O_WRONLY"), 01 },	   { NAME("O_RDWR"), 02 },	      { NAME("O_CREAT"), 0100 },
+		{ NAME("O_EXCL"), 0200 },	   { NAME("O_NOCTTY"), 0400 },      { NAME("O_TRUNC"), 01000 },
+		{ NAME("O_APPEND"), 02000 },	   { NAME("O_NONBLOCK"), 04000 },   { NAME("O_DSYNC"), 010000 },
+		{ NAME("O_DIRECT"), 040000 },	   { NAME("O_DIRECTORY"), 0200000 }, { NAME("O_NOFOLLOW"), 0400000 },
+		{ NAME("O_NOATIME"), 01000000 }, { NAME("O_CLOEXEC"), 02000000 }, { NAME("O_PATH"), 010000000 },
+		{ NAME("O_TMPFILE"), 020200000 }, { NAME("O_SYNC"), 04010000 },
 	};
+#undef NAME
 	int64_t v = 0;
 	size_t i = 0;
 
@@ -386,7 +389,7 @@ static int64_t open_flags(struct span a)
 			k++;
 		if (k - i > 2 && a.s[i] == 'O' && a.s[i + 1] == '_') {
 			for (size_t j = 0; j < sizeof(names) / sizeof(names[0]); j++)
-				if (!strncmp(names[j].name, a.s + i, k - i) && !names[j].name[k - i]) {
+				if (names[j].len == k - i && !memcmp(names[j].name, a.s + i, k - i)) {
 					v |= names[j].bit;
 					break;
 				}
@@ -1101,8 +1104,10 @@ static int64_t signal_number(const char *s, size_t len)
 					     "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU",
 					     "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR",
 					     "SIGSYS" };
+	if (len < 5 || memcmp(s, "SIG", 3))
+		return BS_NONE;
 	for (size_t i = 1; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strlen(names[i]) == len && !memcmp(names[i], s, len))
+		if (names[i][3] == s[3] && strlen(names[i]) == len && !memcmp(names[i], s, len))
 			return (int64_t)i;
 	return BS_NONE;
 }
