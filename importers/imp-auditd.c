@@ -18,6 +18,7 @@
  * under `audit.*` in fields.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,15 @@ struct pend {
 	bool has_execve;
 };
 
+/* The last "SEC.MS:SERIAL" stamp parsed: the records of an event follow one another and share
+ * it, so most lines compare it instead of parsing its seventeen digits again. */
+struct stamp_cache {
+	char text[40];
+	size_t len;
+	int64_t ts;
+	uint32_t serial;
+};
+
 struct state {
 	struct sys_model *model;
 	struct pend pend[PEND_MAX];
@@ -81,6 +91,7 @@ struct state {
 	bool have_flushed;
 	uint32_t max_serial;
 	uint64_t lost, lost_warnings, bad_lines;
+	struct stamp_cache stamp;
 
 	/* per-event scratch, reused */
 	struct kv kvs[MAX_KV];
@@ -117,11 +128,12 @@ static inline bool parse_u64(const char **pp, const char *end, uint64_t *ret, in
 	return true;
 }
 
-static bool parse_prefix(const char *s, size_t len, struct prefix *px)
+static bool parse_prefix(const char *s, size_t len, struct prefix *px, struct stamp_cache *cache)
 {
 	const char *p = s, *end = s + len, *q;
 	uint64_t sec, ms, serial;
 	int ms_digits;
+	size_t stamp_len = 0;
 
 	px->node = NULL;
 	px->node_len = 0;
@@ -149,13 +161,31 @@ static bool parse_prefix(const char *s, size_t len, struct prefix *px)
 	if (end - p < 11 || memcmp(p, "msg=audit(", 10))
 		return false;
 	p += 10;
+	if (cache) {
+		size_t span = end - p < (ptrdiff_t)sizeof(cache->text) ? (size_t)(end - p) : sizeof(cache->text);
+		const char *close = memchr(p, ')', span);
+		stamp_len = close ? (size_t)(close - p) : span;
+		if (cache->len && stamp_len == cache->len && end - p >= (ptrdiff_t)stamp_len + 2 && p[stamp_len] == ')' &&
+		    p[stamp_len + 1] == ':' &&
+		    !memcmp(p, cache->text, stamp_len)) {
+			p += stamp_len + 2;
+			px->ts = cache->ts;
+			px->serial = cache->serial;
+			px->body = p;
+			px->body_len = (size_t)(end - p);
+			return true;
+		}
+	}
+	q = p; /* the stamp */
 	if (!parse_u64(&p, end, &sec, 11) || sec > 9000000000ull || p >= end || *p != '.')
 		return false; /* past year 2255: not a time auditd wrote, and ns would overflow */
 	p++;
-	q = p;
-	if (!parse_u64(&p, end, &ms, 9))
-		return false;
-	ms_digits = (int)(p - q);
+	{
+		const char *m0 = p;
+		if (!parse_u64(&p, end, &ms, 9))
+			return false;
+		ms_digits = (int)(p - m0);
+	}
 	if (ms_digits != 3) {
 		while (ms_digits < 3) {
 			ms *= 10;
@@ -173,9 +203,15 @@ static bool parse_prefix(const char *s, size_t len, struct prefix *px)
 		return false;
 	if (end - p < 2 || p[0] != ')' || p[1] != ':')
 		return false;
-	p += 2;
 	px->ts = (int64_t)sec * BS_NS_PER_SEC + (int64_t)ms * 1000000;
 	px->serial = (uint32_t)serial;
+	if (cache && (size_t)(p - q) <= sizeof(cache->text)) {
+		cache->len = (size_t)(p - q);
+		memcpy(cache->text, q, cache->len);
+		cache->ts = px->ts;
+		cache->serial = px->serial;
+	}
+	p += 2;
 	px->body = p;
 	px->body_len = (size_t)(end - p);
 	return true;
@@ -430,6 +466,16 @@ static const char *str_field(struct state *st, const struct kv *kvs, size_t n, c
 /* A whole value as a number (strtoull's grammar without the blanks: an optional sign, "0x" in
  * base 16); false for anything else and for values out of range. Parsed in place: this runs
  * twenty times per event. */
+#define DV(c, v) [c] = v + 1
+/* 1 + the value of a digit of base 16 or less, 0 for any other byte; digit_value is that - 1 */
+static const uint8_t digit_value1[256] = {
+	DV('0', 0), DV('1', 1), DV('2', 2), DV('3', 3), DV('4', 4), DV('5', 5), DV('6', 6), DV('7', 7), DV('8', 8),
+	DV('9', 9), DV('a', 10), DV('b', 11), DV('c', 12), DV('d', 13), DV('e', 14), DV('f', 15), DV('A', 10),
+	DV('B', 11), DV('C', 12), DV('D', 13), DV('E', 14), DV('F', 15),
+};
+#undef DV
+#define digit_value(c) ((unsigned)digit_value1[c] - 1u) /* UINT_MAX for a non-digit */
+
 static bool parse_num(const char *s, size_t len, int base, int64_t *ret)
 {
 	const char *end = s + len;
@@ -445,12 +491,9 @@ static bool parse_num(const char *s, size_t len, int base, int64_t *ret)
 	/* up to 19 decimal or 16 hex digits cannot overflow: no range check (a division) per digit */
 	safe = (size_t)(end - s) <= (base == 16 ? 16u : 19u);
 	for (; s < end; s++) {
-		unsigned d;
-		if (*s >= '0' && *s <= '9')
-			d = (unsigned)(*s - '0');
-		else if (base == 16 && (*s | 32) >= 'a' && (*s | 32) <= 'f')
-			d = (unsigned)((*s | 32) - 'a' + 10);
-		else
+		/* a digit's value by table: hex and decimal digits mix unpredictably in a0..a3 */
+		unsigned d = digit_value((unsigned char)*s);
+		if (d >= (unsigned)base)
 			return false;
 		if (!safe && v > (UINT64_MAX - d) / (unsigned)base)
 			return false; /* out of range */
@@ -1243,7 +1286,7 @@ static int probe(const uint8_t *head, size_t len)
 		struct prefix px;
 		if (l && s[i] != '#') {
 			lines++;
-			if (parse_prefix(s + i, l, &px))
+			if (parse_prefix(s + i, l, &px, NULL))
 				good++;
 			else if (!nl && (find_sub(s + i, l, "msg=audit(", 10)))
 				good++; /* the probe window cut the line */
@@ -1315,7 +1358,7 @@ static int next(struct imp_ctx *ctx, void *state)
 				imp_warning(ctx, offset, "comment line ignored (not audit.log syntax)");
 			continue;
 		}
-		if (!parse_prefix((const char *)line, len, &px)) {
+		if (!parse_prefix((const char *)line, len, &px, &st->stamp)) {
 			imp_skipped(ctx, offset, "not an audit record (expected 'type=... msg=audit(SEC.MS:SERIAL): ')");
 			continue;
 		}
