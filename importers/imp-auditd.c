@@ -411,7 +411,7 @@ static bool hex_key(const char *k, size_t len)
 	if (len < 3 || len > 11)
 		return false;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (keys[i][0] == k[0] && !strncmp(keys[i], k, len) && !keys[i][len])
+		if (keys[i][0] == k[0] && strlen(keys[i]) == len && !memcmp(keys[i], k, len))
 			return true;
 	return false;
 }
