@@ -18,6 +18,7 @@
  * under `audit.*` in fields.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,15 @@ struct pend {
 	bool has_execve;
 };
 
+/* The last "SEC.MS:SERIAL" stamp parsed: the records of an event follow one another and share
+ * it, so most lines compare it instead of parsing its seventeen digits again. */
+struct stamp_cache {
+	char text[40];
+	size_t len;
+	int64_t ts;
+	uint32_t serial;
+};
+
 struct state {
 	struct sys_model *model;
 	struct pend pend[PEND_MAX];
@@ -81,6 +91,7 @@ struct state {
 	bool have_flushed;
 	uint32_t max_serial;
 	uint64_t lost, lost_warnings, bad_lines;
+	struct stamp_cache stamp;
 
 	/* per-event scratch, reused */
 	struct kv kvs[MAX_KV];
@@ -102,27 +113,30 @@ struct prefix {
 	size_t body_len;
 };
 
-static bool parse_u64(const char **p, const char *end, uint64_t *ret, int max_digits)
+/* Up to max_digits decimal digits at *pp; false when there is none. */
+static inline bool parse_u64(const char **pp, const char *end, uint64_t *ret, int max_digits)
 {
+	const char *p = *pp, *stop = end - p > max_digits ? p + max_digits : end;
 	uint64_t v = 0;
-	int n = 0;
 
-	while (*p < end && **p >= '0' && **p <= '9' && n < max_digits) {
-		v = v * 10 + (uint64_t)(**p - '0');
-		(*p)++;
-		n++;
-	}
+	while (p < stop && (unsigned)(*p - '0') < 10)
+		v = v * 10 + (uint64_t)(*p++ - '0');
 	*ret = v;
-	return n > 0;
+	if (p == *pp)
+		return false;
+	*pp = p;
+	return true;
 }
 
-static bool parse_prefix(const char *s, size_t len, struct prefix *px)
+static bool parse_prefix(const char *s, size_t len, struct prefix *px, struct stamp_cache *cache)
 {
 	const char *p = s, *end = s + len, *q;
 	uint64_t sec, ms, serial;
 	int ms_digits;
+	size_t stamp_len = 0;
 
-	memset(px, 0, sizeof(*px));
+	px->node = NULL;
+	px->node_len = 0;
 	if (len > 5 && !memcmp(p, "node=", 5)) {
 		p += 5;
 		px->node = p;
@@ -135,31 +149,52 @@ static bool parse_prefix(const char *s, size_t len, struct prefix *px)
 	if (end - p < 5 || memcmp(p, "type=", 5))
 		return false;
 	p += 5;
-	px->type = p;
+	q = p;
 	while (p < end && *p != ' ')
 		p++;
-	px->type_len = (size_t)(p - px->type);
-	if (!px->type_len)
+	if (p == q)
 		return false;
+	px->type = q;
+	px->type_len = (size_t)(p - q);
 	while (p < end && *p == ' ')
 		p++;
 	if (end - p < 11 || memcmp(p, "msg=audit(", 10))
 		return false;
 	p += 10;
+	if (cache) {
+		size_t span = end - p < (ptrdiff_t)sizeof(cache->text) ? (size_t)(end - p) : sizeof(cache->text);
+		const char *close = memchr(p, ')', span);
+		stamp_len = close ? (size_t)(close - p) : span;
+		if (cache->len && stamp_len == cache->len && end - p >= (ptrdiff_t)stamp_len + 2 && p[stamp_len] == ')' &&
+		    p[stamp_len + 1] == ':' &&
+		    !memcmp(p, cache->text, stamp_len)) {
+			p += stamp_len + 2;
+			px->ts = cache->ts;
+			px->serial = cache->serial;
+			px->body = p;
+			px->body_len = (size_t)(end - p);
+			return true;
+		}
+	}
+	q = p; /* the stamp */
 	if (!parse_u64(&p, end, &sec, 11) || sec > 9000000000ull || p >= end || *p != '.')
 		return false; /* past year 2255: not a time auditd wrote, and ns would overflow */
 	p++;
-	q = p;
-	if (!parse_u64(&p, end, &ms, 9))
-		return false;
-	ms_digits = (int)(p - q);
-	while (ms_digits < 3) {
-		ms *= 10;
-		ms_digits++;
+	{
+		const char *m0 = p;
+		if (!parse_u64(&p, end, &ms, 9))
+			return false;
+		ms_digits = (int)(p - m0);
 	}
-	while (ms_digits > 3) {
-		ms /= 10;
-		ms_digits--;
+	if (ms_digits != 3) {
+		while (ms_digits < 3) {
+			ms *= 10;
+			ms_digits++;
+		}
+		while (ms_digits > 3) {
+			ms /= 10;
+			ms_digits--;
+		}
 	}
 	if (p >= end || *p != ':')
 		return false;
@@ -168,9 +203,15 @@ static bool parse_prefix(const char *s, size_t len, struct prefix *px)
 		return false;
 	if (end - p < 2 || p[0] != ')' || p[1] != ':')
 		return false;
-	p += 2;
 	px->ts = (int64_t)sec * BS_NS_PER_SEC + (int64_t)ms * 1000000;
 	px->serial = (uint32_t)serial;
+	if (cache && (size_t)(p - q) <= sizeof(cache->text)) {
+		cache->len = (size_t)(p - q);
+		memcpy(cache->text, q, cache->len);
+		cache->ts = px->ts;
+		cache->serial = px->serial;
+	}
+	p += 2;
 	px->body = p;
 	px->body_len = (size_t)(end - p);
 	return true;
@@ -208,6 +249,47 @@ static inline uint32_t kv_tag(const char *k, size_t klen, bool enriched)
 /* Bytes that end a key (the '=', or a bare word's end) and a bare value. */
 static const bool stops_key[256] = { ['='] = true, [' '] = true, ['\x1d'] = true };
 static const bool stops_value[256] = { [' '] = true, ['\x1d'] = true };
+/* Bytes between pairs. */
+static const bool blanks[256] = { [' '] = true, ['\t'] = true, ['\x1d'] = true };
+
+/*
+ * Eight bytes at a time: the high bit of each byte of the result is set where w holds byte c
+ * (exact for the lowest such byte, which is all that is used: a borrow only spills upwards).
+ */
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+static inline uint64_t bytes_eq(uint64_t w, unsigned char c)
+{
+	uint64_t x = w ^ (ONES * c);
+
+	return (x - ONES) & ~x & HIGHS;
+}
+
+/* The first byte at or after p (before end) that is a stop: ' ', 0x1d, and '=' if with_eq. */
+static inline const char *scan_stop(const char *p, const char *end, bool with_eq)
+{
+	while (end - p >= 8) {
+		uint64_t w, m;
+		memcpy(&w, p, 8);
+		m = bytes_eq(w, ' ') | bytes_eq(w, 0x1d) | (with_eq ? bytes_eq(w, '=') : 0);
+		if (m) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			return p + (__builtin_ctzll(m) >> 3);
+#else
+			return p + (__builtin_clzll(m) >> 3);
+#endif
+		}
+		p += 8;
+	}
+	if (with_eq) {
+		while (p < end && !stops_key[(unsigned char)*p])
+			p++;
+	} else {
+		while (p < end && !stops_value[(unsigned char)*p])
+			p++;
+	}
+	return p;
+}
 
 static size_t parse_kvs(const char *s, size_t len, struct kv *out, size_t max, size_t n, bool enriched)
 {
@@ -217,16 +299,13 @@ static size_t parse_kvs(const char *s, size_t len, struct kv *out, size_t max, s
 		const char *k, *v;
 		char quote = 0;
 
-		while (p < end && (*p == ' ' || *p == '\t' || *p == '\x1d')) {
+		for (; p < end && blanks[(unsigned char)*p]; p++)
 			if (*p == '\x1d')
 				enriched = true; /* ENRICHED format: interpreted fields follow */
-			p++;
-		}
 		if (p >= end)
 			break;
 		k = p;
-		while (p < end && !stops_key[(unsigned char)*p])
-			p++;
+		p = scan_stop(p, end, true);
 		if (p >= end || *p != '=') {
 			/* a bare word (AVC text, "user", "{"): not a field */
 			if (p < end && *p == '\x1d')
@@ -261,8 +340,7 @@ static size_t parse_kvs(const char *s, size_t len, struct kv *out, size_t max, s
 			out[n].vlen = (uint32_t)(p - v);
 		} else {
 			v = p;
-			while (p < end && !stops_value[(unsigned char)*p])
-				p++;
+			p = scan_stop(p, end, false);
 			out[n].v = v;
 			out[n].vlen = (uint32_t)(p - v);
 		}
@@ -333,7 +411,7 @@ static bool hex_key(const char *k, size_t len)
 	if (len < 3 || len > 11)
 		return false;
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (keys[i][0] == k[0] && !strncmp(keys[i], k, len) && !keys[i][len])
+		if (keys[i][0] == k[0] && strlen(keys[i]) == len && !memcmp(keys[i], k, len))
 			return true;
 	return false;
 }
@@ -372,23 +450,36 @@ static const char *kv_string(struct state *st, const struct kv *kv, size_t *ret_
 	return out;
 }
 
-/* A string field, NULL for absent and for the placeholders "(null)", "?" and "(none)". */
-static const char *str_field(struct state *st, const struct kv *kvs, size_t n, const char *key)
+/* A string value, NULL for absent and for the placeholders "(null)", "?" and "(none)". */
+static const char *str_kv(struct state *st, const struct kv *kv)
 {
-	const struct kv *kv = find_kv(kvs, n, key);
-
 	if (!kv || (!kv->quote && ((kv->vlen == 6 && !memcmp(kv->v, "(null)", 6)) || (kv->vlen == 1 && kv->v[0] == '?'))))
 		return NULL;
 	return kv_string(st, kv, NULL);
 }
 
+static const char *str_field(struct state *st, const struct kv *kvs, size_t n, const char *key)
+{
+	return str_kv(st, find_kv(kvs, n, key));
+}
+
 /* A whole value as a number (strtoull's grammar without the blanks: an optional sign, "0x" in
  * base 16); false for anything else and for values out of range. Parsed in place: this runs
  * twenty times per event. */
+#define DV(c, v) [c] = v + 1
+/* 1 + the value of a digit of base 16 or less, 0 for any other byte; digit_value is that - 1 */
+static const uint8_t digit_value1[256] = {
+	DV('0', 0), DV('1', 1), DV('2', 2), DV('3', 3), DV('4', 4), DV('5', 5), DV('6', 6), DV('7', 7), DV('8', 8),
+	DV('9', 9), DV('a', 10), DV('b', 11), DV('c', 12), DV('d', 13), DV('e', 14), DV('f', 15), DV('A', 10),
+	DV('B', 11), DV('C', 12), DV('D', 13), DV('E', 14), DV('F', 15),
+};
+#undef DV
+#define digit_value(c) ((unsigned)digit_value1[c] - 1u) /* UINT_MAX for a non-digit */
+
 static bool parse_num(const char *s, size_t len, int base, int64_t *ret)
 {
 	const char *end = s + len;
-	bool neg = false;
+	bool neg = false, safe;
 	uint64_t v = 0;
 
 	if (s < end && (*s == '-' || *s == '+'))
@@ -397,15 +488,14 @@ static bool parse_num(const char *s, size_t len, int base, int64_t *ret)
 		s += 2;
 	if (s >= end)
 		return false;
+	/* up to 19 decimal or 16 hex digits cannot overflow: no range check (a division) per digit */
+	safe = (size_t)(end - s) <= (base == 16 ? 16u : 19u);
 	for (; s < end; s++) {
-		unsigned d;
-		if (*s >= '0' && *s <= '9')
-			d = (unsigned)(*s - '0');
-		else if (base == 16 && (*s | 32) >= 'a' && (*s | 32) <= 'f')
-			d = (unsigned)((*s | 32) - 'a' + 10);
-		else
+		/* a digit's value by table: hex and decimal digits mix unpredictably in a0..a3 */
+		unsigned d = digit_value((unsigned char)*s);
+		if (d >= (unsigned)base)
 			return false;
-		if (v > (UINT64_MAX - d) / (unsigned)base)
+		if (!safe && v > (UINT64_MAX - d) / (unsigned)base)
 			return false; /* out of range */
 		v = v * (unsigned)base + d;
 	}
@@ -419,26 +509,122 @@ static bool parse_num(const char *s, size_t len, int base, int64_t *ret)
 	return true;
 }
 
-static bool num_field(const struct kv *kvs, size_t n, const char *key, int base, int64_t *ret)
+static bool num_kv(const struct kv *kv, int base, int64_t *ret)
 {
-	const struct kv *kv = find_kv(kvs, n, key);
-
 	if (!kv || !kv->vlen || kv->vlen >= 32)
 		return false;
 	return parse_num(kv->v, kv->vlen, base, ret);
 }
 
+static bool num_field(const struct kv *kvs, size_t n, const char *key, int base, int64_t *ret)
+{
+	return num_kv(find_kv(kvs, n, key), base, ret);
+}
+
 /* auid/uid 4294967295 is "unset": Falco's -1. */
-static int64_t id_field(const struct kv *kvs, size_t n, const char *key)
+static int64_t id_kv(const struct kv *kv)
 {
 	int64_t v;
 
-	if (!num_field(kvs, n, key, 10, &v))
+	if (!num_kv(kv, 10, &v))
 		return BS_NONE;
 	return v == 4294967295LL ? -1 : v;
 }
 
+static int64_t id_field(const struct kv *kvs, size_t n, const char *key)
+{
+	return id_kv(find_kv(kvs, n, key));
+}
+
+/*
+ * The SYSCALL record's keys that emit_syscall reads, found in one pass over its pairs (the
+ * first of each, as find_kv would find it) instead of a scan per key: this record has some
+ * thirty pairs and twenty of them are looked up for every event.
+ */
+enum sc_key {
+	SC_ARCH, SC_SYSCALL, SC_EXIT, SC_A0, SC_A1, SC_A2, SC_A3, SC_PID, SC_PPID, SC_UID, SC_EUID, SC_AUID,
+	SC_COMM, SC_EXE, SC_TTY, SC_KEY, SC_SES, SC_E_SYSCALL, SC_E_UID, SC_E_AUID, SC__COUNT
+};
+
+static int sc_key_of(const struct kv *kv)
+{
+	const char *k = kv->k;
+
+	if (kv->enriched) {
+		if (kv->klen == 7 && !memcmp(k, "SYSCALL", 7))
+			return SC_E_SYSCALL;
+		if (kv->klen == 3 && !memcmp(k, "UID", 3))
+			return SC_E_UID;
+		if (kv->klen == 4 && !memcmp(k, "AUID", 4))
+			return SC_E_AUID;
+		return -1;
+	}
+	switch (kv->klen) {
+	case 2:
+		return k[0] == 'a' && k[1] >= '0' && k[1] <= '3' ? SC_A0 + (k[1] - '0') : -1;
+	case 3:
+		if (!memcmp(k, "pid", 3))
+			return SC_PID;
+		if (!memcmp(k, "uid", 3))
+			return SC_UID;
+		if (!memcmp(k, "exe", 3))
+			return SC_EXE;
+		if (!memcmp(k, "tty", 3))
+			return SC_TTY;
+		if (!memcmp(k, "key", 3))
+			return SC_KEY;
+		if (!memcmp(k, "ses", 3))
+			return SC_SES;
+		return -1;
+	case 4:
+		if (!memcmp(k, "arch", 4))
+			return SC_ARCH;
+		if (!memcmp(k, "exit", 4))
+			return SC_EXIT;
+		if (!memcmp(k, "ppid", 4))
+			return SC_PPID;
+		if (!memcmp(k, "euid", 4))
+			return SC_EUID;
+		if (!memcmp(k, "auid", 4))
+			return SC_AUID;
+		if (!memcmp(k, "comm", 4))
+			return SC_COMM;
+		return -1;
+	case 7:
+		return !memcmp(k, "syscall", 7) ? SC_SYSCALL : -1;
+	default:
+		return -1;
+	}
+}
+
+static void sc_index(const struct kv *kvs, size_t n, const struct kv *idx[SC__COUNT])
+{
+	for (int i = 0; i < SC__COUNT; i++)
+		idx[i] = NULL;
+	for (size_t i = 0; i < n; i++) {
+		int k = sc_key_of(&kvs[i]);
+		if (k >= 0 && !idx[k])
+			idx[k] = &kvs[i];
+	}
+}
+
 /* SOCKADDR saddr= (hex of struct sockaddr; family in the writer's byte order). */
+/* "a.b.c.d" into ip (16 bytes at least), as "%u.%u.%u.%u" writes it: this runs per connect */
+static void ipv4_text(char *ip, const uint8_t b[4])
+{
+	char *o = ip;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned v = b[i];
+		if (v >= 100)
+			*o++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*o++ = (char)('0' + v / 10 % 10);
+		*o++ = (char)('0' + v % 10);
+		*o++ = i < 3 ? '.' : '\0';
+	}
+}
+
 static void decode_saddr(const char *hex, size_t len, struct sys_sockaddr *a)
 {
 	uint8_t b[128];
@@ -459,7 +645,7 @@ static void decode_saddr(const char *hex, size_t len, struct sys_sockaddr *a)
 	a->family = fam;
 	if (fam == 2 && n >= 8) {
 		a->port = b[2] << 8 | b[3];
-		snprintf(a->ip, sizeof(a->ip), "%u.%u.%u.%u", b[4], b[5], b[6], b[7]);
+		ipv4_text(a->ip, b + 4);
 	} else if (fam == 10 && n >= 24) {
 		char *o = a->ip;
 		a->port = b[2] << 8 | b[3];
@@ -681,6 +867,7 @@ static int emit_syscall(struct imp_ctx *ctx, struct state *st, struct pend *p, u
 	size_t nargs = 0;
 	enum sys_arch arch = SYS_ARCH_UNKNOWN;
 	bool have_execve = false, have_title = false;
+	const struct kv *sc[SC__COUNT];
 
 	sys_call_init(&c);
 	n = sys_rec < p->nrec ? record_kvs(st, p, sys_rec, &px, 0) : 0; /* no SYSCALL: EXECVE alone */
@@ -692,11 +879,12 @@ static int emit_syscall(struct imp_ctx *ctx, struct state *st, struct pend *p, u
 	c.raw = p->buf.buf;
 	c.raw_len = p->buf.len ? p->buf.len - 1 : 0;
 
-	if (num_field(st->kvs, n, "arch", 16, &v))
+	sc_index(st->kvs, n, sc);
+	if (num_kv(sc[SC_ARCH], 16, &v))
 		arch = sys_arch_from_audit((uint32_t)v);
-	if (num_field(st->kvs, n, "syscall", 10, &v)) {
+	if (num_kv(sc[SC_SYSCALL], 10, &v)) {
 		c.name = sys_syscall_name(arch, v);
-		if ((kv = find_enriched(st->kvs, n, "SYSCALL")) && kv->vlen && kv->vlen < sizeof(name_buf)) {
+		if ((kv = sc[SC_E_SYSCALL]) && kv->vlen && kv->vlen < sizeof(name_buf)) {
 			memcpy(name_buf, kv->v, kv->vlen);
 			name_buf[kv->vlen] = '\0';
 			if (!c.name)
@@ -709,41 +897,39 @@ static int emit_syscall(struct imp_ctx *ctx, struct state *st, struct pend *p, u
 	} else {
 		c.name = sys_rec < p->nrec ? "syscall" : "execve";
 	}
-	if (num_field(st->kvs, n, "exit", 10, &v)) {
+	if (num_kv(sc[SC_EXIT], 10, &v)) {
 		c.has_res = true;
 		c.res = v;
 	}
-	for (int i = 0; i < 4; i++) {
-		char k[3] = { 'a', (char)('0' + i), 0 };
-		if (num_field(st->kvs, n, k, 16, &v))
+	for (int i = 0; i < 4; i++)
+		if (num_kv(sc[SC_A0 + i], 16, &v))
 			a[i] = v;
-	}
-	if (num_field(st->kvs, n, "pid", 10, &v))
+	if (num_kv(sc[SC_PID], 10, &v))
 		c.pid = v;
-	if (num_field(st->kvs, n, "ppid", 10, &v))
+	if (num_kv(sc[SC_PPID], 10, &v))
 		c.ppid = v;
-	c.uid = id_field(st->kvs, n, "uid");
-	c.euid = id_field(st->kvs, n, "euid");
-	c.loginuid = id_field(st->kvs, n, "auid");
-	c.comm = str_field(st, st->kvs, n, "comm");
-	c.exe = str_field(st, st->kvs, n, "exe");
-	if ((kv = find_kv(st->kvs, n, "tty")))
+	c.uid = id_kv(sc[SC_UID]);
+	c.euid = id_kv(sc[SC_EUID]);
+	c.loginuid = id_kv(sc[SC_AUID]);
+	c.comm = str_kv(st, sc[SC_COMM]);
+	c.exe = str_kv(st, sc[SC_EXE]);
+	if ((kv = sc[SC_TTY]))
 		c.tty = kv_string(st, kv, NULL);
-	if ((kv = find_enriched(st->kvs, n, "UID")))
+	if ((kv = sc[SC_E_UID]))
 		c.user_name = kv_string(st, kv, NULL);
 
 	strbuf_reset(&st->extra);
 	jsonw_begin(&o, &st->extra);
 	{
-		const char *key = str_field(st, st->kvs, n, "key");
+		const char *key = str_kv(st, sc[SC_KEY]);
 		if (key)
-			jsonw_key_str(&o, "audit.key", key);
+			jsonw_lkey_str(&o, "audit.key", key);
 		/* the enriched format names the login user: Falco's user.loginname */
-		if ((kv = find_enriched(st->kvs, n, "AUID")) && !(kv->vlen == 5 && !memcmp(kv->v, "unset", 5)))
-			jsonw_key_strn(&o, "user.loginname", kv->v, kv->vlen);
+		if ((kv = sc[SC_E_AUID]) && !(kv->vlen == 5 && !memcmp(kv->v, "unset", 5)))
+			jsonw_lkey_strn(&o, "user.loginname", kv->v, kv->vlen);
 	}
-	if (num_field(st->kvs, n, "ses", 10, &v))
-		jsonw_key_i64(&o, "audit.ses", v == 4294967295LL ? -1 : v);
+	if (num_kv(sc[SC_SES], 10, &v))
+		jsonw_lkey_i64(&o, "audit.ses", v == 4294967295LL ? -1 : v);
 	/* a0..a3 stay in the raw record: mostly user-space pointers, decoded below where they mean
 	 * something (flags, fds, domains) */
 
@@ -1100,7 +1286,7 @@ static int probe(const uint8_t *head, size_t len)
 		struct prefix px;
 		if (l && s[i] != '#') {
 			lines++;
-			if (parse_prefix(s + i, l, &px))
+			if (parse_prefix(s + i, l, &px, NULL))
 				good++;
 			else if (!nl && (find_sub(s + i, l, "msg=audit(", 10)))
 				good++; /* the probe window cut the line */
@@ -1172,7 +1358,7 @@ static int next(struct imp_ctx *ctx, void *state)
 				imp_warning(ctx, offset, "comment line ignored (not audit.log syntax)");
 			continue;
 		}
-		if (!parse_prefix((const char *)line, len, &px)) {
+		if (!parse_prefix((const char *)line, len, &px, &st->stamp)) {
 			imp_skipped(ctx, offset, "not an audit record (expected 'type=... msg=audit(SEC.MS:SERIAL): ')");
 			continue;
 		}

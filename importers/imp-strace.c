@@ -14,7 +14,11 @@
  * -t/-tt lines carry no date: the date is --date's, else the day the file was last written
  * (the trace's end; the day before when its first time is later in the day than that), else
  * 1970-01-01, and the assumption is recorded in the ledger (as it is for -r, whose times are
- * relative to the first line).
+ * relative to the first line). strace keeps one -r clock for every tracee, so in a -ff file each
+ * -r time is the time since the line strace wrote before it to whichever file: such a file is
+ * counted from --date, and analyzer/proclink.c places it after the clone that created its
+ * process once both files are in the case (the ledger says these times are lower bounds).
+ * With -t/-tt/-ttt and -r together, the "(+ 0.000123)" after the time is skipped.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -69,6 +73,7 @@ struct state {
 	enum ts_kind ts_seen;
 	bool assumed_date, assumed_none;
 	uint64_t line_no, seq, junk;
+	uint8_t shape_first[28]; /* see shape_of */
 
 	struct unfinished unf[MAX_UNFINISHED];
 	struct i64map unf_index; /* tid → slot */
@@ -296,6 +301,24 @@ static bool parse_int(struct span a, int64_t *ret)
 	return true;
 }
 
+/* An fd annotation's length without the device numbers strace 6 -yy adds to a path
+ * ("/dev/null<char 1:3>"): the path alone is the fd's name. */
+static size_t hint_len(const char *h, size_t n)
+{
+	size_t k;
+
+	if (n < 4 || h[0] != '/' || h[n - 1] != '>')
+		return n;
+	k = n - 1;
+	while (k > 0 && (is_digit(h[k - 1]) || h[k - 1] == ':'))
+		k--;
+	if (k >= 6 && !memcmp(h + k - 6, "<char ", 6))
+		return k - 6;
+	if (k >= 7 && !memcmp(h + k - 7, "<block ", 7))
+		return k - 7;
+	return n;
+}
+
 /* An fd argument: "3", "3</path>", "AT_FDCWD", "AT_FDCWD</cwd>"; the annotation to *hint. */
 static bool parse_fd(struct state *st, struct span a, int64_t *ret_fd, const char **ret_hint)
 {
@@ -315,7 +338,7 @@ static bool parse_fd(struct state *st, struct span a, int64_t *ret_fd, const cha
 	lt = a.s + n;
 	if (n < a.len && *lt == '<' && a.s[a.len - 1] == '>') {
 		size_t start = st->hints.len;
-		strbuf_add(&st->hints, lt + 1, a.len - n - 2);
+		strbuf_add(&st->hints, lt + 1, hint_len(lt + 1, a.len - n - 2));
 		strbuf_addch(&st->hints, '\0');
 		*ret_hint = (const char *)(uintptr_t)(start + 1);
 	}
@@ -340,17 +363,20 @@ static bool has_word(struct span a, const char *w)
 
 static int64_t open_flags(struct span a)
 {
+#define NAME(s) s, sizeof(s) - 1
 	static const struct {
 		const char *name;
+		size_t len;
 		int64_t bit;
 	} names[] = {
-		{ "O_WRONLY", 01 },	   { "O_RDWR", 02 },	      { "O_CREAT", 0100 },
-		{ "O_EXCL", 0200 },	   { "O_NOCTTY", 0400 },      { "O_TRUNC", 01000 },
-		{ "O_APPEND", 02000 },	   { "O_NONBLOCK", 04000 },   { "O_DSYNC", 010000 },
-		{ "O_DIRECT", 040000 },	   { "O_DIRECTORY", 0200000 }, { "O_NOFOLLOW", 0400000 },
-		{ "O_NOATIME", 01000000 }, { "O_CLOEXEC", 02000000 }, { "O_PATH", 010000000 },
-		{ "O_TMPFILE", 020200000 }, { "O_SYNC", 04010000 },
+		{ NAME("O_WRONLY"), 01 },	   { NAME("O_RDWR"), 02 },	      { NAME("O_CREAT"), 0100 },
+		{ NAME("O_EXCL"), 0200 },	   { NAME("O_NOCTTY"), 0400 },      { NAME("O_TRUNC"), 01000 },
+		{ NAME("O_APPEND"), 02000 },	   { NAME("O_NONBLOCK"), 04000 },   { NAME("O_DSYNC"), 010000 },
+		{ NAME("O_DIRECT"), 040000 },	   { NAME("O_DIRECTORY"), 0200000 }, { NAME("O_NOFOLLOW"), 0400000 },
+		{ NAME("O_NOATIME"), 01000000 }, { NAME("O_CLOEXEC"), 02000000 }, { NAME("O_PATH"), 010000000 },
+		{ NAME("O_TMPFILE"), 020200000 }, { NAME("O_SYNC"), 04010000 },
 	};
+#undef NAME
 	int64_t v = 0;
 	size_t i = 0;
 
@@ -363,7 +389,7 @@ static int64_t open_flags(struct span a)
 			k++;
 		if (k - i > 2 && a.s[i] == 'O' && a.s[i + 1] == '_') {
 			for (size_t j = 0; j < sizeof(names) / sizeof(names[0]); j++)
-				if (!strncmp(names[j].name, a.s + i, k - i) && !names[j].name[k - i]) {
+				if (names[j].len == k - i && !memcmp(names[j].name, a.s + i, k - i)) {
 					v |= names[j].bit;
 					break;
 				}
@@ -495,18 +521,24 @@ static enum ts_kind parse_ts(const char **pp, const char *end, int64_t *ret_ns, 
 		kind = whole > 100000000 ? TS_EPOCH : TS_RELATIVE;
 	}
 	if (p < end && *p == '.') {
+		static const int64_t scale[10] = { 1000000000, 100000000, 10000000, 1000000, 100000, 10000, 1000, 100, 10, 1 };
 		p++;
 		while (p < end && is_digit(*p)) {
 			if (fd < 9)
 				frac = frac * 10 + (*p - '0'), fd++;
 			p++;
 		}
-		prec = 1;
-		for (int i = fd; i < 9; i++)
-			frac *= 10, prec *= 10;
+		frac *= scale[fd];
+		prec = scale[fd];
 	}
 	if (p < end && *p != ' ')
 		return TS_NONE;
+	if (kind != TS_RELATIVE && end - p > 3 && p[1] == '(' && p[2] == '+') {
+		/* -t/-tt/-ttt with -r: "(+     0.000123)" follows; the absolute time is enough */
+		const char *q = memchr(p, ')', (size_t)(end - p));
+		if (q && q - p < 32)
+			p = q + 1;
+	}
 	*pp = p;
 	*ret_ns = whole * BS_NS_PER_SEC + frac;
 	*ret_prec = prec;
@@ -530,7 +562,17 @@ static int64_t resolve_ts(struct imp_ctx *ctx, struct state *st, enum ts_kind ki
 		st->last_tod = v;
 		return st->tod_base + st->day_offset + v;
 	case TS_RELATIVE:
-		if (!st->assumed_date) {
+		if (!st->assumed_date && st->file_pid != BS_NONE) {
+			/* strace keeps one -r clock for all tracees: in a -ff file each time is the time
+			 * since the line strace wrote before it to whichever file (proclink.h) */
+			st->assumed_date = true;
+			imp_assume(ctx,
+				   "strace -ff -r file: first line +%lld ns; each -r time is the time since the line strace "
+				   "printed before it, in any of the run's files: counted from %s, and once the file is "
+				   "linked to the clone that created its process, from that clone; so these times are lower "
+				   "bounds (the time of the lines written to other files in between is not in this one)",
+				   (long long)v, ctx->opts->date ? ctx->opts->date : "1970-01-01T00:00:00Z (no --date)");
+		} else if (!st->assumed_date) {
 			st->assumed_date = true;
 			imp_assume(ctx, "strace -r times are relative to the first call: counted from %s",
 				   ctx->opts->date ? ctx->opts->date : "1970-01-01T00:00:00Z (no --date)");
@@ -586,16 +628,39 @@ static const struct call_shape {
 	{ "write", SH_FD_FIRST },     { "writev", SH_FD_FIRST },
 };
 
-static int shape_cmp(const void *key, const void *elem)
+/* call_shapes is sorted: the names starting with each letter are one run, found by its first
+ * byte ('_' and the 26 lower-case letters; the runs' starts are in the importer's state) and
+ * searched in a few compares. */
+
+static int shape_slot(char c)
 {
-	return strcmp(key, ((const struct call_shape *)elem)->name);
+	return c == '_' ? 0 : c >= 'a' && c <= 'z' ? c - 'a' + 1 : -1;
 }
 
-static enum shape shape_of(const char *name)
+static void shape_index(uint8_t shape_first[28])
 {
-	const struct call_shape *s = bsearch(name, call_shapes, sizeof(call_shapes) / sizeof(call_shapes[0]),
-					     sizeof(call_shapes[0]), shape_cmp);
-	return s ? s->shape : SH_OTHER;
+	size_t n = sizeof(call_shapes) / sizeof(call_shapes[0]);
+	int slot = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int k = shape_slot(call_shapes[i].name[0]);
+		while (slot <= k)
+			shape_first[slot++] = (uint8_t)i;
+	}
+	while (slot < 28)
+		shape_first[slot++] = (uint8_t)n;
+}
+
+static enum shape shape_of(const uint8_t shape_first[28], const char *name)
+{
+	int k = shape_slot(name[0]);
+
+	if (k < 0)
+		return SH_OTHER;
+	for (size_t i = shape_first[k]; i < shape_first[k + 1]; i++)
+		if (call_shapes[i].name[1] == name[1] && !strcmp(call_shapes[i].name, name))
+			return call_shapes[i].shape;
+	return SH_OTHER;
 }
 
 struct line_ctx {
@@ -682,7 +747,7 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 				}
 				if (q < end) {
 					size_t start = st->hints.len;
-					strbuf_add(&st->hints, h + 1, (size_t)(q - h - 1));
+					strbuf_add(&st->hints, h + 1, hint_len(h + 1, (size_t)(q - h - 1)));
 					strbuf_addch(&st->hints, '\0');
 					res_hint = (const char *)(uintptr_t)(start + 1);
 					q++;
@@ -729,7 +794,7 @@ static int emit_call(struct imp_ctx *ctx, struct state *st, const struct line_ct
 
 	/* arguments by syscall */
 #define ARG(k) ((k) < nargs ? st->args[k] : (struct span){ "", 0 })
-	shape = shape_of(name);
+	shape = shape_of(st->shape_first, name);
 	switch (shape) {
 	case SH_OPEN:
 		path = c_string(st, ARG(0), &truncated);
@@ -1039,8 +1104,10 @@ static int64_t signal_number(const char *s, size_t len)
 					     "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU",
 					     "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR",
 					     "SIGSYS" };
+	if (len < 5 || memcmp(s, "SIG", 3))
+		return BS_NONE;
 	for (size_t i = 1; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strlen(names[i]) == len && !memcmp(names[i], s, len))
+		if (names[i][3] == s[3] && strlen(names[i]) == len && !memcmp(names[i], s, len))
 			return (int64_t)i;
 	return BS_NONE;
 }
@@ -1270,6 +1337,7 @@ static int open_(struct imp_ctx *ctx, void **ret_state)
 		free(st);
 		return -ENOMEM;
 	}
+	shape_index(st->shape_first);
 	st->file_pid = pid_from_path(ctx->path);
 	st->last_tod = BS_NONE;
 	if (ctx->opts->date) {

@@ -597,6 +597,8 @@ static void fd_remove(struct proc *p, int64_t fd)
 
 static void fd_set_name(struct fdent *f, const char *name)
 {
+	if (name && f->name && !strcmp(f->name, name))
+		return; /* strace -y names the fd on every call: mostly the name it has */
 	free(f->name);
 	f->name = name ? strdup(name) : NULL;
 	if (name && !f->name)
@@ -675,9 +677,28 @@ static const char *type_l4proto(int domain, int type)
 }
 
 /* Falco's socket fd.name: "cip:cport->sip:sport" (IPv6 addresses as they are). */
+/* v in decimal at o, as strbuf_addi64 writes it; returns the end */
+static char *put_i64(char *o, int64_t v)
+{
+	char tmp[24];
+	int n = 0;
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+
+	do
+		tmp[n++] = (char)('0' + u % 10);
+	while ((u /= 10));
+	if (v < 0)
+		*o++ = '-';
+	while (n)
+		*o++ = tmp[--n];
+	return o;
+}
+
+/* The name of an inet socket, "client:port->server:port", built on the stack: a socket is
+ * renamed on every strace -y call that names it, mostly to the name it has. */
 static void socket_name(struct fdent *f)
 {
-	struct strbuf sb = STRBUF_INIT;
+	char buf[2 * sizeof(f->lip) + 2 * 24 + 8], *o = buf;
 	const char *cip = f->is_server ? f->rip : f->lip, *sip = f->is_server ? f->lip : f->rip;
 	int64_t cport = f->is_server ? f->rport : f->lport, sport = f->is_server ? f->lport : f->rport;
 
@@ -686,21 +707,25 @@ static void socket_name(struct fdent *f)
 	if (!cip[0] && !sip[0])
 		return;
 	if (cip[0]) {
-		strbuf_addstr(&sb, cip);
-		strbuf_addch(&sb, ':');
+		size_t n = strnlen(cip, sizeof(f->lip) - 1);
+		memcpy(o, cip, n);
+		o += n;
+		*o++ = ':';
 		if (cport != BS_NONE)
-			strbuf_addi64(&sb, cport);
+			o = put_i64(o, cport);
 	}
 	if (sip[0]) {
+		size_t n = strnlen(sip, sizeof(f->lip) - 1);
 		if (cip[0])
-			strbuf_addstr(&sb, "->");
-		strbuf_addstr(&sb, sip);
-		strbuf_addch(&sb, ':');
+			*o++ = '-', *o++ = '>';
+		memcpy(o, sip, n);
+		o += n;
+		*o++ = ':';
 		if (sport != BS_NONE)
-			strbuf_addi64(&sb, sport);
+			o = put_i64(o, sport);
 	}
-	free(f->name);
-	f->name = strbuf_detach(&sb, NULL);
+	*o = '\0';
+	fd_set_name(f, buf);
 }
 
 static void fd_from_addr(struct fdent *f, const struct sys_sockaddr *a, bool local)
@@ -918,8 +943,11 @@ static struct proc *proc_for_call(struct sys_model *m, const struct sys_call *c,
 	m->proc_dirty |= set_int(&p->loginuid, c->loginuid);
 	m->proc_dirty |= set_int(&p->sid, c->sid);
 	if (c->tty) {
-		m->proc_dirty |= set_str(&p->tty, c->tty);
-		p->tty_nr = tty_number(c->tty);
+		/* tty_nr follows the name: parsed again only when the name changed */
+		bool changed = set_str(&p->tty, c->tty);
+		if (changed || p->tty_nr == BS_NONE)
+			p->tty_nr = tty_number(c->tty);
+		m->proc_dirty |= changed;
 	}
 	if (c->cwd)
 		m->proc_dirty |= set_str(&p->cwd, c->cwd);
@@ -1036,6 +1064,11 @@ static struct proc *fork_child(struct sys_model *m, struct proc *parent, int64_t
 }
 
 /* ---- the event ---- */
+
+/* jsonw_key_bool with a literal key, written in one go like jsonw_lkey_* */
+#define lkey_bool(o, lit, val) \
+	(jsonw_lkey((o), lit), (val) ? strbuf_add((o)->sb, "true", 4) : strbuf_add((o)->sb, "false", 5))
+
 
 int sys_model_call(struct sys_model *m, const struct sys_call *c)
 {
@@ -1329,7 +1362,7 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 		}
 		jsonw_key_str(&o, key, c->path);
 		if (arg1 && arg1[0] == '/' && strcmp(arg1, c->path))
-			jsonw_key_str(&o, "fs.path.name", arg1);
+			jsonw_lkey_str(&o, "fs.path.name", arg1);
 	}
 	if (c->path2) {
 		snprintf(tmp, sizeof(tmp), "evt.arg.%s", ck && ck->arg2 ? ck->arg2 : "newpath");
@@ -1338,30 +1371,30 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 	if (kind == K_OPEN && c->flags != BS_NONE) {
 		strbuf_reset(&m->tmp);
 		open_flags_text(&m->tmp, c->flags);
-		jsonw_key_str(&o, "evt.arg.flags", c->flags_text ? c->flags_text : m->tmp.buf);
-		jsonw_key_bool(&o, "evt.is_open_read", (c->flags & 3) != 1);
-		jsonw_key_bool(&o, "evt.is_open_write", (c->flags & 3) != 0);
-		jsonw_key_bool(&o, "evt.is_open_create", (c->flags & 0100) != 0);
+		jsonw_lkey_str(&o, "evt.arg.flags", c->flags_text ? c->flags_text : m->tmp.buf);
+		lkey_bool(&o, "evt.is_open_read", (c->flags & 3) != 1);
+		lkey_bool(&o, "evt.is_open_write", (c->flags & 3) != 0);
+		lkey_bool(&o, "evt.is_open_create", (c->flags & 0100) != 0);
 		if (c->mode != BS_NONE && (c->flags & (0100 | 020000000))) {
 			snprintf(tmp, sizeof(tmp), "0%llo", (unsigned long long)c->mode & 07777);
-			jsonw_key_str(&o, "evt.arg.mode", tmp);
+			jsonw_lkey_str(&o, "evt.arg.mode", tmp);
 		}
 	} else if (c->flags_text) {
-		jsonw_key_str(&o, "evt.arg.flags", c->flags_text);
+		jsonw_lkey_str(&o, "evt.arg.flags", c->flags_text);
 	}
 	if (kind == K_DUP2) {
-		jsonw_key_i64(&o, "evt.arg.oldfd", c->fd);
+		jsonw_lkey_i64(&o, "evt.arg.oldfd", c->fd);
 		if (c->fd2 != BS_NONE)
-			jsonw_key_i64(&o, "evt.arg.newfd", c->fd2);
+			jsonw_lkey_i64(&o, "evt.arg.newfd", c->fd2);
 	}
 	if (kind == K_CLONE && c->has_res && c->res > 0)
-		jsonw_key_i64(&o, "evt.arg.child_pid", c->res);
+		jsonw_lkey_i64(&o, "evt.arg.child_pid", c->res);
 	if ((kind == K_EXIT || kind == K_PROCEXIT) && p->exit_status != BS_NONE)
-		jsonw_key_i64(&o, "evt.arg.status", p->exit_status);
+		jsonw_lkey_i64(&o, "evt.arg.status", p->exit_status);
 	if (c->exit_signal != BS_NONE)
-		jsonw_key_i64(&o, "evt.arg.sig", c->exit_signal);
+		jsonw_lkey_i64(&o, "evt.arg.sig", c->exit_signal);
 	if (c->envc != BS_NONE)
-		jsonw_key_i64(&o, "proc.env_count", c->envc);
+		jsonw_lkey_i64(&o, "proc.env_count", c->envc);
 	if (ev_fd != BS_NONE && ev_fd >= 0)
 		jsonw_lkey_i64(&o, "fd.num", ev_fd);
 	if (f && f->typechar) {
@@ -1370,11 +1403,11 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 		jsonw_lkey_str(&o, "fd.typechar", tmp);
 		/* fd.directory and fd.filename are not stored: the rule engine cuts them from fd.name */
 	} else if (kind == K_OPEN && arg1 && arg1[0] == '/') {
-		jsonw_key_str(&o, "fd.typechar", "f");
+		jsonw_lkey_str(&o, "fd.typechar", "f");
 	} else if (!f && (c->addr.family == 2 || c->addr.family == 10 || c->addr.family == 1)) {
 		tmp[0] = family_typechar(c->addr.family);
 		tmp[1] = '\0';
-		jsonw_key_str(&o, "fd.typechar", tmp);
+		jsonw_lkey_str(&o, "fd.typechar", tmp);
 	}
 	/* The image and lineage (proc.exe, proc.args, proc.pname, proc.pcmdline, proc.aname[N])
 	 * are the processes row's, reached through process_id; events that change them carry them
@@ -1382,26 +1415,26 @@ int sys_model_call(struct sys_model *m, const struct sys_call *c)
 	 * triple the size of a case. */
 	if (kind == K_EXEC || kind == K_CLONE) {
 		if (p->argv0.len)
-			jsonw_key_str(&o, "proc.exe", p->argv0.buf);
+			jsonw_lkey_str(&o, "proc.exe", p->argv0.buf);
 		if (p->args_json.len)
-			jsonw_key_str(&o, "proc.args", p->args.buf);
+			jsonw_lkey_str(&o, "proc.args", p->args.buf);
 	}
 	if (p->tty_nr != BS_NONE)
-		jsonw_key_i64(&o, "proc.tty", p->tty_nr);
+		jsonw_lkey_i64(&o, "proc.tty", p->tty_nr);
 	if (p->sid != BS_NONE)
 		jsonw_lkey_i64(&o, "proc.sid", p->sid);
 	if (p->loginuid != BS_NONE)
 		jsonw_lkey_i64(&o, "user.loginuid", p->loginuid);
 	if (kind == K_EXEC && p->euid != BS_NONE)
-		jsonw_key_i64(&o, "user.euid", p->euid); /* a setuid program shows here (auditd euid=) */
+		jsonw_lkey_i64(&o, "user.euid", p->euid); /* a setuid program shows here (auditd euid=) */
 	parent = p->parent_key != BS_NONE && (kind == K_EXEC || kind == K_CLONE) ? lookup(m, host, p->ppid) : NULL;
 	if (parent && parent->key == p->parent_key) {
 		if (parent->name.len)
-			jsonw_key_str(&o, "proc.pname", parent->name.buf);
+			jsonw_lkey_str(&o, "proc.pname", parent->name.buf);
 		if (parent->cmdline.len)
-			jsonw_key_str(&o, "proc.pcmdline", parent->cmdline.buf);
+			jsonw_lkey_str(&o, "proc.pcmdline", parent->cmdline.buf);
 		if (parent->exe.len)
-			jsonw_key_str(&o, "proc.pexepath", parent->exe.buf);
+			jsonw_lkey_str(&o, "proc.pexepath", parent->exe.buf);
 	}
 	if (c->extra_fields && c->extra_fields[0] == '{') {
 		size_t n = strlen(c->extra_fields);

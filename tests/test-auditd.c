@@ -509,6 +509,19 @@ Test(auditd, damage)
 	host_run_release(&run);
 }
 
+/* A key holding a NUL byte that a hex-encoded key name ("cwd") is a prefix of (found by
+ * fuzz-auditd: the key table was read past its end). */
+Test(auditd, key_with_a_nul_byte)
+{
+	static const char log[] = "type=USER_CMD msg=audit(1700000400.000:9): pid=1 cwd\0=414243 res=success\n";
+	struct host_run run;
+
+	host_import("auditd", "test.log", log, sizeof(log) - 1, NULL, &run);
+	cr_expect_eq(run.rc, 0);
+	cr_expect_eq(json_array_size(run.events), 1, "%s", run.issues);
+	host_run_release(&run);
+}
+
 /* Memory stays bounded: many events that never get their EOE are flushed by the window. */
 Test(auditd, bounded_window)
 {

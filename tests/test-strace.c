@@ -159,6 +159,12 @@ static const struct {
 	  "3 connect(4, {sa_family=AF_INET6, sin6_port=htons(53), sin6_flowinfo=htonl(0), inet_pton(AF_INET6, \"2001:db8::1\", &sin6_addr), sin6_scope_id=0}, 28) = 0\n"
 	  "3 connect(5, {sa_family=AF_UNIX, sun_path=\"/run/docker.sock\"}, 110) = 0\n",
 	  NULL, "connect", "dst_ip", "2001:db8::1" },
+	{ "signal numbers (the shortest name too)",
+	  "7 --- SIGIO {si_signo=SIGIO, si_code=POLL_IN, si_band=65} ---\n", NULL, "signaldeliver", "evt.arg.sig", "29" },
+	{ "-yy device numbers are not part of the name",
+	  "7 write(1</dev/null<char 1:3>>, \"x\", 1) = 1\n", NULL, "write", "fd_name", "/dev/null" },
+	{ "-tt with -r: the absolute time is used",
+	  "7 10:00:00.000100 (+     0.000100) getpid() = 7\n", "2026-11-02", "getpid", "ts", "1793613600000100000" },
 };
 
 static void check(json_t *ev, const char *key, const char *want, const char *name)
