@@ -13,6 +13,7 @@
 
 #include "bstime.h"
 #include "correlate.h"
+#include "netproc.h"
 #include "event.h"
 
 struct recovered {
@@ -119,31 +120,21 @@ static void add_key(struct keyset *ks, const char *akid, sqlite3_stmt *st, const
 	fill_recovery(r, st, how, issued);
 }
 
-/*
- * The process that made a network event's connection, from a syscall source's connect on the same
- * host: same server address and port, the same client port where the syscall source knows it
- * (a .scap capture does, auditd does not), at most two minutes before the traffic (DESIGN:
- * "same 5-tuple, close in time"). Sets pid, proc_name and process_event in `rec`.
- */
+/* The process that made a network event's connection, from host evidence (netproc.h). Sets pid,
+ * proc_name and process_event in `rec`. */
 static void attribute_to_process(struct casedb *cdb, int64_t event_id, json_t *rec)
 {
-	static const char sql[] =
-		"SELECT s.id, s.pid, s.proc_name FROM events n JOIN events s ON s.host = n.host AND s.source = 'syscall'"
-		" AND s.type = 'connect' AND s.dst_ip = n.dst_ip AND s.dst_port = n.dst_port"
-		" AND (s.src_port IS NULL OR s.src_port = n.src_port) AND s.pid IS NOT NULL"
-		" AND s.ts BETWEEN n.ts - 120000000000 AND n.ts + 1000000000"
-		" WHERE n.id = ? AND n.source = 'network' AND n.dst_ip IS NOT NULL"
-		" ORDER BY s.src_port IS NULL, abs(n.ts - s.ts), s.id LIMIT 1";
+	int64_t id = netproc_syscall_event(cdb, event_id);
 	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(cdb->db, sql, -1, &st, NULL) != SQLITE_OK)
+	if (id <= 0 || sqlite3_prepare_v2(cdb->db, "SELECT pid, proc_name FROM events WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
 		return;
-	sqlite3_bind_int64(st, 1, event_id);
+	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		json_object_set_new(rec, "process_event", json_integer(sqlite3_column_int64(st, 0)));
-		json_object_set_new(rec, "pid", json_integer(sqlite3_column_int64(st, 1)));
-		if (sqlite3_column_text(st, 2))
-			json_object_set_new(rec, "proc_name", json_string((const char *)sqlite3_column_text(st, 2)));
+		json_object_set_new(rec, "process_event", json_integer(id));
+		json_object_set_new(rec, "pid", json_integer(sqlite3_column_int64(st, 0)));
+		if (sqlite3_column_text(st, 1))
+			json_object_set_new(rec, "proc_name", json_string((const char *)sqlite3_column_text(st, 1)));
 	}
 	sqlite3_finalize(st);
 }
