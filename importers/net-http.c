@@ -230,22 +230,22 @@ static int emit(struct net_state *ns, const struct net_tuple *t, struct req *rq,
 	net_event_fill(&ev, t, &pkt, "http", cbuf, sbuf);
 	strbuf_reset(&o->fields);
 	jsonw_begin(&j, &o->fields);
-	jsonw_key_str(&j, "http.method", rq->method);
-	jsonw_key_str(&j, "http.uri", rq->uri);
+	jsonw_lkey_str(&j, "http.method", rq->method);
+	jsonw_lkey_str(&j, "http.uri", rq->uri);
 	if (rq->host[0])
-		jsonw_key_str(&j, "http.host", rq->host);
-	jsonw_key_i64(&j, "http.request_body_len", (int64_t)rq->body_len);
+		jsonw_lkey_str(&j, "http.host", rq->host);
+	jsonw_lkey_i64(&j, "http.request_body_len", (int64_t)rq->body_len);
 	if (status >= 0) {
-		jsonw_key_i64(&j, "http.status", status);
+		jsonw_lkey_i64(&j, "http.status", status);
 		snprintf(st, sizeof(st), "%d", status);
 		ev.result = st;
-		jsonw_key_i64(&j, "http.response_offset", (int64_t)resp_offset);
-		jsonw_key_i64(&j, "http.response_body_len", (int64_t)resp_body_len);
+		jsonw_lkey_i64(&j, "http.response_offset", (int64_t)resp_offset);
+		jsonw_lkey_i64(&j, "http.response_body_len", (int64_t)resp_body_len);
 		if (ctype)
-			jsonw_key_strn(&j, "http.content_type", (const char *)ctype, ctype_len);
+			jsonw_lkey_strn(&j, "http.content_type", (const char *)ctype, ctype_len);
 	}
 	if (rq->imds) {
-		jsonw_key_bool(&j, "http.metadata_service", true);
+		NET_LKEY_BOOL(&j, "http.metadata_service", true);
 		if (body && status == 200)
 			credentials(&j, &ev, rq, body, body_len, &akid, &arn);
 	}

@@ -339,15 +339,15 @@ int net_tls_hello(struct net_state *ns, const struct net_tuple *t, const struct 
 	strbuf_reset(&o->fields);
 	jsonw_begin(&j, &o->fields);
 	if (h->sni)
-		jsonw_key_strn(&j, "tls.sni", (const char *)h->sni, h->sni_len);
+		jsonw_lkey_strn(&j, "tls.sni", (const char *)h->sni, h->sni_len);
 	vt = version_text(h->best_version ? h->best_version : h->legacy_version);
 	if (vt)
-		jsonw_key_str(&j, "tls.version", vt);
-	jsonw_key_i64(&j, "tls.client_version", h->legacy_version);
+		jsonw_lkey_str(&j, "tls.version", vt);
+	jsonw_lkey_i64(&j, "tls.client_version", h->legacy_version);
 	if (h->has_alpn) {
 		struct cursor l = h->alpn;
 		bool first = true;
-		jsonw_key(&j, "tls.alpn");
+		jsonw_lkey(&j, "tls.alpn");
 		strbuf_addch(&o->fields, '[');
 		while (cursor_remaining(&l)) {
 			uint8_t pl = cursor_u8(&l);
@@ -362,10 +362,10 @@ int net_tls_hello(struct net_state *ns, const struct net_tuple *t, const struct 
 		strbuf_addch(&o->fields, ']');
 	}
 	ja3(o, h, &o->tmp, md5hex);
-	jsonw_key_strn(&j, "tls.ja3", o->tmp.buf, o->tmp.len);
-	jsonw_key_str(&j, "tls.ja3_hash", md5hex);
+	jsonw_lkey_strn(&j, "tls.ja3", o->tmp.buf, o->tmp.len);
+	jsonw_lkey_str(&j, "tls.ja3_hash", md5hex);
 	ja4(o, h, quic ? 'q' : 't', &o->tmp, ja4s);
-	jsonw_key_str(&j, "tls.ja4", ja4s);
+	jsonw_lkey_str(&j, "tls.ja4", ja4s);
 	if (quic) {
 		jsonw_key_str(&j, "quic.version", quic_version_text(quic->version, vbuf));
 		strbuf_reset(&o->tmp);
