@@ -44,6 +44,9 @@ while [ "$i" -le "$runs" ]; do
 	rm -f "$work/case.db" "$work/case.db-wal" "$work/case.db-shm"
 	run backsight "$build/analyzer/backsight" import --progress=never "$work/case.db" "$file"
 	run decode "$build/tests/bench/bench-decode" "$file"
+	# the importer's own thread, without the stream's reading and hashing thread
+	awk '/importer thread/ {for (i = 1; i <= NF; i++) if ($i == "thread") print $(i + 1)}' "$work/out.decode" \
+		>> "$work/thread.runs"
 	run sha256 "$build/tests/bench/bench-decode" --sha256 "$file"
 	if command -v tcpdump >/dev/null 2>&1; then
 		run tcpdump tcpdump -r "$file" -w /dev/null
@@ -107,7 +110,14 @@ if have tshark; then
 	ts=$(best tshark 1)
 	printf '%-34s %11.1fx %11.1fx   (target >= 30x)\n' 'tshark / backsight CPU' "$(div "$ts" "$bs")" \
 		"$(div "$ts" "$bsx")"
+elif command -v tshark >/dev/null 2>&1; then
+	echo "tshark: not run (TSHARK_RUNS=0)"
 else
 	echo "tshark: not installed"
 fi
+th=$(best thread 1)
+printf '%-34s %12.2f   (bench-decode: reader copy, decoders, flow table, building events)\n' \
+	'importer thread CPU s' "$th"
+printf '%-34s %12.2f   (import - importer thread - hash: SQLite rows, raw store, indexes, reading)\n' \
+	'the rest: loading, reading' "$(echo "$bsx - $th" | bc -l)"
 printf '%-34s %12.1f MiB   (target < 256)\n' 'backsight peak RSS' "$(div "$(worst backsight 5)" "1024")"
