@@ -17,6 +17,10 @@
 # The ledger's SHA-256 runs on the stream's reader thread and costs more than all of tcpdump:
 # the summary gives every ratio with it and without it ("excl. hash": the import's CPU minus the
 # user CPU of the hash-only run).
+# PROFILE=PACKETS (e.g. 100000) adds an instruction count of a capture that size under valgrind's
+# callgrind (this VM has no hardware counters), which a busy machine cannot distort: the two
+# threads of the import, the stages of the main one, and tcpdump, in instructions (Ir). Slow:
+# about a minute per 100,000 packets.
 # Targets (issue 3): >= 1M packets/s on one core, >= 30x tshark, within 5x of tcpdump, peak RSS
 # < 256 MiB.
 set -eu
@@ -121,3 +125,42 @@ printf '%-34s %12.2f   (bench-decode: reader copy, decoders, flow table, buildin
 printf '%-34s %12.2f   (import - importer thread - hash: SQLite rows, raw store, indexes, reading)\n' \
 	'the rest: loading, reading' "$(echo "$bsx - $th" | bc -l)"
 printf '%-34s %12.1f MiB   (target < 256)\n' 'backsight peak RSS' "$(div "$(worst backsight 5)" "1024")"
+
+[ -n "${PROFILE:-}" ] || exit 0
+command -v valgrind >/dev/null 2>&1 || { echo "PROFILE: valgrind not installed"; exit 0; }
+pfile=$work/profile.pcap
+pn=$("$build/tests/bench/gen-pcap" "$pfile" "$PROFILE" 2>&1 | awk '/packets/ {print $2}')
+rm -f "$work/case.db" "$work/case.db-wal" "$work/case.db-shm"
+valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$work/cg.bs" \
+	"$build/analyzer/backsight" import --progress=never "$work/case.db" "$pfile" > /dev/null 2>&1
+# incl FILE FUNCTION: inclusive Ir of a function (0 when absent)
+incl() {
+	callgrind_annotate --inclusive=yes "$1" 2>/dev/null |
+		awk -v f=":$2 " '!done && index($0, f) {gsub(",", "", $1); print $1; done = 1} END {if (!done) print 0}'
+}
+total() { callgrind_annotate "$1" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}'; }
+main=$(total "$work/cg.bs-01"); reader=$(total "$work/cg.bs-02")
+echo
+echo "instructions (callgrind) importing $pn packets, per packet:"
+pp() { printf '  %-46s %8.0f Ir/packet\n' "$1" "$(div "$2" "$pn")"; }
+pp 'stream thread (read + ledger SHA-256)' "$reader"
+pp 'main thread' "$main"
+emit=$(incl "$work/cg.bs-01" imp_emit)
+pp '  importer (decode, flows, parsers, events)' "$(($(incl "$work/cg.bs-01" next) - emit))"
+pp '    of which copying from the stream' "$(incl "$work/cg.bs-01" reader_fill)"
+dict=$(incl "$work/cg.bs-01" settle_dict)
+pp '  loader: SQLite rows' "$(($(incl "$work/cg.bs-01" event_batch_add) + $(incl "$work/cg.bs-01" event_batch_flush)))"
+pp '  loader: raw store (zstd), without training' \
+	"$(($(incl "$work/cg.bs-01" raw_writer_add) + $(incl "$work/cg.bs-01" raw_writer_flush) - dict))"
+printf '  %-46s %8.0f Ir/packet here (%s Ir once per import)\n' '  loader: dictionary training' \
+	"$(div "$dict" "$pn")" "$dict"
+pp '  loader: secret scan' "$(incl "$work/cg.bs-01" redact_may_hold)"
+pp '  index build after the load' "$(incl "$work/cg.bs-01" casedb_build_event_indexes)"
+if command -v tcpdump >/dev/null 2>&1; then
+	valgrind --tool=callgrind --callgrind-out-file="$work/cg.td" tcpdump -Z "$(id -un)" -r "$pfile" -w /dev/null \
+		> /dev/null 2>&1
+	td=$(total "$work/cg.td")
+	pp 'tcpdump -r FILE -w /dev/null' "$td"
+	printf '  backsight / tcpdump instructions: %.1fx with the hash, %.1fx without, %.1fx without the training too\n' \
+		"$(div "$((main + reader))" "$td")" "$(div "$main" "$td")" "$(div "$((main - dict))" "$td")"
+fi
