@@ -12,6 +12,7 @@
 #include "bstime.h"
 #include "cli.h"
 #include "lineage.h"
+#include "netproc.h"
 #include "jsonw.h"
 #include "rawstore.h"
 #include "termsafe.h"
@@ -109,6 +110,54 @@ static void lineage(struct casedb *cdb, int64_t process_id, struct strbuf *text,
 	lineage_walk(cdb, process_id, LINEAGE_MAX_DEPTH, lineage_step, &o);
 }
 
+/* A network event's connection as the host evidence saw it (netproc.h): the syscall event, and
+ * its process with its ancestors. Nothing when no syscall source holds it. */
+static void made_by(struct casedb *cdb, const struct timeline_row *row, struct strbuf *text, json_t *json)
+{
+	int64_t id = row->ev.source == SRC_NETWORK ? netproc_syscall_event(cdb, row->id) : 0;
+	int64_t pid = BS_NONE, process_id = BS_NONE;
+	char type[32] = "?", name[64] = "";
+	sqlite3_stmt *st;
+
+	if (id <= 0 || sqlite3_prepare_v2(cdb->db, "SELECT type, pid, proc_name, process_id FROM events WHERE id = ?",
+					  -1, &st, NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(type, sizeof(type), "%s", (const char *)sqlite3_column_text(st, 0));
+		pid = sqlite3_column_int64(st, 1);
+		if (sqlite3_column_text(st, 2))
+			snprintf(name, sizeof(name), "%s", (const char *)sqlite3_column_text(st, 2));
+		if (sqlite3_column_type(st, 3) != SQLITE_NULL)
+			process_id = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_finalize(st);
+	if (text) {
+		char num[96];
+		strbuf_addf(text, "made by (host evidence: syscall event %lld, ", (long long)id);
+		strbuf_add_termsafe(text, type, strlen(type));
+		strbuf_addf(text, " by pid %lld ", (long long)pid);
+		strbuf_add_termsafe(text, name, strlen(name));
+		strbuf_addstr(text, ")\n");
+		if (process_id != BS_NONE) {
+			lineage(cdb, process_id, text, NULL);
+		} else {
+			snprintf(num, sizeof(num), "%lld %s", (long long)pid, name);
+			line(text, "process", num);
+		}
+	}
+	if (json) {
+		json_t *procs = json_array();
+		json_object_set_new(json, "event", json_integer(id));
+		json_object_set_new(json, "type", json_string(type));
+		json_object_set_new(json, "pid", json_integer(pid));
+		if (*name)
+			json_object_set_new(json, "proc_name", json_string(name));
+		lineage(cdb, process_id, NULL, procs);
+		json_object_set_new(json, "lineage", procs);
+	}
+}
+
 static void show_text(struct casedb *cdb, const struct timeline_row *row, const struct strbuf *raw, bool have_raw,
 		      struct strbuf *out)
 {
@@ -149,6 +198,7 @@ static void show_text(struct casedb *cdb, const struct timeline_row *row, const 
 		strbuf_addstr(out, "lineage\n");
 		lineage(cdb, row->process_id, out, NULL);
 	}
+	made_by(cdb, row, out, NULL);
 	strbuf_addstr(out, "provenance\n");
 	line(out, "evidence", row->evidence_name ? row->evidence_name : "?");
 	line(out, "sha256", row->evidence_sha256 ? row->evidence_sha256 : "?");
@@ -173,7 +223,7 @@ static void show_text(struct casedb *cdb, const struct timeline_row *row, const 
 static void show_json(struct casedb *cdb, const struct timeline_row *row, const struct strbuf *raw, bool have_raw,
 		      struct strbuf *out)
 {
-	json_t *procs = json_array();
+	json_t *procs = json_array(), *made;
 	char *procs_text;
 	struct jsonw_obj o;
 
@@ -185,6 +235,14 @@ static void show_json(struct casedb *cdb, const struct timeline_row *row, const 
 	jsonw_key_raw(&o, "lineage", procs_text ? procs_text : "[]");
 	free(procs_text);
 	json_decref(procs);
+	made = json_object();
+	made_by(cdb, row, NULL, made);
+	if (json_object_size(made)) {
+		char *made_text = json_dumps(made, JSON_COMPACT | JSON_SORT_KEYS);
+		jsonw_key_raw(&o, "made_by", made_text ? made_text : "{}");
+		free(made_text);
+	}
+	json_decref(made);
 	if (have_raw && is_text(raw)) {
 		jsonw_key_strn(&o, "raw_text", raw->buf, raw->len);
 	} else if (have_raw) {

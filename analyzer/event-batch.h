@@ -5,7 +5,8 @@
  * a statement's step, reset and halt cost as much as the columns of a row, so sharing them
  * among sixteen rows is most of the saving (see tests/bench/bench-import). Rows carry their id,
  * chosen by the loader, so the raw store and the process links need not wait for the insert.
- * The loader flushes a batch before an event of another shape, so rows still go in in id order.
+ * The loader widens a file's shape to every column its events have had (NULL where an event has
+ * none) and flushes a batch before an event of another shape, so rows still go in in id order.
  *
  * A batch copies the event's strings: the importer's pointers live only during the emit call.
  *

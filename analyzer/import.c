@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "jsonw.h"
 #include "loader.h"
 #include "sha256.h"
+#include "sink-queue.h"
 #include "stream.h"
 
 /* The duplicate pre-check hashes this much of a file's head. */
@@ -370,6 +372,60 @@ static void describe_unclaimed(struct import_job *job, size_t head, struct impor
 	res->outcome = IMPORT_FAILED;
 }
 
+struct importer_thread {
+	struct import_job *job;
+	const struct importer *imp;
+	struct sink_queue *queue;
+	struct strbuf *why;
+	int result;
+};
+
+static void *importer_main(void *arg)
+{
+	struct importer_thread *t = arg;
+
+	t->result = run_importer(t->imp, &t->job->ctx, t->job->opts, t->job->s, t->job->total, t->why);
+	sink_queue_close(t->queue);
+	return NULL;
+}
+
+/*
+ * The importer parses on a thread of its own while this thread, which owns the case database,
+ * loads what it emits (sink-queue.h). The context's counts are then the loader's: a duplicate
+ * is not an event of this file.
+ */
+static int run_pipelined(struct import_job *job, const struct importer *imp, struct loader *loader, struct strbuf *why)
+{
+	struct imp_sink target = { .event = loader_event, .process = loader_process, .userdata = loader,
+				   .document = loader_document };
+	struct importer_thread t = { .job = job, .imp = imp, .why = why };
+	const struct sink_queue_counts *counts;
+	pthread_t thread;
+	int r;
+
+	if ((r = sink_queue_new(target, loader_issue, loader, &t.queue)) < 0)
+		return r;
+	job->ctx.sink = sink_queue_sink(t.queue);
+	job->ctx.issue = sink_queue_issue;
+	job->ctx.issue_userdata = t.queue;
+	if ((r = -pthread_create(&thread, NULL, importer_main, &t)) < 0) {
+		sink_queue_free(t.queue);
+		return r;
+	}
+	r = sink_queue_drain(t.queue);
+	pthread_join(thread, NULL);
+	if (r < 0 && !job->ctx.sink_error)
+		job->ctx.sink_error = r;
+	counts = sink_queue_counts(t.queue);
+	job->ctx.events = counts->stored;
+	job->ctx.duplicates = counts->duplicates;
+	job->ctx.first_ts = counts->first_ts;
+	job->ctx.last_ts = counts->last_ts;
+	job->ctx.sink = (struct imp_sink){ 0 };
+	sink_queue_free(t.queue);
+	return r < 0 ? -EIO : t.result;
+}
+
 /* Run the importer into a loader. Returns < 0 only when the case itself could not be written. */
 static int load_events(struct import_job *job, const struct importer *imp, struct import_result *res,
 		       struct strbuf *err)
@@ -381,11 +437,9 @@ static int load_events(struct import_job *job, const struct importer *imp, struc
 	r = loader_new(job->cdb, job->id, imp->name, &loader, err);
 	if (r < 0)
 		return r;
-	job->ctx.sink = (struct imp_sink){ .event = loader_event, .process = loader_process, .userdata = loader,
-					   .document = loader_document };
+	r = run_pipelined(job, imp, loader, &res->message);
 	job->ctx.issue = loader_issue;
 	job->ctx.issue_userdata = loader;
-	r = run_importer(imp, &job->ctx, job->opts, job->s, job->total, &res->message);
 	if (r == -EIO || job->ctx.sink_error) {
 		strbuf_addstr(err, loader_error(loader) ? loader_error(loader) : "writing the case failed");
 		r = -EIO;

@@ -2,7 +2,7 @@
 #include "loader.h"
 
 #include "event-batch.h"
-#include "i64map.h"
+#include "proc-rows.h"
 #include "rawstore.h"
 #include "redact.h"
 
@@ -25,9 +25,9 @@ struct loader {
 	struct event_batch *batches[EVENT_SHAPES + 1];
 	size_t nbatches;
 	struct event_batch *open; /* the batch holding rows back, if any */
-	sqlite3_stmt *ins_proc, *upd_proc, *ins_issue;
-	sqlite3_stmt *find_dup, *ins_source, *ins_doc;
-	struct i64map process_rows; /* bs_process.key → processes.id */
+	uint32_t columns_seen;	   /* every typed column the file's events had so far */
+	sqlite3_stmt *ins_issue, *find_dup, *ins_source, *ins_doc;
+	struct proc_rows *processes;
 	uint64_t in_batch;
 	uint64_t issues, issues_dropped;
 	struct strbuf error;
@@ -62,11 +62,26 @@ static struct event_batch *batch_for(struct loader *l, uint32_t shape)
 	return l->batches[i];
 }
 
+/*
+ * The columns an event's row names: every column the file's events have had so far, so that
+ * events of different shapes (an openat, a read, a close) share one batch and go in sixteen
+ * rows a statement, their absent columns bound as NULL. A row stores a NULL the same way
+ * whether the INSERT names the column or not. The shape only widens, a few times per file.
+ */
+static uint32_t row_shape(struct loader *l, const struct bs_event *ev)
+{
+	l->columns_seen |= event_shape(ev);
+	return l->columns_seen;
+}
+
+/* Everything held back: the rows of each batch, and the process rows. */
 static int flush_batches(struct loader *l)
 {
 	for (size_t i = 0; i < l->nbatches; i++)
 		if (event_batch_flush(l->batches[i]) < 0)
 			return fail(l, "inserting events");
+	if (proc_rows_flush(l->processes) < 0)
+		return fail(l, "writing process rows");
 	return 0;
 }
 
@@ -84,26 +99,16 @@ int loader_new(struct casedb *cdb, int64_t evidence_id, const char *format, stru
 	strbuf_init(&l->error);
 	for (size_t i = 0; i < sizeof(l->clean) / sizeof(l->clean[0]); i++)
 		strbuf_init(&l->clean[i]);
-	i64map_init(&l->process_rows);
 	if (!l->format) {
 		r = -ENOMEM;
 		goto fail;
 	}
-	if (casedb_prepare(cdb,
-			   "INSERT INTO processes (host, pid, ppid, start_ts, end_ts, exe, name, args, cwd, tty,"
-			   " container_id, uid, euid, loginuid, sid, exit_status, parent_id, evidence_id)"
-			   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			   &l->ins_proc, err) < 0 ||
-	    casedb_prepare(cdb,
-			   "UPDATE processes SET host = coalesce(?1, host), pid = coalesce(?2, pid),"
-			   " ppid = coalesce(?3, ppid), start_ts = coalesce(?4, start_ts), end_ts = coalesce(?5, end_ts),"
-			   " exe = coalesce(?6, exe), name = coalesce(?7, name), args = coalesce(?8, args),"
-			   " cwd = coalesce(?9, cwd), tty = coalesce(?10, tty), container_id = coalesce(?11, container_id),"
-			   " uid = coalesce(?12, uid), euid = coalesce(?13, euid), loginuid = coalesce(?14, loginuid),"
-			   " sid = coalesce(?15, sid), exit_status = coalesce(?16, exit_status),"
-			   " parent_id = coalesce(?17, parent_id) WHERE id = ?18",
-			   &l->upd_proc, err) < 0 ||
-	    casedb_prepare(cdb, "INSERT INTO evidence_issues (evidence_id, offset, severity, message) VALUES (?, ?, ?, ?)",
+	if ((r = proc_rows_new(cdb->db, evidence_id, &l->processes)) < 0) {
+		strbuf_addf(err, "%s: preparing the process rows: %s", cdb->path, sqlite3_errmsg(cdb->db));
+		goto fail;
+	}
+	r = -EIO;
+	if (casedb_prepare(cdb, "INSERT INTO evidence_issues (evidence_id, offset, severity, message) VALUES (?, ?, ?, ?)",
 			   &l->ins_issue, err) < 0 ||
 	    casedb_prepare(cdb, "SELECT id FROM events WHERE source = ? AND dedup_key = ?", &l->find_dup, err) < 0 ||
 	    casedb_prepare(cdb, "INSERT INTO event_sources (event_id, evidence_id, raw_offset, raw_length) VALUES (?, ?, ?, ?)",
@@ -132,9 +137,7 @@ void loader_free(struct loader *l)
 		return;
 	for (size_t i = 0; i < l->nbatches; i++)
 		event_batch_free(l->batches[i]);
-	sqlite3_finalize(l->ins_proc);
-	sqlite3_finalize(l->upd_proc);
-	i64map_release(&l->process_rows);
+	proc_rows_free(l->processes);
 	sqlite3_finalize(l->ins_issue);
 	sqlite3_finalize(l->find_dup);
 	sqlite3_finalize(l->ins_source);
@@ -157,14 +160,6 @@ const char *loader_error(const struct loader *l)
 uint64_t loader_issues_dropped(const struct loader *l)
 {
 	return l->issues_dropped;
-}
-
-static void bind_text(sqlite3_stmt *st, int idx, const char *s)
-{
-	if (s)
-		sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, idx);
 }
 
 static void bind_int(sqlite3_stmt *st, int idx, int64_t v)
@@ -194,14 +189,6 @@ static int maybe_commit(struct loader *l)
 	if (sqlite3_exec(l->cdb->db, "COMMIT; BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return fail(l, "commit");
 	return 0;
-}
-
-/* The processes row of an importer's process key, or BS_NONE. */
-static int64_t process_row(const struct loader *l, int64_t key)
-{
-	int64_t row;
-
-	return key != BS_NONE && i64map_get(&l->process_rows, key, &row) ? row : BS_NONE;
 }
 
 /* The event is already in the case: keep only where this copy was read. Returns 1. */
@@ -278,9 +265,9 @@ int loader_event(void *userdata, const struct bs_event *original)
 	struct loader *l = userdata;
 	struct bs_event copy;
 	const struct bs_event *ev = without_secrets(l, original, &copy);
-	struct event_batch *b = batch_for(l, event_shape(ev));
+	struct event_batch *b = batch_for(l, row_shape(l, ev));
 	struct event_row_meta meta = { .id = l->next_event_id, .evidence_id = l->evidence_id,
-				       .process_id = process_row(l, ev->process_key),
+				       .process_id = proc_rows_id(l->processes, ev->process_key),
 				       .raw_length = original->raw ? (int64_t)original->raw_len : BS_NONE };
 	int r;
 
@@ -318,32 +305,9 @@ int loader_event(void *userdata, const struct bs_event *original)
 int loader_process(void *userdata, const struct bs_process *p)
 {
 	struct loader *l = userdata;
-	int64_t row = process_row(l, p->key);
-	sqlite3_stmt *st = row != BS_NONE ? l->upd_proc : l->ins_proc;
-	int i = 1, r;
+	int r = proc_rows_put(l->processes, p);
 
-	bind_text(st, i++, p->host);
-	bind_int(st, i++, p->pid);
-	bind_int(st, i++, p->ppid);
-	bind_int(st, i++, p->start_ts);
-	bind_int(st, i++, p->end_ts);
-	bind_text(st, i++, p->exe);
-	bind_text(st, i++, p->name);
-	bind_text(st, i++, p->args_json);
-	bind_text(st, i++, p->cwd);
-	bind_text(st, i++, p->tty);
-	bind_text(st, i++, p->container_id);
-	bind_int(st, i++, p->uid);
-	bind_int(st, i++, p->euid);
-	bind_int(st, i++, p->loginuid);
-	bind_int(st, i++, p->sid);
-	bind_int(st, i++, p->exit_status);
-	bind_int(st, i++, process_row(l, p->parent_key));
-	sqlite3_bind_int64(st, i++, row != BS_NONE ? row : l->evidence_id);
-	r = step_reset(l, st, row != BS_NONE ? "updating process" : "inserting process");
-	if (r == 0 && row == BS_NONE && p->key != BS_NONE)
-		i64map_put(&l->process_rows, p->key, sqlite3_last_insert_rowid(l->cdb->db));
-	return r;
+	return r == -ENOMEM ? r : 0;
 }
 
 void loader_issue(void *userdata, uint64_t offset, const char *severity, const char *msg)

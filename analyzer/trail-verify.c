@@ -390,154 +390,219 @@ int trail_keys_load(struct trail_keys *k, const char *path, struct strbuf *err)
 	return load_keys(path, k->keys, &k->n, err);
 }
 
-int trail_verify(struct casedb *cdb, const struct trail_keys *keys, const char *sigfile, FILE *out,
-		 struct trail_counts *c, struct strbuf *err)
-{
-	static const struct trail_keys no_keys;
-	sqlite3_stmt *docs = NULL, *by_name = NULL, *logs = NULL, *covered = NULL;
-	size_t nd = 0, cap = 0;
-	struct digest *d = NULL;
-	int r = -EIO;
+/* One verify-trail run: the case's statements, the digests read, where to print, the counts. */
+struct run {
+	struct casedb *cdb;
+	const struct trail_keys *keys;
+	FILE *out;
+	struct trail_counts *c;
+	sqlite3_stmt *docs, *by_name, *covered;
+	struct digest *d;
+	size_t nd, cap;
+};
 
-	memset(c, 0, sizeof(*c));
-	if (!keys)
-		keys = &no_keys;
-	if (casedb_exec(cdb, "CREATE TEMP TABLE IF NOT EXISTS covered (name TEXT PRIMARY KEY); DELETE FROM temp.covered", err) < 0 ||
+static int prepare_run(struct run *run, struct strbuf *err)
+{
+	struct casedb *cdb = run->cdb;
+
+	if (casedb_exec(cdb, "CREATE TEMP TABLE IF NOT EXISTS covered (name TEXT PRIMARY KEY); DELETE FROM temp.covered",
+			err) < 0 ||
 	    casedb_prepare(cdb,
 			   "SELECT d.body, e.name, coalesce(e.stream_sha256, e.sha256) FROM evidence_documents d"
 			   " JOIN evidence e ON e.id = d.evidence_id WHERE d.kind = 'cloudtrail-digest'"
 			   " ORDER BY json_extract(d.body, '$.digestEndTime'), e.id",
-			   &docs, err) < 0 ||
+			   &run->docs, err) < 0 ||
 	    /* Evidence names are paths as given: match their last component. */
 	    casedb_prepare(cdb,
 			   "SELECT coalesce(stream_sha256, sha256) FROM evidence WHERE status <> 'failed'"
 			   " AND (name IN (?1, ?1 || '.gz') OR substr(name, -length(?1) - 1) = '/' || ?1"
 			   " OR substr(name, -length(?1) - 4) = '/' || ?1 || '.gz') ORDER BY id LIMIT 1",
-			   &by_name, err) < 0 ||
-	    casedb_prepare(cdb, "INSERT OR IGNORE INTO temp.covered VALUES (?)", &covered, err) < 0) {
-		goto out;
+			   &run->by_name, err) < 0 ||
+	    casedb_prepare(cdb, "INSERT OR IGNORE INTO temp.covered VALUES (?)", &run->covered, err) < 0)
+		return -EIO;
+	return 0;
+}
+
+static void release_run(struct run *run)
+{
+	for (size_t i = 0; i < run->nd; i++) {
+		json_decref(run->d[i].doc);
+		free(run->d[i].given_sig);
 	}
-	/* Every digest first: a digest's signature is copied into the one after it. */
-	while (sqlite3_step(docs) == SQLITE_ROW) {
-		json_t *doc = json_loads((const char *)sqlite3_column_text(docs, 0), 0, NULL);
-		const char *own;
+	free(run->d);
+	sqlite3_finalize(run->docs);
+	sqlite3_finalize(run->by_name);
+	sqlite3_finalize(run->covered);
+}
+
+/* Every digest document of the case, in digestEndTime order. */
+static int read_digests(struct run *run)
+{
+	while (sqlite3_step(run->docs) == SQLITE_ROW) {
+		json_t *doc = json_loads((const char *)sqlite3_column_text(run->docs, 0), 0, NULL);
+		const char *own, *sha = (const char *)sqlite3_column_text(run->docs, 2);
+		struct digest *d;
 		if (!json_is_object(doc)) {
 			json_decref(doc);
 			continue;
 		}
-		if (nd == cap) {
-			struct digest *grown = realloc(d, (cap = cap ? cap * 2 : 16) * sizeof(*d));
+		if (run->nd == run->cap) {
+			size_t cap = run->cap ? run->cap * 2 : 16;
+			struct digest *grown = realloc(run->d, cap * sizeof(*grown));
 			if (!grown) {
 				json_decref(doc);
-				r = -ENOMEM;
-				goto out;
+				return -ENOMEM;
 			}
-			d = grown;
+			run->d = grown;
+			run->cap = cap;
 		}
-		memset(&d[nd], 0, sizeof(d[nd]));
-		d[nd].doc = doc;
+		d = &run->d[run->nd++];
+		memset(d, 0, sizeof(*d));
+		d->doc = doc;
 		own = json_string_value(json_object_get(doc, "digestS3Object"));
-		base_name_into(own ? own : (const char *)sqlite3_column_text(docs, 1), d[nd].name, sizeof(d[nd].name));
-		snprintf(d[nd].sha, sizeof(d[nd].sha), "%s",
-			 sqlite3_column_text(docs, 2) ? (const char *)sqlite3_column_text(docs, 2) : "");
-		nd++;
+		base_name_into(own ? own : (const char *)sqlite3_column_text(run->docs, 1), d->name, sizeof(d->name));
+		snprintf(d->sha, sizeof(d->sha), "%s", sha ? sha : "");
 	}
-	for (size_t i = 0; i < nd; i++) {
-		const char *prev = json_string_value(json_object_get(d[i].doc, "previousDigestS3Object"));
-		const char *sig = json_string_value(json_object_get(d[i].doc, "previousDigestSignature"));
+	return 0;
+}
+
+/* A digest's signature is also in the digest after it (previousDigestSignature). */
+static void link_next_signatures(struct run *run)
+{
+	for (size_t i = 0; i < run->nd; i++) {
+		const char *prev = json_string_value(json_object_get(run->d[i].doc, "previousDigestS3Object"));
+		const char *sig = json_string_value(json_object_get(run->d[i].doc, "previousDigestSignature"));
 		if (!prev || !sig)
 			continue;
-		for (size_t k = 0; k < nd; k++)
-			if (k != i && !strcmp(d[k].name, base_name(prev)))
-				d[k].next_sig = sig;
+		for (size_t k = 0; k < run->nd; k++)
+			if (k != i && !strcmp(run->d[k].name, base_name(prev)))
+				run->d[k].next_sig = sig;
 	}
-	if (sigfile && load_signatures(sigfile, d, nd, err) < 0)
-		goto out;
-	for (size_t di = 0; di < nd; di++) {
-		json_t *files = json_object_get(d[di].doc, "logFiles");
-		const char *prev_obj = json_string_value(json_object_get(d[di].doc, "previousDigestS3Object"));
-		const char *prev_hash = json_string_value(json_object_get(d[di].doc, "previousDigestHashValue"));
-		struct strbuf why = STRBUF_INIT;
-		char have[65];
-		int s;
-		fprintf(out, "digest   %s (%s .. %s)\n", d[di].name,
-		       json_string_value(json_object_get(d[di].doc, "digestStartTime")) ?: "?",
-		       json_string_value(json_object_get(d[di].doc, "digestEndTime")) ?: "?");
-		s = check_signature(&d[di], keys->keys, keys->n, &why);
-		print_name(out, s > 0 ? "signed" : s < 0 ? "BADSIG" : "unsigned", d[di].name, why.buf);
-		strbuf_release(&why);
-		if (s > 0)
-			c->sig_ok++;
-		else if (s < 0)
-			c->sig_bad++;
-		else
-			c->sig_unchecked++;
-		for (size_t i = 0; i < json_array_size(files); i++) {
-			json_t *lf = json_array_get(files, i);
-			char obj[1024];
-			const char *want = json_string_value(json_object_get(lf, "hashValue"));
-			if (!json_string_value(json_object_get(lf, "s3Object")) || !want)
-				continue;
-			snprintf(obj, sizeof(obj), "%s", base_name(json_string_value(json_object_get(lf, "s3Object"))));
-			sqlite3_bind_text(covered, 1, obj, -1, SQLITE_TRANSIENT);
-			sqlite3_step(covered);
-			sqlite3_reset(covered);
-			if (!find_hash(by_name, obj, have)) {
-				c->missing++;
-				print_name(out, "MISSING", obj, "named by the digest, not in the case");
-			} else if (strcasecmp(have, want)) {
-				c->altered++;
-				print_name(out, "ALTERED", obj, "SHA-256 differs from the digest");
-			} else {
-				c->ok++;
-				print_name(out, "ok", obj, NULL);
-			}
-		}
-		if (prev_obj && prev_hash && *prev_hash) {
-			char pname[1024];
-			snprintf(pname, sizeof(pname), "%s", base_name(prev_obj));
-			if (!find_hash(by_name, pname, have))
-				print_name(out, "chain", pname, "previous digest not in the case: chain not checked");
-			else if (strcasecmp(have, prev_hash)) {
-				c->broken++;
-				print_name(out, "BROKEN", pname, "previous digest's SHA-256 differs from previousDigestHashValue");
-			} else
-				print_name(out, "chain", pname, "previous digest ok");
+}
+
+static const char *doc_string(const struct digest *d, const char *key)
+{
+	return json_string_value(json_object_get(d->doc, key));
+}
+
+static void verify_signature(struct run *run, const struct digest *d)
+{
+	struct strbuf why = STRBUF_INIT;
+	int s = check_signature(d, run->keys->keys, run->keys->n, &why);
+
+	print_name(run->out, s > 0 ? "signed" : s < 0 ? "BADSIG" : "unsigned", d->name, why.buf);
+	strbuf_release(&why);
+	if (s > 0)
+		run->c->sig_ok++;
+	else if (s < 0)
+		run->c->sig_bad++;
+	else
+		run->c->sig_unchecked++;
+}
+
+/* Each log file the digest names: in the case, with the SHA-256 the digest gives? */
+static void verify_log_files(struct run *run, const struct digest *d)
+{
+	json_t *files = json_object_get(d->doc, "logFiles");
+	char have[65];
+
+	for (size_t i = 0; i < json_array_size(files); i++) {
+		json_t *lf = json_array_get(files, i);
+		const char *object = json_string_value(json_object_get(lf, "s3Object"));
+		const char *want = json_string_value(json_object_get(lf, "hashValue"));
+		char name[1024];
+		if (!object || !want)
+			continue;
+		snprintf(name, sizeof(name), "%s", base_name(object));
+		sqlite3_bind_text(run->covered, 1, name, -1, SQLITE_TRANSIENT);
+		sqlite3_step(run->covered);
+		sqlite3_reset(run->covered);
+		if (!find_hash(run->by_name, name, have)) {
+			run->c->missing++;
+			print_name(run->out, "MISSING", name, "named by the digest, not in the case");
+		} else if (strcasecmp(have, want)) {
+			run->c->altered++;
+			print_name(run->out, "ALTERED", name, "SHA-256 differs from the digest");
+		} else {
+			run->c->ok++;
+			print_name(run->out, "ok", name, NULL);
 		}
 	}
-	/* CloudTrail log files in the case that no digest covers. */
-	if (nd && casedb_prepare(cdb, "SELECT name FROM evidence WHERE importer = 'aws_cloudtrail' AND events > 0 ORDER BY id",
-				 &logs, err) == 0) {
+}
+
+/* The digest's link to the one before it (previousDigestHashValue). */
+static void verify_chain(struct run *run, const struct digest *d)
+{
+	const char *prev_obj = doc_string(d, "previousDigestS3Object");
+	const char *prev_hash = doc_string(d, "previousDigestHashValue");
+	char name[1024], have[65];
+
+	if (!prev_obj || !prev_hash || !*prev_hash)
+		return;
+	snprintf(name, sizeof(name), "%s", base_name(prev_obj));
+	if (!find_hash(run->by_name, name, have)) {
+		print_name(run->out, "chain", name, "previous digest not in the case: chain not checked");
+	} else if (strcasecmp(have, prev_hash)) {
+		run->c->broken++;
+		print_name(run->out, "BROKEN", name, "previous digest's SHA-256 differs from previousDigestHashValue");
+	} else {
+		print_name(run->out, "chain", name, "previous digest ok");
+	}
+}
+
+/* CloudTrail log files in the case that no digest covers. */
+static void report_uncovered(struct run *run)
+{
+	sqlite3_stmt *logs = NULL, *seen = NULL;
+	struct strbuf ignored = STRBUF_INIT;
+
+	if (casedb_prepare(run->cdb, "SELECT name FROM evidence WHERE importer = 'aws_cloudtrail' AND events > 0 ORDER BY id",
+			   &logs, &ignored) == 0 &&
+	    casedb_prepare(run->cdb, "SELECT 1 FROM temp.covered WHERE name = ?", &seen, &ignored) == 0) {
 		while (sqlite3_step(logs) == SQLITE_ROW) {
 			const char *name = (const char *)sqlite3_column_text(logs, 0);
-			sqlite3_stmt *q;
-			bool seen = false;
-			if (sqlite3_prepare_v2(cdb->db, "SELECT 1 FROM temp.covered WHERE name = ?", -1, &q, NULL) == SQLITE_OK) {
-				sqlite3_bind_text(q, 1, base_name(name), -1, SQLITE_TRANSIENT);
-				seen = sqlite3_step(q) == SQLITE_ROW;
-				sqlite3_finalize(q);
+			sqlite3_bind_text(seen, 1, base_name(name), -1, SQLITE_TRANSIENT);
+			if (sqlite3_step(seen) != SQLITE_ROW) {
+				run->c->uncovered++;
+				print_name(run->out, "nodigest", name, "imported, but no digest in the case covers it");
 			}
-			if (!seen) {
-				c->uncovered++;
-				print_name(out, "nodigest", name, "imported, but no digest in the case covers it");
-			}
+			sqlite3_reset(seen);
 		}
 	}
-	c->digests = nd;
+	sqlite3_finalize(logs);
+	sqlite3_finalize(seen);
+	strbuf_release(&ignored);
+}
+
+int trail_verify(struct casedb *cdb, const struct trail_keys *keys, const char *sigfile, FILE *out,
+		 struct trail_counts *c, struct strbuf *err)
+{
+	static const struct trail_keys no_keys;
+	struct run run = { .cdb = cdb, .keys = keys ? keys : &no_keys, .out = out, .c = c };
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	if ((r = prepare_run(&run, err)) < 0 || (r = read_digests(&run)) < 0)
+		goto out;
+	link_next_signatures(&run);
+	if (sigfile && (r = load_signatures(sigfile, run.d, run.nd, err)) < 0)
+		goto out;
+	for (size_t i = 0; i < run.nd; i++) {
+		const struct digest *d = &run.d[i];
+		fprintf(out, "digest   %s (%s .. %s)\n", d->name, doc_string(d, "digestStartTime") ?: "?",
+			doc_string(d, "digestEndTime") ?: "?");
+		verify_signature(&run, d);
+		verify_log_files(&run, d);
+		verify_chain(&run, d);
+	}
+	if (run.nd)
+		report_uncovered(&run);
+	c->digests = run.nd;
 	fprintf(out,
 		"%zu digest(s): %lu log file(s) ok, %lu altered, %lu missing, %lu chain link(s) broken, "
 		"%lu imported log file(s) not covered; signatures: %lu ok, %lu bad, %lu not checked\n",
-		nd, c->ok, c->altered, c->missing, c->broken, c->uncovered, c->sig_ok, c->sig_bad, c->sig_unchecked);
-	r = 0;
+		run.nd, c->ok, c->altered, c->missing, c->broken, c->uncovered, c->sig_ok, c->sig_bad, c->sig_unchecked);
 out:
-	for (size_t i = 0; i < nd; i++) {
-		json_decref(d[i].doc);
-		free(d[i].given_sig);
-	}
-	free(d);
-	sqlite3_finalize(docs);
-	sqlite3_finalize(by_name);
-	sqlite3_finalize(logs);
-	sqlite3_finalize(covered);
+	release_run(&run);
 	return r;
 }

@@ -168,6 +168,35 @@ static json_t *observed(const char *outdir, int rc, const char *summary)
 	return doc;
 }
 
+/* The captured connections of the attack, each with the process the host evidence shows made it
+ * (`query connection-processes`): address, ports, then pid and name. */
+static void check_connection_processes(const char *outdir)
+{
+	static const char *const made_by[] = {
+		"\"10.0.1.87\",46122,\"198.51.100.7\",4444,4249,\"kworker\"", /* the reverse shell */
+		"\"169.254.172.2\",51822,\"169.254.170.2\",80,4305,\"curl\"", /* the stolen task credentials */
+		"\"10.0.1.87\",36402,\"192.0.2.77\",443,4333,\"xmrig\"",     /* the miner's pool */
+	};
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT;
+	char db[4200], id[32];
+
+	snprintf(db, sizeof(db), "%s/case.db", outdir);
+	cr_assert_eq(test_run(&out, &err, "query", "-F", "csv", db, "connection-processes", NULL), 0, "%s", err.buf);
+	for (size_t i = 0; i < sizeof(made_by) / sizeof(made_by[0]); i++)
+		cr_expect_not_null(strstr(out.buf, made_by[i]), "no connection %s in\n%s", made_by[i], out.buf);
+	/* `show` of the reverse shell's connection names the process too */
+	const char *row = strstr(out.buf, made_by[0]);
+	cr_assert_not_null(row);
+	while (row > out.buf && row[-1] != '\n')
+		row--;
+	snprintf(id, sizeof(id), "%lld", strtoll(row, NULL, 10));
+	strbuf_reset(&out);
+	cr_assert_eq(test_run(&out, &err, "show", db, id, NULL), 0, "%s", err.buf);
+	cr_expect_not_null(strstr(out.buf, "connect by pid 4249 kworker)\n  process          4249 "), "%s", out.buf);
+	strbuf_release(&out);
+	strbuf_release(&err);
+}
+
 Test(samples, investigate_gives_the_expected_findings_and_chain, .timeout = 300)
 {
 	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, want = STRBUF_INIT;
@@ -200,6 +229,7 @@ Test(samples, investigate_gives_the_expected_findings_and_chain, .timeout = 300)
 					   "0f3c9a1e5b7d4c2a8e6f1b3d5c7a9e0f on " HOST " at 2026-11-23T02:24:05"),
 			   "%s", out.buf);
 	cr_assert_not_null(strstr(out.buf, "-> used from 203.0.113.50 at 2026-11-23T02:38:12"), "%s", out.buf);
+	check_connection_processes(outdir);
 	free(got);
 	json_decref(doc);
 	strbuf_release(&out);

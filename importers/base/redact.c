@@ -2,14 +2,22 @@
 #include "redact.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 
-/* Longest first, so that "aws_session_token" wins over "token". */
-static const char *const secret_names[] = {
-	"aws_secret_access_key", "x-amz-security-token", "aws_session_token", "secret_access_key",
-	"secretaccesskey", "session_token", "sessiontoken", "token",
+/* Longest first, so that "aws_session_token" wins over "token". Each ends in "key" or
+ * "token": its k is 3 characters from the end, which is where redact_secrets finds it. */
+static const struct {
+	const char *name;
+	size_t len;
+} secret_names[] = {
+#define NAME(s) { s, sizeof(s) - 1 }
+	NAME("aws_secret_access_key"), NAME("x-amz-security-token"), NAME("aws_session_token"),
+	NAME("secret_access_key"),     NAME("secretaccesskey"),	     NAME("session_token"),
+	NAME("sessiontoken"),	       NAME("token"),
+#undef NAME
 };
 
 #define MIN_SECRET_LEN 16
@@ -24,33 +32,44 @@ static bool quoteish(char c)
 	return c == '"' || c == '\'' || c == '\\' || c == ' ' || c == '\t';
 }
 
-/* At a secret name: the offsets where its value starts and ends, or false. */
-static bool name_value(const char *s, size_t len, size_t i, size_t *ret_start, size_t *ret_end)
+/* After a secret name ending at j: where its value starts and ends, or false. */
+static bool value_after_name(const char *s, size_t len, size_t j, size_t *ret_start, size_t *ret_end)
 {
-	for (size_t k = 0; k < sizeof(secret_names) / sizeof(secret_names[0]); k++) {
-		size_t nl = strlen(secret_names[k]), j, v;
-		if (i + nl > len || strncasecmp(s + i, secret_names[k], nl))
+	size_t v;
+
+	while (j < len && quoteish(s[j]))
+		j++;
+	if (j >= len || (s[j] != ':' && s[j] != '='))
+		return false;
+	j++;
+	while (j < len && quoteish(s[j]))
+		j++;
+	v = j;
+	while (j < len && (b64((unsigned char)s[j]) || s[j] == '='))
+		j++;
+	if (j - v < MIN_SECRET_LEN)
+		return false;
+	*ret_start = v;
+	*ret_end = j;
+	return true;
+}
+
+/* At the k of a name that starts at or after `from`: where its value is, or false. */
+static bool name_value(const char *s, size_t len, size_t from, size_t k, size_t *ret_start, size_t *ret_end)
+{
+	for (size_t n = 0; n < sizeof(secret_names) / sizeof(secret_names[0]); n++) {
+		size_t nl = secret_names[n].len, i;
+		if (k < from + nl - 3 || k + 3 > len)
+			continue;
+		i = k - (nl - 3);
+		if (strncasecmp(s + i, secret_names[n].name, nl))
 			continue;
 		/* "Token" only as a name of its own ("Token": in an instance-metadata credential
 		 * response), not as the tail of another word; "sessionToken" matched above. */
-		if (!strcmp(secret_names[k], "token") && i > 0 && isalpha((unsigned char)s[i - 1]))
+		if (nl == 5 && i > 0 && isalpha((unsigned char)s[i - 1]))
 			continue;
-		j = i + nl;
-		while (j < len && quoteish(s[j]))
-			j++;
-		if (j >= len || (s[j] != ':' && s[j] != '='))
-			continue;
-		j++;
-		while (j < len && quoteish(s[j]))
-			j++;
-		v = j;
-		while (j < len && (b64((unsigned char)s[j]) || s[j] == '='))
-			j++;
-		if (j - v < MIN_SECRET_LEN)
-			continue;
-		*ret_start = v;
-		*ret_end = j;
-		return true;
+		if (value_after_name(s, len, i + nl, ret_start, ret_end))
+			return true;
 	}
 	return false;
 }
@@ -124,17 +143,36 @@ bool redact_may_hold(const char *in, size_t len)
 	return false;
 }
 
+/* The first of k, K and I at or after i (len when none); next[] caches where each is next
+ * (SIZE_MAX: not looked for yet). */
+static size_t next_anchor(const char *in, size_t len, size_t i, size_t next[3])
+{
+	static const char anchors[] = { 'k', 'K', 'I' };
+	size_t best = len;
+
+	for (size_t a = 0; a < 3; a++) {
+		if (next[a] == SIZE_MAX || next[a] < i) {
+			const char *p = memchr(in + i, anchors[a], len - i);
+			next[a] = p ? (size_t)(p - in) : len;
+		}
+		if (next[a] < best)
+			best = next[a];
+	}
+	return best;
+}
+
+/* Only the anchors of redact_may_hold can end a secret name or be inside a key id, so the scan
+ * jumps from one to the next instead of trying every name at every character. */
 size_t redact_secrets(const char *in, size_t len, struct strbuf *out)
 {
-	size_t i = 0, copied = 0, n = 0, start, end;
+	size_t next[3] = { SIZE_MAX, SIZE_MAX, SIZE_MAX }, i = 0, copied = 0, n = 0, start, end;
+	bool hit;
 
-	while (i < len) {
-		char c = in[i];
-		bool hit = false;
-		if (c == 'A' && key_pair(in, len, i, &start, &end))
-			hit = true;
-		else if (strchr("aAsStTxX", c) && c && name_value(in, len, i, &start, &end))
-			hit = true;
+	while ((i = next_anchor(in, len, i, next)) < len) {
+		if (in[i] == 'I')
+			hit = i >= copied + 2 && key_pair(in, len, i - 2, &start, &end);
+		else
+			hit = name_value(in, len, copied, i, &start, &end);
 		if (!hit) {
 			i++;
 			continue;
