@@ -133,34 +133,49 @@ pn=$("$build/tests/bench/gen-pcap" "$pfile" "$PROFILE" 2>&1 | awk '/packets/ {pr
 rm -f "$work/case.db" "$work/case.db-wal" "$work/case.db-shm"
 valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$work/cg.bs" \
 	"$build/analyzer/backsight" import --progress=never "$work/case.db" "$pfile" > /dev/null 2>&1
-# incl FILE FUNCTION: inclusive Ir of a function (0 when absent)
+# incl FUNCTION: inclusive Ir of a function, summed over the threads' profiles (0 when absent)
 incl() {
-	callgrind_annotate --inclusive=yes "$1" 2>/dev/null |
-		awk -v f=":$2 " '!done && index($0, f) {gsub(",", "", $1); print $1; done = 1} END {if (!done) print 0}'
+	for f in "$work"/cg.bs-*; do
+		callgrind_annotate --inclusive=yes "$f" 2>/dev/null |
+			awk -v f=":$1 " '!done && index($0, f) {gsub(",", "", $1); print $1; done = 1}'
+	done | awk '{s += $1} END {print s + 0}'
 }
 total() { callgrind_annotate "$1" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}'; }
-main=$(total "$work/cg.bs-01"); reader=$(total "$work/cg.bs-02")
 echo
 echo "instructions (callgrind) importing $pn packets, per packet:"
-pp() { printf '  %-46s %8.0f Ir/packet\n' "$1" "$(div "$2" "$pn")"; }
-pp 'stream thread (read + ledger SHA-256)' "$reader"
-pp 'main thread' "$main"
-emit=$(incl "$work/cg.bs-01" imp_emit)
-pp '  importer (decode, flows, parsers, events)' "$(($(incl "$work/cg.bs-01" next) - emit))"
-pp '    of which copying from the stream' "$(incl "$work/cg.bs-01" reader_fill)"
-dict=$(incl "$work/cg.bs-01" settle_dict)
-pp '  loader: SQLite rows' "$(($(incl "$work/cg.bs-01" event_batch_add) + $(incl "$work/cg.bs-01" event_batch_flush)))"
-pp '  loader: raw store (zstd), without training' \
-	"$(($(incl "$work/cg.bs-01" raw_writer_add) + $(incl "$work/cg.bs-01" raw_writer_flush) - dict))"
-printf '  %-46s %8.0f Ir/packet here (%s Ir once per import)\n' '  loader: dictionary training' \
+pp() { printf '  %-52s %8.0f Ir/packet\n' "$1" "$(div "$2" "$pn")"; }
+all=0
+hash=0
+for f in "$work"/cg.bs-*; do
+	t=$(total "$f")
+	all=$((all + t))
+	if callgrind_annotate --inclusive=yes "$f" 2>/dev/null | grep -q ':producer '; then
+		hash=$t
+		pp 'thread: stream (read + ledger SHA-256)' "$t"
+	elif callgrind_annotate --inclusive=yes "$f" 2>/dev/null | grep -q ':importer_main '; then
+		pp 'thread: importer' "$t"
+	else
+		pp 'thread: main (case database writer)' "$t"
+	fi
+done
+emit=$(incl imp_emit)
+dict=$(incl settle_dict)
+pp 'stage: importer (decode, flows, parsers, events)' "$(($(incl next) - emit))"
+pp '  of which copying from the stream' "$(incl reader_fill)"
+pp 'stage: handing events to the writer (imp_emit)' "$emit"
+pp 'stage: loader: SQLite rows' "$(($(incl event_batch_add) + $(incl event_batch_flush)))"
+pp 'stage: loader: raw store (zstd), without training' \
+	"$(($(incl raw_writer_add) + $(incl raw_writer_flush) - dict))"
+printf '  %-52s %8.0f Ir/packet here (%s Ir once per import)\n' 'stage: loader: dictionary training' \
 	"$(div "$dict" "$pn")" "$dict"
-pp '  loader: secret scan' "$(incl "$work/cg.bs-01" redact_may_hold)"
-pp '  index build after the load' "$(incl "$work/cg.bs-01" casedb_build_event_indexes)"
+pp 'stage: loader: secret scan' "$(incl redact_may_hold)"
+pp 'stage: index build after the load' "$(incl casedb_build_event_indexes)"
+main=$((all - hash))
 if command -v tcpdump >/dev/null 2>&1; then
 	valgrind --tool=callgrind --callgrind-out-file="$work/cg.td" tcpdump -Z "$(id -un)" -r "$pfile" -w /dev/null \
 		> /dev/null 2>&1
 	td=$(total "$work/cg.td")
 	pp 'tcpdump -r FILE -w /dev/null' "$td"
 	printf '  backsight / tcpdump instructions: %.1fx with the hash, %.1fx without, %.1fx without the training too\n' \
-		"$(div "$((main + reader))" "$td")" "$(div "$main" "$td")" "$(div "$((main - dict))" "$td")"
+		"$(div "$all" "$td")" "$(div "$main" "$td")" "$(div "$((main - dict))" "$td")"
 fi
