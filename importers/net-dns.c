@@ -282,7 +282,7 @@ static int emit(struct net_state *ns, const struct net_tuple *t, const struct ne
 	strbuf_reset(&o->fields);
 	strbuf_reset(&o->summary);
 	jsonw_begin(&j, &o->fields);
-	jsonw_key_i64(&j, "dns.id", id);
+	jsonw_lkey_i64(&j, "dns.id", id);
 	strbuf_reset(&o->l1);
 	/* every question is walked (each takes >= 5 bytes, so the message bounds the loop) to
 	 * find where the answers start; the first 16 names are kept */
@@ -307,9 +307,9 @@ static int emit(struct net_state *ns, const struct net_tuple *t, const struct ne
 		qoff = (size_t)r + 4;
 		if (q == 0) {
 			have_q = true;
-			jsonw_key_strn(&j, "dns.query", o->tmp.buf, o->tmp.len);
-			jsonw_key_str(&j, "dns.qtype", type_name(qt, tb));
-			jsonw_key_str(&j, "dns.qclass", class_name(qc, cb));
+			jsonw_lkey_strn(&j, "dns.query", o->tmp.buf, o->tmp.len);
+			jsonw_lkey_str(&j, "dns.qtype", type_name(qt, tb));
+			jsonw_lkey_str(&j, "dns.qclass", class_name(qc, cb));
 			strbuf_reset(&o->summary);
 			strbuf_addstr(&o->summary, "dns ");
 			strbuf_addstr(&o->summary, type_name(qt, tb));
@@ -333,22 +333,22 @@ static int emit(struct net_state *ns, const struct net_tuple *t, const struct ne
 		}
 	}
 	if (qqd > 1 && o->l1.len) {
-		jsonw_key(&j, "dns.questions");
+		jsonw_lkey(&j, "dns.questions");
 		strbuf_addch(&o->fields, '[');
 		strbuf_add(&o->fields, o->l1.buf, o->l1.len);
 		strbuf_addch(&o->fields, ']');
 	}
-	jsonw_key_bool(&j, "dns.response", response);
+	NET_LKEY_BOOL(&j, "dns.response", response);
 	if (response) {
 		size_t text_start = o->summary.len;
 		unsigned shown = 0;
-		jsonw_key_str(&j, "dns.rcode", rcode);
-		jsonw_key_bool(&j, "dns.aa", flags & 0x0400);
-		jsonw_key_bool(&j, "dns.tc", flags & 0x0200);
-		jsonw_key_bool(&j, "dns.rd", flags & 0x0100);
-		jsonw_key_bool(&j, "dns.ra", flags & 0x0080);
+		jsonw_lkey_str(&j, "dns.rcode", rcode);
+		NET_LKEY_BOOL(&j, "dns.aa", flags & 0x0400);
+		NET_LKEY_BOOL(&j, "dns.tc", flags & 0x0200);
+		NET_LKEY_BOOL(&j, "dns.rd", flags & 0x0100);
+		NET_LKEY_BOOL(&j, "dns.ra", flags & 0x0080);
 		if (rtt >= 0)
-			jsonw_key_i64(&j, "dns.rtt_ns", rtt);
+			jsonw_lkey_i64(&j, "dns.rtt_ns", rtt);
 		/* answers: four parallel lists */
 		{
 			struct strbuf *f = &o->fields;
@@ -357,7 +357,7 @@ static int emit(struct net_state *ns, const struct net_tuple *t, const struct ne
 			strbuf_reset(names);
 			strbuf_reset(types);
 			strbuf_reset(ttls);
-			jsonw_key(&j, "dns.answers");
+			jsonw_lkey(&j, "dns.answers");
 			strbuf_addch(f, '[');
 			for (unsigned a = 0; a < an && a < MAX_ANSWERS; a++) {
 				uint16_t type, rdlen;
@@ -396,15 +396,15 @@ static int emit(struct net_state *ns, const struct net_tuple *t, const struct ne
 				n++;
 			}
 			strbuf_addch(f, ']');
-			jsonw_key(&j, "dns.answer_names");
+			jsonw_lkey(&j, "dns.answer_names");
 			strbuf_addch(f, '[');
 			strbuf_add(f, names->buf, names->len);
 			strbuf_addch(f, ']');
-			jsonw_key(&j, "dns.answer_types");
+			jsonw_lkey(&j, "dns.answer_types");
 			strbuf_addch(f, '[');
 			strbuf_add(f, types->buf, types->len);
 			strbuf_addch(f, ']');
-			jsonw_key(&j, "dns.ttls");
+			jsonw_lkey(&j, "dns.ttls");
 			strbuf_addch(f, '[');
 			strbuf_add(f, ttls->buf, ttls->len);
 			strbuf_addch(f, ']');
@@ -416,7 +416,7 @@ static int emit(struct net_state *ns, const struct net_tuple *t, const struct ne
 		strbuf_addstr(&o->summary, " (no response)");
 	}
 	if (any_tr)
-		jsonw_key_bool(&j, "dns.rrname_truncated", true);
+		NET_LKEY_BOOL(&j, "dns.rrname_truncated", true);
 	jsonw_end(&j);
 	net_event_fill(&ev, t, pkt, "dns", cbuf, sbuf);
 	ev.result = response ? rcode : NULL;

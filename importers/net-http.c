@@ -29,13 +29,14 @@
 #define F_HOST 256
 #define F_UA 256
 
+/* Scalars first: a new request clears them and only the first byte of each text field. */
 struct req {
 	int64_t ts, precision;
 	uint64_t offset;
-	char method[F_METHOD], uri[F_URI], host[F_HOST], ua[F_UA];
+	uint64_t body_len;
 	uint16_t frame_len;
 	bool imds, head;
-	uint64_t body_len;
+	char method[F_METHOD], uri[F_URI], host[F_HOST], ua[F_UA];
 	uint8_t frame[FRAME_KEEP];
 };
 
@@ -229,22 +230,22 @@ static int emit(struct net_state *ns, const struct net_tuple *t, struct req *rq,
 	net_event_fill(&ev, t, &pkt, "http", cbuf, sbuf);
 	strbuf_reset(&o->fields);
 	jsonw_begin(&j, &o->fields);
-	jsonw_key_str(&j, "http.method", rq->method);
-	jsonw_key_str(&j, "http.uri", rq->uri);
+	jsonw_lkey_str(&j, "http.method", rq->method);
+	jsonw_lkey_str(&j, "http.uri", rq->uri);
 	if (rq->host[0])
-		jsonw_key_str(&j, "http.host", rq->host);
-	jsonw_key_i64(&j, "http.request_body_len", (int64_t)rq->body_len);
+		jsonw_lkey_str(&j, "http.host", rq->host);
+	jsonw_lkey_i64(&j, "http.request_body_len", (int64_t)rq->body_len);
 	if (status >= 0) {
-		jsonw_key_i64(&j, "http.status", status);
+		jsonw_lkey_i64(&j, "http.status", status);
 		snprintf(st, sizeof(st), "%d", status);
 		ev.result = st;
-		jsonw_key_i64(&j, "http.response_offset", (int64_t)resp_offset);
-		jsonw_key_i64(&j, "http.response_body_len", (int64_t)resp_body_len);
+		jsonw_lkey_i64(&j, "http.response_offset", (int64_t)resp_offset);
+		jsonw_lkey_i64(&j, "http.response_body_len", (int64_t)resp_body_len);
 		if (ctype)
-			jsonw_key_strn(&j, "http.content_type", (const char *)ctype, ctype_len);
+			jsonw_lkey_strn(&j, "http.content_type", (const char *)ctype, ctype_len);
 	}
 	if (rq->imds) {
-		jsonw_key_bool(&j, "http.metadata_service", true);
+		NET_LKEY_BOOL(&j, "http.metadata_service", true);
 		if (body && status == 200)
 			credentials(&j, &ev, rq, body, body_len, &akid, &arn);
 	}
@@ -252,9 +253,15 @@ static int emit(struct net_state *ns, const struct net_tuple *t, struct req *rq,
 	if (rq->ua[0])
 		ev.user_agent = rq->ua;
 	strbuf_reset(&o->summary);
-	strbuf_addf(&o->summary, "http %s %s%.200s", rq->method, rq->host, rq->uri);
-	if (status >= 0)
-		strbuf_addf(&o->summary, " -> %d", status);
+	strbuf_addstr(&o->summary, "http ");
+	strbuf_addstr(&o->summary, rq->method);
+	strbuf_addch(&o->summary, ' ');
+	strbuf_addstr(&o->summary, rq->host);
+	strbuf_add(&o->summary, rq->uri, strnlen(rq->uri, 200));
+	if (status >= 0) {
+		strbuf_addstr(&o->summary, " -> ");
+		strbuf_addstr(&o->summary, st);
+	}
 	if (ev.access_key_id)
 		strbuf_addf(&o->summary, " credentials %s", ev.access_key_id);
 	ev.fields = o->fields.buf;
@@ -283,7 +290,8 @@ static int request(struct net_state *ns, struct net_http *h, const struct net_tu
 			return r;
 	}
 	rq = &h->q[(h->head + h->n) % QUEUE];
-	memset(rq, 0, offsetof(struct req, frame));
+	memset(rq, 0, offsetof(struct req, method));
+	rq->method[0] = rq->uri[0] = rq->host[0] = rq->ua[0] = '\0';
 	sp1 = memchr(p, ' ', (size_t)(eol - p));
 	sp2 = sp1 ? memchr(sp1 + 1, ' ', (size_t)(eol - sp1 - 1)) : NULL;
 	if (!sp1 || !sp2)
@@ -357,9 +365,12 @@ int net_http_data(struct net_state *ns, struct net_http **hp, const struct net_t
 			*ret_done = true;
 			return 0;
 		}
-		h = *hp = calloc(1, sizeof(*h)); /* once per HTTP connection */
+		/* once per HTTP connection; requests are cleared as they are queued (request()) */
+		h = *hp = malloc(sizeof(*h));
 		if (!h)
 			return -ENOMEM;
+		h->head = h->n = 0;
+		h->skip[0] = h->skip[1] = 0;
 	}
 	while (used < len) {
 		const uint8_t *p = data + used, *hend;

@@ -235,8 +235,27 @@ static void ja4(struct net_out *o, const struct hello *h, char proto, struct str
 		}
 		sha12(o, tmp, he);
 	}
-	snprintf(out, 40, "%c%s%c%02zu%02zu%c%c_%s_%s", proto, ja4_version(v), h->sni ? 'd' : 'i',
-		 h->nciphers > 99 ? 99 : h->nciphers, h->nexts > 99 ? 99 : h->nexts, a[0], a[1], hc, he);
+	{
+		/* "t13d1516h2_<hc>_<he>": written directly, snprintf cost a tenth of the event */
+		const char *ver = ja4_version(v);
+		size_t nc = h->nciphers > 99 ? 99 : h->nciphers, ne = h->nexts > 99 ? 99 : h->nexts;
+		char *p = out;
+		*p++ = proto;
+		*p++ = ver[0];
+		*p++ = ver[1];
+		*p++ = h->sni ? 'd' : 'i';
+		*p++ = (char)('0' + nc / 10);
+		*p++ = (char)('0' + nc % 10);
+		*p++ = (char)('0' + ne / 10);
+		*p++ = (char)('0' + ne % 10);
+		*p++ = a[0];
+		*p++ = a[1];
+		*p++ = '_';
+		memcpy(p, hc, 12);
+		p += 12;
+		*p++ = '_';
+		memcpy(p, he, 13); /* with its NUL */
+	}
 }
 
 static void ja3(struct net_out *o, const struct hello *h, struct strbuf *s, char md5hex[33])
@@ -320,15 +339,15 @@ int net_tls_hello(struct net_state *ns, const struct net_tuple *t, const struct 
 	strbuf_reset(&o->fields);
 	jsonw_begin(&j, &o->fields);
 	if (h->sni)
-		jsonw_key_strn(&j, "tls.sni", (const char *)h->sni, h->sni_len);
+		jsonw_lkey_strn(&j, "tls.sni", (const char *)h->sni, h->sni_len);
 	vt = version_text(h->best_version ? h->best_version : h->legacy_version);
 	if (vt)
-		jsonw_key_str(&j, "tls.version", vt);
-	jsonw_key_i64(&j, "tls.client_version", h->legacy_version);
+		jsonw_lkey_str(&j, "tls.version", vt);
+	jsonw_lkey_i64(&j, "tls.client_version", h->legacy_version);
 	if (h->has_alpn) {
 		struct cursor l = h->alpn;
 		bool first = true;
-		jsonw_key(&j, "tls.alpn");
+		jsonw_lkey(&j, "tls.alpn");
 		strbuf_addch(&o->fields, '[');
 		while (cursor_remaining(&l)) {
 			uint8_t pl = cursor_u8(&l);
@@ -343,10 +362,10 @@ int net_tls_hello(struct net_state *ns, const struct net_tuple *t, const struct 
 		strbuf_addch(&o->fields, ']');
 	}
 	ja3(o, h, &o->tmp, md5hex);
-	jsonw_key_strn(&j, "tls.ja3", o->tmp.buf, o->tmp.len);
-	jsonw_key_str(&j, "tls.ja3_hash", md5hex);
+	jsonw_lkey_strn(&j, "tls.ja3", o->tmp.buf, o->tmp.len);
+	jsonw_lkey_str(&j, "tls.ja3_hash", md5hex);
 	ja4(o, h, quic ? 'q' : 't', &o->tmp, ja4s);
-	jsonw_key_str(&j, "tls.ja4", ja4s);
+	jsonw_lkey_str(&j, "tls.ja4", ja4s);
 	if (quic) {
 		jsonw_key_str(&j, "quic.version", quic_version_text(quic->version, vbuf));
 		strbuf_reset(&o->tmp);
@@ -364,9 +383,12 @@ int net_tls_hello(struct net_state *ns, const struct net_tuple *t, const struct 
 		strbuf_addstr(&o->summary, " sni=");
 		strbuf_add(&o->summary, h->sni, h->sni_len > 200 ? 200 : h->sni_len);
 	}
-	if (vt)
-		strbuf_addf(&o->summary, " %s", vt);
-	strbuf_addf(&o->summary, " ja4=%s", ja4s);
+	if (vt) {
+		strbuf_addch(&o->summary, ' ');
+		strbuf_addstr(&o->summary, vt);
+	}
+	strbuf_addstr(&o->summary, " ja4=");
+	strbuf_addstr(&o->summary, ja4s);
 	net_event_fill(&ev, t, pkt, quic ? "quic" : "tls", cbuf, sbuf);
 	ev.fields = o->fields.buf;
 	ev.summary = o->summary.buf;

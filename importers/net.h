@@ -18,7 +18,11 @@
 #include <stdint.h>
 
 #include "importer.h"
+#include "jsonw.h"
 #include "strbuf.h"
+
+/* jsonw_lkey_* for a boolean: a literal key written without the run-time escape check. */
+#define NET_LKEY_BOOL(o, lit, val) (jsonw_lkey((o), lit), strbuf_addstr((o)->sb, (val) ? "true" : "false"))
 
 /* Link types (tcpdump.org/linktypes.html) that the decoders know. */
 enum {
