@@ -146,6 +146,7 @@ static void close_(void *state)
 {
 	struct state *st = state;
 
+	jsonu_arena_release(); /* a record that ended in an error may still hold it */
 	if (!st)
 		return;
 	jframe_release(&st->frame);
@@ -161,20 +162,68 @@ static void close_(void *state)
 	free(st);
 }
 
-/* Falco's ct.user: who acted, by identity type (the plugin's rules compare it to user names). */
-static const char *ct_user(json_t *rec)
+/*
+ * The objects of a record that fields are read from, each looked up once per record (a dotted
+ * path per field would hash the same parent names again for every field). NULL where the
+ * record has no such object.
+ */
+enum part { P_REC, P_UID, P_SCTX, P_ISSUER, P_ATTRS, P_WEBID, P_REQ, P_RESP, P_ADDENDUM, P_TLS, P_INSIGHT, P_COUNT };
+
+struct parts {
+	json_t *p[P_COUNT];
+};
+
+static json_t *member_obj(json_t *parent, const char *name)
 {
-	const char *type = jsonu_str(rec, "userIdentity.type");
-	const char *name = jsonu_str(rec, "userIdentity.userName");
+	json_t *v = parent ? json_object_get(parent, name) : NULL;
+
+	return json_is_object(v) ? v : NULL;
+}
+
+static void parts_of(json_t *rec, struct parts *ps)
+{
+	json_t **p = ps->p;
+
+	p[P_REC] = rec;
+	p[P_UID] = member_obj(rec, "userIdentity");
+	p[P_SCTX] = member_obj(p[P_UID], "sessionContext");
+	p[P_ISSUER] = member_obj(p[P_SCTX], "sessionIssuer");
+	p[P_ATTRS] = member_obj(p[P_SCTX], "attributes");
+	p[P_WEBID] = member_obj(p[P_SCTX], "webIdFederationData");
+	p[P_REQ] = member_obj(rec, "requestParameters");
+	p[P_RESP] = member_obj(rec, "responseElements");
+	p[P_ADDENDUM] = member_obj(rec, "addendum");
+	p[P_TLS] = member_obj(rec, "tlsDetails");
+	p[P_INSIGHT] = member_obj(rec, "insightDetails");
+}
+
+static json_t *part_get(const struct parts *ps, enum part part, const char *name)
+{
+	return ps->p[part] ? json_object_get(ps->p[part], name) : NULL;
+}
+
+/* A member's string value when it is a non-empty string (as jsonu_str), else NULL. */
+static const char *part_str(const struct parts *ps, enum part part, const char *name)
+{
+	const char *s = json_string_value(part_get(ps, part, name));
+
+	return s && *s ? s : NULL;
+}
+
+/* Falco's ct.user: who acted, by identity type (the plugin's rules compare it to user names). */
+static const char *ct_user(const struct parts *ps)
+{
+	const char *type = part_str(ps, P_UID, "type");
+	const char *name = part_str(ps, P_UID, "userName");
 
 	if (!type)
 		return name;
 	if (!strcmp(type, "AssumedRole") || !strcmp(type, "Role")) {
-		const char *issuer = jsonu_str(rec, "userIdentity.sessionContext.sessionIssuer.userName");
+		const char *issuer = part_str(ps, P_ISSUER, "userName");
 		return issuer ? issuer : type;
 	}
 	if (!strcmp(type, "AWSService"))
-		return jsonu_str(rec, "userIdentity.invokedBy");
+		return part_str(ps, P_UID, "invokedBy");
 	if (!strcmp(type, "Root") && !name)
 		return "root";
 	if (name)
@@ -184,70 +233,74 @@ static const char *ct_user(json_t *rec)
 	return NULL;
 }
 
-/* {fields key, record path} written as they are when present (strings, booleans, objects). */
-static const char *const field_names[][2] = {
-	{ "ct.id", "eventID" },
-	{ "ct.src", "eventSource" },
-	{ "ct.region", "awsRegion" },
-	{ "ct.error", "errorCode" },
-	{ "ct.errormessage", "errorMessage" },
-	{ "ct.readonly", "readOnly" },
-	{ "ct.managementevent", "managementEvent" },
-	{ "ct.requestid", "requestID" },
-	{ "ct.eventtype", "eventType" },
-	{ "ct.eventversion", "eventVersion" },
-	{ "ct.eventcategory", "eventCategory" },
-	{ "ct.apiversion", "apiVersion" },
-	{ "ct.recipientaccountid", "recipientAccountId" },
-	{ "ct.sharedeventid", "sharedEventID" },
-	{ "ct.vpcendpointid", "vpcEndpointId" },
-	{ "ct.sessioncredentialfromconsole", "sessionCredentialFromConsole" },
-	{ "ct.addendum.reason", "addendum.reason" },
-	{ "ct.addendum.updatedfields", "addendum.updatedFields" },
-	{ "ct.addendum.originalrequestid", "addendum.originalRequestID" },
-	{ "ct.addendum.originaleventid", "addendum.originalEventID" },
-	{ "ct.tlsdetails.tlsversion", "tlsDetails.tlsVersion" },
-	{ "ct.tlsdetails.ciphersuite", "tlsDetails.cipherSuite" },
-	{ "ct.tlsdetails.clientprovidedhostheader", "tlsDetails.clientProvidedHostHeader" },
-	{ "ct.user.identitytype", "userIdentity.type" },
-	{ "ct.user.principalid", "userIdentity.principalId" },
-	{ "ct.user.arn", "userIdentity.arn" },
-	{ "ct.user.accountid", "userIdentity.accountId" },
-	{ "ct.user.username", "userIdentity.userName" },
-	{ "ct.user.invokedby", "userIdentity.invokedBy" },
-	{ "ct.user.credentialid", "userIdentity.credentialId" },
-	{ "ct.user.sessionissuer.type", "userIdentity.sessionContext.sessionIssuer.type" },
-	{ "ct.user.sessionissuer.arn", "userIdentity.sessionContext.sessionIssuer.arn" },
-	{ "ct.user.sessionissuer.username", "userIdentity.sessionContext.sessionIssuer.userName" },
-	{ "ct.user.sessionissuer.principalid", "userIdentity.sessionContext.sessionIssuer.principalId" },
-	{ "ct.user.sessionissuer.accountid", "userIdentity.sessionContext.sessionIssuer.accountId" },
-	{ "ct.user.mfaauthenticated", "userIdentity.sessionContext.attributes.mfaAuthenticated" },
-	{ "ct.user.sessioncreationdate", "userIdentity.sessionContext.attributes.creationDate" },
-	{ "ct.user.sourceidentity", "userIdentity.sessionContext.sourceIdentity" },
-	{ "ct.user.ec2roledelivery", "userIdentity.sessionContext.ec2RoleDelivery" },
-	{ "ct.user.webidfederation.provider", "userIdentity.sessionContext.webIdFederationData.federatedProvider" },
-	{ "ct.request.availabilityzone", "requestParameters.availabilityZone" },
-	{ "ct.request.cluster", "requestParameters.cluster" },
-	{ "ct.request.functionname", "requestParameters.functionName" },
-	{ "ct.request.groupname", "requestParameters.groupName" },
-	{ "ct.request.host", "requestParameters.Host" },
-	{ "ct.request.serialnumber", "requestParameters.serialNumber" },
-	{ "ct.request.servicename", "requestParameters.serviceName" },
-	{ "ct.request.subnetid", "requestParameters.subnetId" },
-	{ "ct.request.taskdefinition", "requestParameters.taskDefinition" },
-	{ "ct.request.username", "requestParameters.userName" },
-	{ "ct.response.subnetid", "responseElements.subnetId" },
-	{ "ct.response.reservationid", "responseElements.reservationId" },
-	{ "s3.bucket", "requestParameters.bucketName" },
-	{ "s3.key", "requestParameters.key" },
+/* {fields key, object, member} written as they are when present (strings, booleans, objects). */
+static const struct {
+	const char *key;
+	enum part part;
+	const char *member;
+} field_names[] = {
+	{ "ct.id", P_REC, "eventID" },
+	{ "ct.src", P_REC, "eventSource" },
+	{ "ct.region", P_REC, "awsRegion" },
+	{ "ct.error", P_REC, "errorCode" },
+	{ "ct.errormessage", P_REC, "errorMessage" },
+	{ "ct.readonly", P_REC, "readOnly" },
+	{ "ct.managementevent", P_REC, "managementEvent" },
+	{ "ct.requestid", P_REC, "requestID" },
+	{ "ct.eventtype", P_REC, "eventType" },
+	{ "ct.eventversion", P_REC, "eventVersion" },
+	{ "ct.eventcategory", P_REC, "eventCategory" },
+	{ "ct.apiversion", P_REC, "apiVersion" },
+	{ "ct.recipientaccountid", P_REC, "recipientAccountId" },
+	{ "ct.sharedeventid", P_REC, "sharedEventID" },
+	{ "ct.vpcendpointid", P_REC, "vpcEndpointId" },
+	{ "ct.sessioncredentialfromconsole", P_REC, "sessionCredentialFromConsole" },
+	{ "ct.addendum.reason", P_ADDENDUM, "reason" },
+	{ "ct.addendum.updatedfields", P_ADDENDUM, "updatedFields" },
+	{ "ct.addendum.originalrequestid", P_ADDENDUM, "originalRequestID" },
+	{ "ct.addendum.originaleventid", P_ADDENDUM, "originalEventID" },
+	{ "ct.tlsdetails.tlsversion", P_TLS, "tlsVersion" },
+	{ "ct.tlsdetails.ciphersuite", P_TLS, "cipherSuite" },
+	{ "ct.tlsdetails.clientprovidedhostheader", P_TLS, "clientProvidedHostHeader" },
+	{ "ct.user.identitytype", P_UID, "type" },
+	{ "ct.user.principalid", P_UID, "principalId" },
+	{ "ct.user.arn", P_UID, "arn" },
+	{ "ct.user.accountid", P_UID, "accountId" },
+	{ "ct.user.username", P_UID, "userName" },
+	{ "ct.user.invokedby", P_UID, "invokedBy" },
+	{ "ct.user.credentialid", P_UID, "credentialId" },
+	{ "ct.user.sessionissuer.type", P_ISSUER, "type" },
+	{ "ct.user.sessionissuer.arn", P_ISSUER, "arn" },
+	{ "ct.user.sessionissuer.username", P_ISSUER, "userName" },
+	{ "ct.user.sessionissuer.principalid", P_ISSUER, "principalId" },
+	{ "ct.user.sessionissuer.accountid", P_ISSUER, "accountId" },
+	{ "ct.user.mfaauthenticated", P_ATTRS, "mfaAuthenticated" },
+	{ "ct.user.sessioncreationdate", P_ATTRS, "creationDate" },
+	{ "ct.user.sourceidentity", P_SCTX, "sourceIdentity" },
+	{ "ct.user.ec2roledelivery", P_SCTX, "ec2RoleDelivery" },
+	{ "ct.user.webidfederation.provider", P_WEBID, "federatedProvider" },
+	{ "ct.request.availabilityzone", P_REQ, "availabilityZone" },
+	{ "ct.request.cluster", P_REQ, "cluster" },
+	{ "ct.request.functionname", P_REQ, "functionName" },
+	{ "ct.request.groupname", P_REQ, "groupName" },
+	{ "ct.request.host", P_REQ, "Host" },
+	{ "ct.request.serialnumber", P_REQ, "serialNumber" },
+	{ "ct.request.servicename", P_REQ, "serviceName" },
+	{ "ct.request.subnetid", P_REQ, "subnetId" },
+	{ "ct.request.taskdefinition", P_REQ, "taskDefinition" },
+	{ "ct.request.username", P_REQ, "userName" },
+	{ "ct.response.subnetid", P_RESP, "subnetId" },
+	{ "ct.response.reservationid", P_RESP, "reservationId" },
+	{ "s3.bucket", P_REQ, "bucketName" },
+	{ "s3.key", P_REQ, "key" },
 	/* Kept whole, as JSON, for nested and json-pointer lookups. */
-	{ "ct.request", "requestParameters" },
-	{ "ct.response", "responseElements" },
-	{ "ct.additionaleventdata", "additionalEventData" },
-	{ "ct.serviceeventdetails", "serviceEventDetails" },
-	{ "ct.edgedevicedetails", "edgeDeviceDetails" },
-	{ "ct.resources", "resources" },
-	{ "ct.insightdetails", "insightDetails" },
+	{ "ct.request", P_REC, "requestParameters" },
+	{ "ct.response", P_REC, "responseElements" },
+	{ "ct.additionaleventdata", P_REC, "additionalEventData" },
+	{ "ct.serviceeventdetails", P_REC, "serviceEventDetails" },
+	{ "ct.edgedevicedetails", P_REC, "edgeDeviceDetails" },
+	{ "ct.resources", P_REC, "resources" },
+	{ "ct.insightdetails", P_REC, "insightDetails" },
 };
 
 static const char *short_src(const char *src, size_t *ret_len)
@@ -258,12 +311,12 @@ static const char *short_src(const char *src, size_t *ret_len)
 	return src;
 }
 
-static void build_fields(struct state *st, json_t *rec, const char *name, const char *user)
+static void build_fields(struct state *st, const struct parts *ps, const char *name, const char *user)
 {
 	struct jsonw_obj o;
-	const char *src = jsonu_str(rec, "eventSource");
-	const char *bucket = jsonu_str(rec, "requestParameters.bucketName");
-	const char *key = jsonu_str(rec, "requestParameters.key");
+	const char *src = part_str(ps, P_REC, "eventSource");
+	const char *bucket = part_str(ps, P_REQ, "bucketName");
+	const char *key = part_str(ps, P_REQ, "key");
 	size_t slen;
 
 	strbuf_reset(&st->fields);
@@ -277,7 +330,7 @@ static void build_fields(struct state *st, json_t *rec, const char *name, const 
 	if (user)
 		jsonw_key_str(&o, "ct.user", user);
 	for (size_t i = 0; i < sizeof(field_names) / sizeof(field_names[0]); i++)
-		jsonu_key_value(&o, &st->fields, field_names[i][0], jsonu_get(rec, field_names[i][1]));
+		jsonu_key_value(&o, &st->fields, field_names[i].key, part_get(ps, field_names[i].part, field_names[i].member));
 	if (bucket) {
 		strbuf_reset(&st->text);
 		strbuf_addf(&st->text, "s3://%s/%s", bucket, key ? key : "");
@@ -296,6 +349,7 @@ static int import_record(struct imp_ctx *ctx, struct state *st, json_t *rec, jso
 			 size_t raw_len, uint64_t offset, uint64_t index)
 {
 	struct bs_event ev;
+	struct parts ps;
 	const char *time = jsonu_str(rec, "eventTime");
 	const char *name = jsonu_str(rec, "eventName");
 	const char *acct = jsonu_str(rec, "recipientAccountId"), *region = jsonu_str(rec, "awsRegion");
@@ -321,27 +375,28 @@ static int import_record(struct imp_ctx *ctx, struct state *st, json_t *rec, jso
 	}
 	ev.ts_precision = prec > 1000000000 ? 1000000000 : prec;
 	ev.source = SRC_CLOUDTRAIL;
+	parts_of(rec, &ps);
 	if (!name)
-		name = jsonu_str(rec, "insightDetails.eventName");
-	src = jsonu_str(rec, "eventSource");
+		name = part_str(&ps, P_INSIGHT, "eventName");
+	src = part_str(&ps, P_REC, "eventSource");
 	if (!src)
-		src = jsonu_str(rec, "insightDetails.eventSource");
-	ev.type = name ? name : jsonu_str(rec, "eventType") ? jsonu_str(rec, "eventType") : "unknown";
-	ev.principal = jsonu_str(rec, "userIdentity.arn");
+		src = part_str(&ps, P_INSIGHT, "eventSource");
+	ev.type = name ? name : part_str(&ps, P_REC, "eventType") ? part_str(&ps, P_REC, "eventType") : "unknown";
+	ev.principal = part_str(&ps, P_UID, "arn");
 	if (!ev.principal)
-		ev.principal = jsonu_str(rec, "userIdentity.sessionContext.sessionIssuer.arn");
+		ev.principal = part_str(&ps, P_ISSUER, "arn");
 	if (!ev.principal)
-		ev.principal = jsonu_str(rec, "userIdentity.principalId");
+		ev.principal = part_str(&ps, P_UID, "principalId");
 	if (!ev.principal)
-		ev.principal = jsonu_str(rec, "userIdentity.userName");
+		ev.principal = part_str(&ps, P_UID, "userName");
 	if (!ev.principal)
-		ev.principal = jsonu_str(rec, "userIdentity.invokedBy");
-	ev.access_key_id = jsonu_str(rec, "userIdentity.accessKeyId");
-	ev.src_ip = ip = jsonu_str(rec, "sourceIPAddress");
-	ev.user_agent = jsonu_str(rec, "userAgent");
-	err = jsonu_str(rec, "errorCode");
+		ev.principal = part_str(&ps, P_UID, "invokedBy");
+	ev.access_key_id = part_str(&ps, P_UID, "accessKeyId");
+	ev.src_ip = ip = part_str(&ps, P_REC, "sourceIPAddress");
+	ev.user_agent = part_str(&ps, P_REC, "userAgent");
+	err = part_str(&ps, P_REC, "errorCode");
 	/* A failed console sign-in has no errorCode: responseElements.ConsoleLogin says "Failure". */
-	login = jsonu_str(rec, "responseElements.ConsoleLogin");
+	login = part_str(&ps, P_RESP, "ConsoleLogin");
 	ev.result = err ? err : login && !strcmp(login, "Failure") ? "failure" : "success";
 	strbuf_reset(&st->host);
 	if (acct && region)
@@ -349,12 +404,12 @@ static int import_record(struct imp_ctx *ctx, struct state *st, json_t *rec, jso
 	else if (acct || region)
 		strbuf_addstr(&st->host, acct ? acct : region);
 	ev.host = st->host.len ? st->host.buf : ctx->opts->host;
-	user = ct_user(rec);
+	user = ct_user(&ps);
 
 	strbuf_reset(&st->summary);
-	if (jsonu_str(rec, "insightDetails.insightType")) {
-		strbuf_addf(&st->summary, "insight %s %s on ", jsonu_str(rec, "insightDetails.insightType"),
-			    jsonu_str(rec, "insightDetails.state") ? jsonu_str(rec, "insightDetails.state") : "");
+	if (part_str(&ps, P_INSIGHT, "insightType")) {
+		strbuf_addf(&st->summary, "insight %s %s on ", part_str(&ps, P_INSIGHT, "insightType"),
+			    part_str(&ps, P_INSIGHT, "state") ? part_str(&ps, P_INSIGHT, "state") : "");
 	} else {
 		strbuf_addstr(&st->summary, user ? user : ev.principal ? ev.principal : "unknown identity");
 		strbuf_addch(&st->summary, ' ');
@@ -373,8 +428,8 @@ static int import_record(struct imp_ctx *ctx, struct state *st, json_t *rec, jso
 	ev.offset = offset;
 	ev.raw = raw;
 	ev.raw_len = raw_len;
-	ev.dedup_key = jsonu_str(rec, "eventID");
-	build_fields(st, rec, name, user);
+	ev.dedup_key = part_str(&ps, P_REC, "eventID");
+	build_fields(st, &ps, name, user);
 	ev.fields = st->fields.buf;
 	return imp_emit(ctx, &ev);
 }
@@ -406,7 +461,7 @@ static int dispatch(struct imp_ctx *ctx, struct state *st, json_t *v, const uint
 	text = json_string_value(json_object_get(v, "CloudTrailEvent"));
 	if (text) {
 		json_error_t jerr;
-		inner = json_loads(text, 0, &jerr);
+		inner = jsonu_loads(text, 0, &jerr);
 		if (!json_is_object(inner)) {
 			imp_skipped(ctx, offset, "record %llu: CloudTrailEvent is not a JSON object: %s",
 				    (unsigned long long)index + 1, inner ? "another JSON value" : jerr.text);
@@ -433,7 +488,7 @@ static int parse_and_dispatch(struct imp_ctx *ctx, struct state *st, const uint8
 			      uint64_t index, bool in_array)
 {
 	json_error_t jerr;
-	json_t *v = json_loadb((const char *)span, len, 0, &jerr);
+	json_t *v = jsonu_loadb((const char *)span, len, 0, &jerr);
 	int r;
 
 	if (!v) {
@@ -749,7 +804,7 @@ static int csv_next(struct imp_ctx *ctx, struct state *st)
 	/* A cell holding the whole record as JSON (CloudTrail Lake, SELECT of a JSON column). */
 	for (size_t i = 0; i < n && !found; i++) {
 		if (lens[i] && cells[i][0] == '{') {
-			json_t *v = json_loadb(cells[i], lens[i], 0, NULL);
+			json_t *v = jsonu_loadb(cells[i], lens[i], 0, NULL);
 			if (json_is_object(v) && (json_object_get(v, "eventTime") || json_object_get(v, "eventName"))) {
 				found = true;
 				r = import_record(ctx, st, v, v, cells[i], lens[i], offset, ctx->events + ctx->skipped);
@@ -784,8 +839,11 @@ static int next(struct imp_ctx *ctx, void *state)
 	struct jframe_record rec;
 	int r;
 
-	if (st->csv)
-		return csv_next(ctx, st);
+	if (st->csv) {
+		r = csv_next(ctx, st);
+		jsonu_arena_release();
+		return r;
+	}
 	r = jframe_next(&st->frame, ctx->in, &rec);
 	if (r == 0)
 		return 0;
@@ -794,6 +852,7 @@ static int next(struct imp_ctx *ctx, void *state)
 		return st->frame.fatal ? 0 : 1;
 	}
 	r = parse_and_dispatch(ctx, st, rec.data, rec.len, rec.offset, rec.index, rec.container != NULL);
+	jsonu_arena_release();
 	if (r == -EBADMSG)
 		return 0;
 	return r < 0 ? r : 1;

@@ -80,6 +80,7 @@ static void close_(void *state)
 {
 	struct state *st = state;
 
+	jsonu_arena_release(); /* a record that ended in an error may still hold it */
 	if (!st)
 		return;
 	jframe_release(&st->frame);
@@ -450,7 +451,7 @@ static int next(struct imp_ctx *ctx, void *state)
 			imp_skipped(ctx, st->frame.err_offset, "%s", st->frame.err.buf);
 		return st->frame.fatal ? 0 : 1;
 	}
-	v = json_loadb((const char *)rec.data, rec.len, 0, &jerr);
+	v = jsonu_loadb((const char *)rec.data, rec.len, 0, &jerr);
 	if (!v) {
 		uint64_t at = rec.offset + (jerr.position > 0 ? (uint64_t)jerr.position : 0);
 		if (rec.container) {
@@ -463,6 +464,7 @@ static int next(struct imp_ctx *ctx, void *state)
 	}
 	r = dispatch(ctx, st, v, &rec);
 	json_decref(v);
+	jsonu_arena_release();
 	return r < 0 ? r : 1;
 }
 

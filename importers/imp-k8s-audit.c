@@ -89,6 +89,7 @@ static void close_(void *state)
 {
 	struct state *st = state;
 
+	jsonu_arena_release(); /* a record that ended in an error may still hold it */
 	if (!st)
 		return;
 	jframe_release(&st->frame);
@@ -584,7 +585,7 @@ static int dispatch(struct imp_ctx *ctx, struct state *st, json_t *v, const stru
 	log = jsonu_get(v, "properties.log");
 	if (json_is_string(log)) {
 		json_error_t jerr;
-		e = json_loads(json_string_value(log), 0, &jerr);
+		e = jsonu_loads(json_string_value(log), 0, &jerr);
 		if (!json_is_object(e)) {
 			imp_skipped(ctx, rec->offset, "audit event %llu: AKS properties.log is not a JSON object: %s",
 				    (unsigned long long)rec->index + 1, e ? "another value" : jerr.text);
@@ -645,7 +646,7 @@ static int next(struct imp_ctx *ctx, void *state)
 			imp_skipped(ctx, st->frame.err_offset, "%s", st->frame.err.buf);
 		return st->frame.fatal ? 0 : 1;
 	}
-	v = json_loadb((const char *)rec.data, rec.len, 0, &jerr);
+	v = jsonu_loadb((const char *)rec.data, rec.len, 0, &jerr);
 	if (!v) {
 		uint64_t at = rec.offset + (jerr.position > 0 ? (uint64_t)jerr.position : 0);
 		if (rec.container) {
@@ -659,6 +660,7 @@ static int next(struct imp_ctx *ctx, void *state)
 	}
 	r = dispatch(ctx, st, v, &rec);
 	json_decref(v);
+	jsonu_arena_release();
 	return r < 0 ? r : 1;
 }
 

@@ -77,6 +77,12 @@ static int skip_ws(struct reader *r, struct win *w, size_t *pos)
 	}
 }
 
+/* Bytes the scanners stop at: in a string its end and escapes; outside, strings and brackets. */
+enum { C_PLAIN, C_QUOTE, C_ESCAPE, C_OPEN, C_CLOSE };
+
+static const uint8_t in_string[256] = { ['"'] = C_QUOTE, ['\\'] = C_ESCAPE };
+static const uint8_t in_value[256] = { ['"'] = C_QUOTE, ['{'] = C_OPEN, ['['] = C_OPEN, ['}'] = C_CLOSE, [']'] = C_CLOSE };
+
 /* pos at an opening quote; on return just past the closing one. */
 static int scan_string(struct reader *r, struct win *w, size_t *pos)
 {
@@ -86,7 +92,7 @@ static int scan_string(struct reader *r, struct win *w, size_t *pos)
 		int rc = more(r, w, p);
 		if (rc < 0)
 			return rc;
-		while (p < w->n && w->d[p] != '"' && w->d[p] != '\\')
+		while (p < w->n && !in_string[w->d[p]])
 			p++;
 		if (p == w->n)
 			continue;
@@ -135,26 +141,36 @@ static int scan_value(struct jframe *f, struct reader *r, struct win *w, size_t 
 		rc = more(r, w, p);
 		if (rc < 0)
 			return rc;
+		/* Up to the next string or bracket within the window, then look at it. */
+		while (p < w->n && !in_value[w->d[p]])
+			p++;
+		if (p == w->n)
+			continue;
 		c = w->d[p];
-		switch (c) {
-		case '"':
+		switch (in_value[c]) {
+		case C_QUOTE: {
+			/* Most strings are short, plain and inside the window: end them here. */
+			size_t q = p + 1;
+			while (q < w->n && !in_string[w->d[q]])
+				q++;
+			if (q < w->n && w->d[q] == '"') {
+				p = q + 1;
+				continue;
+			}
 			rc = scan_string(r, w, &p);
 			if (rc < 0)
 				return rc;
 			continue;
-		case '{':
-		case '[':
+		}
+		case C_OPEN:
 			if (depth == JFRAME_MAX_DEPTH)
 				return syntax(f, r, p, "JSON nested too deep");
 			f->stack[depth++] = c;
 			break;
-		case '}':
-		case ']':
+		default: /* C_CLOSE */
 			if (!depth || f->stack[depth - 1] != (c == '}' ? '{' : '['))
 				return syntax(f, r, p, c == '}' ? "'}' closes an array or nothing" : "']' closes an object or nothing");
 			depth--;
-			break;
-		default:
 			break;
 		}
 		p++;

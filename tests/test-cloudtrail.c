@@ -767,3 +767,98 @@ Test(cloudtrail, lake_csv_raw_record_is_the_json_cell)
 	free(f);
 	free(db);
 }
+
+/* --- the record arena (jsonutil): jansson's allocator hook is global to the process ---------- */
+
+#include <pthread.h>
+
+#include "jsonutil.h"
+
+#define ARENA_THREADS 4
+#define ARENA_ROUNDS 2000
+
+/* One importer thread: parse into the arena, change the tree the way the importers do (a
+ * redacted string, a member added: malloc'd blocks in an arena tree), read it, release. */
+static void *arena_worker(void *arg)
+{
+	intptr_t id = (intptr_t)arg, bad = 0;
+	char text[256];
+
+	for (int i = 0; i < ARENA_ROUNDS; i++) {
+		json_error_t err;
+		json_t *v;
+		snprintf(text, sizeof(text),
+			 "{\"eventID\":\"t%ld-%d\",\"userIdentity\":{\"accessKeyId\":\"ASIAEXAMPLE\"},"
+			 "\"responseElements\":{\"credentials\":{\"sessionToken\":\"secret-%d\"}}}",
+			 (long)id, i, i);
+		v = jsonu_loadb(text, strlen(text), 0, &err);
+		if (!v) {
+			bad++;
+			continue;
+		}
+		json_string_set(jsonu_get(v, "responseElements.credentials.sessionToken"), "REDACTED");
+		json_object_set_new(v, "added", json_integer(i));
+		snprintf(text, sizeof(text), "t%ld-%d", (long)id, i);
+		bad += strcmp(jsonu_str(v, "eventID"), text) != 0 ||
+		       strcmp(jsonu_str(v, "responseElements.credentials.sessionToken"), "REDACTED") != 0 ||
+		       json_integer_value(json_object_get(v, "added")) != i;
+		json_decref(v);
+		jsonu_arena_release();
+	}
+	return (void *)bad;
+}
+
+/* Several importer threads at once, while this thread uses jansson outside any arena (a value
+ * that lives across their records, json_dumps freed with free()): no value is corrupted and no
+ * block reaches the wrong free (the sanitizer build checks the latter). */
+Test(cloudtrail, record_arena_is_safe_across_threads_and_other_jansson_users)
+{
+	pthread_t t[ARENA_THREADS];
+	json_t *kept = json_object();
+
+	for (intptr_t i = 0; i < ARENA_THREADS; i++)
+		cr_assert_eq(pthread_create(&t[i], NULL, arena_worker, (void *)i), 0);
+	for (int i = 0; i < ARENA_ROUNDS; i++) {
+		char key[32], *text;
+		json_t *v = json_loads("{\"a\":[1,2,{\"b\":\"c\"}]}", 0, NULL);
+		snprintf(key, sizeof(key), "k%d", i % 64);
+		json_object_set_new(kept, key, v);
+		text = json_dumps(kept, JSON_COMPACT);
+		cr_assert_not_null(text);
+		free(text);
+	}
+	for (int i = 0; i < ARENA_THREADS; i++) {
+		void *bad;
+		pthread_join(t[i], &bad);
+		cr_expect_eq((intptr_t)bad, 0, "thread %d saw %ld damaged records", i, (long)(intptr_t)bad);
+	}
+	cr_expect_eq(json_object_size(kept), 64);
+	cr_expect_str_eq(json_string_value(jsonu_get(json_array_get(jsonu_get(kept, "k5.a"), 2), "b")), "c");
+	json_decref(kept);
+}
+
+/* A record larger than an arena slot: jansson falls back to malloc part-way, and the values
+ * are whole; the next record parses in the arena again. */
+Test(cloudtrail, record_larger_than_the_arena_parses_whole)
+{
+	size_t n = JSONU_ARENA_SLOT + (1u << 20);
+	char *text = malloc(n + 32);
+	json_error_t err;
+	json_t *v;
+
+	cr_assert_not_null(text);
+	strcpy(text, "{\"big\":\"");
+	memset(text + 8, 'x', n);
+	strcpy(text + 8 + n, "\",\"after\":1}");
+	v = jsonu_loadb(text, strlen(text), 0, &err);
+	cr_assert_not_null(v, "%s", err.text);
+	cr_expect_eq(json_string_length(json_object_get(v, "big")), n);
+	cr_expect_eq(json_integer_value(json_object_get(v, "after")), 1);
+	json_decref(v);
+	jsonu_arena_release();
+	v = jsonu_loadb("{\"small\":true}", 14, 0, &err);
+	cr_expect(json_is_true(json_object_get(v, "small")));
+	json_decref(v);
+	jsonu_arena_release();
+	free(text);
+}

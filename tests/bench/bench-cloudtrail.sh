@@ -1,23 +1,30 @@
 #!/bin/sh
 # bench-cloudtrail: import speed and memory of the CloudTrail importer on ~500,000 records.
 #
-# usage: tests/bench/bench-cloudtrail.sh [BUILD_DIR [RECORDS]]
+# usage: tests/bench/bench-cloudtrail.sh [BUILD_DIR [RECORDS [RUNS]]]
 #
 # Generates RECORDS (default 500000) CloudTrail records deterministically (fixed seed) into
 # gzipped {"Records":[…]} files laid out like an S3 delivery tree — 10,000 records per file,
 # except one file holding a fifth of them so that the largest single file is ~100 MB
-# uncompressed — then times, side by side:
-#   backsight import -q CASE.db TREE                      (one core: the importer is serial)
-#   zcat TREE/…/*.json.gz | jq -c '.Records[]' >/dev/null (the baseline the issue names)
-#   bench-hostparse aws_cloudtrail FILE, for each file     (the importer alone: gunzip, SHA-256,
-#                                                          framing, jansson, fields;
-#                                                          no case database)
-# with /usr/bin/time for wall time and peak RSS. Targets (issue 6): >= 100,000 records/s,
-# >= 5x the jq pipeline, peak RSS < 256 MiB. Set BENCH_DIR to keep the files.
+# uncompressed — then, RUNS times (default 3), times side by side on the same files:
+#   full import  backsight import -q CASE.db TREE        (a fresh case each run)
+#   importer     bench-hostparse aws_cloudtrail FILE, for each file: the importer alone
+#                (gunzip and SHA-256 in the stream's thread, framing, jansson, fields, summary;
+#                no case database)
+#   jq           zcat TREE/…/*.json.gz | jq -c '.Records[]' >/dev/null (the baseline the issue
+#                names; its CPU time is zcat's and jq's)
+# with /usr/bin/time: wall time, CPU time (user + system: on a shared machine the wall clock
+# measures the neighbours) and peak RSS. Then jansson alone (bench-jsonparse) over the records
+# of one 10,000-record file, with the default allocator and with the importers' arena: the
+# bound of any importer that hands every record to jansson.
+# Prints every run, then the best and the spread ((worst - best) / best) of each figure.
+# Targets (issue 6): >= 100,000 records/s on one core, >= 5x the jq pipeline, peak RSS < 256 MiB.
+# Set BENCH_DIR to keep (and reuse) the generated files.
 set -eu
 
 BUILD=${1:-build}
 N=${2:-500000}
+RUNS=${3:-3}
 BIN=$BUILD/analyzer/backsight
 [ -x "$BIN" ] || { echo "bench-cloudtrail: no $BIN (build first)" >&2; exit 2; }
 WORK=${BENCH_DIR:-$(mktemp -d)}
@@ -90,24 +97,64 @@ fi
 
 FILES=$(ls "$TREE" | wc -l)
 BYTES=$(cat "$TREE"/*.json.gz | wc -c)
-echo "input: $N records in $FILES gzip files, $BYTES bytes compressed"
-rm -f "$WORK/case.db" "$WORK/case.db-wal" "$WORK/case.db-shm"
+RAW=$(zcat "$TREE"/*.json.gz | wc -c)
+echo "input: $N records in $FILES gzip files, $BYTES bytes compressed, $RAW bytes of JSON"
 
-/usr/bin/time -f "%e %U %S %M" -o "$WORK/t-import" "$BIN" import -q --progress=never "$WORK/case.db" "$TREE"
-/usr/bin/time -f "%e %U %S %M" -o "$WORK/t-parse" sh -c "for f in '$TREE'/*.json.gz; do '$BUILD/tests/bench/bench-hostparse' aws_cloudtrail \"\$f\" > /dev/null; done"
-/usr/bin/time -f "%e %U %S %M" -o "$WORK/t-jq" sh -c "zcat '$TREE'/*.json.gz | jq -c '.Records[]' > /dev/null"
-
-read -r ti ui si mi < "$WORK/t-import"
-read -r tj uj sj mj < "$WORK/t-jq"
-read -r tp up sp mp < "$WORK/t-parse"
+# [label] wall cpu rss_kib, one line per run and measure
+: > "$WORK/runs"
+measure() { # LABEL COMMAND...
+	label=$1
+	shift
+	/usr/bin/time -f "%e %U %S %M" -o "$WORK/t" "$@"
+	read -r w u s m < "$WORK/t"
+	echo "$label $w $(echo "$u + $s" | bc) $m" >> "$WORK/runs"
+}
+run=1
+while [ "$run" -le "$RUNS" ]; do
+	rm -f "$WORK/case.db" "$WORK/case.db-wal" "$WORK/case.db-shm"
+	measure import "$BIN" import -q --progress=never "$WORK/case.db" "$TREE"
+	measure importer sh -c "for f in '$TREE'/*.json.gz; do '$BUILD/tests/bench/bench-hostparse' aws_cloudtrail \"\$f\" > /dev/null; done"
+	measure jq sh -c "zcat '$TREE'/*.json.gz | jq -c '.Records[]' > /dev/null"
+	run=$((run + 1))
+done
 EVENTS=$(sqlite3 "$WORK/case.db" "SELECT count(*) FROM events")
-# CPU time (user + system) is reported beside wall time: on a shared machine the wall clock
-# measures the neighbours. The jq pipeline's CPU time counts zcat and jq (two processes).
-awk -v n="$N" -v ev="$EVENTS" -v ti="$ti" -v ci="$(echo "$ui + $si" | bc)" -v mi="$mi" \
-    -v tj="$tj" -v cj="$(echo "$uj + $sj" | bc)" -v mj="$mj" -v cp="$(echo "$up + $sp" | bc)" 'BEGIN {
-	printf "backsight import: wall %6.2f s (%7.0f rec/s)  cpu %6.2f s (%7.0f rec/s)  peak RSS %6.1f MiB  (%d events)\n", ti, n / ti, ci, n / ci, mi / 1024, ev
-	printf "zcat | jq -c    : wall %6.2f s (%7.0f rec/s)  cpu %6.2f s (%7.0f rec/s)  peak RSS %6.1f MiB (jq)\n", tj, n / tj, cj, n / cj, mj / 1024
-	printf "importer alone  :                          cpu %6.2f s (%7.0f rec/s)  %.2fx jq; the case database is the rest\n", cp, n / cp, cj / cp
-	printf "speed-up over jq: wall %.2fx, cpu %.2fx   targets: >= 100000 records/s, >= 5x, < 256 MiB\n", tj / ti, cj / ci
-}'
+
+# jansson alone, over one file's records (the same generator, so the same record mix).
+SAMPLE=$(ls -S "$TREE"/*.json.gz | tail -n 1)
+zcat "$SAMPLE" | jq -c '.Records[]' > "$WORK/sample.jsonl"
+"$BUILD/tests/bench/bench-jsonparse" "$WORK/sample.jsonl" "$RUNS" > "$WORK/jansson"
+
+awk -v n="$N" -v ev="$EVENTS" -v runs="$RUNS" -v jf="$WORK/jansson" '
+function show(l, w, c, m) {
+	printf "  %-12s wall %7.2f s %8.0f rec/s   cpu %7.2f s %8.0f rec/s   peak RSS %6.1f MiB\n", l, w, n / w, c, n / c, m / 1024
+}
+{
+	show($1 " #" ++k[$1], $2, $3, $4)
+	if (!($1 in bw) || $2 < bw[$1]) bw[$1] = $2
+	if (!($1 in ww) || $2 > ww[$1]) ww[$1] = $2
+	if (!($1 in bc) || $3 < bc[$1]) bc[$1] = $3
+	if (!($1 in wc) || $3 > wc[$1]) wc[$1] = $3
+	if ($4 > rss[$1]) rss[$1] = $4
+}
+END {
+	getline line < jf
+	split(line, j, " ")
+	printf "best of %d runs (spread = (worst - best) / best), %d records, %d events in the case:\n", runs, n, ev
+	split("import importer jq", order, " ")
+	names["import"] = "full import"; names["importer"] = "importer"; names["jq"] = "zcat | jq -c"
+	for (i = 1; i <= 3; i++) {
+		l = order[i]
+		printf "  %-12s wall %7.2f s (+%3.0f%%) %8.0f rec/s   cpu %7.2f s (+%3.0f%%) %8.0f rec/s   peak RSS %6.1f MiB\n",
+		       names[l], bw[l], 100 * (ww[l] - bw[l]) / bw[l], n / bw[l], bc[l], 100 * (wc[l] - bc[l]) / bc[l],
+		       n / bc[l], rss[l] / 1024
+	}
+	jq_us = 1e6 * bc["jq"] / n
+	printf "  jansson alone (%d records of one file): %.1f us/record with malloc, %.1f us/record with the arena = at most %.0f rec/s per core, %.2fx jq\n",
+	       j[1], 1e6 * j[3] / j[1], 1e6 * j[4] / j[1], j[1] / j[4], jq_us / (1e6 * j[4] / j[1])
+	printf "  per record (cpu): full import %.1f us, importer %.1f us (of which jansson ~%.1f), jq %.1f us\n",
+	       1e6 * bc["import"] / n, 1e6 * bc["importer"] / n, 1e6 * j[4] / j[1], jq_us
+	printf "ratio to jq (cpu): full import %.2fx, importer alone %.2fx;  wall: full import %.2fx\n",
+	       bc["jq"] / bc["import"], bc["jq"] / bc["importer"], bw["jq"] / bw["import"]
+	printf "targets: >= 100000 rec/s on one core, >= 5x jq, peak RSS < 256 MiB\n"
+}' "$WORK/runs"
 [ -n "${BENCH_DIR:-}" ] || rm -rf "$WORK"
