@@ -305,9 +305,8 @@ int loader_event(void *userdata, const struct bs_event *original)
 int loader_process(void *userdata, const struct bs_process *p)
 {
 	struct loader *l = userdata;
-	int r = proc_rows_put(l->processes, p);
 
-	return r == -ENOMEM ? r : 0;
+	return proc_rows_put(l->processes, p);
 }
 
 void loader_issue(void *userdata, uint64_t offset, const char *severity, const char *msg)
