@@ -40,10 +40,14 @@
  * JSON is skipped in JSON Lines and ends the file (partial, with the offset) inside a Records
  * array, where nothing after it can be framed.
  *
- * Speed: every record is parsed by jansson, the project's JSON library, which is most of this
- * importer's time (about 76 µs for a 1.5 KB record on the 2-core reference machine). A faster
- * hand-written scanner was tried and taken out: the design card rules out a JSON parser of our
- * own, so jansson's rate is this importer's bound.
+ * Speed: every record is parsed by jansson, the project's JSON library, once, into the calling
+ * thread's record arena (jsonu_loadb: no malloc/free per value); fields are read from the
+ * record's objects, each looked up once per record (struct parts); the raw record kept is the
+ * exact bytes of the file unless a secret had to be redacted. jansson is still most of this
+ * importer's time: on generated 1.5 KB records it parses at ~30-40 µs a record on the 2-core
+ * reference machine, against ~45-55 µs for the whole importer (tests/bench/bench-cloudtrail.sh
+ * prints both). A faster hand-written scanner was tried and taken out: the design card rules
+ * out a JSON parser of our own, so jansson's rate is this importer's bound.
  */
 #include <errno.h>
 #include <stdlib.h>
