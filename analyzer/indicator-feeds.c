@@ -292,17 +292,12 @@ int indicator_feed_misp_csv(struct indicator_set *s, const char *name, const cha
 			    struct strbuf *err)
 {
 	struct strbuf cells = STRBUF_INIT, desc = STRBUF_INIT;
-	const char *v[MAX_COLUMNS];
-	size_t vl[MAX_COLUMNS], pos = 0, line_no = 0, n;
+	const char *v[MAX_COLUMNS], *line;
+	size_t vl[MAX_COLUMNS], pos = 0, line_no = 0, n, ll;
 	int type_col = -1, value_col = -1, comment_col = -1, r = 0;
 
-	while (pos < len && r >= 0) {
-		const char *line = text + pos, *nl = memchr(line, '\n', len - pos);
-		size_t ll = nl ? (size_t)(nl - line) : len - pos;
-		pos += ll + (nl ? 1 : 0);
+	while (r >= 0 && feed_next_line(text, len, &pos, &line, &ll)) {
 		line_no++;
-		if (ll && line[ll - 1] == '\r')
-			ll--;
 		n = csv_cells(line, ll, &cells, v, vl, MAX_COLUMNS);
 		if (line_no == 1) {
 			for (size_t c = 0; c < n; c++) {
@@ -379,8 +374,8 @@ int indicator_feed_abusech_csv(struct indicator_set *s, const char *name, const 
 			       struct strbuf *err)
 {
 	struct strbuf cells = STRBUF_INIT;
-	const char *v[MAX_COLUMNS], *header = NULL;
-	size_t vl[MAX_COLUMNS], hlen = 0, pos = 0, line_no = 0, n;
+	const char *v[MAX_COLUMNS], *header = NULL, *line;
+	size_t vl[MAX_COLUMNS], hlen = 0, pos = 0, line_no = 0, n, ll;
 	int url, ioc, ioc_type, sha256, dst_ip, r = 0;
 
 	abusech_header(text, len, &header, &hlen);
@@ -390,13 +385,8 @@ int indicator_feed_abusech_csv(struct indicator_set *s, const char *name, const 
 	ioc_type = column_of(v, vl, n, "ioc_type");
 	sha256 = column_of(v, vl, n, "sha256_hash");
 	dst_ip = column_of(v, vl, n, "dst_ip");
-	while (pos < len && r >= 0) {
-		const char *line = text + pos, *nl = memchr(line, '\n', len - pos);
-		size_t ll = nl ? (size_t)(nl - line) : len - pos;
-		pos += ll + (nl ? 1 : 0);
+	while (r >= 0 && feed_next_line(text, len, &pos, &line, &ll)) {
 		line_no++;
-		if (ll && line[ll - 1] == '\r')
-			ll--;
 		if (!ll || line[0] == '#')
 			continue;
 		n = csv_cells(line, ll, &cells, v, vl, MAX_COLUMNS);
@@ -455,16 +445,14 @@ int indicator_feed_tor_exits(struct indicator_set *s, const char *name, const ch
 	struct strbuf desc = STRBUF_INIT;
 	char node[48] = "";
 	int64_t last_status = BS_NONE;
-	size_t pos = 0, line_no = 0;
+	const char *line;
+	size_t pos = 0, line_no = 0, ll;
 	int r = 0;
 
-	while (pos < len && r >= 0) {
-		const char *line = text + pos, *nl = memchr(line, '\n', len - pos), *rest;
-		size_t ll = nl ? (size_t)(nl - line) : len - pos, rl;
-		pos += ll + (nl ? 1 : 0);
+	while (r >= 0 && feed_next_line(text, len, &pos, &line, &ll)) {
+		const char *rest;
+		size_t rl;
 		line_no++;
-		if (ll && line[ll - 1] == '\r')
-			ll--;
 		if (keyword(line, ll, "ExitNode", &rest, &rl)) {
 			snprintf(node, sizeof(node), "%.*s", (int)(rl > 40 ? 40 : rl), rest);
 			last_status = BS_NONE;

@@ -31,7 +31,9 @@
 #ifndef BS_INDICATOR_FEEDS_H
 #define BS_INDICATOR_FEEDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "indicators.h"
 #include "strbuf.h"
@@ -53,5 +55,24 @@ int indicator_feed_abusech_csv(struct indicator_set *s, const char *name, const 
 			       struct strbuf *err);
 int indicator_feed_tor_exits(struct indicator_set *s, const char *name, const char *text, size_t len,
 			     struct strbuf *err);
+
+/* The line of text at *pos, without its '\n' or "\r\n", and *pos past it; false at the end.
+ * Every feed reader walks its text with this. */
+static inline bool feed_next_line(const char *text, size_t len, size_t *pos, const char **ret_line, size_t *ret_len)
+{
+	const char *line = text + *pos, *nl;
+	size_t ll;
+
+	if (*pos >= len)
+		return false;
+	nl = memchr(line, '\n', len - *pos);
+	ll = nl ? (size_t)(nl - line) : len - *pos;
+	*pos += ll + (nl ? 1 : 0);
+	if (ll && line[ll - 1] == '\r')
+		ll--;
+	*ret_line = line;
+	*ret_len = ll;
+	return true;
+}
 
 #endif

@@ -428,7 +428,8 @@ static size_t prefix_len(const char *v, size_t len)
 int indicator_set_add_text(struct indicator_set *s, const char *name, const char *text, size_t len,
 			   struct strbuf *err)
 {
-	size_t pos = 0, line_no = 0;
+	const char *line;
+	size_t pos = 0, line_no = 0, ll;
 
 	s->lists = realloc(s->lists, (s->nlists + 1) * sizeof(*s->lists));
 	if (!s->lists)
@@ -449,10 +450,8 @@ int indicator_set_add_text(struct indicator_set *s, const char *name, const char
 	case FEED_LINES:
 		break;
 	}
-	while (pos < len) {
-		const char *line = text + pos, *nl = memchr(line, '\n', len - pos);
-		size_t ll = nl ? (size_t)(nl - line) : len - pos, vlen, dstart = 0, dlen = 0;
-		pos += ll + (nl ? 1 : 0);
+	while (feed_next_line(text, len, &pos, &line, &ll)) {
+		size_t vlen, dstart = 0, dlen = 0;
 		line_no++;
 		/* trim; cut the comment (a '#' at the start or after a blank) */
 		while (ll && isspace((unsigned char)line[ll - 1]))
