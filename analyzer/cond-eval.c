@@ -171,23 +171,13 @@ static bool mem_contains(const char *h, size_t hl, const char *n, size_t nl, boo
 	return false;
 }
 
-static bool ip_match(const char *s, size_t len, const struct cond_value *v)
-{
-	char tmp[64];
-	uint8_t addr[16];
-	int fam, full;
+static int parse_addr(const char *s, size_t len, uint8_t addr[16]);
 
-	if (len >= sizeof(tmp))
-		return false;
-	memcpy(tmp, s, len);
-	tmp[len] = '\0';
-	if (inet_pton(AF_INET, tmp, addr) == 1)
-		fam = 4;
-	else if (inet_pton(AF_INET6, tmp, addr) == 1)
-		fam = 6;
-	else
-		return false;
-	if (fam != v->ip_family)
+static bool ip_match(int fam, const uint8_t addr[16], const struct cond_value *v)
+{
+	int full;
+
+	if (!fam || fam != v->ip_family)
 		return false;
 	full = v->prefix / 8;
 	if (memcmp(addr, v->ip, (size_t)full))
@@ -219,14 +209,50 @@ static bool path_under(const char *s, size_t len, const struct cond_value *v)
 	return len == vl || s[vl] == '/' || (vl == 1 && v->s[0] == '/');
 }
 
-static int cmp_key(const void *key, const void *elem)
+bool cond_vset_has(const struct cond_vset *set, const char *s, size_t len)
 {
-	const struct fval *k = key;
-	const struct cond_value *v = *(const struct cond_value *const *)elem;
-	size_t n = k->len < v->len ? k->len : v->len;
-	int c = memcmp(k->s, v->s, n);
+	uint64_t h = cond_hash(s, len);
 
-	return c ? c : (k->len > v->len) - (k->len < v->len);
+	for (uint32_t k = (uint32_t)h & set->mask;; k = (k + 1) & set->mask) {
+		uint32_t i = set->slot[k];
+		const struct cond_value *v;
+		size_t vl;
+		if (!i)
+			return false;
+		v = &set->vals[i - 1];
+		vl = set->vlen ? set->vlen[i - 1] : v->len;
+		if (vl == len && !memcmp(v->s, s, len))
+			return true;
+	}
+}
+
+/* pmatch through the set: the path itself, then each of its prefixes ending before a '/'. */
+static bool pmatch_set(const struct cond_vset *set, const char *s, size_t len)
+{
+	if (set->root && len && s[0] == '/')
+		return true;
+	if (cond_vset_has(set, s, len))
+		return true;
+	for (size_t p = 1; p < len; p++)
+		if (s[p] == '/' && cond_vset_has(set, s, p))
+			return true;
+	return false;
+}
+
+/* The event's address, parsed once per check: 4 or 6, 0 when it is not one. */
+static int parse_addr(const char *s, size_t len, uint8_t addr[16])
+{
+	char tmp[64];
+
+	if (len >= sizeof(tmp))
+		return 0;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	if (inet_pton(AF_INET, tmp, addr) == 1)
+		return 4;
+	if (inet_pton(AF_INET6, tmp, addr) == 1)
+		return 6;
+	return 0;
 }
 
 /* One scalar (text s/len, or integer i when is_int) against the value(s) of the check. */
@@ -254,8 +280,10 @@ static bool match_scalar(const struct cnode *n, const struct fval *lv, struct co
 	}
 	if (n->op == OP_IN || n->op == OP_INTERSECTS) {
 		if (n->ipcmp) {
-			for (size_t i = 0; i < n->nvals; i++)
-				if (ip_match(s, len, &n->vals[i]))
+			uint8_t addr[16];
+			int fam = parse_addr(s, len, addr);
+			for (size_t i = 0; fam && i < n->nvals; i++)
+				if (ip_match(fam, addr, &n->vals[i]))
 					return true;
 			return false;
 		}
@@ -265,16 +293,16 @@ static bool match_scalar(const struct cnode *n, const struct fval *lv, struct co
 					return true;
 			return false;
 		}
-		if (n->sorted) {
-			struct fval key = { .s = s, .len = len };
-			return bsearch(&key, n->sorted, n->nvals, sizeof(*n->sorted), cmp_key) != NULL;
-		}
+		if (n->set)
+			return cond_vset_has(n->set, s, len);
 		for (size_t i = 0; i < n->nvals; i++)
 			if (n->vals[i].len == len && !memcmp(n->vals[i].s, s, len))
 				return true;
 		return false;
 	}
 	if (n->op == OP_PMATCH) {
+		if (n->set)
+			return pmatch_set(n->set, s, len);
 		for (size_t i = 0; i < n->nvals; i++)
 			if (path_under(s, len, &n->vals[i]))
 				return true;
@@ -284,7 +312,8 @@ static bool match_scalar(const struct cnode *n, const struct fval *lv, struct co
 		return false;
 	const struct cond_value *v = &n->vals[0];
 	if (n->ipcmp) {
-		bool m = ip_match(s, len, v);
+		uint8_t addr[16];
+		bool m = ip_match(parse_addr(s, len, addr), addr, v);
 		return n->op == OP_NE ? !m : m;
 	}
 	if (is_int) {
@@ -324,7 +353,7 @@ static bool match_scalar(const struct cnode *n, const struct fval *lv, struct co
 	}
 }
 
-static bool eval_check(const struct cnode *n, struct ev *ev, struct cond_scratch *scr)
+bool cond_eval_check(const struct cnode *n, struct ev *ev, struct cond_scratch *scr)
 {
 	struct fval lv, rv;
 	struct strbuf *tmp = &scr->tmp;
@@ -371,7 +400,7 @@ static bool eval_check(const struct cnode *n, struct ev *ev, struct cond_scratch
 		struct cnode tmpn = *n;
 		tmpn.vals = &v;
 		tmpn.nvals = 1;
-		tmpn.sorted = NULL;
+		tmpn.set = NULL;
 		tmpn.ipcmp = false;
 		if (n->op == OP_GLOB || n->op == OP_IGLOB || n->op == OP_REGEX) {
 			r = false; /* patterns must be literal values */
@@ -423,12 +452,12 @@ bool cond_eval(const struct cnode *n, struct ev *ev, struct cond_scratch *s)
 			bool v;
 			if (s->cgen[n->memo] == s->gen)
 				return s->cval[n->memo];
-			v = eval_check(n, ev, s);
+			v = cond_eval_check(n, ev, s);
 			s->cgen[n->memo] = s->gen;
 			s->cval[n->memo] = v;
 			return v;
 		}
-		return eval_check(n, ev, s);
+		return cond_eval_check(n, ev, s);
 	case CN_MACRO:
 		return false; /* never reached: the resolver expands every macro */
 	}

@@ -95,13 +95,48 @@ static int hexval(char c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-static int cmp_vals(const void *a, const void *b)
+/* The hash set of a check's values (cond.h); for pmatch each value without its trailing
+ * slashes, "/" kept apart, as cond-eval's prefix walk looks them up. NULL when a value would not
+ * fit the scheme (an empty pmatch path): the evaluator then walks the list. */
+static const struct cond_vset *build_vset(struct arena *a, const struct cond_value *vals, size_t n, bool pmatch)
 {
-	const struct cond_value *x = *(const struct cond_value *const *)a, *y = *(const struct cond_value *const *)b;
-	size_t n = x->len < y->len ? x->len : y->len;
-	int c = memcmp(x->s, y->s, n);
+	struct cond_vset *set = arena_alloc(a, sizeof(*set));
+	size_t cap = 8, *vlen = NULL;
 
-	return c ? c : (x->len > y->len) - (x->len < y->len);
+	while (cap < n * 2)
+		cap *= 2;
+	memset(set, 0, sizeof(*set));
+	set->slot = arena_alloc(a, cap * sizeof(*set->slot));
+	memset(set->slot, 0, cap * sizeof(*set->slot));
+	set->mask = (uint32_t)(cap - 1);
+	set->vals = vals;
+	if (pmatch) {
+		vlen = arena_alloc(a, n * sizeof(*vlen));
+		set->vlen = vlen;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t len = vals[i].len;
+		uint64_t h;
+		if (pmatch) {
+			while (len > 1 && vals[i].s[len - 1] == '/')
+				len--;
+			if (!len)
+				return NULL;
+			vlen[i] = len;
+			if (len == 1 && vals[i].s[0] == '/') {
+				set->root = true;
+				continue;
+			}
+		}
+		h = cond_hash(vals[i].s, len);
+		for (uint32_t k = (uint32_t)h & set->mask;; k = (k + 1) & set->mask) {
+			if (!set->slot[k]) {
+				set->slot[k] = (uint32_t)i + 1;
+				break;
+			}
+		}
+	}
+	return set;
 }
 
 static void add_reg(struct cond_env *env, regex_t *re)
@@ -195,13 +230,9 @@ static int compile_values(struct resolver *r, struct cnode *n)
 			v->is_int = true;
 		}
 	}
-	if ((n->op == OP_IN || n->op == OP_INTERSECTS) && !n->ipcmp && t != FT_INT && t != FT_BOOL && n->nvals > 6) {
-		const struct cond_value **idx = arena_alloc(r->a, n->nvals * sizeof(*idx));
-		for (size_t i = 0; i < n->nvals; i++)
-			idx[i] = &n->vals[i];
-		qsort(idx, n->nvals, sizeof(*idx), cmp_vals);
-		n->sorted = idx;
-	}
+	if (((n->op == OP_IN || n->op == OP_INTERSECTS) && !n->ipcmp && t != FT_INT && t != FT_BOOL && n->nvals > 2) ||
+	    (n->op == OP_PMATCH && n->nvals > 1))
+		n->set = build_vset(r->a, n->vals, n->nvals, n->op == OP_PMATCH);
 	return 0;
 }
 

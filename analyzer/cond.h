@@ -81,6 +81,29 @@ struct cond_value {
 	regex_t *re;
 };
 
+/* A check's text values as an open-addressing hash set (built by the resolver, in the arena):
+ * `in` over a list of names is one probe instead of a walk of the list, and `pmatch` one probe
+ * per '/' of the path. slot[i] is a value index + 1, or 0 for empty. */
+struct cond_vset {
+	uint32_t *slot;
+	uint32_t mask;
+	const struct cond_value *vals;
+	const size_t *vlen; /* pmatch: each value's length without its trailing slashes */
+	bool root;          /* pmatch: "/" is a value (matches every absolute path) */
+};
+
+static inline uint64_t cond_hash(const char *s, size_t len)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+	return h ^ (h >> 29);
+}
+
+/* Is s/len one of the set's values (its pmatch length for a pmatch set)? */
+bool cond_vset_has(const struct cond_vset *set, const char *s, size_t len);
+
 enum cnode_kind { CN_AND, CN_OR, CN_NOT, CN_CHECK, CN_MACRO };
 
 struct cnode {
@@ -100,7 +123,7 @@ struct cnode {
 	struct cond_operand rhs;
 	struct cond_value *vals;
 	size_t nvals;
-	const struct cond_value **sorted; /* vals by bytes, for bsearch (in on strings), or NULL */
+	const struct cond_vset *set; /* `in`/`intersects` on text, `pmatch`: vals hashed, or NULL */
 	unsigned memo; /* CN_CHECK: its slot in cond_scratch's per-event memo (0: none) */
 	bool ipcmp;   /* values compare as addresses / CIDR networks */
 };
@@ -170,6 +193,8 @@ void cond_scratch_init(struct cond_scratch *s);
 void cond_scratch_release(struct cond_scratch *s);
 
 bool cond_eval(const struct cnode *n, struct ev *ev, struct cond_scratch *s);
+/* One CN_CHECK node, without its memo (the detect loop keeps the memo itself). */
+bool cond_eval_check(const struct cnode *n, struct ev *ev, struct cond_scratch *s);
 /* Extract an operand's value (transformers applied); 1 present, 0 missing. */
 int cond_operand_value(const struct cond_operand *o, struct ev *ev, struct fval *out, struct fscratch *sc,
 		       struct strbuf *tmp);

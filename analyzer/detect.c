@@ -21,7 +21,18 @@ struct bucket {
 	struct fnode *flat;         /* the trees laid out flat, one after the other */
 	size_t *flat_at;            /* where each rule's starts */
 	size_t nflat;
+	uint32_t *needs;            /* NEEDW memo slots per rule (see index_needs) */
 };
+
+/* A rule's needs: necessary conditions for its tree, as clauses over check memo slots. Each clause
+ * is a count and that many literals (a slot, NEED_NOT when the check must be false); the rule
+ * can match only if every clause has a literal not already decided against it. They come from
+ * the top-level `and` chain (an `or` there gives a clause of one necessary literal per branch).
+ * The rules of one bucket mostly open with the same few macros (open_write, spawned_process ...),
+ * so once one rule has decided those checks for an event, every later rule they rule out is
+ * skipped from the memo without walking its tree. A 0 count ends the list. */
+#define NEEDW 16
+#define NEED_NOT 0x80000000u
 
 struct index {
 	struct bucket *b;
@@ -152,6 +163,7 @@ static void index_release(struct index *ix)
 		free(ix->b[j].trees);
 		free(ix->b[j].flat);
 		free(ix->b[j].flat_at);
+		free(ix->b[j].needs);
 	}
 	free(ix->b);
 	free(ix->any);
@@ -217,6 +229,112 @@ static void index_flatten(struct index *ix)
 	}
 }
 
+/* One literal the subtree (negated when neg) cannot be true without, or 0. */
+static uint32_t need_lit(const struct cnode *n, bool neg)
+{
+	if (n == COND_TRUE || n == COND_FALSE)
+		return 0;
+	if (n->kind == CN_CHECK)
+		return n->memo ? n->memo | (neg ? NEED_NOT : 0) : 0;
+	if (n->kind == CN_NOT)
+		return need_lit(n->kids[0], !neg);
+	if ((n->kind == CN_AND && !neg) || (n->kind == CN_OR && neg))
+		for (size_t i = 0; i < n->nkids; i++) {
+			uint32_t l = need_lit(n->kids[i], neg);
+			if (l)
+				return l;
+		}
+	return 0;
+}
+
+static size_t need_clauses(const struct cnode *n, bool neg, uint32_t *out, size_t k)
+{
+	if (n == COND_TRUE || n == COND_FALSE)
+		return k;
+	if (n->kind == CN_NOT)
+		return need_clauses(n->kids[0], !neg, out, k);
+	if (n->kind == CN_CHECK || (n->kind == CN_AND && !neg) || (n->kind == CN_OR && neg)) {
+		if (n->kind == CN_CHECK) {
+			uint32_t l = need_lit(n, neg);
+			if (l && k + 2 < NEEDW) {
+				out[k++] = 1;
+				out[k++] = l;
+			}
+			return k;
+		}
+		for (size_t i = 0; i < n->nkids; i++)
+			k = need_clauses(n->kids[i], neg, out, k);
+		return k;
+	}
+	/* a disjunction: one necessary literal per branch, or no clause */
+	if (n->nkids + 2 > NEEDW - k)
+		return k;
+	for (size_t i = 0; i < n->nkids; i++) {
+		uint32_t l = need_lit(n->kids[i], neg);
+		if (!l)
+			return k;
+		out[k + 1 + i] = l;
+	}
+	out[k] = (uint32_t)n->nkids;
+	return k + 1 + n->nkids;
+}
+
+static void index_needs(struct index *ix)
+{
+	for (size_t j = 0; j < ix->cap; j++) {
+		struct bucket *b = &ix->b[j];
+		if (!b->type)
+			continue;
+		b->needs = calloc(b->n * NEEDW + 1, sizeof(*b->needs));
+		if (!b->needs)
+			abort();
+		for (size_t k = 0; k < b->n; k++) {
+			size_t end = need_clauses(b->trees[k], false, b->needs + k * NEEDW, 0);
+			b->needs[k * NEEDW + end] = 0;
+		}
+	}
+}
+
+/* false when a clause of the rule's needs is already decided against it for this event */
+static inline bool needs_open(const uint32_t *g, const struct cond_scratch *s)
+{
+	for (uint32_t n; (n = *g++) != 0; g += n) {
+		uint32_t i;
+		for (i = 0; i < n; i++) {
+			uint32_t m = g[i] & ~NEED_NOT;
+			if (m >= s->ccap || s->cgen[m] != s->gen || s->cval[m] != !!(g[i] & NEED_NOT))
+				break; /* this literal may hold */
+		}
+		if (i == n)
+			return false;
+	}
+	return true;
+}
+
+static bool flat_eval(const struct fnode *f, struct ev *ev, struct cond_scratch *s);
+
+/* A check's value for this event: from the memo when decided, else evaluated and memoised. Kept
+ * inline in the and/or loops: most nodes are checks another rule has decided already, and a
+ * call per node was most of the walk. */
+static inline bool flat_check(const struct fnode *f, struct ev *ev, struct cond_scratch *s)
+{
+	bool v;
+
+	if (!f->memo || f->memo >= s->ccap)
+		return cond_eval_check(f->check, ev, s);
+	if (s->cgen[f->memo] == s->gen)
+		return s->cval[f->memo];
+	v = cond_eval_check(f->check, ev, s);
+	s->cgen[f->memo] = s->gen;
+	s->cval[f->memo] = v;
+	return v;
+}
+
+static inline bool flat_kid(const struct fnode *k, struct ev *ev, struct cond_scratch *s)
+{
+	return k->kind == CN_CHECK ? flat_check(k, ev, s) : flat_eval(k, ev, s);
+}
+
 static bool flat_eval(const struct fnode *f, struct ev *ev, struct cond_scratch *s)
 {
 	const struct fnode *k, *end;
@@ -224,20 +342,18 @@ static bool flat_eval(const struct fnode *f, struct ev *ev, struct cond_scratch 
 	switch (f->kind) {
 	case CN_AND:
 		for (k = f + 1, end = f + f->size; k < end; k += k->size)
-			if (!flat_eval(k, ev, s))
+			if (!flat_kid(k, ev, s))
 				return false;
 		return true;
 	case CN_OR:
 		for (k = f + 1, end = f + f->size; k < end; k += k->size)
-			if (flat_eval(k, ev, s))
+			if (flat_kid(k, ev, s))
 				return true;
 		return false;
 	case CN_NOT:
-		return !flat_eval(f + 1, ev, s);
+		return !flat_kid(f + 1, ev, s);
 	case CN_CHECK:
-		if (f->memo && f->memo < s->ccap && s->cgen[f->memo] == s->gen)
-			return s->cval[f->memo];
-		return cond_eval(f->check, ev, s);
+		return flat_check(f, ev, s);
 	default:
 		return false;
 	}
@@ -637,8 +753,10 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 		if (rs->rules[i]->status == RULE_OK)
 			assign_memo(&memo, rs->rules[i]->tree, &out);
 	cond_scratch_memo(&scr, memo.n);
-	for (int src = 0; src < SRC__COUNT; src++)
+	for (int src = 0; src < SRC__COUNT; src++) {
 		index_flatten(&ix[src]);
+		index_needs(&ix[src]);
+	}
 	for (size_t i = 0; i < rs->nrules; i++) {
 		const struct rule *r = rs->rules[i];
 		if (r->status != RULE_OK)
@@ -718,6 +836,7 @@ again:
 		const struct cnode *const *trees;
 		const struct fnode *flat;
 		const size_t *flat_at;
+		const uint32_t *needs;
 		size_t n;
 		int64_t id = sqlite3_column_int64(sel, 0);
 		bool known = id == want.last_id; /* want_fn looked this row up just now */
@@ -736,6 +855,7 @@ again:
 		trees = b ? b->trees : NULL;
 		flat = b ? b->flat : NULL;
 		flat_at = b ? b->flat_at : NULL;
+		needs = b ? b->needs : NULL;
 		if (!n)
 			continue;
 		ev_reset(&ev);
@@ -756,6 +876,8 @@ again:
 			const struct rule *r = rs->rules[list[k]];
 			res.evaluated++;
 			const struct cnode *tree = trees ? trees[k] : r->tree;
+			if (needs && !needs_open(needs + k * NEEDW, &scr))
+				continue;
 			if (tree != COND_TRUE &&
 			    !(flat ? flat_eval(flat + flat_at[k], &ev, &scr) : cond_eval(tree, &ev, &scr)))
 				continue;

@@ -42,5 +42,6 @@ for i in range(n):
     elif t == "execve":
         ev["result"] = "0"
         f["proc.tty"] = rnd.choice((0, 34816))
+    ev["fields"] = f
     w(json.dumps(ev, separators=(",", ":")))
     w("\n")
