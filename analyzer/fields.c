@@ -11,6 +11,7 @@
 
 #include "bstime.h"
 #include "fields.h"
+#include "jsonutil.h"
 
 /* ---- the event ---- */
 
@@ -46,7 +47,6 @@ void ev_load_col(struct ev *ev, int col)
 void ev_reset(struct ev *ev)
 {
 	ev->loaded = 0;
-	ev->fj_state = 0;
 	ev->gen++;
 	if (!ev->gen) { /* wrapped: forget every stamp */
 		if (ev->memo_gen)
@@ -58,6 +58,8 @@ void ev_reset(struct ev *ev)
 		json_decref(ev->fields);
 	if (ev->raw)
 		json_decref(ev->raw);
+	if (ev->fields_parsed || ev->raw_parsed)
+		jsonu_arena_release();
 	ev->fields = ev->raw = NULL;
 	ev->fields_parsed = ev->raw_parsed = false;
 }
@@ -80,7 +82,7 @@ json_t *ev_fields(struct ev *ev)
 		ev->fields_parsed = true;
 		if (ev->fields_text) {
 			size_t len = ev->fields_len ? ev->fields_len : strlen(ev->fields_text);
-			ev->fields = json_loadb(ev->fields_text, len, 0, NULL);
+			ev->fields = jsonu_loadb(ev->fields_text, len, 0, NULL);
 			if (ev->fields && !json_is_object(ev->fields)) {
 				json_decref(ev->fields);
 				ev->fields = NULL;
@@ -96,7 +98,7 @@ json_t *ev_raw(struct ev *ev)
 		ev->raw_parsed = true;
 		strbuf_reset(&ev->raw_buf);
 		if (ev->load_raw && ev->load_raw(ev->raw_userdata, ev->id, &ev->raw_buf) == 0)
-			ev->raw = json_loadb(ev->raw_buf.buf, ev->raw_buf.len, 0, NULL);
+			ev->raw = jsonu_loadb(ev->raw_buf.buf, ev->raw_buf.len, 0, NULL);
 	}
 	return ev->raw;
 }
@@ -426,7 +428,19 @@ int fx_col(struct ev *ev, const struct field_bind *b, struct fval *out, struct f
 	return 1;
 }
 
-static int fields_jansson(struct ev *ev, const struct field_bind *b, struct fval *out, struct fscratch *sc)
+const char *ev_field_text(struct ev *ev, const char *key, size_t *ret_len)
+{
+	json_t *v = json_object_get(ev_fields(ev), key);
+
+	if (!json_is_string(v))
+		return NULL;
+	*ret_len = json_string_length(v);
+	return json_string_value(v);
+}
+
+/* A field kept in events.fields: the object under its own name, or an element of the list
+ * (proc.aname[2]) or a member of the object (evt.arg.flags) named by its base. */
+int fx_fields(struct ev *ev, const struct field_bind *b, struct fval *out, struct fscratch *sc)
 {
 	json_t *fields = ev_fields(ev), *v;
 
@@ -445,214 +459,6 @@ static int fields_jansson(struct ev *ev, const struct field_bind *b, struct fval
 			v = json_object_get(whole, b->arg);
 	}
 	return fval_from_json(v, b->type, out, sc);
-}
-
-/* A value of the flat index as the field's type; strings with escapes are decoded into sc. */
-static int fval_from_fj(const struct fj_entry *e, enum field_type t, struct fval *out, struct fscratch *sc)
-{
-	const char *s = e->val;
-	size_t len = e->vlen;
-
-	switch (e->kind) {
-	case 'z':
-		return 0;
-	case 's':
-		if (e->escaped) {
-			size_t off = sc->buf.len;
-			if (fj_unescape(e->val, e->vlen, &sc->buf) < 0)
-				return 0;
-			len = sc->buf.len - off;
-			strbuf_addch(&sc->buf, '\0');
-			s = sc->buf.buf + off;
-		}
-		if (t == FT_INT) {
-			out->kind = V_INT;
-			return parse_i64(s, len, &out->i);
-		}
-		if (t == FT_BOOL) {
-			out->kind = V_BOOL;
-			out->i = len == 4 && !memcmp(s, "true", 4);
-			return out->i || (len == 5 && !memcmp(s, "false", 5));
-		}
-		out->kind = V_STR;
-		out->s = s;
-		out->len = len;
-		return 1;
-	case 'n':
-		if (t == FT_INT || t == FT_BOOL) {
-			int64_t v;
-			if (!parse_i64(s, len, &v)) {
-				char tmp[64];
-				if (len >= sizeof(tmp))
-					return 0;
-				memcpy(tmp, s, len);
-				tmp[len] = '\0';
-				v = (int64_t)strtod(tmp, NULL);
-			}
-			out->kind = t == FT_INT ? V_INT : V_BOOL;
-			out->i = t == FT_INT ? v : v != 0;
-			return 1;
-		}
-		out->kind = V_STR;
-		out->s = s;
-		out->len = len;
-		return 1;
-	case 't':
-	case 'f':
-		if (t == FT_INT || t == FT_BOOL) {
-			out->kind = t == FT_INT ? V_INT : V_BOOL;
-			out->i = e->kind == 't';
-			return 1;
-		}
-		set_str(out, e->kind == 't' ? "true" : "false");
-		return 1;
-	case 'a': {
-		/* an array of scalars: its items into the scratch, without building a tree */
-		size_t offs[FVAL_MAX_ITEMS], n = 0;
-		const char *p = e->val + 1, *end = e->val + e->vlen;
-		for (;;) {
-			const char *after;
-			while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r' || *p == ','))
-				p++;
-			if (p >= end || *p == ']' || n == FVAL_MAX_ITEMS)
-				break;
-			after = fj_skip_value(p, end);
-			if (!after)
-				return 0;
-			if (*p == '[' || *p == '{')
-				goto tree; /* nested: leave it to jansson */
-			offs[n] = sc->buf.len;
-			if (*p == '"') {
-				if (fj_unescape(p + 1, (size_t)(after - p - 2), &sc->buf) < 0)
-					return 0;
-			} else if (*p != 'n') {
-				strbuf_add(&sc->buf, p, (size_t)(after - p));
-			} else {
-				p = after;
-				continue; /* null items are skipped */
-			}
-			sc->lens[n] = sc->buf.len - offs[n];
-			strbuf_addch(&sc->buf, '\0');
-			n++;
-			p = after;
-		}
-		if (t != FT_LIST && t != FT_STR && n == 1) {
-			struct fj_entry one = { .val = sc->buf.buf + offs[0], .vlen = (uint32_t)sc->lens[0], .kind = 's' };
-			return fval_from_fj(&one, t, out, sc);
-		}
-		for (size_t i = 0; i < n; i++)
-			sc->items[i] = sc->buf.buf + offs[i];
-		sc->n = out->n = n;
-		out->kind = V_LIST;
-		return 1;
-	}
-	default:
-	tree: { /* objects and nested arrays: jansson on just this value */
-		json_t *v = json_loadb(e->val, e->vlen, JSON_DECODE_ANY, NULL);
-		int r = v ? fval_from_json(v, t, out, sc) : 0;
-		if (r && out->kind == V_STR && v && json_is_string(json_is_array(v) ? json_array_get(v, 0) : v)) {
-			/* the string lives in v: copy it before v goes */
-			size_t off = scratch_add(sc, out->s, out->len);
-			out->s = sc->buf.buf + off;
-		}
-		json_decref(v);
-		return r;
-	}
-	}
-}
-
-/* Element idx of an array value, as a flat entry. */
-static int fj_element(const struct fj_entry *arr, int64_t idx, struct fj_entry *ret)
-{
-	const char *p = arr->val + 1, *end = arr->val + arr->vlen;
-
-	for (int64_t i = 0;; i++) {
-		const char *after;
-		while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r' || *p == ','))
-			p++;
-		if (p >= end || *p == ']')
-			return 0;
-		after = fj_skip_value(p, end);
-		if (!after)
-			return 0;
-		if (i == idx) {
-			struct fj tmp;
-			/* reuse the object scanner on a one-key object view is overkill: classify here */
-			(void)tmp;
-			ret->escaped = false;
-			if (*p == '"') {
-				ret->kind = 's';
-				ret->val = p + 1;
-				ret->vlen = (uint32_t)(after - p - 2);
-				ret->escaped = memchr(ret->val, '\\', ret->vlen) != NULL;
-			} else {
-				ret->kind = *p == '[' ? 'a' : *p == '{' ? 'o' : *p == 't' ? 't' : *p == 'f' ? 'f' : *p == 'n' ? 'z' : 'n';
-				ret->val = p;
-				ret->vlen = (uint32_t)(after - p);
-			}
-			return 1;
-		}
-		p = after;
-	}
-}
-
-static bool fj_ready(struct ev *ev)
-{
-	if (!ev->fj_state) {
-		size_t len = ev->fields_text ? (ev->fields_len ? ev->fields_len : strlen(ev->fields_text)) : 0;
-		ev->fj_state = ev->fields_text && fj_parse(&ev->fj, ev->fields_text, len) == 0 ? 1 : -1;
-		if (!ev->fields_text) {
-			ev->fj.n = 0;
-			ev->fj_state = 1;
-		}
-	}
-	return ev->fj_state > 0;
-}
-
-const char *ev_field_text(struct ev *ev, const char *key, size_t *ret_len)
-{
-	const struct fj_entry *e;
-
-	if (!fj_ready(ev)) {
-		json_t *v = json_object_get(ev_fields(ev), key);
-		if (!json_is_string(v))
-			return NULL;
-		*ret_len = json_string_length(v);
-		return json_string_value(v);
-	}
-	e = fj_get(&ev->fj, key, strlen(key));
-	if (!e || e->kind != 's')
-		return NULL;
-	*ret_len = e->vlen;
-	return e->val;
-}
-
-int fx_fields(struct ev *ev, const struct field_bind *b, struct fval *out, struct fscratch *sc)
-{
-	const struct fj_entry *e;
-	struct fj_entry elem;
-
-	if (!fj_ready(ev))
-		return fields_jansson(ev, b, out, sc);
-	e = fj_get(&ev->fj, b->name, b->name_len);
-	if (e)
-		return fval_from_fj(e, b->type, out, sc);
-	if (!b->arg || !b->base)
-		return 0;
-	e = fj_get(&ev->fj, b->base, b->base_len);
-	if (!e)
-		return 0;
-	if (e->kind == 'a') {
-		int64_t idx = b->index;
-		if (b->def->flags & FF_ANY)
-			idx--; /* an ancestor list starts at the parent, which is [1] */
-		if (idx < 0 || !fj_element(e, idx, &elem))
-			return 0;
-		return fval_from_fj(&elem, b->type, out, sc);
-	}
-	if (e->kind == 'o')
-		return fields_jansson(ev, b, out, sc);
-	return 0;
 }
 
 /* RFC 6901 JSON pointer into the raw record. */

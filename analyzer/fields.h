@@ -29,7 +29,6 @@
 
 #include "arena.h"
 #include "event.h"
-#include "flatjson.h"
 #include "strbuf.h"
 
 enum field_type {
@@ -108,16 +107,14 @@ struct ev {
 	int (*load_raw)(void *userdata, int64_t event_id, struct strbuf *out);
 	void *raw_userdata;
 
-	/* Parsed on first use, released by ev_reset: the flat index (fj_state 1), or jansson when
-	 * the index cannot hold the object (fj_state -1). */
-	struct fj fj;
-	int fj_state;
 	/* Per-event memo of extracted values by field slot (valid when memo_gen[slot] == gen). */
 	uint32_t gen;
 	uint32_t *memo_gen;
 	struct fval *memo;
 	size_t memo_cap;
 	struct strbuf memo_buf;
+	/* fields_text and the raw record, parsed by jansson on first use into the thread's record
+	 * arena (jsonutil.h) and released by ev_reset: one ev per thread parses at a time. */
 	json_t *fields;
 	json_t *raw;
 	bool fields_parsed, raw_parsed;
@@ -140,7 +137,7 @@ static inline int64_t ev_int(struct ev *ev, int col)
 		ev_load_col(ev, col);
 	return ev->icol[col];
 }
-/* A string value of `fields` by key, or NULL (the flat index; no decoding of escapes). */
+/* A string member of the event's `fields` by key, or NULL. */
 const char *ev_field_text(struct ev *ev, const char *key, size_t *ret_len);
 /* Forget the parsed fields and raw record before the next event is loaded into ev. */
 void ev_reset(struct ev *ev);
