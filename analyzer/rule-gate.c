@@ -166,6 +166,54 @@ static int parse_tag(struct gate_rule *gr, const char *tag, const struct rule *r
 	return 0;
 }
 
+static void gate_rule_release(struct gate_rule *gr)
+{
+	for (size_t k = 0; k < gr->nkeys; k++)
+		free(gr->keys[k]);
+	free(gr->keys);
+	free(gr->product);
+	memset(gr, 0, sizeof(*gr));
+}
+
+/* The rule's gate tags into gr; 0 or -EINVAL with the reason in err. */
+static int parse_tags(struct gate_rule *gr, const struct rule *r, struct strbuf *err)
+{
+	for (size_t t = 0; t < r->ntags; t++)
+		if (parse_tag(gr, r->tags[t], r, err) < 0)
+			return -EINVAL;
+	if (gr->baseline && !gr->nkeys) {
+		strbuf_addf(err, "rule '%s': baseline:principal goes with a first_seen tag", r->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool output_prints(const struct rule *r, const char *field)
+{
+	size_t n = strlen(field);
+
+	for (size_t i = 0; i < r->nout; i++)
+		if (r->out[i].has_field && r->out[i].field.field_len == n && !memcmp(r->out[i].field.field, field, n))
+			return true;
+	return false;
+}
+
+int rule_gate_check(const struct rule *r, struct strbuf *err)
+{
+	struct gate_rule gr = { 0 };
+	int rc = parse_tags(&gr, r, err);
+
+	for (size_t k = 0; rc == 0 && k < gr.nkeys; k++) {
+		if (!output_prints(r, gr.keys[k])) {
+			strbuf_addf(err, "rule '%s': first_seen field '%s' is not printed by the rule's output (add %%%s to it)",
+				    r->name, gr.keys[k], gr.keys[k]);
+			rc = -EINVAL;
+		}
+	}
+	gate_rule_release(&gr);
+	return rc;
+}
+
 int rule_gate_new(struct casedb *cdb, const struct ruleset *rs, struct rule_gate **ret, struct strbuf *err)
 {
 	struct rule_gate *g = NULL;
@@ -182,14 +230,9 @@ int rule_gate_new(struct casedb *cdb, const struct ruleset *rs, struct rule_gate
 		abort();
 	for (size_t i = 0; i < rs->nrules; i++) {
 		const struct rule *r = rs->rules[i];
-		for (size_t t = 0; t < r->ntags; t++) {
-			if (parse_tag(&g->rules[i], r->tags[t], r, err) < 0) {
-				rule_gate_free(g);
-				return -EINVAL;
-			}
-		}
-		if (g->rules[i].baseline && !g->rules[i].nkeys) {
-			strbuf_addf(err, "rule '%s': baseline:principal goes with a first_seen tag", r->name);
+		if (r->status == RULE_ERROR)
+			continue; /* never runs; a bad tag is one of the reasons (rule_gate_check) */
+		if (parse_tags(&g->rules[i], r, err) < 0) {
 			rule_gate_free(g);
 			return -EINVAL;
 		}
@@ -217,12 +260,8 @@ void rule_gate_free(struct rule_gate *g)
 {
 	if (!g)
 		return;
-	for (size_t i = 0; i < g->nrules; i++) {
-		for (size_t k = 0; k < g->rules[i].nkeys; k++)
-			free(g->rules[i].keys[k]);
-		free(g->rules[i].keys);
-		free(g->rules[i].product);
-	}
+	for (size_t i = 0; i < g->nrules; i++)
+		gate_rule_release(&g->rules[i]);
 	free(g->rules);
 	sqlite3_finalize(g->event);
 	map_release(&g->seen);

@@ -41,7 +41,11 @@
 
 struct rule_gate;
 
-/* A gate for the rule set; *ret is NULL when no rule carries a gate tag. 0 or a negative errno
+/* Are the rule's gate tags well formed, and does its output print every first_seen field? 0, or
+ * -EINVAL with the reason in err. Run when the rule is compiled, so `rules check` reports it
+ * and the rule alone does not run. */
+int rule_gate_check(const struct rule *r, struct strbuf *err);
+/* A gate for the rule set (rules that did not compile are left out); *ret is NULL when no rule carries a gate tag. 0 or a negative errno
  * (a malformed gate tag, named in err). */
 int rule_gate_new(struct casedb *cdb, const struct ruleset *rs, struct rule_gate **ret, struct strbuf *err);
 /* Forget what was seen (a detection pass restarted from the first event). */

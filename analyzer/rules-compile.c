@@ -1,7 +1,7 @@
 /* rules-compile: every loaded rule into something the detect run can evaluate — its condition
  * parsed and resolved against its source's field table (with its exceptions compiled in as
  * `and not (...)`, as Falco's rule_loader_compiler does), its evt.type set, its output template
- * — and rendering that template for an event.
+ * and its case-wide tags (rule-gate.h) — and rendering that template for an event.
  *
  * Output templates follow Falco's eventformatter: literal text with %field, %field[arg],
  * %(field) and a width prefix (%20proc.name, ignored here); a missing value prints <NA>.
@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "jsonw.h"
+#include "rule-gate.h"
 #include "rules-int.h"
 
 static void report(struct ruleset *rs, struct rule *r, struct cond_error *err)
@@ -265,6 +266,12 @@ static void compile_rule(struct ruleset *rs, struct rule *r)
 	}
 	if (compile_output(rs, r, &err) < 0) {
 		report(rs, r, &err);
+		r->why = arena_strdup(rs->a, err.msg.buf);
+		goto out;
+	}
+	strbuf_reset(&err.msg);
+	if (rule_gate_check(r, &err.msg) < 0) {
+		rules_diag(rs, true, r->file, r->line, r->col, "%s", err.msg.buf);
 		r->why = arena_strdup(rs->a, err.msg.buf);
 		goto out;
 	}

@@ -54,17 +54,24 @@ Test(ruletest, shipped_fixtures_pass)
 	strbuf_release(&err);
 }
 
-/* The case-wide tags (rule-gate.h) are checked when detection starts: a malformed one is an
- * error naming the rule. */
+/* The case-wide tags (rule-gate.h) are checked when the rule is compiled: `rules check` names
+ * the rule, its line and what is wrong, and exits 1; `detect` still runs the rule set's other
+ * rules. */
 Test(ruletest, a_malformed_case_wide_tag_names_its_rule)
 {
 	static const struct {
 		const char *tags, *error;
 	} table[] = {
-		{ "[\"first_seen:\"]", "rule 'r': tag 'first_seen:' names no field" },
-		{ "[first_seen:ct.user.arn++ct.useragent]", "rule 'r': tag 'first_seen:ct.user.arn++ct.useragent': an empty field name" },
-		{ "[baseline:principal]", "rule 'r': baseline:principal goes with a first_seen tag" },
-		{ "[first_seen:ct.user.arn, baseline:host]", "rule 'r': tag 'baseline:host': the baseline can only be 'principal'" },
+		{ "[\"first_seen:\"]", "tags.yaml:7:3: error: rule 'r': tag 'first_seen:' names no field" },
+		{ "[first_seen:ct.user.arn++ct.useragent]",
+		  "tags.yaml:7:3: error: rule 'r': tag 'first_seen:ct.user.arn++ct.useragent': an empty field name" },
+		{ "[baseline:principal]", "tags.yaml:7:3: error: rule 'r': baseline:principal goes with a first_seen tag" },
+		{ "[first_seen:ct.user.arn, baseline:host]",
+		  "tags.yaml:7:3: error: rule 'r': tag 'baseline:host': the baseline can only be 'principal'" },
+		{ "[first_seen:ct.user.arn+ct.useragent@product]",
+		  "tags.yaml:7:3: error: rule 'r': first_seen field 'ct.useragent' is not printed by the rule's output "
+		  "(add %ct.useragent to it)" },
+		{ "[first_seen:ct.user.arn, baseline:principal, outside_workload]", NULL },
 	};
 	static const char trail[] =
 		"{\"Records\":[{\"eventVersion\":\"1.08\",\"eventTime\":\"2026-11-23T02:00:00Z\",\"eventSource\":"
@@ -78,15 +85,27 @@ Test(ruletest, a_malformed_case_wide_tag_names_its_rule)
 	cr_assert_eq(test_run(&out, &err, "import", "-q", db, ct, NULL), 0, "%s", err.buf);
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 		strbuf_reset(&text);
+		/* a good rule first, then r with the tags under test */
 		strbuf_addf(&text,
+			    "- rule: ok\n  desc: d\n  condition: ct.name = DescribeInstances\n  output: \"%%ct.user.arn\"\n"
+			    "  priority: NOTICE\n  source: aws_cloudtrail\n"
 			    "- rule: r\n  desc: d\n  condition: ct.name = DescribeInstances\n  output: \"%%ct.user.arn\"\n"
 			    "  priority: NOTICE\n  source: aws_cloudtrail\n  tags: %s\n",
 			    table[i].tags);
 		cr_assert(test_write_file(rules, text.buf, text.len));
 		strbuf_reset(&out);
 		strbuf_reset(&err);
-		cr_expect_neq(test_run(&out, &err, "detect", "-q", db, "--rules", rules, NULL), 0, "%s", table[i].tags);
+		int rc = test_run(&out, &err, "rules", "check", rules, NULL);
+		if (!table[i].error) {
+			cr_expect_eq(rc, 0, "%s: %s", table[i].tags, err.buf);
+			continue;
+		}
+		cr_expect_eq(rc, 1, "%s", table[i].tags);
 		cr_expect_not_null(strstr(err.buf, table[i].error), "%s: %s", table[i].tags, err.buf);
+		strbuf_reset(&out);
+		strbuf_reset(&err);
+		cr_expect_eq(test_run(&out, &err, "detect", db, "--rules", rules, NULL), 0, "%s: %s", table[i].tags, err.buf);
+		cr_expect_not_null(strstr(out.buf, "1 alerts"), "%s: the good rule still runs: %s", table[i].tags, out.buf);
 	}
 	strbuf_release(&out);
 	strbuf_release(&err);
