@@ -379,3 +379,15 @@ int cond_parse(struct arena *a, const struct cond_text *text, const struct cond_
 	*ret = n;
 	return 0;
 }
+
+int cond_parse_operand(struct arena *a, const struct cond_text *text, size_t *pos, struct cond_operand *o,
+		       struct cond_error *err)
+{
+	struct parser p = { .lx = { text->text, *pos }, .a = a, .text = text, .err = err };
+
+	memset(o, 0, sizeof(*o));
+	if (!parse_operand(&p, o))
+		return -EINVAL;
+	*pos = p.lx.pos;
+	return 0;
+}

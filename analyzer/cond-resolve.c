@@ -31,7 +31,9 @@ int cond_resolve_operand(struct arena *a, struct cond_operand *o, int source, st
 	enum field_type t;
 
 	if (field_bind(source, o->field, o->field_len, a, &o->bind, &msg) < 0) {
-		cond_error_set(err, o->at, o->offset + (size_t)o->nxf * 0, "%s", msg.buf);
+		/* point at the field itself, inside any transformers */
+		size_t at = o->at && o->at->text ? (size_t)(o->field - o->at->text) : o->offset;
+		cond_error_set(err, o->at, at, "%s", msg.buf);
 		strbuf_release(&msg);
 		return -EINVAL;
 	}
@@ -39,6 +41,12 @@ int cond_resolve_operand(struct arena *a, struct cond_operand *o, int source, st
 	t = o->bind.type;
 	for (int i = o->nxf - 1; i >= 0; i--) {
 		if (o->xf[i] == XF_LEN) {
+			/* Falco's len: the length of a string or the count of a list, nothing else */
+			if (t != FT_STR && t != FT_LIST) {
+				cond_error_set(err, o->at, o->offset, "transformer 'len' needs a string or a list, '%s' is %s",
+					       o->bind.name, field_type_name(t));
+				return -EINVAL;
+			}
 			t = FT_INT;
 			continue;
 		}

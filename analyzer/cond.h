@@ -161,6 +161,11 @@ int cond_parse(struct arena *a, const struct cond_text *text, const struct cond_
 int cond_resolve(struct arena *a, struct cnode **root, int source, struct cond_env *env, size_t macro_limit,
 		 const char **ret_unavailable, struct cond_error *err);
 
+/* Parse one operand — a field, possibly inside transformers: tolower(basename(proc.exe)) — at
+ * *pos of text, for the output template compiler; *pos moves past it. 0 or -EINVAL with err set. */
+int cond_parse_operand(struct arena *a, const struct cond_text *text, size_t *pos, struct cond_operand *o,
+		       struct cond_error *err);
+
 /* Bind and type one operand (also used for output templates). */
 int cond_resolve_operand(struct arena *a, struct cond_operand *o, int source, struct cond_error *err);
 

@@ -193,7 +193,7 @@ static bool output_prints(const struct rule *r, const char *field)
 	size_t n = strlen(field);
 
 	for (size_t i = 0; i < r->nout; i++)
-		if (r->out[i].has_field && r->out[i].field.field_len == n && !memcmp(r->out[i].field.field, field, n))
+		if (r->out[i].has_field && r->out[i].key_len == n && !memcmp(r->out[i].key, field, n))
 			return true;
 	return false;
 }

@@ -125,12 +125,38 @@ static bool exceptions_valid(struct ruleset *rs, struct rule *r)
 	return true;
 }
 
+/* A new part at the end of *parts, keeping room for the tail. */
+static struct rule_output_part *add_part(struct ruleset *rs, struct rule_output_part **parts, size_t *n, size_t *cap)
+{
+	if (*n + 1 >= *cap) {
+		struct rule_output_part *g = arena_alloc(rs->a, *cap * 2 * sizeof(*g));
+		memcpy(g, *parts, *n * sizeof(*g));
+		*parts = g;
+		*cap *= 2;
+	}
+	return &(*parts)[(*n)++];
+}
+
+/* The text without its blanks, in the arena: a transformer call's key among the output fields. */
+static const char *without_blanks(struct arena *a, const char *s, size_t len, size_t *ret_len)
+{
+	char *k = arena_alloc(a, len + 1);
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (!isspace((unsigned char)s[i]))
+			k[n++] = s[i];
+	k[n] = '\0';
+	*ret_len = n;
+	return k;
+}
+
 static int compile_output(struct ruleset *rs, struct rule *r, struct cond_error *err)
 {
 	/* the text as written, so that errors point into the file; Falco trims the output */
 	const char *s = r->out_text.ct.text ? r->out_text.ct.text : "";
 	size_t cap = 8;
-	struct rule_output_part *parts = arena_alloc(rs->a, cap * sizeof(*parts));
+	struct rule_output_part *parts = arena_alloc(rs->a, cap * sizeof(*parts)), *p;
 	size_t n = 0, lit_start = 0, i = 0, end;
 	const struct cond_text *ct = &r->out_text.ct;
 
@@ -148,59 +174,56 @@ static int compile_output(struct ruleset *rs, struct rule *r, struct cond_error 
 		i++;
 		while (isdigit((unsigned char)s[i]) || s[i] == '*')
 			i++;
+		lx.s = s;
+		lx.pos = i;
+		if (cond_lex_xform(&lx) >= 0) {
+			/* a transformer call: %tolower(proc.name) */
+			size_t pos = i;
+			p = add_part(rs, &parts, &n, &cap);
+			if (cond_parse_operand(rs->a, ct, &pos, &p->field, err) < 0 ||
+			    cond_resolve_operand(rs->a, &p->field, r->source, err) < 0)
+				return -EINVAL;
+			p->lit = s + lit_start;
+			p->lit_len = at - lit_start;
+			p->has_field = true;
+			p->key = without_blanks(rs->a, s + i, pos - i, &p->key_len);
+			i = lit_start = pos;
+			continue;
+		}
 		if (s[i] == '(') {
 			paren = true;
 			i++;
 		}
-		lx.s = s;
+		size_t field_at = i;
 		lx.pos = i;
 		flen = cond_lex_field(&lx);
 		if (!flen) {
 			i = at + 1; /* a lone % is literal text */
 			continue;
 		}
-		if (flen == 14 && !memcmp(s + i, "container.info", 14)) {
-			/* Falco's deprecated placeholder, now replaced by nothing */
-			if (n + 1 >= cap) {
-				struct rule_output_part *g = arena_alloc(rs->a, cap * 2 * sizeof(*g));
-				memcpy(g, parts, n * sizeof(*g));
-				parts = g;
-				cap *= 2;
-			}
-			parts[n].lit = s + lit_start;
-			parts[n].lit_len = at - lit_start;
-			n++;
-			i += flen;
-			lit_start = i;
-			continue;
-		}
-		if (n + 1 >= cap) {
-			struct rule_output_part *g = arena_alloc(rs->a, cap * 2 * sizeof(*g));
-			memcpy(g, parts, n * sizeof(*g));
-			parts = g;
-			cap *= 2;
-		}
-		struct rule_output_part *p = &parts[n++];
+		p = add_part(rs, &parts, &n, &cap);
 		p->lit = s + lit_start;
 		p->lit_len = at - lit_start;
-		p->has_field = true;
-		p->field.field = s + i;
-		p->field.field_len = flen;
-		p->field.at = ct;
-		p->field.offset = i;
-		if (cond_resolve_operand(rs->a, &p->field, r->source, err) < 0)
-			return -EINVAL;
-		i += flen;
+		i = field_at + flen;
 		if (paren && s[i] == ')')
 			i++;
 		lit_start = i;
+		if (flen == 14 && !memcmp(s + field_at, "container.info", 14))
+			continue; /* Falco's deprecated placeholder, now replaced by nothing */
+		p->has_field = true;
+		p->field.field = p->key = s + field_at;
+		p->field.field_len = p->key_len = flen;
+		p->field.at = ct;
+		p->field.offset = field_at;
+		if (cond_resolve_operand(rs->a, &p->field, r->source, err) < 0)
+			return -EINVAL;
 	}
 	end = i;
 	while (end > lit_start && (s[end - 1] == ' ' || s[end - 1] == '\t' || s[end - 1] == '\n' || s[end - 1] == '\r'))
 		end--;
-	parts[n].lit = s + lit_start;
-	parts[n].lit_len = end - lit_start;
-	n++;
+	p = &parts[n++];
+	p->lit = s + lit_start;
+	p->lit_len = end - lit_start;
 	r->out = parts;
 	r->nout = n;
 	return 0;
@@ -353,7 +376,7 @@ void rule_render(const struct rule *r, struct ev *ev, struct cond_scratch *s, st
 		else
 			strbuf_addstr(out, "<NA>");
 		if (fields_json) {
-			struct out_field x = { p->field.field, p->field.field_len, start, out->len - start, v.i,
+			struct out_field x = { p->key, p->key_len, start, out->len - start, v.i,
 					       present ? v.kind : V_NONE };
 			size_t k = nf;
 			/* insertion sort by key; an equal key replaces the earlier value */

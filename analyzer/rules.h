@@ -74,6 +74,9 @@ struct rule_output_part {
 	const char *lit; /* literal text before the field */
 	size_t lit_len;
 	struct cond_operand field; /* field.field NULL: no field (the tail) */
+	const char *key; /* its name among the output fields: the field, or the transformer call
+			  * as written without blanks (tolower(proc.name)), as Falco names them */
+	size_t key_len;
 	bool has_field;
 };
 

@@ -453,3 +453,48 @@ Test(cond, every_field_has_a_description)
 	for (size_t i = 0; i < fields_common_count; i++)
 		cr_expect(fields_common[i].description && *fields_common[i].description, "%s", fields_common[i].name);
 }
+
+/* Output templates: %field, %field[arg], %(field), a width prefix, transformers around a field
+ * (%tolower(proc.name)), <NA> for a missing value; the output fields are keyed as Falco keys
+ * them (a transformer call without its blanks) and sorted. */
+Test(cond, output_templates_render_fields_and_transformers)
+{
+	static const struct {
+		const char *output, *rendered, *fields;
+	} table[] = {
+		{ "shell %proc.name (pid %proc.pid) parent=%proc.aname[1]", "shell bash (pid 4242) parent=nginx",
+		  "{\"proc.aname[1]\":\"nginx\",\"proc.name\":\"bash\",\"proc.pid\":4242}" },
+		{ "%(proc.name) %20proc.exe", "bash /bin/bash", "{\"proc.exe\":\"/bin/bash\",\"proc.name\":\"bash\"}" },
+		{ "up=%toupper(proc.name) base=%basename( proc.exepath ) n=%len(proc.name)", "up=BASH base=bash n=4",
+		  "{\"basename(proc.exepath)\":\"bash\",\"len(proc.name)\":4,\"toupper(proc.name)\":\"BASH\"}" },
+		{ "%tolower(toupper(fd.name))!", "/etc/shadow!", "{\"tolower(toupper(fd.name))\":\"/etc/shadow\"}" },
+		{ "missing=%evt.arg.nope %tolower(evt.arg.nope)", "missing=<NA> <NA>",
+		  "{\"evt.arg.nope\":null,\"tolower(evt.arg.nope)\":null}" },
+		{ "100% sure, %proc.name", "100% sure, bash", "{\"proc.name\":\"bash\"}" },
+	};
+	struct ptree *pt = test_tree();
+	struct cond_scratch scr;
+
+	cond_scratch_init(&scr);
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		struct ruleset *rs = ruleset_new(false);
+		struct strbuf yaml = STRBUF_INIT, out = STRBUF_INIT, fields = STRBUF_INIT;
+		struct ev ev;
+		strbuf_addf(&yaml, "- rule: r\n  desc: d\n  condition: proc.name = bash\n  output: '%s'\n  priority: info\n",
+			    table[i].output);
+		cr_assert_eq(ruleset_load_text(rs, "out.yaml", yaml.buf, yaml.len), 0);
+		cr_assert_eq(ruleset_compile(rs), 0, "%s", table[i].output);
+		cr_assert_eq(rs->nrules, 1);
+		test_event(&ev, pt, NULL);
+		rule_render(rs->rules[0], &ev, &scr, &out, &fields);
+		cr_expect_str_eq(out.buf, table[i].rendered, "%s", table[i].output);
+		cr_expect_str_eq(fields.buf, table[i].fields, "%s", table[i].output);
+		ev_release(&ev);
+		strbuf_release(&yaml);
+		strbuf_release(&out);
+		strbuf_release(&fields);
+		ruleset_free(rs);
+	}
+	cond_scratch_release(&scr);
+	ptree_free(pt);
+}

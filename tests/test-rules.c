@@ -357,6 +357,22 @@ static const struct {
 	  "bad.yaml:4:13: error: output of rule 'r': unknown field 'proc.nme' (did you mean 'proc.name'?)\n"
 	  "    output: \"%proc.nme\"\n"
 	  "              ^\n" },
+	{ "- rule: r\n"
+	  "  desc: d\n"
+	  "  condition: proc.name = x\n"
+	  "  output: \"%tolower(proc.nme)\"\n"
+	  "  priority: info\n",
+	  "bad.yaml:4:21: error: output of rule 'r': unknown field 'proc.nme' (did you mean 'proc.name'?)\n"
+	  "    output: \"%tolower(proc.nme)\"\n"
+	  "                      ^\n" },
+	{ "- rule: r\n"
+	  "  desc: d\n"
+	  "  condition: proc.name = x\n"
+	  "  output: \"%len(proc.pid)\"\n"
+	  "  priority: info\n",
+	  "bad.yaml:4:13: error: output of rule 'r': transformer 'len' needs a string or a list, 'proc.pid' is int\n"
+	  "    output: \"%len(proc.pid)\"\n"
+	  "              ^\n" },
 	{ "- rule: [unterminated\n",
 	  "bad.yaml:2:1: error: not valid YAML: did not find expected ',' or ']' while parsing a flow sequence\n"
 	  "  \n"
