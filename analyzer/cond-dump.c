@@ -1,7 +1,7 @@
 /* cond-dump: a canonical text form of a condition tree, for tests and `rules check --dump`.
  *
  * (and A B ...), (or A B ...), (not A), (OP OPERAND VALUE), (in OPERAND ("a" "b")),
- * (exists OPERAND); an operand is the field as written, wrapped as tolower(...) by its
+ * (exists OPERAND), (OP MOD OPERAND ("a" "b")) for a modifier (= anyof ...); an operand is the field as written, wrapped as tolower(...) by its
  * transformers; val(FIELD) a field on the right; values are double-quoted with \" and \\
  * escaped; a macro not yet expanded prints as its name.
  */
@@ -51,7 +51,7 @@ void cond_dump(const struct cnode *n, struct strbuf *out)
 	case CN_CHECK:
 		break;
 	}
-	strbuf_addf(out, "(%s ", cond_op_text(n->op));
+	strbuf_addf(out, "(%s%s%s ", cond_op_text(n->op), n->mod != MOD_NONE ? " " : "", cond_mod_name(n->mod));
 	dump_operand(&n->lhs, out);
 	if (n->op == OP_EXISTS) {
 		strbuf_addch(out, ')');
@@ -64,7 +64,7 @@ void cond_dump(const struct cnode *n, struct strbuf *out)
 		dump_operand(&n->rhs, out);
 		if (!n->rhs.nxf)
 			strbuf_addch(out, ')');
-	} else if (cond_op_kind(n->op) == OPK_LIST) {
+	} else if (cond_op_kind(n->op) == OPK_LIST || n->mod != MOD_NONE) {
 		strbuf_addch(out, '(');
 		for (size_t i = 0; i < n->nvals; i++) {
 			if (i)

@@ -353,6 +353,34 @@ static bool match_scalar(const struct cnode *n, const struct fval *lv, struct co
 	}
 }
 
+/* A modified check: the value against each of the list's values, counted as the modifier asks
+ * (libs: oneof exactly one, anyof at least one, allof every one; an empty list never matches). */
+static bool match_modified(const struct cnode *n, const struct fval *lv, struct cond_scratch *scr)
+{
+	struct cnode one = *n;
+	size_t hits = 0;
+
+	one.nvals = 1;
+	one.set = NULL;
+	one.mod = MOD_NONE;
+	for (size_t i = 0; i < n->nvals; i++) {
+		one.vals = &n->vals[i];
+		if (match_scalar(&one, lv, scr)) {
+			hits++;
+			if (n->mod == MOD_ANYOF || (n->mod == MOD_ONEOF && hits > 1))
+				break;
+		} else if (n->mod == MOD_ALLOF) {
+			return false;
+		}
+	}
+	switch (n->mod) {
+	case MOD_ONEOF: return hits == 1;
+	case MOD_ANYOF: return hits > 0;
+	case MOD_ALLOF: return n->nvals > 0;
+	default: return false;
+	}
+}
+
 bool cond_eval_check(const struct cnode *n, struct ev *ev, struct cond_scratch *scr)
 {
 	struct fval lv, rv;
@@ -415,6 +443,8 @@ bool cond_eval_check(const struct cnode *n, struct ev *ev, struct cond_scratch *
 	}
 	if (lv.kind == V_LIST) {
 		const struct fscratch *sc = &scr->lhs;
+		if (n->mod != MOD_NONE)
+			return false; /* a modifier compares one value */
 		/* in: every value in the set; != : no value equal; anything else: some value matches */
 		bool every = (n->op == OP_IN && !(n->lhs.bind.def->flags & FF_ANY)) || n->op == OP_NE;
 		if (!lv.n)
@@ -429,6 +459,8 @@ bool cond_eval_check(const struct cnode *n, struct ev *ev, struct cond_scratch *
 		}
 		return every;
 	}
+	if (n->mod != MOD_NONE)
+		return match_modified(n, &lv, scr);
 	return match_scalar(n, &lv, scr);
 }
 

@@ -34,6 +34,13 @@ enum cond_op_kind cond_op_kind(enum cond_op op)
 	return ops[op].kind;
 }
 
+static const char *const mods[] = { "", "oneof", "anyof", "allof" };
+
+const char *cond_mod_name(enum cond_mod m)
+{
+	return mods[m];
+}
+
 static const char *const xforms[] = { "tolower", "toupper", "b64", "basename", "len" };
 
 const char *cond_xform_name(enum cond_xform x)
@@ -134,6 +141,15 @@ int cond_lex_op(struct cond_lexer *l)
 		return i;
 	}
 	return -1;
+}
+
+int cond_lex_mod(struct cond_lexer *l)
+{
+	for (int m = MOD_ONEOF; m <= MOD_ALLOF; m++) {
+		if (cond_lex_keyword(l, mods[m]))
+			return m;
+	}
+	return MOD_NONE;
 }
 
 int cond_lex_xform(struct cond_lexer *l)

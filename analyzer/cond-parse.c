@@ -12,12 +12,14 @@
  *   Condition ::= 'exists'
  *               | ('='|'=='|'!='|'<'|'<='|'>'|'>='|'contains'|'icontains'|'bcontains'
  *                  |'startswith'|'bstartswith'|'endswith'|'glob'|'iglob'|'regex') RValue
+ *               | StrOp ('oneof'|'anyof'|'allof') ListValue
  *               | ('in'|'intersects'|'pmatch') (ListValue | FieldValue)
  *   RValue    ::= FieldValue | StrValue
  *   FieldValue::= 'val(' Field ')' | Transformer '(' Operand ')'
  *   ListValue ::= '(' [ListItem (',' ListItem)*] ')' | Identifier(list)
  *   ListItem  ::= StrValue            (a bare item naming a list is replaced by its items)
  *   Transformer ::= 'tolower' | 'toupper' | 'b64' | 'basename' | 'len'
+ *   StrOp     ::= every operator above but '<', '<=', '>', '>='
  *
  * Lists are substituted here, while parsing, where Falco substitutes them textually just before:
  * the result is the same for every list use in the upstream files (inside a list value or as the
@@ -212,6 +214,39 @@ static bool parse_list_value(struct parser *p, struct cnode *n)
 	}
 }
 
+static bool is_numeric_op(enum cond_op op)
+{
+	return op == OP_LT || op == OP_LE || op == OP_GT || op == OP_GE;
+}
+
+/* A modifier and its list after a string operator: `oneof|anyof|allof`, then '(' or a list name
+ * that is not 'and', 'or' or 'not' (as libs' parser decides); 1 parsed, 0 when what follows is
+ * a plain value (`proc.name = oneof` compares with the word), -1 on error. */
+static int try_modifier(struct parser *p, struct cnode *n)
+{
+	struct cond_lexer save = p->lx, look;
+	int mod = cond_lex_mod(&p->lx);
+	bool list;
+
+	if (mod == MOD_NONE || is_numeric_op(n->op)) {
+		p->lx = save;
+		return 0;
+	}
+	look = p->lx;
+	cond_lex_ws(&look);
+	list = look.s[look.pos] == '(';
+	if (!list && cond_lex_ident(&look)) {
+		struct cond_lexer kw = p->lx;
+		list = !cond_lex_keyword(&kw, "and") && !cond_lex_keyword(&kw, "or") && !cond_lex_keyword(&kw, "not");
+	}
+	if (!list) {
+		p->lx = save;
+		return 0;
+	}
+	n->mod = (enum cond_mod)mod;
+	return parse_list_value(p, n) ? 1 : -1;
+}
+
 static struct cnode *parse_check(struct parser *p)
 {
 	struct cnode *n;
@@ -269,7 +304,9 @@ static struct cnode *parse_check(struct parser *p)
 		const char *s;
 		bool quoted;
 		size_t cap = 0;
-		r = try_field_value(p, n);
+		r = try_modifier(p, n);
+		if (r == 0)
+			r = try_field_value(p, n);
 		if (r < 0)
 			return NULL;
 		if (r)

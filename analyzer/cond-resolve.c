@@ -272,6 +272,12 @@ static int resolve_check(struct resolver *r, struct cnode *n)
 	default:
 		break;
 	}
+	if (n->mod != MOD_NONE && n->lhs.type == FT_LIST) {
+		/* libs compares a modifier's list with one value only */
+		cond_error_set(r->err, n->at, n->lhs.offset, "modifier '%s' needs a single value, '%s' is a list",
+			       cond_mod_name(n->mod), n->lhs.bind.name);
+		return -EINVAL;
+	}
 	return compile_values(r, n);
 }
 
@@ -357,7 +363,7 @@ static struct tset types_of(struct arena *a, const struct cnode *n)
 	case CN_CHECK:
 		/* evt.type, or a field answered by events.type too (ct.name: the CloudTrail eventName) */
 		if (n->lhs.nxf || !n->lhs.bind.def || n->lhs.bind.def->extract != fx_evt_type || n->rhs_is_field ||
-		    (n->op != OP_EQ && n->op != OP_IN))
+		    (n->op != OP_EQ && n->op != OP_IN) || (n->mod != MOD_NONE && n->mod != MOD_ANYOF))
 			return s;
 		s.any = false;
 		s.v = arena_alloc(a, (n->nvals + 1) * sizeof(*s.v));
@@ -427,7 +433,7 @@ struct cnode cond_false_node = { .kind = CN_OR };  /* an empty or: false */
 static bool is_type_check(const struct cnode *n)
 {
 	return n->kind == CN_CHECK && !n->lhs.nxf && n->lhs.bind.def && n->lhs.bind.def->extract == fx_evt_type &&
-	       !n->rhs_is_field && (n->op == OP_EQ || n->op == OP_NE || n->op == OP_IN);
+	       !n->rhs_is_field && n->mod == MOD_NONE && (n->op == OP_EQ || n->op == OP_NE || n->op == OP_IN);
 }
 
 const struct cnode *cond_specialize(struct arena *a, const struct cnode *n, const char *type)

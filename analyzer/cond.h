@@ -37,6 +37,11 @@ enum cond_op_kind { OPK_VALUE, OPK_LIST, OPK_NONE };
 const char *cond_op_text(enum cond_op op);
 enum cond_op_kind cond_op_kind(enum cond_op op);
 
+/* A string operator's modifier over a list of values (`proc.name startswith anyof (a, b)`):
+ * exactly one, at least one, or every value must match. */
+enum cond_mod { MOD_NONE, MOD_ONEOF, MOD_ANYOF, MOD_ALLOF };
+const char *cond_mod_name(enum cond_mod m);
+
 enum cond_xform { XF_TOLOWER, XF_TOUPPER, XF_B64, XF_BASENAME, XF_LEN, XF__COUNT };
 const char *cond_xform_name(enum cond_xform x);
 
@@ -119,6 +124,7 @@ struct cnode {
 	/* CN_CHECK */
 	struct cond_operand lhs;
 	enum cond_op op;
+	enum cond_mod mod; /* with a modifier, vals is its list */
 	bool rhs_is_field;
 	struct cond_operand rhs;
 	struct cond_value *vals;
@@ -218,6 +224,7 @@ size_t cond_lex_field(struct cond_lexer *l);
 size_t cond_lex_ident(struct cond_lexer *l);
 int cond_lex_op(struct cond_lexer *l); /* an enum cond_op, or -1 */
 int cond_lex_xform(struct cond_lexer *l); /* an enum cond_xform followed by '(', or -1 */
+int cond_lex_mod(struct cond_lexer *l);   /* an enum cond_mod keyword, or MOD_NONE */
 /* A quoted or bare string; 1 found, 0 none, -EINVAL bad quoting (unterminated). */
 int cond_lex_value(struct cond_lexer *l, struct arena *a, const char **ret, size_t *ret_len, bool *ret_quoted);
 
