@@ -136,7 +136,7 @@ static int apply_xform(enum cond_xform xf, struct fval *out, struct fscratch *sc
 int cond_operand_value(const struct cond_operand *o, struct ev *ev, struct fval *out, struct fscratch *sc,
 		       struct strbuf *tmp)
 {
-	if (!field_extract_memo(ev, &o->bind, out, sc))
+	if (o->call ? !cond_call_value(o->call, ev, out, sc) : !field_extract_memo(ev, &o->bind, out, sc))
 		return 0;
 	if (!o->nxf)
 		return 1;
@@ -148,7 +148,7 @@ int cond_operand_value(const struct cond_operand *o, struct ev *ev, struct fval 
 		/* the input may live in tmp: growing may move it, so keep its offset */
 		if (out->kind == V_STR && tmp->cap && out->s >= tmp->buf && out->s < tmp->buf + tmp->cap)
 			off = (size_t)(out->s - tmp->buf);
-		strbuf_grow(tmp, out->len * 4 + 2);
+		strbuf_grow(tmp, out->kind == V_STR ? out->len * 4 + 2 : 2);
 		if (off != (size_t)-1)
 			out->s = tmp->buf + off;
 		if (!apply_xform(o->xf[i], out, sc, tmp))

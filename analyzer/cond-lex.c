@@ -143,6 +143,33 @@ int cond_lex_op(struct cond_lexer *l)
 	return -1;
 }
 
+static const char *const calls[] = { "join", "concat", "getopt" };
+
+const char *cond_call_name(enum cond_call_kind k)
+{
+	return calls[k];
+}
+
+int cond_lex_call(struct cond_lexer *l)
+{
+	cond_lex_ws(l);
+	for (int i = 0; i < CALL__COUNT; i++) {
+		size_t n = strlen(calls[i]);
+		if (!strncmp(l->s + l->pos, calls[i], n) && l->s[l->pos + n] == '(') {
+			l->pos += n + 1;
+			return i;
+		}
+	}
+	return -1;
+}
+
+bool cond_lex_transformer_follows(const struct cond_lexer *l)
+{
+	struct cond_lexer a = *l, b = *l;
+
+	return cond_lex_xform(&a) >= 0 || cond_lex_call(&b) >= 0;
+}
+
 int cond_lex_mod(struct cond_lexer *l)
 {
 	for (int m = MOD_ONEOF; m <= MOD_ALLOF; m++) {

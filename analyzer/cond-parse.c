@@ -8,14 +8,17 @@
  *   AndExpr   ::= NotExpr ('and' NotExpr)*
  *   NotExpr   ::= 'not' NotExpr | Check
  *   Check     ::= '(' Expr ')' | Operand Condition | Identifier          (a macro)
- *   Operand   ::= Field | Transformer '(' Operand ')'
+ *   Operand   ::= Field | Transformer '(' Operand ')' | Call
+ *   Call      ::= ('join'|'concat'|'getopt') '(' [Arg (',' Arg)*] ')' ['[' Char ']']
+ *   Arg       ::= QuotedStr | Number | Operand | '(' [Item (',' Item)*] ')'
+ *   Item      ::= QuotedStr | Number | Operand
  *   Condition ::= 'exists'
  *               | ('='|'=='|'!='|'<'|'<='|'>'|'>='|'contains'|'icontains'|'bcontains'
  *                  |'startswith'|'bstartswith'|'endswith'|'glob'|'iglob'|'regex') RValue
  *               | StrOp ('oneof'|'anyof'|'allof') ListValue
  *               | ('in'|'intersects'|'pmatch') (ListValue | FieldValue)
  *   RValue    ::= FieldValue | StrValue
- *   FieldValue::= 'val(' Field ')' | Transformer '(' Operand ')'
+ *   FieldValue::= 'val(' Field ')' | Transformer '(' Operand ')' | Call
  *   ListValue ::= '(' [ListItem (',' ListItem)*] ')' | Identifier(list)
  *   ListItem  ::= StrValue            (a bare item naming a list is replaced by its items)
  *   Transformer ::= 'tolower' | 'toupper' | 'b64' | 'basename' | 'len'
@@ -26,6 +29,7 @@
  * whole list value) and errors keep their positions in the text the user wrote.
  * Macros stay CN_MACRO nodes; the resolver expands them.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <string.h>
 
@@ -65,9 +69,11 @@ static void fail(struct parser *p, size_t offset, const char *what)
 			       (int)(strcspn(s, " \t\n\r(),") ? strcspn(s, " \t\n\r(),") : 1), s);
 }
 
+static bool parse_call(struct parser *p, struct cond_operand *o, enum cond_call_kind kind, size_t at);
+
 static bool parse_operand(struct parser *p, struct cond_operand *o)
 {
-	int xf;
+	int xf, call;
 	size_t len;
 
 	cond_lex_ws(&p->lx);
@@ -82,19 +88,132 @@ static bool parse_operand(struct parser *p, struct cond_operand *o)
 		cond_lex_ws(&p->lx);
 	}
 	size_t at = p->lx.pos;
-	len = cond_lex_field(&p->lx);
-	if (!len) {
-		fail(p, at, "expected a field name");
-		return false;
+	if ((call = cond_lex_call(&p->lx)) >= 0) {
+		if (!parse_call(p, o, (enum cond_call_kind)call, at))
+			return false;
+	} else {
+		len = cond_lex_field(&p->lx);
+		if (!len) {
+			fail(p, at, "expected a field name");
+			return false;
+		}
+		o->field = p->lx.s + at;
+		o->field_len = len;
 	}
-	o->field = p->lx.s + at;
-	o->field_len = len;
 	for (int i = 0; i < o->nxf; i++) {
 		if (!cond_lex_char(&p->lx, ')')) {
 			fail(p, p->lx.pos, "expected ')' closing the transformer");
 			return false;
 		}
 	}
+	return true;
+}
+
+/* One argument of a call: a quoted string or a number, '(' a list of arguments ')' (only at the
+ * top: a list holds no list), or an operand. */
+static bool parse_arg(struct parser *p, struct cond_arg *a, bool list_allowed)
+{
+	const char *s;
+	char c;
+
+	cond_lex_ws(&p->lx);
+	a->offset = p->lx.pos;
+	s = p->lx.s + p->lx.pos;
+	c = s[0];
+	if (c == '(' && list_allowed) {
+		size_t cap = 0;
+		p->lx.pos++;
+		a->kind = ARG_LIST;
+		if (cond_lex_char(&p->lx, ')'))
+			return true;
+		for (;;) {
+			if (a->nitems == cap) {
+				struct cond_arg *g = arena_alloc(p->a, (cap ? cap * 2 : 4) * sizeof(*g));
+				if (a->nitems)
+					memcpy(g, a->items, a->nitems * sizeof(*g));
+				a->items = g;
+				cap = cap ? cap * 2 : 4;
+			}
+			if (!parse_arg(p, &a->items[a->nitems++], false))
+				return false;
+			if (cond_lex_char(&p->lx, ')'))
+				return true;
+			if (!cond_lex_char(&p->lx, ',')) {
+				fail(p, p->lx.pos, "expected ',' or ')' in the list");
+				return false;
+			}
+		}
+	}
+	if (c == '"' || c == '\'' || isdigit((unsigned char)c) || ((c == '-' || c == '+') && isdigit((unsigned char)s[1]))) {
+		bool quoted;
+		if (cond_lex_value(&p->lx, p->a, &a->s, &a->len, &quoted) <= 0) {
+			cond_error_set(p->err, p->text, a->offset, "unterminated quoted string");
+			return false;
+		}
+		a->kind = ARG_LITERAL;
+		return true;
+	}
+	a->kind = ARG_OPERAND;
+	return parse_operand(p, &a->operand);
+}
+
+/* KIND's arguments after its '(', and getopt's [c] selector; the operand's text is the call. */
+static bool parse_call(struct parser *p, struct cond_operand *o, enum cond_call_kind kind, size_t at)
+{
+	struct cond_call *c = arena_alloc(p->a, sizeof(*c));
+	size_t cap = 0;
+
+	c->kind = kind;
+	if (++p->depth > MAX_DEPTH) {
+		cond_error_set(p->err, p->text, at, "transformers nested too deep");
+		return false;
+	}
+	if (!cond_lex_char(&p->lx, ')')) {
+		for (;;) {
+			if (c->nargs == cap) {
+				struct cond_arg *g = arena_alloc(p->a, (cap ? cap * 2 : 4) * sizeof(*g));
+				if (c->nargs)
+					memcpy(g, c->args, c->nargs * sizeof(*g));
+				c->args = g;
+				cap = cap ? cap * 2 : 4;
+			}
+			if (!parse_arg(p, &c->args[c->nargs++], true))
+				return false;
+			if (cond_lex_char(&p->lx, ')'))
+				break;
+			if (!cond_lex_char(&p->lx, ',')) {
+				fail(p, p->lx.pos, "expected ',' or ')' after an argument");
+				return false;
+			}
+		}
+	}
+	p->depth--;
+	if (p->lx.s[p->lx.pos] == '[') {
+		size_t sel_at = p->lx.pos + 1;
+		const char *sel = p->lx.s + sel_at, *close = strchr(sel, ']');
+		size_t n = close ? (size_t)(close - sel) : 0;
+		if (n >= 2 && (sel[0] == '"' || sel[0] == '\'') && sel[n - 1] == sel[0]) {
+			sel++;
+			n -= 2;
+		}
+		if (!close) {
+			fail(p, p->lx.pos, "expected ']' closing the selector");
+			return false;
+		}
+		if (kind != CALL_GETOPT) {
+			cond_error_set(p->err, p->text, sel_at, "transformer '%s' takes no [argument]", cond_call_name(kind));
+			return false;
+		}
+		if (n != 1) {
+			cond_error_set(p->err, p->text, sel_at, "getopt's [argument] is one option character");
+			return false;
+		}
+		c->selector = sel[0];
+		p->lx.pos = (size_t)(close - p->lx.s) + 1;
+	}
+	o->call = c;
+	o->field = p->lx.s + at;
+	o->field_len = p->lx.pos - at;
 	return true;
 }
 
@@ -145,7 +264,7 @@ static int try_field_value(struct parser *p, struct cnode *n)
 		n->rhs_is_field = true;
 		return 1;
 	}
-	if (cond_lex_xform(&p->lx) >= 0) {
+	if (cond_lex_transformer_follows(&p->lx)) {
 		p->lx = save;
 		if (!parse_operand(p, &n->rhs))
 			return -1;

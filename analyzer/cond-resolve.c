@@ -30,7 +30,10 @@ int cond_resolve_operand(struct arena *a, struct cond_operand *o, int source, st
 	struct strbuf msg = STRBUF_INIT;
 	enum field_type t;
 
-	if (field_bind(source, o->field, o->field_len, a, &o->bind, &msg) < 0) {
+	if (o->call) {
+		if (cond_call_resolve(a, o, source, err) < 0)
+			return -EINVAL;
+	} else if (field_bind(source, o->field, o->field_len, a, &o->bind, &msg) < 0) {
 		/* point at the field itself, inside any transformers */
 		size_t at = o->at && o->at->text ? (size_t)(o->field - o->at->text) : o->offset;
 		cond_error_set(err, o->at, at, "%s", msg.buf);
@@ -244,17 +247,26 @@ static int compile_values(struct resolver *r, struct cnode *n)
 	return 0;
 }
 
+/* The first field the evidence cannot provide, for the coverage report. */
+static void note_unavailable(const struct cond_operand *f, void *ud)
+{
+	const char **first = ud;
+
+	if (!*first && (f->bind.def->flags & FF_UNAVAILABLE))
+		*first = f->bind.def->name;
+}
+
 static int resolve_check(struct resolver *r, struct cnode *n)
 {
 	if (cond_resolve_operand(r->a, &n->lhs, r->source, r->err) < 0)
 		return -EINVAL;
-	if ((n->lhs.bind.def->flags & FF_UNAVAILABLE) && r->unavailable && !*r->unavailable)
-		*r->unavailable = n->lhs.bind.def->name;
+	if (r->unavailable)
+		cond_operand_fields(&n->lhs, note_unavailable, r->unavailable);
 	if (n->rhs_is_field) {
 		if (cond_resolve_operand(r->a, &n->rhs, r->source, r->err) < 0)
 			return -EINVAL;
-		if ((n->rhs.bind.def->flags & FF_UNAVAILABLE) && r->unavailable && !*r->unavailable)
-			*r->unavailable = n->rhs.bind.def->name;
+		if (r->unavailable)
+			cond_operand_fields(&n->rhs, note_unavailable, r->unavailable);
 	}
 	switch (n->op) {
 	case OP_LT:

@@ -60,17 +60,58 @@ struct cond_error {
 
 #define COND_MAX_XFORMS 4
 
-/* A field, possibly wrapped in transformers: tolower(basename(proc.exe)). */
+struct cond_call;
+
+/* A field, possibly wrapped in transformers: tolower(basename(proc.exe)); or, with `call` set, a
+ * multi-value transformer (join, concat, getopt: cond-call.c) in place of the field. */
 struct cond_operand {
-	const char *field; /* text of the field reference */
+	const char *field; /* text of the field reference (of the whole call, with call) */
 	size_t field_len;
 	size_t offset;
 	const struct cond_text *at;
 	enum cond_xform xf[COND_MAX_XFORMS]; /* outermost first */
 	int nxf;
+	struct cond_call *call;
 	struct field_bind bind; /* filled by the resolver */
 	enum field_type type;   /* after transformers */
 };
+
+/* The multi-value transformers of libs 0.25 (Falco 0.44):
+ *   join(SEP, LIST)        the list's values joined by SEP, one string
+ *   concat(A, B, ...)      the strings one after the other
+ *   getopt(ARGV, OPTS)     getopt(3) over ARGV with optstring OPTS: the options, each followed by
+ *                          its argument when it takes one ('?' for an unknown option), a list;
+ *   getopt(ARGV, OPTS)[c]  the argument of option c (its last occurrence; "" when it has none)
+ * An argument is a quoted string or a number, an operand, or a parenthesised list of those. */
+enum cond_call_kind { CALL_JOIN, CALL_CONCAT, CALL_GETOPT, CALL__COUNT };
+const char *cond_call_name(enum cond_call_kind k);
+
+struct cond_arg {
+	enum { ARG_LITERAL, ARG_OPERAND, ARG_LIST } kind;
+	const char *s; /* ARG_LITERAL */
+	size_t len;
+	size_t offset;
+	struct cond_operand operand; /* ARG_OPERAND */
+	struct cond_arg *items;      /* ARG_LIST */
+	size_t nitems;
+	bool is_list; /* resolved: gives several values */
+};
+
+struct cond_call {
+	enum cond_call_kind kind;
+	struct cond_arg *args;
+	size_t nargs;
+	char selector; /* getopt(...)[c]; 0 for the whole list */
+};
+
+/* Resolve a call operand's arguments for SOURCE and type it (cond_resolve_operand does this
+ * for an operand with a call). 0 or -EINVAL with err set. */
+int cond_call_resolve(struct arena *a, struct cond_operand *o, int source, struct cond_error *err);
+/* The call's value into out (strings in sc); 1, or 0 when an argument is missing. */
+int cond_call_value(const struct cond_call *c, struct ev *ev, struct fval *out, struct fscratch *sc);
+/* Each field the operand reads: the operand itself, or every field operand among its call's
+ * arguments (resolved operands only). */
+void cond_operand_fields(const struct cond_operand *o, void (*fn)(const struct cond_operand *f, void *ud), void *ud);
 
 struct cond_value {
 	const char *s;
@@ -225,6 +266,9 @@ size_t cond_lex_ident(struct cond_lexer *l);
 int cond_lex_op(struct cond_lexer *l); /* an enum cond_op, or -1 */
 int cond_lex_xform(struct cond_lexer *l); /* an enum cond_xform followed by '(', or -1 */
 int cond_lex_mod(struct cond_lexer *l);   /* an enum cond_mod keyword, or MOD_NONE */
+int cond_lex_call(struct cond_lexer *l);  /* an enum cond_call_kind followed by '(', or -1 */
+/* Does a transformer (one-value or call) start here? Moves nothing. */
+bool cond_lex_transformer_follows(const struct cond_lexer *l);
 /* A quoted or bare string; 1 found, 0 none, -EINVAL bad quoting (unterminated). */
 int cond_lex_value(struct cond_lexer *l, struct arena *a, const char **ret, size_t *ret_len, bool *ret_quoted);
 

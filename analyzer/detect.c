@@ -426,10 +426,17 @@ struct scan_cols {
 	char *str[COL__COUNT]; /* strings fetched by point queries for the current event */
 };
 
+static void col_of_field(const struct cond_operand *f, void *ud)
+{
+	uint64_t *mask = ud;
+
+	if (f->bind.def && f->bind.def->extract == fx_col)
+		*mask |= 1ull << f->bind.def->param;
+}
+
 static void cols_from_operand(const struct cond_operand *o, uint64_t *mask)
 {
-	if (o->bind.def && o->bind.def->extract == fx_col)
-		*mask |= 1ull << o->bind.def->param;
+	cond_operand_fields(o, col_of_field, mask);
 }
 
 static void cols_from_tree(const struct cnode *n, uint64_t *mask)

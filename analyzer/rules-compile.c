@@ -137,15 +137,22 @@ static struct rule_output_part *add_part(struct ruleset *rs, struct rule_output_
 	return &(*parts)[(*n)++];
 }
 
-/* The text without its blanks, in the arena: a transformer call's key among the output fields. */
-static const char *without_blanks(struct arena *a, const char *s, size_t len, size_t *ret_len)
+/* A transformer call's key among the output fields, as Falco prints the expression: without the
+ * blanks between tokens and without the quotes of its strings (join(->,(proc.name,fd.name))). */
+static const char *call_key(struct arena *a, const char *s, size_t len, size_t *ret_len)
 {
 	char *k = arena_alloc(a, len + 1);
 	size_t n = 0;
+	char quote = 0;
 
-	for (size_t i = 0; i < len; i++)
-		if (!isspace((unsigned char)s[i]))
+	for (size_t i = 0; i < len; i++) {
+		if (quote && s[i] == '\\' && i + 1 < len)
+			k[n++] = s[++i];
+		else if (quote ? s[i] == quote : (s[i] == '"' || s[i] == '\''))
+			quote = quote ? 0 : s[i];
+		else if (quote || !isspace((unsigned char)s[i]))
 			k[n++] = s[i];
+	}
 	k[n] = '\0';
 	*ret_len = n;
 	return k;
@@ -176,7 +183,7 @@ static int compile_output(struct ruleset *rs, struct rule *r, struct cond_error 
 			i++;
 		lx.s = s;
 		lx.pos = i;
-		if (cond_lex_xform(&lx) >= 0) {
+		if (cond_lex_transformer_follows(&lx)) {
 			/* a transformer call: %tolower(proc.name) */
 			size_t pos = i;
 			p = add_part(rs, &parts, &n, &cap);
@@ -186,7 +193,7 @@ static int compile_output(struct ruleset *rs, struct rule *r, struct cond_error 
 			p->lit = s + lit_start;
 			p->lit_len = at - lit_start;
 			p->has_field = true;
-			p->key = without_blanks(rs->a, s + i, pos - i, &p->key_len);
+			p->key = call_key(rs->a, s + i, pos - i, &p->key_len);
 			i = lit_start = pos;
 			continue;
 		}

@@ -524,7 +524,8 @@ static void merge_exceptions(struct ruleset *rs, struct rule *r, struct rule_exc
 {
 	struct rule_exception *all = arena_alloc(rs->a, (r->nexceptions + n + 1) * sizeof(*all));
 
-	memcpy(all, r->exceptions, r->nexceptions * sizeof(*all));
+	if (r->nexceptions) /* memcpy from NULL is undefined even for 0 bytes */
+		memcpy(all, r->exceptions, r->nexceptions * sizeof(*all));
 	for (size_t i = 0; i < n; i++) {
 		struct rule_exception *same = NULL;
 		for (size_t j = 0; j < r->nexceptions; j++)
@@ -532,8 +533,10 @@ static void merge_exceptions(struct ruleset *rs, struct rule *r, struct rule_exc
 				same = &all[j];
 		if (same) {
 			struct rule_exc_value **rows = arena_alloc(rs->a, (same->nrows + ex[i].nrows + 1) * sizeof(*rows));
-			memcpy(rows, same->rows, same->nrows * sizeof(*rows));
-			memcpy(rows + same->nrows, ex[i].rows, ex[i].nrows * sizeof(*rows));
+			if (same->nrows)
+				memcpy(rows, same->rows, same->nrows * sizeof(*rows));
+			if (ex[i].nrows)
+				memcpy(rows + same->nrows, ex[i].rows, ex[i].nrows * sizeof(*rows));
 			same->rows = rows;
 			same->nrows += ex[i].nrows;
 		} else {

@@ -75,7 +75,7 @@ struct rule_output_part {
 	size_t lit_len;
 	struct cond_operand field; /* field.field NULL: no field (the tail) */
 	const char *key; /* its name among the output fields: the field, or the transformer call
-			  * as written without blanks (tolower(proc.name)), as Falco names them */
+			  * as Falco prints it (tolower(proc.name), join(->,(proc.name,fd.name))) */
 	size_t key_len;
 	bool has_field;
 };
