@@ -745,7 +745,7 @@ static void load_engine_version(struct item *it, yaml_node_t *n)
 
 	parse_version(RULES_ENGINE_VERSION, have);
 	if (!s || parse_version(s, want) < 0) {
-		rules_diag_node(it->rs, true, it->f, n, "required_engine_version must be a version such as 0.57.0");
+		rules_diag_node(it->rs, true, it->f, n, "required_engine_version must be a version such as 0.62.0");
 		return;
 	}
 	if (want[0] > have[0] || (want[0] == have[0] && (want[1] > have[1] || (want[1] == have[1] && want[2] > have[2]))))

@@ -23,8 +23,9 @@
 #include "cond.h"
 #include "sha256.h"
 
-/* The rule-file engine version backsight implements (Falco 0.42's engine). */
-#define RULES_ENGINE_VERSION "0.57.0"
+/* The rule-file engine version backsight implements: Falco 0.44's, whose condition language
+ * (transformers join/concat/getopt, modifiers oneof/anyof/allof) it reads in full. */
+#define RULES_ENGINE_VERSION "0.62.0"
 
 enum rule_priority {
 	PRI_EMERGENCY, PRI_ALERT, PRI_CRITICAL, PRI_ERROR, PRI_WARNING, PRI_NOTICE, PRI_INFORMATIONAL, PRI_DEBUG,

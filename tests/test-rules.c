@@ -346,7 +346,7 @@ static const struct {
 	  "  - rule: nope\n"
 	  "    ^\n" },
 	{ "- required_engine_version: 0.99.0\n",
-	  "bad.yaml:1:28: error: the file requires rule engine 0.99.0, backsight implements 0.57.0\n"
+	  "bad.yaml:1:28: error: the file requires rule engine 0.99.0, backsight implements 0.62.0\n"
 	  "  - required_engine_version: 0.99.0\n"
 	  "                             ^\n" },
 	{ "- rule: r\n"
