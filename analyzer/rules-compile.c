@@ -236,6 +236,57 @@ static int compile_output(struct ruleset *rs, struct rule *r, struct cond_error 
 	return 0;
 }
 
+/* Fields Falco 0.43 and later warn about: enter events are no longer captured, so an event's
+ * direction and the latency between enter and exit are gone. */
+static const char *const deprecated_fields[] = { "evt.dir",	     "evt.latency",	  "evt.latency.s",
+						 "evt.latency.ns", "evt.latency.human", "evt.wait_latency" };
+
+struct deprecation {
+	struct ruleset *rs;
+	const struct rule *r;
+};
+
+static void warn_deprecated(const struct cond_operand *f, void *ud)
+{
+	const struct deprecation *d = ud;
+	const struct rule_text *t = f->at ? f->at->origin : NULL;
+
+	for (size_t i = 0; i < sizeof(deprecated_fields) / sizeof(deprecated_fields[0]); i++) {
+		if (strcmp(f->bind.def->name, deprecated_fields[i]))
+			continue;
+		if (t)
+			rules_diag_text(d->rs, false, t, (size_t)(f->field - f->at->text),
+					"rule '%s': field '%s' is deprecated: Falco no longer captures enter events",
+					d->r->name, deprecated_fields[i]);
+		else
+			rules_diag(d->rs, false, d->r->file, d->r->line, d->r->col,
+				   "rule '%s': field '%s' is deprecated: Falco no longer captures enter events", d->r->name,
+				   deprecated_fields[i]);
+	}
+}
+
+static void tree_fields(const struct cnode *n, const struct deprecation *d)
+{
+	if (n->kind == CN_CHECK) {
+		cond_operand_fields(&n->lhs, warn_deprecated, (void *)d);
+		if (n->rhs_is_field)
+			cond_operand_fields(&n->rhs, warn_deprecated, (void *)d);
+	}
+	for (size_t i = 0; i < n->nkids; i++)
+		tree_fields(n->kids[i], d);
+}
+
+/* Falco's warnings for deprecated fields in the rule's condition and output. */
+static void warn_deprecated_fields(struct ruleset *rs, const struct rule *r)
+{
+	struct deprecation d = { rs, r };
+
+	tree_fields(r->tree, &d);
+	for (size_t i = 0; i < r->nout; i++)
+		if (r->out[i].has_field)
+			cond_operand_fields(&r->out[i].field, warn_deprecated, &d);
+}
+
 static void compile_rule(struct ruleset *rs, struct rule *r)
 {
 	struct cond_error err;
@@ -307,6 +358,7 @@ static void compile_rule(struct ruleset *rs, struct rule *r)
 	}
 	r->tree = tree;
 	r->evttypes = cond_evttypes(rs->a, tree);
+	warn_deprecated_fields(rs, r);
 	if (unavailable) {
 		r->status = RULE_CANNOT_RUN;
 		r->why = arena_printf(rs->a, "field %s is not available from the evidence", unavailable);

@@ -392,6 +392,30 @@ Test(rules, diagnostics_name_file_line_column_with_a_caret)
 	}
 }
 
+/* Falco 0.43 and later warn about the fields that need enter events; so does backsight, at the
+ * field, in the condition (macros included) and in the output. The rule still runs. */
+Test(rules, deprecated_fields_are_warned_about_where_they_are_used)
+{
+	static const char yaml[] = "- macro: entering\n  condition: evt.dir = >\n"
+				   "- rule: r\n  desc: d\n  condition: evt.type = open and not entering\n"
+				   "  output: \"%evt.dir %proc.name\"\n  priority: info\n";
+	struct strbuf diags = STRBUF_INIT;
+	struct ruleset *rs = load_text("dep.yaml", yaml, &diags);
+
+	strip_dir(&diags);
+	cr_expect_str_eq(diags.buf,
+			 "dep.yaml:2:14: warning: rule 'r': field 'evt.dir' is deprecated: Falco no longer captures enter events\n"
+			 "    condition: evt.dir = >\n"
+			 "               ^\n"
+			 "dep.yaml:6:13: warning: rule 'r': field 'evt.dir' is deprecated: Falco no longer captures enter events\n"
+			 "    output: \"%evt.dir %proc.name\"\n"
+			 "              ^\n");
+	cr_expect_eq(rs->nerrors, 0);
+	cr_expect_eq(rule_named(rs, "r")->status, RULE_OK);
+	strbuf_release(&diags);
+	ruleset_free(rs);
+}
+
 Test(rules, one_bad_rule_does_not_stop_the_others_unless_strict)
 {
 	static const char yaml[] = "- rule: good\n  desc: d\n  condition: proc.name = x\n  output: o\n  priority: info\n"
