@@ -359,6 +359,12 @@ static void compile_rule(struct ruleset *rs, struct rule *r)
 	r->tree = tree;
 	r->evttypes = cond_evttypes(rs->a, tree);
 	warn_deprecated_fields(rs, r);
+	if (r->source == SRC_SYSCALL && !r->evttypes && r->warn_evttypes)
+		/* Falco's LOAD_NO_EVTTYPE; an empty set (a condition no type can meet) is not this */
+		rules_diag(rs, false, r->file, r->line, r->col,
+			   "rule '%s' matches every evt.type: each syscall event is checked against it (restrict "
+			   "evt.type, or set warn_evttypes: false)",
+			   r->name);
 	if (unavailable) {
 		r->status = RULE_CANNOT_RUN;
 		r->why = arena_printf(rs->a, "field %s is not available from the evidence", unavailable);

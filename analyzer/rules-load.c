@@ -616,7 +616,8 @@ static bool rule_key(struct item *it, struct rule *r, const char *key, int mode)
 			return false;
 		r->source_name = arena_strdup(it->rs->a, s);
 		r->source = bs_source_from_name(s);
-	} else if (!strcmp(key, "enabled") || !strcmp(key, "capture") || !strcmp(key, "skip-if-unknown-filter")) {
+	} else if (!strcmp(key, "enabled") || !strcmp(key, "capture") || !strcmp(key, "skip-if-unknown-filter") ||
+		   !strcmp(key, "warn_evttypes")) {
 		bool b;
 		if (!yaml_bool(it->d, n, &b))
 			return rules_diag_node(it->rs, true, it->f, n, "%s of rule '%s' must be true or false", key, it->name),
@@ -625,6 +626,8 @@ static bool rule_key(struct item *it, struct rule *r, const char *key, int mode)
 			r->enabled = b;
 		else if (key[0] == 'c')
 			r->capture = b;
+		else if (key[0] == 'w')
+			r->warn_evttypes = b;
 		else
 			r->skip_if_unknown_filter = b;
 	} else if (!strcmp(key, "exceptions")) {
@@ -653,7 +656,7 @@ static void load_rule(struct item *it)
 						   "exceptions", "enabled", "capture", "capture_duration",
 						   "warn_evttypes", "skip-if-unknown-filter", NULL };
 	static const char *const keys[] = { "condition", "output", "desc", "priority", "tags", "source", "enabled",
-					    "capture", "skip-if-unknown-filter", "exceptions", NULL };
+					    "capture", "skip-if-unknown-filter", "warn_evttypes", "exceptions", NULL };
 	struct ruleset *rs = it->rs;
 	struct rule *r = find_rule(rs, it->name), *nr;
 	yaml_node_t *ov = yaml_get(it->d, it->node, "override");
@@ -697,6 +700,7 @@ static void load_rule(struct item *it)
 	nr = arena_alloc(rs->a, sizeof(*nr));
 	nr->name = arena_strdup(rs->a, it->name);
 	nr->enabled = true;
+	nr->warn_evttypes = true;
 	nr->source_name = "syscall";
 	nr->source = SRC_SYSCALL;
 	nr->file = it->f;

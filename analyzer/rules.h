@@ -106,7 +106,7 @@ struct rule {
 	enum rule_priority priority;
 	const char **tags;
 	size_t ntags;
-	bool enabled, capture, skip_if_unknown_filter;
+	bool enabled, capture, skip_if_unknown_filter, warn_evttypes;
 	struct rule_text cond;
 	struct rule_text out_text; /* the output as written (r->output is it trimmed) */
 	struct rule_exception *exceptions;

@@ -237,7 +237,8 @@ static const char loader_yaml[] =
 	"  desc: d\n"
 	"  condition: proc.name = x\n"
 	"  output: o\n"
-	"  priority: informational\n";
+	"  priority: informational\n"
+	"  warn_evttypes: false\n";
 
 Test(rules, load_order_visibility_append_override_exceptions)
 {
@@ -414,6 +415,39 @@ Test(rules, deprecated_fields_are_warned_about_where_they_are_used)
 	cr_expect_eq(rule_named(rs, "r")->status, RULE_OK);
 	strbuf_release(&diags);
 	ruleset_free(rs);
+}
+
+/* Falco's LOAD_NO_EVTTYPE: a syscall rule that does not restrict evt.type is checked against
+ * every event; said once, unless the rule sets warn_evttypes: false. A condition no type can
+ * meet, and the other sources, are not this. */
+Test(rules, a_syscall_rule_without_an_evt_type_is_warned_about)
+{
+	static const struct {
+		const char *rule, *warning;
+	} table[] = {
+		{ "  condition: proc.name = nc\n",
+		  "any.yaml:1:3: warning: rule 'r' matches every evt.type: each syscall event is checked against it "
+		  "(restrict evt.type, or set warn_evttypes: false)\n"
+		  "  - rule: r\n"
+		  "    ^\n" },
+		{ "  condition: proc.name = nc\n  warn_evttypes: false\n", "" },
+		{ "  condition: evt.type in (execve, execveat) and proc.name = nc\n", "" },
+		{ "  condition: evt.type = open and evt.type = close\n", "" },
+		{ "  condition: ct.name exists\n  source: aws_cloudtrail\n", "" },
+	};
+
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		struct strbuf yaml = STRBUF_INIT, diags = STRBUF_INIT;
+		struct ruleset *rs;
+		strbuf_addf(&yaml, "- rule: r\n  desc: d\n%s  output: o\n  priority: info\n", table[i].rule);
+		rs = load_text("any.yaml", yaml.buf, &diags);
+		strip_dir(&diags);
+		cr_expect_str_eq(diags.buf, table[i].warning, "%s", table[i].rule);
+		cr_expect_eq(rs->nerrors, 0, "%s", table[i].rule);
+		strbuf_release(&yaml);
+		strbuf_release(&diags);
+		ruleset_free(rs);
+	}
 }
 
 Test(rules, one_bad_rule_does_not_stop_the_others_unless_strict)
