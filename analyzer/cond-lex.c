@@ -150,17 +150,23 @@ const char *cond_call_name(enum cond_call_kind k)
 	return calls[k];
 }
 
-int cond_lex_call(struct cond_lexer *l)
+/* One of the names directly followed by '(': its index, with both read; or -1. */
+static int lex_name_paren(struct cond_lexer *l, const char *const *names, int n)
 {
 	cond_lex_ws(l);
-	for (int i = 0; i < CALL__COUNT; i++) {
-		size_t n = strlen(calls[i]);
-		if (!strncmp(l->s + l->pos, calls[i], n) && l->s[l->pos + n] == '(') {
-			l->pos += n + 1;
+	for (int i = 0; i < n; i++) {
+		size_t len = strlen(names[i]);
+		if (!strncmp(l->s + l->pos, names[i], len) && l->s[l->pos + len] == '(') {
+			l->pos += len + 1;
 			return i;
 		}
 	}
 	return -1;
+}
+
+int cond_lex_call(struct cond_lexer *l)
+{
+	return lex_name_paren(l, calls, CALL__COUNT);
 }
 
 bool cond_lex_transformer_follows(const struct cond_lexer *l)
@@ -181,15 +187,7 @@ int cond_lex_mod(struct cond_lexer *l)
 
 int cond_lex_xform(struct cond_lexer *l)
 {
-	cond_lex_ws(l);
-	for (int i = 0; i < XF__COUNT; i++) {
-		size_t n = strlen(xforms[i]);
-		if (!strncmp(l->s + l->pos, xforms[i], n) && l->s[l->pos + n] == '(') {
-			l->pos += n + 1;
-			return i;
-		}
-	}
-	return -1;
+	return lex_name_paren(l, xforms, XF__COUNT);
 }
 
 static bool is_bare_char(char c)

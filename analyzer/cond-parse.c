@@ -109,6 +109,8 @@ static bool parse_operand(struct parser *p, struct cond_operand *o)
 	return true;
 }
 
+static bool parse_args(struct parser *p, struct cond_arg **ret, size_t *ret_n, bool lists_allowed);
+
 /* One argument of a call: a quoted string or a number, '(' a list of arguments ')' (only at the
  * top: a list holds no list), or an operand. */
 static bool parse_arg(struct parser *p, struct cond_arg *a, bool list_allowed)
@@ -121,28 +123,9 @@ static bool parse_arg(struct parser *p, struct cond_arg *a, bool list_allowed)
 	s = p->lx.s + p->lx.pos;
 	c = s[0];
 	if (c == '(' && list_allowed) {
-		size_t cap = 0;
 		p->lx.pos++;
 		a->kind = ARG_LIST;
-		if (cond_lex_char(&p->lx, ')'))
-			return true;
-		for (;;) {
-			if (a->nitems == cap) {
-				struct cond_arg *g = arena_alloc(p->a, (cap ? cap * 2 : 4) * sizeof(*g));
-				if (a->nitems)
-					memcpy(g, a->items, a->nitems * sizeof(*g));
-				a->items = g;
-				cap = cap ? cap * 2 : 4;
-			}
-			if (!parse_arg(p, &a->items[a->nitems++], false))
-				return false;
-			if (cond_lex_char(&p->lx, ')'))
-				return true;
-			if (!cond_lex_char(&p->lx, ',')) {
-				fail(p, p->lx.pos, "expected ',' or ')' in the list");
-				return false;
-			}
-		}
+		return parse_args(p, &a->items, &a->nitems, false);
 	}
 	if (c == '"' || c == '\'' || isdigit((unsigned char)c) || ((c == '-' || c == '+') && isdigit((unsigned char)s[1]))) {
 		bool quoted;
@@ -157,36 +140,44 @@ static bool parse_arg(struct parser *p, struct cond_arg *a, bool list_allowed)
 	return parse_operand(p, &a->operand);
 }
 
+/* Arguments up to the closing ')', its '(' read already. */
+static bool parse_args(struct parser *p, struct cond_arg **ret, size_t *ret_n, bool lists_allowed)
+{
+	size_t cap = 0;
+
+	if (cond_lex_char(&p->lx, ')'))
+		return true;
+	for (;;) {
+		if (*ret_n == cap) {
+			struct cond_arg *g = arena_alloc(p->a, (cap ? cap * 2 : 4) * sizeof(*g));
+			if (*ret_n)
+				memcpy(g, *ret, *ret_n * sizeof(*g));
+			*ret = g;
+			cap = cap ? cap * 2 : 4;
+		}
+		if (!parse_arg(p, &(*ret)[(*ret_n)++], lists_allowed))
+			return false;
+		if (cond_lex_char(&p->lx, ')'))
+			return true;
+		if (!cond_lex_char(&p->lx, ',')) {
+			fail(p, p->lx.pos, "expected ',' or ')' after an argument");
+			return false;
+		}
+	}
+}
+
 /* KIND's arguments after its '(', and getopt's [c] selector; the operand's text is the call. */
 static bool parse_call(struct parser *p, struct cond_operand *o, enum cond_call_kind kind, size_t at)
 {
 	struct cond_call *c = arena_alloc(p->a, sizeof(*c));
-	size_t cap = 0;
 
 	c->kind = kind;
 	if (++p->depth > MAX_DEPTH) {
 		cond_error_set(p->err, p->text, at, "transformers nested too deep");
 		return false;
 	}
-	if (!cond_lex_char(&p->lx, ')')) {
-		for (;;) {
-			if (c->nargs == cap) {
-				struct cond_arg *g = arena_alloc(p->a, (cap ? cap * 2 : 4) * sizeof(*g));
-				if (c->nargs)
-					memcpy(g, c->args, c->nargs * sizeof(*g));
-				c->args = g;
-				cap = cap ? cap * 2 : 4;
-			}
-			if (!parse_arg(p, &c->args[c->nargs++], true))
-				return false;
-			if (cond_lex_char(&p->lx, ')'))
-				break;
-			if (!cond_lex_char(&p->lx, ',')) {
-				fail(p, p->lx.pos, "expected ',' or ')' after an argument");
-				return false;
-			}
-		}
-	}
+	if (!parse_args(p, &c->args, &c->nargs, true))
+		return false;
 	p->depth--;
 	if (p->lx.s[p->lx.pos] == '[') {
 		size_t sel_at = p->lx.pos + 1;
