@@ -265,23 +265,46 @@ static void warn_deprecated(const struct cond_operand *f, void *ud)
 	}
 }
 
-static void tree_fields(const struct cnode *n, const struct deprecation *d)
+/* Falco's LOAD_UNSAFE_NA_CHECK: a ka.* or jevt.* field compared for equality with "<NA>", which
+ * those fields never hold (a missing value makes the comparison false): `exists` says it. */
+static void warn_unsafe_na(const struct cnode *n, const struct deprecation *d)
+{
+	const char *f = n->lhs.call ? "" : n->lhs.bind.name;
+
+	if (strncmp(f, "ka.", 3) && strncmp(f, "jevt.", 5))
+		return;
+	if (n->op != OP_EQ && n->op != OP_NE && n->op != OP_IN && n->op != OP_INTERSECTS && n->op != OP_PMATCH)
+		return;
+	for (size_t i = 0; i < n->nvals; i++) {
+		if (strcmp(n->vals[i].s, "<NA>"))
+			continue;
+		rules_diag_text(d->rs, false, n->at->origin, n->vals[i].offset,
+				"rule '%s': comparing '%s' with <NA> is unsafe (a missing value makes the comparison "
+				"false): use 'exists'",
+				d->r->name, f);
+		return;
+	}
+}
+
+static void warn_tree(const struct cnode *n, const struct deprecation *d)
 {
 	if (n->kind == CN_CHECK) {
 		cond_operand_fields(&n->lhs, warn_deprecated, (void *)d);
 		if (n->rhs_is_field)
 			cond_operand_fields(&n->rhs, warn_deprecated, (void *)d);
+		else if (n->at && n->at->origin)
+			warn_unsafe_na(n, d);
 	}
 	for (size_t i = 0; i < n->nkids; i++)
-		tree_fields(n->kids[i], d);
+		warn_tree(n->kids[i], d);
 }
 
-/* Falco's warnings for deprecated fields in the rule's condition and output. */
-static void warn_deprecated_fields(struct ruleset *rs, const struct rule *r)
+/* Falco's warnings about the fields of the rule's condition and output. */
+static void warn_about_fields(struct ruleset *rs, const struct rule *r)
 {
 	struct deprecation d = { rs, r };
 
-	tree_fields(r->tree, &d);
+	warn_tree(r->tree, &d);
 	for (size_t i = 0; i < r->nout; i++)
 		if (r->out[i].has_field)
 			cond_operand_fields(&r->out[i].field, warn_deprecated, &d);
@@ -358,7 +381,7 @@ static void compile_rule(struct ruleset *rs, struct rule *r)
 	}
 	r->tree = tree;
 	r->evttypes = cond_evttypes(rs->a, tree);
-	warn_deprecated_fields(rs, r);
+	warn_about_fields(rs, r);
 	if (r->source == SRC_SYSCALL && !r->evttypes && r->warn_evttypes)
 		/* Falco's LOAD_NO_EVTTYPE; an empty set (a condition no type can meet) is not this */
 		rules_diag(rs, false, r->file, r->line, r->col,

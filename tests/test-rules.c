@@ -450,6 +450,37 @@ Test(rules, a_syscall_rule_without_an_evt_type_is_warned_about)
 	}
 }
 
+/* Falco's LOAD_UNSAFE_NA_CHECK: a ka.* or jevt.* field compared for equality with <NA>. */
+Test(rules, comparing_an_audit_field_with_na_is_warned_about)
+{
+	static const struct {
+		const char *condition;
+		bool warned;
+	} table[] = {
+		{ "ka.target.name in (x, \"<NA>\")", true },
+		{ "ka.user.name = \"<NA>\"", true },
+		{ "ka.user.name != <NA>", true },
+		{ "ka.user.name startswith \"<NA>\"", false },
+		{ "ka.user.name exists", false },
+		{ "ka.user.name in (x, y)", false },
+	};
+
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		struct strbuf yaml = STRBUF_INIT, diags = STRBUF_INIT;
+		struct ruleset *rs;
+		strbuf_addf(&yaml, "- rule: r\n  desc: d\n  condition: ka.verb = create and %s\n  output: o\n"
+				   "  priority: info\n  source: k8s_audit\n",
+			    table[i].condition);
+		rs = load_text("na.yaml", yaml.buf, &diags);
+		cr_expect_eq(strstr(diags.buf, "with <NA> is unsafe") != NULL, table[i].warned, "%s: %s", table[i].condition,
+			     diags.buf);
+		cr_expect_eq(rs->nerrors, 0, "%s", table[i].condition);
+		strbuf_release(&yaml);
+		strbuf_release(&diags);
+		ruleset_free(rs);
+	}
+}
+
 Test(rules, one_bad_rule_does_not_stop_the_others_unless_strict)
 {
 	static const char yaml[] = "- rule: good\n  desc: d\n  condition: proc.name = x\n  output: o\n  priority: info\n"
