@@ -21,6 +21,13 @@
 # command, /usr/bin/time: loading the rules included), events per CPU-s, wall, peak RSS, and
 # SQLite alone (bench-scan: the scan's own CPU time) as rows per CPU-s. The machine may be
 # shared: CPU seconds are the fair figure.
+#
+# To profile one source (instruction counts are stable whatever the load), keep a case and run
+#   valgrind --tool=callgrind --callgrind-out-file=cg.out build/analyzer/backsight detect -q \
+#       COPY.db --rules .../falco_rules.yaml --rules .../falco-incubating_rules.yaml \
+#       --rules .../falco-sandbox_rules.yaml
+#   callgrind_annotate --inclusive=yes cg.out; callgrind_annotate --inclusive=yes --auto=yes \
+#       cg.out analyzer/detect.c   (the scan's and the alert insert's sqlite3_step apart)
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 bench=$here/tests/bench

@@ -151,7 +151,7 @@ int main(int argc, char **argv)
 	struct strbuf sql = STRBUF_INIT;
 	const char *path = NULL;
 	uint64_t mask = 0, sink = 0;
-	int map[64], k = 7, rc;
+	int map[COL__COUNT], k = 7, rc;
 	sqlite3 *db;
 	sqlite3_stmt *st;
 	double c0, w0;
