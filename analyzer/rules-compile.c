@@ -236,80 +236,6 @@ static int compile_output(struct ruleset *rs, struct rule *r, struct cond_error 
 	return 0;
 }
 
-/* Fields Falco 0.43 and later warn about: enter events are no longer captured, so an event's
- * direction and the latency between enter and exit are gone. */
-static const char *const deprecated_fields[] = { "evt.dir",	     "evt.latency",	  "evt.latency.s",
-						 "evt.latency.ns", "evt.latency.human", "evt.wait_latency" };
-
-struct deprecation {
-	struct ruleset *rs;
-	const struct rule *r;
-};
-
-static void warn_deprecated(const struct cond_operand *f, void *ud)
-{
-	const struct deprecation *d = ud;
-	const struct rule_text *t = f->at ? f->at->origin : NULL;
-
-	for (size_t i = 0; i < sizeof(deprecated_fields) / sizeof(deprecated_fields[0]); i++) {
-		if (strcmp(f->bind.def->name, deprecated_fields[i]))
-			continue;
-		if (t)
-			rules_diag_text(d->rs, false, t, (size_t)(f->field - f->at->text),
-					"rule '%s': field '%s' is deprecated: Falco no longer captures enter events",
-					d->r->name, deprecated_fields[i]);
-		else
-			rules_diag(d->rs, false, d->r->file, d->r->line, d->r->col,
-				   "rule '%s': field '%s' is deprecated: Falco no longer captures enter events", d->r->name,
-				   deprecated_fields[i]);
-	}
-}
-
-/* Falco's LOAD_UNSAFE_NA_CHECK: a ka.* or jevt.* field compared for equality with "<NA>", which
- * those fields never hold (a missing value makes the comparison false): `exists` says it. */
-static void warn_unsafe_na(const struct cnode *n, const struct deprecation *d)
-{
-	const char *f = n->lhs.call ? "" : n->lhs.bind.name;
-
-	if (strncmp(f, "ka.", 3) && strncmp(f, "jevt.", 5))
-		return;
-	if (n->op != OP_EQ && n->op != OP_NE && n->op != OP_IN && n->op != OP_INTERSECTS && n->op != OP_PMATCH)
-		return;
-	for (size_t i = 0; i < n->nvals; i++) {
-		if (strcmp(n->vals[i].s, "<NA>"))
-			continue;
-		rules_diag_text(d->rs, false, n->at->origin, n->vals[i].offset,
-				"rule '%s': comparing '%s' with <NA> is unsafe (a missing value makes the comparison "
-				"false): use 'exists'",
-				d->r->name, f);
-		return;
-	}
-}
-
-static void warn_tree(const struct cnode *n, const struct deprecation *d)
-{
-	if (n->kind == CN_CHECK) {
-		cond_operand_fields(&n->lhs, warn_deprecated, (void *)d);
-		if (n->rhs_is_field)
-			cond_operand_fields(&n->rhs, warn_deprecated, (void *)d);
-		else if (n->at && n->at->origin)
-			warn_unsafe_na(n, d);
-	}
-	for (size_t i = 0; i < n->nkids; i++)
-		warn_tree(n->kids[i], d);
-}
-
-/* Falco's warnings about the fields of the rule's condition and output. */
-static void warn_about_fields(struct ruleset *rs, const struct rule *r)
-{
-	struct deprecation d = { rs, r };
-
-	warn_tree(r->tree, &d);
-	for (size_t i = 0; i < r->nout; i++)
-		if (r->out[i].has_field)
-			cond_operand_fields(&r->out[i].field, warn_deprecated, &d);
-}
-
 static void compile_rule(struct ruleset *rs, struct rule *r)
 {
 	struct cond_error err;
@@ -381,13 +307,7 @@ static void compile_rule(struct ruleset *rs, struct rule *r)
 	}
 	r->tree = tree;
 	r->evttypes = cond_evttypes(rs->a, tree);
-	warn_about_fields(rs, r);
-	if (r->source == SRC_SYSCALL && !r->evttypes && r->warn_evttypes)
-		/* Falco's LOAD_NO_EVTTYPE; an empty set (a condition no type can meet) is not this */
-		rules_diag(rs, false, r->file, r->line, r->col,
-			   "rule '%s' matches every evt.type: each syscall event is checked against it (restrict "
-			   "evt.type, or set warn_evttypes: false)",
-			   r->name);
+	rules_warn(rs, r);
 	if (unavailable) {
 		r->status = RULE_CANNOT_RUN;
 		r->why = arena_printf(rs->a, "field %s is not available from the evidence", unavailable);

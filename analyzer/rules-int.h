@@ -15,6 +15,8 @@ void rules_diag_node(struct ruleset *rs, bool error, const struct rule_file *f, 
 /* At an offset of a (possibly joined) text: maps it back to the file. */
 void rules_diag_text(struct ruleset *rs, bool error, const struct rule_text *t, size_t offset, const char *fmt,
 		     ...) __attribute__((format(printf, 5, 6)));
+/* Falco's load warnings about a rule just compiled (rules-warn.c). */
+void rules_warn(struct ruleset *rs, const struct rule *r);
 void rules_text_position(const struct rule_text *t, size_t offset, const struct rule_file **ret_file,
 			 int *ret_line, int *ret_col);
 
