@@ -4,7 +4,9 @@
  * and its case-wide tags (rule-gate.h) — and rendering that template for an event.
  *
  * Output templates follow Falco's eventformatter: literal text with %field, %field[arg],
- * %(field) and a width prefix (%20proc.name, ignored here); a missing value prints <NA>.
+ * %(field), a width prefix (%20proc.name, ignored here) and transformers around a field
+ * (%tolower(proc.name), %join(",", proc.aname)); a missing value prints <NA>. Falco's load
+ * warnings about the compiled rule are rules-warn.c's.
  */
 #include <ctype.h>
 #include <errno.h>
