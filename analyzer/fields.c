@@ -428,9 +428,39 @@ int fx_col(struct ev *ev, const struct field_bind *b, struct fval *out, struct f
 	return 1;
 }
 
+/*
+ * Could the event's fields object have KEY? Parsing it is most of what a rule costs (jansson,
+ * 15-45k instructions an object), and most lookups are of a key the event does not have (a
+ * column field that is absent falls back on `fields`; open macros ask every open for its flags).
+ * backsight writes every fields object with jsonw or jansson, neither of which escapes a
+ * character of a field name, so a key of the object appears in its text as "KEY": when it does
+ * not, the key is not there. Once the object is parsed, the tree answers.
+ */
+static bool fields_may_have(const struct ev *ev, const char *key, size_t klen)
+{
+	const char *s, *end, *p;
+
+	if (ev->fields_parsed)
+		return true;
+	if (!ev->fields_text)
+		return false;
+	s = ev->fields_text;
+	end = s + (ev->fields_len ? ev->fields_len : strlen(s));
+	while ((p = memmem(s, (size_t)(end - s), key, klen)) != NULL) {
+		if (p > ev->fields_text && p[-1] == '"' && p + klen < end && p[klen] == '"')
+			return true;
+		s = p + 1;
+	}
+	return false;
+}
+
 const char *ev_field_text(struct ev *ev, const char *key, size_t *ret_len)
 {
-	json_t *v = json_object_get(ev_fields(ev), key);
+	json_t *v;
+
+	if (!fields_may_have(ev, key, strlen(key)))
+		return NULL;
+	v = json_object_get(ev_fields(ev), key);
 
 	if (!json_is_string(v))
 		return NULL;
@@ -442,8 +472,11 @@ const char *ev_field_text(struct ev *ev, const char *key, size_t *ret_len)
  * (proc.aname[2]) or a member of the object (evt.arg.flags) named by its base. */
 int fx_fields(struct ev *ev, const struct field_bind *b, struct fval *out, struct fscratch *sc)
 {
-	json_t *fields = ev_fields(ev), *v;
+	json_t *fields, *v;
 
+	if (!fields_may_have(ev, b->name, b->name_len) && !(b->arg && b->base && fields_may_have(ev, b->base, b->base_len)))
+		return 0;
+	fields = ev_fields(ev);
 	if (!fields)
 		return 0;
 	v = json_object_get(fields, b->name);
