@@ -160,6 +160,52 @@ static const char *call_key(struct arena *a, const char *s, size_t len, size_t *
 	return k;
 }
 
+static int key_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	return c ? c : (alen > blen) - (alen < blen);
+}
+
+/* r->ofields from r->out: the members of the output-fields object, sorted by key with the last
+ * of equal keys kept, keys written as JSON once here instead of per alert. */
+static void output_fields_order(struct ruleset *rs, struct rule *r)
+{
+	struct rule_ofield *f = arena_alloc(rs->a, (r->nout + 1) * sizeof(*f));
+	struct strbuf key = STRBUF_INIT;
+	size_t nf = 0;
+
+	for (size_t i = 0; i < r->nout; i++) {
+		const struct rule_output_part *p = &r->out[i];
+		size_t k = nf;
+		if (!p->has_field)
+			continue;
+		while (k > 0 && key_cmp(r->out[f[k - 1].part].key, r->out[f[k - 1].part].key_len, p->key, p->key_len) > 0)
+			k--;
+		if (k > 0 && !key_cmp(r->out[f[k - 1].part].key, r->out[f[k - 1].part].key_len, p->key, p->key_len)) {
+			f[k - 1].part = i;
+			continue;
+		}
+		memmove(f + k + 1, f + k, (nf - k) * sizeof(*f));
+		f[k].part = i;
+		nf++;
+	}
+	for (size_t k = 0; k < nf; k++) {
+		const struct rule_output_part *p = &r->out[f[k].part];
+		char *t;
+		strbuf_reset(&key);
+		jsonw_string(&key, p->key, p->key_len);
+		strbuf_addch(&key, ':');
+		t = arena_alloc(rs->a, key.len + 1);
+		memcpy(t, key.buf, key.len + 1);
+		f[k].key_json = t;
+		f[k].key_json_len = key.len;
+	}
+	strbuf_release(&key);
+	r->ofields = f;
+	r->nofields = nf;
+}
+
 static int compile_output(struct ruleset *rs, struct rule *r, struct cond_error *err)
 {
 	/* the text as written, so that errors point into the file; Falco trims the output */
@@ -235,6 +281,7 @@ static int compile_output(struct ruleset *rs, struct rule *r, struct cond_error 
 	p->lit_len = end - lit_start;
 	r->out = parts;
 	r->nout = n;
+	output_fields_order(rs, r);
 	return 0;
 }
 
@@ -342,29 +389,17 @@ int ruleset_compile(struct ruleset *rs)
 	return (int)(rs->nerrors - before);
 }
 
-/* One output field as rendered, for the output-fields object (keys sorted, the last of equal
- * keys kept, as a JSON object keyed by field name would hold them). */
+/* One output field as rendered, for the output-fields object: by part index of r->out. */
 struct out_field {
-	const char *key;
-	size_t key_len;
 	size_t start, len; /* the rendered text in out */
 	int64_t i;
 	enum fval_kind kind; /* V_NONE: missing (null) */
 };
 
-static int out_field_cmp(const struct out_field *a, const struct out_field *b)
-{
-	size_t n = a->key_len < b->key_len ? a->key_len : b->key_len;
-	int c = memcmp(a->key, b->key, n);
-
-	return c ? c : (a->key_len > b->key_len) - (a->key_len < b->key_len);
-}
-
 void rule_render(const struct rule *r, struct ev *ev, struct cond_scratch *s, struct strbuf *out,
 		 struct strbuf *fields_json)
 {
 	struct out_field stack[32], *f = stack;
-	size_t nf = 0;
 
 	if (fields_json && r->nout > sizeof(stack) / sizeof(stack[0])) {
 		f = calloc(r->nout, sizeof(*f));
@@ -385,35 +420,22 @@ void rule_render(const struct rule *r, struct ev *ev, struct cond_scratch *s, st
 			fval_render(&v, &s->lhs, out);
 		else
 			strbuf_addstr(out, "<NA>");
-		if (fields_json) {
-			struct out_field x = { p->key, p->key_len, start, out->len - start, v.i,
-					       present ? v.kind : V_NONE };
-			size_t k = nf;
-			/* insertion sort by key; an equal key replaces the earlier value */
-			while (k > 0 && out_field_cmp(&f[k - 1], &x) > 0)
-				k--;
-			if (k > 0 && !out_field_cmp(&f[k - 1], &x)) {
-				f[k - 1] = x;
-				continue;
-			}
-			memmove(f + k + 1, f + k, (nf - k) * sizeof(*f));
-			f[k] = x;
-			nf++;
-		}
+		if (fields_json)
+			f[i] = (struct out_field){ start, out->len - start, v.i, present ? v.kind : V_NONE };
 	}
 	if (fields_json) {
 		strbuf_addch(fields_json, '{');
-		for (size_t i = 0; i < nf; i++) {
-			if (i)
+		for (size_t k = 0; k < r->nofields; k++) {
+			const struct out_field *x = &f[r->ofields[k].part];
+			if (k)
 				strbuf_addch(fields_json, ',');
-			jsonw_string(fields_json, f[i].key, f[i].key_len);
-			strbuf_addch(fields_json, ':');
-			if (f[i].kind == V_NONE)
+			strbuf_add(fields_json, r->ofields[k].key_json, r->ofields[k].key_json_len);
+			if (x->kind == V_NONE)
 				strbuf_addstr(fields_json, "null");
-			else if (f[i].kind == V_INT)
-				strbuf_addi64(fields_json, f[i].i);
+			else if (x->kind == V_INT)
+				strbuf_addi64(fields_json, x->i);
 			else
-				jsonw_string(fields_json, out->buf + f[i].start, f[i].len);
+				jsonw_string(fields_json, out->buf + x->start, x->len);
 		}
 		strbuf_addch(fields_json, '}');
 	}

@@ -121,6 +121,15 @@ struct rule {
 	const char **evttypes; /* NULL: any */
 	struct rule_output_part *out;
 	size_t nout;
+	/* The output-fields object's members in the order rule_render writes them: sorted by key,
+	 * the last of equal keys kept (as a JSON object keyed by field name holds them), each key
+	 * already written as JSON ("proc.name":). Built with out by the compiler. */
+	struct rule_ofield {
+		size_t part; /* index into out */
+		const char *key_json;
+		size_t key_json_len;
+	} *ofields;
+	size_t nofields;
 };
 
 struct rule_macro {
