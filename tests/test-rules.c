@@ -669,3 +669,45 @@ Test(rules, detect_stores_alerts_in_time_order_whatever_the_import_order)
 	free(b);
 	free(db);
 }
+
+/* The output-fields object: keys sorted, one member per key (the last of a repeated field),
+ * a missing field null, a number as a number, a key needing JSON escapes escaped. Its order is
+ * worked out once per rule when the rules are compiled, not per alert. */
+Test(rules, output_fields_object_sorted_deduplicated_with_nulls)
+{
+	static const struct {
+		const char *output;
+		const char *fields;
+	} cases[] = {
+		{ "%proc.name %evt.type %proc.name %proc.pid %fd.name",
+		  "{\"evt.type\":\"openat\",\"fd.name\":\"/etc/a\",\"proc.name\":\"vi\",\"proc.pid\":7}" },
+		{ "u=%user.name n=%proc.name", "{\"proc.name\":\"vi\",\"user.name\":null}" },
+		{ "no fields at all", "{}" },
+		{ "%proc.aname[2] %proc.aname[1] %fd.name", "{\"fd.name\":\"/etc/a\",\"proc.aname[1]\":null,\"proc.aname[2]\":null}" },
+	};
+	static const char ev[] = "{\"ts_ns\":1000,\"source\":\"syscall\",\"type\":\"openat\",\"summary\":\"a\","
+				 "\"fd_name\":\"/etc/a\",\"proc_name\":\"vi\",\"pid\":7}\n";
+	char *r = test_path("of.yaml"), *tl = test_path("of.jsonl"), *db = test_path("of.db");
+	struct strbuf out = STRBUF_INIT, err = STRBUF_INIT, y = STRBUF_INIT;
+
+	cr_assert(test_write_file(tl, ev, strlen(ev)));
+	cr_assert_eq(test_run(&out, &err, "import", "-q", db, tl, NULL), 0, "%s", err.buf);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		strbuf_reset(&y);
+		strbuf_addf(&y, "- rule: r%zu\n  desc: d\n  condition: evt.type = openat\n  output: \"%s\"\n  priority: info\n",
+			    i, cases[i].output);
+		cr_assert(test_write_file(r, y.buf, y.len));
+		strbuf_reset(&out);
+		cr_assert_eq(test_run(&out, &err, "detect", "--rules", r, db, NULL), 0, "%s", err.buf);
+		strbuf_reset(&out);
+		cr_assert_eq(test_sh(&out, "sqlite3 '%s' \"SELECT output_fields FROM alerts WHERE rule = 'r%zu'\"", db, i), 0);
+		cr_expect(!strncmp(out.buf, cases[i].fields, strlen(cases[i].fields)) && out.buf[strlen(cases[i].fields)] == '\n',
+			  "%s: got %s, want %s", cases[i].output, out.buf, cases[i].fields);
+	}
+	strbuf_release(&out);
+	strbuf_release(&err);
+	strbuf_release(&y);
+	free(r);
+	free(tl);
+	free(db);
+}
