@@ -683,6 +683,7 @@ Test(rules, output_fields_object_sorted_deduplicated_with_nulls)
 		  "{\"evt.type\":\"openat\",\"fd.name\":\"/etc/a\",\"proc.name\":\"vi\",\"proc.pid\":7}" },
 		{ "u=%user.name n=%proc.name", "{\"proc.name\":\"vi\",\"user.name\":null}" },
 		{ "no fields at all", "{}" },
+		{ "%toupper(proc.name) %proc.name", "{\"proc.name\":\"vi\",\"toupper(proc.name)\":\"VI\"}" },
 		{ "%proc.aname[2] %proc.aname[1] %fd.name", "{\"fd.name\":\"/etc/a\",\"proc.aname[1]\":null,\"proc.aname[2]\":null}" },
 	};
 	static const char ev[] = "{\"ts_ns\":1000,\"source\":\"syscall\",\"type\":\"openat\",\"summary\":\"a\","
