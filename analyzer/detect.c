@@ -434,23 +434,29 @@ static void col_of_field(const struct cond_operand *f, void *ud)
 		*mask |= 1ull << f->bind.def->param;
 }
 
-static void cols_from_operand(const struct cond_operand *o, uint64_t *mask)
-{
-	cond_operand_fields(o, col_of_field, mask);
-}
-
 static void cols_from_tree(const struct cnode *n, uint64_t *mask)
 {
 	if (!n || n == COND_TRUE || n == COND_FALSE)
 		return;
 	if (n->kind == CN_CHECK) {
-		cols_from_operand(&n->lhs, mask);
+		cond_operand_fields(&n->lhs, col_of_field, mask);
 		if (n->rhs_is_field)
-			cols_from_operand(&n->rhs, mask);
+			cond_operand_fields(&n->rhs, col_of_field, mask);
 		return;
 	}
 	for (size_t i = 0; i < n->nkids; i++)
 		cols_from_tree(n->kids[i], mask);
+}
+
+uint64_t detect_rule_columns(const struct rule *r)
+{
+	uint64_t mask = 0;
+
+	cols_from_tree(r->tree, &mask);
+	for (size_t k = 0; k < r->nout; k++)
+		if (r->out[k].has_field)
+			cond_operand_fields(&r->out[k].field, col_of_field, &mask);
+	return mask;
 }
 
 static int load_missing_col(void *userdata, struct ev *ev, int col)
@@ -766,12 +772,8 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 	}
 	for (size_t i = 0; i < rs->nrules; i++) {
 		const struct rule *r = rs->rules[i];
-		if (r->status != RULE_OK)
-			continue;
-		cols_from_tree(r->tree, &cols.mask);
-		for (size_t k = 0; k < r->nout; k++)
-			if (r->out[k].has_field)
-				cols_from_operand(&r->out[k].field, &cols.mask);
+		if (r->status == RULE_OK)
+			cols.mask |= detect_rule_columns(r);
 	}
 
 	/* one sequential pass over the timeline: map the file instead of pread()ing and caching

@@ -32,6 +32,10 @@ int detect_run(struct casedb *cdb, struct ruleset *rs, const char *command_line,
 	       struct strbuf *err);
 void detect_result_release(struct detect_result *r);
 
+/* The typed columns of `events` (bit c: bs_event_columns[c]) the rule reads directly, in its
+ * condition (arguments of transformer calls included) and its output: those the scan selects. */
+uint64_t detect_rule_columns(const struct rule *r);
+
 /* The coverage line of one rule after a run: "ran (N alerts)", "ran, no match",
  * "could not run: <reason>", "disabled", "error: <reason>". */
 void detect_coverage(const struct rule *r, const struct detect_result *res, size_t rule_index, struct strbuf *out);

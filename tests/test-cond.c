@@ -392,7 +392,6 @@ static const struct eval_case evals[] = {
 	{ "fd.num exists", "{\"note\":\"fd.num\"}", false },
 	{ "fd.num exists", "{\"fd.numbers\":3,\"xfd.num\":4}", false },
 	{ "evt.arg.flags contains O_CREAT", "{\"a\":\"fd.num\",\"evt.arg.flags\":\"O_RDWR|O_CREAT\"}", true },
-	{ "proc.aname[2] = systemd", "{\"proc.aname\":[\"x\",\"systemd\"]}", false },
 	/* multi-value transformers: join, concat, getopt */
 	{ "join(\"-\", (proc.name, proc.pid)) = bash-4242", NULL, true },
 	{ "join(\",\", proc.aname) = \"nginx,sshd,systemd\"", NULL, true },

@@ -10,11 +10,11 @@
  *     FROM events WHERE bs_detect_want(source, type, id)
  *
  * in rowid order, where the typed columns are those of `BS_EVENT_COLUMNS` that some enabled rule
- * binds directly (a field whose extractor is fx_col, in a condition or an output), and
+ * binds directly (detect_rule_columns, the function detect itself uses), and
  * bs_detect_want is a C function that counts every row and keeps those of a type some rule of
  * their source can match (the evt.type index after each rule is specialised for the type). This
- * program reproduces that shape, not detect's code: it loads and compiles the same rule files only
- * to find the same column set and the same wanted (source, type) pairs, then times the scan alone,
+ * program reproduces that query: it loads and compiles the same rule files only to find the same
+ * column set (detect_rule_columns) and the same wanted (source, type) pairs, then times the scan alone,
  * stepping every row and, for every row the filter keeps, reading id, ts, source, type, host,
  * fields (text and length), process_id and every selected typed column. detect reads a typed
  * column of an event only when a rule asks for it, so touching them all is an upper bound of the
@@ -33,8 +33,8 @@
 #include <sqlite3.h>
 
 #include "arena.h"
+#include "detect.h"
 #include "event.h"
-#include "fields.h"
 #include "rules.h"
 #include "strbuf.h"
 
@@ -95,26 +95,6 @@ static void want_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int(ctx, keep);
 }
 
-static void cols_operand(const struct cond_operand *o, uint64_t *mask)
-{
-	if (o->bind.def && o->bind.def->extract == fx_col)
-		*mask |= 1ull << o->bind.def->param;
-}
-
-static void cols_tree(const struct cnode *n, uint64_t *mask)
-{
-	if (!n || n == COND_TRUE || n == COND_FALSE)
-		return;
-	if (n->kind == CN_CHECK) {
-		cols_operand(&n->lhs, mask);
-		if (n->rhs_is_field)
-			cols_operand(&n->rhs, mask);
-		return;
-	}
-	for (size_t i = 0; i < n->nkids; i++)
-		cols_tree(n->kids[i], mask);
-}
-
 /* The columns and the wanted (source, type) pairs of a compiled rule set, as detect derives them. */
 static void from_rules(struct ruleset *rs, struct arena *a, struct want *w, uint64_t *mask)
 {
@@ -122,10 +102,7 @@ static void from_rules(struct ruleset *rs, struct arena *a, struct want *w, uint
 		const struct rule *r = rs->rules[i];
 		if (r->status != RULE_OK || r->source < 0)
 			continue;
-		cols_tree(r->tree, mask);
-		for (size_t k = 0; k < r->nout; k++)
-			if (r->out[k].has_field)
-				cols_operand(&r->out[k].field, mask);
+		*mask |= detect_rule_columns(r);
 		if (!r->evttypes) {
 			w->any[r->source] = true;
 			continue;
